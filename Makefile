@@ -1,0 +1,133 @@
+# xetl — plain GNU make.  `make` builds ./xetl, `make check` runs every test,
+# `make demo` runs the nightly job on bundled fixtures, `make bench` measures.
+# Knobs: V=1 (verbose), SANITIZE=address,undefined, PREFIX=/usr/local, DESTDIR=.
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share/xetl
+MANDIR     ?= $(PREFIX)/share/man
+LIBEXECDIR ?= $(PREFIX)/libexec/xetl
+DESTDIR    ?=
+PKG_CONFIG ?= pkg-config
+CC         ?= cc
+BUILD      ?= build
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+PKGS := libpq libcurl gsl xlsxwriter jansson
+WARN := -Wall -Wextra -Werror -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+        -Wvla -Wwrite-strings -Wshadow -Wno-missing-field-initializers -Wno-format-truncation
+CFLAGS ?= -O2 -g
+XCFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) -I. \
+           -DXETL_VERSION='"$(VERSION)"' -DXETL_DATADIR='"$(DATADIR)"' \
+           -DXETL_LIBEXECDIR='"$(LIBEXECDIR)"' \
+           $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LDLIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lm -lpthread
+
+ifneq ($(SANITIZE),)
+XCFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+BUILD := build-san
+endif
+# A sanitizer build links its own binary so it never shadows ./xetl.
+BIN := $(if $(SANITIZE),$(BUILD)/xetl,xetl)
+
+LIB_SRC  := $(sort $(wildcard common/*.c etl/*.c stats/*.c reports/*.c))
+CLI_SRC  := $(sort $(wildcard cli/*.c))
+SQL_SRC  := $(sort $(wildcard sql/[0-9]*.sql))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/sql_embed.o
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
+BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
+LIBXETL  := $(BUILD)/libxetl.a
+
+.PHONY: all check check-run bench-run unit integration demo bench validate install uninstall clean deps
+all: $(BIN)
+
+$(BIN): $(CLI_OBJ) $(LIBXETL)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBXETL) $(LDLIBS)
+
+$(LIBXETL): $(LIB_OBJ)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# Migrations are compiled into the binary so an installed xetl needs no sql/ tree.
+$(BUILD)/sql_embed.c: $(SQL_SRC) sql/embed.sh
+	@mkdir -p $(dir $@)
+	@echo "  EMBED   sql/*.sql"
+	$(Q)sh sql/embed.sh $(SQL_SRC) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/sql_embed.o: $(BUILD)/sql_embed.c
+	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBXETL)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBXETL) $(LDLIBS) -lcmocka
+
+$(BUILD)/bench/%: bench/%.c $(LIBXETL)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBXETL) $(LDLIBS)
+
+deps:
+	$(Q)sh tests/lib/deps.sh
+
+# Packages are checked first, then make runs again so that pkg-config sees
+# libraries that deps.sh has just installed on a fresh machine.
+# The whole suite: unit tests, then integration tests against a throwaway
+# PostgreSQL started by tests/run.sh.  Ends with one "N passed, N failed" line.
+check: deps
+	$(Q)$(MAKE) --no-print-directory check-run
+
+check-run: $(BIN) $(UNIT_BIN)
+	$(Q)XETL_BUILD=$(BUILD) XETL_BIN=$(BIN) sh tests/run.sh
+
+unit: $(BIN) $(UNIT_BIN)
+	$(Q)XETL_BUILD=$(BUILD) XETL_BIN=$(BIN) XETL_ONLY=unit sh tests/run.sh
+
+integration: $(BIN)
+	$(Q)XETL_BUILD=$(BUILD) XETL_BIN=$(BIN) XETL_ONLY=integration sh tests/run.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory xetl
+	$(Q)./xetl demo
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory bench-run
+
+bench-run: $(BIN) $(BENCH_BIN)
+	$(Q)XETL_BUILD=$(BUILD) sh bench/run.sh
+
+validate: xetl
+	$(Q)./xetl validate-decay ../shared/data/seismic_subset_cumulative_retweets.csv
+
+install: xetl
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(LIBEXECDIR)
+	install -m 755 xetl $(DESTDIR)$(BINDIR)/xetl
+	install -m 644 docs/xetl.1 $(DESTDIR)$(MANDIR)/man1/xetl.1
+	cp -R fixtures $(DESTDIR)$(DATADIR)/
+	install -m 755 tests/fakex/fakex.py $(DESTDIR)$(LIBEXECDIR)/fakex.py
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/xetl $(DESTDIR)$(MANDIR)/man1/xetl.1
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBEXECDIR)
+
+clean:
+	rm -rf build build-san xetl
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,89 @@
+/*
+ * cli/cli.h — the command layer: global options, the run context handed to
+ * every command, and the command table.
+ *
+ * A command is `int cmd_NAME(struct ctx *ctx, int argc, char **argv)`: argv[0]
+ * is the command name and the rest are its own options.  It returns an exit
+ * status (common/xerr.h); when non-zero it has put the reason in ctx->err and
+ * main() prints it as the one line on stderr.  Commands print normal output
+ * (paths, listings) on stdout.
+ */
+#ifndef XETL_CLI_H
+#define XETL_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "common/stage.h"
+#include "common/xtime.h"
+#include "common/xerr.h"
+#include "etl/accounts.h"
+
+struct db;
+
+struct ctx {
+    struct config *cfg;
+    int64_t as_of;          /* the run's "now": --as-of, else the clock read once at start */
+    bool as_of_given;
+    char **accounts;        /* --account filters (handles), may be empty */
+    int n_accounts;
+    int verbosity;          /* -1 quiet, 0 normal, 1+ verbose */
+    struct db *db;          /* opened lazily by ctx_db() */
+    int64_t run_id;         /* xetl.runs row of this invocation, 0 when none */
+    struct stage_counts counts; /* what the command did, stored in xetl.runs.counts */
+    const char *range_from; /* --from/--to of the command, for the run log (may be NULL) */
+    const char *range_to;
+    struct xerr err;
+};
+
+/* Connects on first use (conninfo by precedence --db > XETL_DB > file > libpq). */
+int ctx_db(struct ctx *ctx, struct db **out);
+
+/*
+ * Loads the accounts this run covers (the --account filters, else all active
+ * ones).  An unknown --account handle is a usage error (64).
+ */
+int ctx_accounts(struct ctx *ctx, struct account_list *out);
+
+/*
+ * Parses --from/--to of a command into a half-open range (common/xtime.h),
+ * default_days whole days ending before --as-of's day when absent.
+ */
+int ctx_range(struct ctx *ctx, const char *from, const char *to, int default_days, struct xrange *r);
+
+/*
+ * Standard handling of a command's own options: prints `xetl CMD --help`
+ * text for -h and returns 0 through *done, or a usage error.  Each command
+ * builds its own getopt_long table; these helpers keep the messages alike.
+ */
+int cli_usage_error(struct ctx *ctx, const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * For commands whose issue has not landed yet: prints the command's usage on
+ * --help (exit 0), otherwise says it is not built (exit 70).
+ */
+int cli_not_built(struct ctx *ctx, int argc, char **argv);
+
+/* Prints the usage block of a command from the command table (for --help). */
+void cli_print_usage(const char *cmd);
+
+/* Command entry points (cli/cmd_*.c). */
+int cmd_migrate(struct ctx *ctx, int argc, char **argv);
+int cmd_account(struct ctx *ctx, int argc, char **argv);
+int cmd_pull(struct ctx *ctx, int argc, char **argv);
+int cmd_import(struct ctx *ctx, int argc, char **argv);
+int cmd_fit(struct ctx *ctx, int argc, char **argv);
+int cmd_validate_decay(struct ctx *ctx, int argc, char **argv);
+int cmd_attribute(struct ctx *ctx, int argc, char **argv);
+int cmd_learn(struct ctx *ctx, int argc, char **argv);
+int cmd_health(struct ctx *ctx, int argc, char **argv);
+int cmd_report(struct ctx *ctx, int argc, char **argv);
+int cmd_mail(struct ctx *ctx, int argc, char **argv);
+int cmd_nightly(struct ctx *ctx, int argc, char **argv);
+int cmd_rerun(struct ctx *ctx, int argc, char **argv);
+int cmd_runs(struct ctx *ctx, int argc, char **argv);
+int cmd_demo(struct ctx *ctx, int argc, char **argv);
+
+#endif

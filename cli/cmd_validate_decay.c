@@ -1,0 +1,324 @@
+/*
+ * cli/cmd_validate_decay.c — `xetl validate-decay FILE`: scores the decay
+ * model on cumulative counts at fixed ages (the SEISMIC-derived CSV format:
+ * columns rt_le_3600s, rt_le_14400s, rt_le_86400s, rt_le_172800s,
+ * rt_le_604800s; other columns are ignored).
+ *
+ * For every cascade it predicts the 7-day count from the 1 h/4 h/24 h and
+ * from the 1 h/4 h/24 h/48 h counts, with 5-fold cross-validation: the
+ * account-level parts (the empirical-Bayes shape prior of the Lomax fit, the
+ * α of Szabo–Huberman) are learned on the other four folds only, as the
+ * nightly job learns them from an account's matured posts.
+ */
+#include "cli/cli.h"
+#include "common/sbuf.h"
+#include "stats/decay.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NAGES 5
+#define NFOLD 5
+static const char *const col_names[NAGES] = { "rt_le_3600s", "rt_le_14400s", "rt_le_86400s", "rt_le_172800s",
+                                              "rt_le_604800s" };
+static const double col_ages[NAGES] = { 1, 4, 24, 48, 168 };
+
+struct casc {
+    double y[NAGES];
+};
+
+static void usage(void)
+{
+    printf("xetl validate-decay — score the decay model on a cumulative-count CSV\n\n"
+           "Usage:\n  xetl validate-decay FILE\n\n"
+           "FILE has a header row and one cascade per row with the cumulative counts at\n"
+           "1 h, 4 h, 24 h, 48 h and 7 d in columns rt_le_3600s, rt_le_14400s,\n"
+           "rt_le_86400s, rt_le_172800s, rt_le_604800s (the SEISMIC-derived file).\n"
+           "Prints the median, p75 and p90 absolute percentage error (APE) of the 7-day\n"
+           "prediction from 1h/4h/24h and from 1h/4h/24h/48h, for the Lomax model with\n"
+           "the empirical-Bayes shape prior, the same without pooling, and the\n"
+           "Szabo-Huberman log-linear baseline (5-fold cross-validation), plus how often\n"
+           "the 90 %% interval covered the actual value.  Needs no database.\n\n"
+           "Options:\n"
+           "  -h, --help    show this help, then exit\n");
+}
+
+/* Splits a CSV line in place (no embedded commas in this format; quotes stripped). */
+static int split_csv(char *line, char **f, int maxf)
+{
+    int n = 0;
+    char *p = line;
+    line[strcspn(line, "\r\n")] = '\0';
+    while (n < maxf) {
+        char *e = strchr(p, ',');
+        if (e)
+            *e = '\0';
+        if (*p == '"') {
+            p++;
+            size_t l = strlen(p);
+            if (l && p[l - 1] == '"')
+                p[l - 1] = '\0';
+        }
+        f[n++] = p;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return n;
+}
+
+static int read_file(struct ctx *ctx, const char *path, struct casc **out, int *n_out, int *skipped)
+{
+    FILE *fp = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    if (!fp)
+        return xerr_set(&ctx->err, XETL_EX_NOINPUT, "validate-decay: cannot open '%s': %s", path, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    char *f[64];
+    int idx[NAGES];
+    int rc = 0, n = 0, alloc = 0;
+    struct casc *v = NULL;
+    *skipped = 0;
+    if (getline(&line, &cap, fp) < 0) {
+        rc = xerr_set(&ctx->err, XETL_EX_DATAERR, "validate-decay: '%s' is empty", path);
+        goto out;
+    }
+    int nf = split_csv(line, f, 64);
+    for (int k = 0; k < NAGES; k++) {
+        idx[k] = -1;
+        for (int j = 0; j < nf; j++)
+            if (!strcmp(f[j], col_names[k]))
+                idx[k] = j;
+        if (idx[k] < 0) {
+            rc = xerr_set(&ctx->err, XETL_EX_DATAERR, "validate-decay: '%s' has no column '%s'", path,
+                          col_names[k]);
+            goto out;
+        }
+    }
+    while (getline(&line, &cap, fp) >= 0) {
+        if (line[strspn(line, " \t\r\n")] == '\0')
+            continue;
+        nf = split_csv(line, f, 64);
+        struct casc c;
+        bool good = true;
+        for (int k = 0; k < NAGES && good; k++) {
+            char *end;
+            if (idx[k] >= nf) {
+                good = false;
+                break;
+            }
+            errno = 0;
+            c.y[k] = strtod(f[idx[k]], &end);
+            if (end == f[idx[k]] || *end || errno || !isfinite(c.y[k]) || c.y[k] < 0)
+                good = false;
+        }
+        if (!good || !(c.y[NAGES - 1] > 0)) { /* APE needs a positive 7-day count */
+            (*skipped)++;
+            continue;
+        }
+        if (n == alloc) {
+            alloc = alloc ? 2 * alloc : 1024;
+            v = xrealloc(v, sizeof *v * (size_t)alloc);
+        }
+        v[n++] = c;
+    }
+    if (ferror(fp)) {
+        rc = xerr_set(&ctx->err, XETL_EX_NOINPUT, "validate-decay: cannot read '%s'", path);
+        goto out;
+    }
+    if (n < 2 * NFOLD) {
+        rc = xerr_set(&ctx->err, XETL_EX_DATAERR, "validate-decay: '%s' has %d usable rows, need at least %d", path,
+                      n, 2 * NFOLD);
+        goto out;
+    }
+out:
+    free(line);
+    if (fp != stdin)
+        fclose(fp);
+    if (rc) {
+        free(v);
+        v = NULL;
+        n = 0;
+    }
+    *out = v;
+    *n_out = n;
+    return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double quantile(double *v, int n, double q)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    double pos = q * (n - 1);
+    int i = (int)pos;
+    if (i >= n - 1)
+        return v[n - 1];
+    return v[i] + (pos - i) * (v[i + 1] - v[i]);
+}
+
+struct score {
+    const char *model;
+    const char *obs;
+    double *ape;
+    int n;
+    int covered, with_interval;
+};
+
+static void print_score(struct score *s)
+{
+    double med = quantile(s->ape, s->n, 0.5), p75 = quantile(s->ape, s->n, 0.75),
+           p90 = quantile(s->ape, s->n, 0.9);
+    char cover[32] = "-";
+    if (s->with_interval)
+        snprintf(cover, sizeof cover, "%.1f%%", 100.0 * s->covered / s->with_interval);
+    printf("%-16s %-14s %9.2f%% %8.2f%% %8.2f%% %8s\n", s->model, s->obs, 100 * med, 100 * p75, 100 * p90, cover);
+}
+
+int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c, rc = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h': usage(); return 0;
+        default: return cli_usage_error(ctx, "validate-decay", "unknown option");
+        }
+    }
+    if (optind + 1 != argc)
+        return cli_usage_error(ctx, "validate-decay", "expected one FILE");
+    const char *path = argv[optind];
+
+    struct casc *v = NULL;
+    int n = 0, skipped = 0;
+    struct decay_ws *ws = NULL;
+    struct decay_result *train = NULL;
+    struct score sc[6];
+    memset(sc, 0, sizeof sc);
+    if ((rc = read_file(ctx, path, &v, &n, &skipped)))
+        return rc;
+
+    /* obs sets: 3 = 1/4/24 h, 4 = 1/4/24/48 h */
+    static const char *const obs_name[2] = { "1h/4h/24h", "1h/4h/24h/48h" };
+    for (int s = 0; s < 6; s++) {
+        sc[s].ape = xcalloc((size_t)n, sizeof(double));
+        sc[s].obs = obs_name[s % 2];
+    }
+    sc[0].model = sc[1].model = "lomax";
+    sc[2].model = sc[3].model = "lomax-unpooled";
+    sc[4].model = sc[5].model = "szabo-huberman";
+
+    ws = decay_ws_new();
+    train = xcalloc((size_t)n, sizeof *train);
+    if (!ws) {
+        rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
+        goto out;
+    }
+    struct decay_prior base;
+    decay_prior_default(&base);
+    for (int fold = 0; fold < NFOLD; fold++) {
+        /* Learn the account-level parts on the other folds, from complete
+         * (matured) histories as the nightly job would. */
+        int nt = 0;
+        double *ta = xcalloc((size_t)n, sizeof(double)), *tn = xcalloc((size_t)n, sizeof(double)),
+               *th = xcalloc((size_t)n, sizeof(double));
+        for (int i = 0; i < n; i++) {
+            if (i % NFOLD == fold)
+                continue;
+            struct decay_point p[NAGES];
+            for (int k = 0; k < NAGES; k++)
+                p[k] = (struct decay_point){ col_ages[k], v[i].y[k] };
+            if (decay_fit(ws, p, NAGES, &base, DECAY_HORIZON_H, &train[nt]) < 0) {
+                rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
+                free(ta), free(tn), free(th);
+                goto out;
+            }
+            nt++;
+        }
+        struct decay_prior prior;
+        decay_prior_estimate(train, nt, &base, &prior);
+        struct decay_prior sh[2] = { base, base };
+        for (int o = 0; o < 2; o++) {
+            int last = o == 0 ? 2 : 3, m = 0;
+            for (int i = 0; i < n; i++) {
+                if (i % NFOLD == fold)
+                    continue;
+                ta[m] = col_ages[last];
+                tn[m] = v[i].y[last];
+                th[m] = v[i].y[NAGES - 1];
+                m++;
+            }
+            decay_prior_fit_loglinear(&sh[o], ta, tn, th, m);
+        }
+        free(ta), free(tn), free(th);
+
+        for (int i = fold; i < n; i += NFOLD) {
+            double y7 = v[i].y[NAGES - 1];
+            for (int o = 0; o < 2; o++) {
+                int np = o == 0 ? 3 : 4;
+                struct decay_point p[NAGES];
+                for (int k = 0; k < np; k++)
+                    p[k] = (struct decay_point){ col_ages[k], v[i].y[k] };
+                /* The pooled model gets both account-level parts: the shape
+                 * prior and the SH rule for the last observed age. */
+                struct decay_prior pooled = prior;
+                pooled.sh_a = sh[o].sh_a;
+                pooled.sh_b = sh[o].sh_b;
+                pooled.sh_sigma = sh[o].sh_sigma;
+                pooled.sh_n = sh[o].sh_n;
+                for (int variant = 0; variant < 2; variant++) {
+                    struct decay_result r;
+                    const struct decay_prior *pr = variant == 0 ? &pooled : &base;
+                    if (decay_fit(ws, p, np, pr, DECAY_HORIZON_H, &r) < 0) {
+                        rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
+                        goto out;
+                    }
+                    struct score *s = &sc[variant * 2 + o];
+                    /* A NONE result (no positive count) predicts nothing: count it as 100 % off. */
+                    double pred = isfinite(r.n_h) ? r.n_h : 0;
+                    s->ape[s->n++] = fabs(pred - y7) / y7;
+                    if (isfinite(r.n_h_lo) && isfinite(r.n_h_hi)) {
+                        s->with_interval++;
+                        s->covered += r.n_h_lo <= y7 && y7 <= r.n_h_hi;
+                    }
+                }
+                struct score *s = &sc[4 + o];
+                int last = np - 1;
+                double pred = decay_loglinear_predict(&sh[o], col_ages[last], v[i].y[last]);
+                if (!isfinite(pred))
+                    pred = 0;
+                s->ape[s->n++] = fabs(pred - y7) / y7;
+                if (pred > 0) {
+                    double lo = pred * exp(-1.6448536269514722 * sh[o].sh_sigma),
+                           hi = pred * exp(1.6448536269514722 * sh[o].sh_sigma);
+                    s->with_interval++;
+                    s->covered += lo <= y7 && y7 <= hi;
+                }
+            }
+        }
+    }
+
+    printf("file: %s\n", path);
+    printf("cascades: %d (skipped %d); target: count at 168 h; %d-fold cross-validation\n", n, skipped, NFOLD);
+    printf("%-16s %-14s %10s %9s %9s %8s\n", "model", "observed", "median_ape", "p75_ape", "p90_ape", "cover90");
+    for (int s = 0; s < 6; s++)
+        print_score(&sc[s]);
+out:
+    for (int s = 0; s < 6; s++)
+        free(sc[s].ape);
+    free(train);
+    decay_ws_free(ws);
+    free(v);
+    return rc;
+}

@@ -1,0 +1,395 @@
+/*
+ * cli/main.c — `xetl [GLOBAL OPTIONS] COMMAND [COMMAND OPTIONS] [ARGS]`.
+ *
+ * main() parses the global options (wherever they appear on the line),
+ * settles the configuration and the run's as-of, runs one command, records
+ * data-changing commands in xetl.runs, and turns the command's error into
+ * the one line on stderr and the exit status of docs/interface.md.
+ */
+#include "cli/cli.h"
+#include "common/log.h"
+#include "common/sbuf.h"
+#include "etl/db.h"
+#include "etl/migrate.h"
+
+#include <curl/curl.h>
+#include <gsl/gsl_errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct command {
+    const char *name;
+    int (*fn)(struct ctx *, int, char **);
+    bool logged;      /* changes data: gets a row in xetl.runs */
+    const char *summary;
+    const char *usage;
+};
+
+static const struct command commands[] = {
+    { "migrate", cmd_migrate, false, "create or upgrade the schema (safe to run again)",
+      "migrate [--status]\n"
+      "  --status              list applied and pending migrations, change nothing\n" },
+    { "account", cmd_account, false, "register an account to track, or list them",
+      "account add HANDLE --user-id ID [--no-bot-content]\n"
+      "account list\n" },
+    { "pull", cmd_pull, true, "X API v2 -> raw landing -> snapshots, analytics, follower samples",
+      "pull [--since T] [--until T]\n" },
+    { "import", cmd_import, true, "load X analytics CSV exports ('-' reads stdin)",
+      "import [--as-of T] FILE...\n" },
+    { "fit", cmd_fit, true, "engagement-decay models for posts in the range",
+      "fit [--from D] [--to D]\n" },
+    { "validate-decay", cmd_validate_decay, false, "score the decay model on a cumulative-count CSV",
+      "validate-decay FILE\n" },
+    { "attribute", cmd_attribute, true, "attribute follower gains to posts",
+      "attribute [--from D] [--to D]\n" },
+    { "learn", cmd_learn, true, "performance aggregates and Thompson posteriors",
+      "learn\n" },
+    { "health", cmd_health, true, "daily system health, costs and ROI",
+      "health [--from D] [--to D]\n" },
+    { "report", cmd_report, true, "CSV and XLSX ROI reports for a date range",
+      "report [--from D] [--to D] [--out DIR] [--format csv,xlsx]\n" },
+    { "mail", cmd_mail, false, "send files as attachments over SMTP",
+      "mail --to ADDR[,ADDR...] FILE...\n" },
+    { "nightly", cmd_nightly, false, "pull, fit, attribute, learn, health, report (and mail)",
+      "nightly [--status]\n" },
+    { "rerun", cmd_rerun, false, "recompute fit ... report for a past range from landed data",
+      "rerun --from D --to D [--pull]\n" },
+    { "runs", cmd_runs, false, "list recent runs from the run log",
+      "runs [--limit N]\n" },
+    { "demo", cmd_demo, false, "throwaway PostgreSQL + fake X API + bundled fixtures + nightly",
+      "demo [--dir DIR]\n" },
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void print_help(FILE *out)
+{
+    fprintf(out,
+            "xetl — nightly X (Twitter) analytics ETL, models and ROI reports\n\n"
+            "Usage:\n  xetl [GLOBAL OPTIONS] COMMAND [COMMAND OPTIONS] [ARGS]\n\n"
+            "Commands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %-16s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\nGlobal options:\n"
+            "  --db CONNINFO         libpq conninfo or URI (default $XETL_DB, else libpq's PG* defaults)\n"
+            "  --config FILE         key = value settings (default $XETL_CONFIG, else ./xetl.conf)\n"
+            "  --account HANDLE      only this account (repeatable; default every active account)\n"
+            "  --as-of TIMESTAMP     the run's \"now\" (ISO 8601, UTC unless an offset is given)\n"
+            "  -v, --verbose         more logging on stderr (repeatable)\n"
+            "  -q, --quiet           print nothing but errors\n"
+            "  --log-format FORMAT   text (default) or json (one JSON object a line)\n"
+            "  -h, --help            show this help, then exit\n"
+            "  -V, --version         show the version, then exit\n\n"
+            "Run 'xetl COMMAND --help' for a command's options.  Exit status follows sysexits.h:\n"
+            "0 done, 64 usage, 65 data rejected, 66 no input, 69 unavailable, 70 internal,\n"
+            "75 temporary failure (retry later), 78 configuration.  See xetl(1).\n");
+}
+
+void cli_print_usage(const char *cmd)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (strcmp(commands[i].name, cmd) != 0)
+            continue;
+        printf("xetl %s — %s\n\nUsage:\n", commands[i].name, commands[i].summary);
+        const char *u = commands[i].usage;
+        while (*u) {
+            size_t n = strcspn(u, "\n");
+            printf("  xetl %.*s\n", (int)n, u);
+            u += n + (u[n] == '\n');
+        }
+        printf("\nGlobal options (--db, --config, --account, --as-of, -v, -q, --log-format) are\n"
+               "accepted before or after the command; see 'xetl --help'.\n");
+        return;
+    }
+}
+
+int cli_not_built(struct ctx *ctx, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            cli_print_usage(argv[0]);
+            return 0;
+        }
+    }
+    return xerr_set(&ctx->err, XETL_EX_SOFTWARE, "'%s' is not built yet in this version of xetl", argv[0]);
+}
+
+int cli_usage_error(struct ctx *ctx, const char *cmd, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return xerr_set(&ctx->err, XETL_EX_USAGE, "%s: %s (try 'xetl %s --help')", cmd, msg, cmd);
+}
+
+int ctx_db(struct ctx *ctx, struct db **out)
+{
+    int rc;
+    if (!ctx->db) {
+        if ((rc = db_connect(config_get(ctx->cfg, "db"), &ctx->db, &ctx->err)))
+            return rc;
+    }
+    *out = ctx->db;
+    return 0;
+}
+
+int ctx_accounts(struct ctx *ctx, struct account_list *out)
+{
+    struct db *db;
+    int rc;
+    if ((rc = ctx_db(ctx, &db)))
+        return rc;
+    return accounts_load(db, ctx->accounts, ctx->n_accounts, out, &ctx->err);
+}
+
+int ctx_range(struct ctx *ctx, const char *from, const char *to, int default_days, struct xrange *r)
+{
+    char msg[256];
+    if (xrange_from_args(from, to, ctx->as_of, default_days, r, msg, sizeof msg))
+        return xerr_set(&ctx->err, XETL_EX_USAGE, "%s", msg);
+    ctx->range_from = from;
+    ctx->range_to = to;
+    return 0;
+}
+
+/*
+ * Global options may stand anywhere on the line (cron lines and scripts put
+ * them after the command as often as before).  They are taken out of argv;
+ * what remains is the command and its own arguments.  "--" stops the scan.
+ */
+struct globals {
+    const char *db, *config, *as_of, *log_format;
+    int verbose, quiet;
+    bool help, version;
+};
+
+static int take_globals(int argc, char **argv, struct globals *g, struct ctx *ctx, int *out_argc)
+{
+    static const char *const with_arg[] = { "--db", "--config", "--account", "--as-of", "--log-format" };
+    int o = 1;
+    bool seen_cmd = false, stop = false;
+
+    for (int i = 1; i < argc; i++) {
+        char *a = argv[i];
+        if (stop || a[0] != '-' || a[1] == '\0') {
+            seen_cmd = true;
+            argv[o++] = a;
+            continue;
+        }
+        if (!strcmp(a, "--")) {
+            stop = true;
+            argv[o++] = a;
+            continue;
+        }
+        const char *name = NULL, *val = NULL;
+        for (size_t k = 0; k < sizeof with_arg / sizeof with_arg[0]; k++) {
+            size_t n = strlen(with_arg[k]);
+            if (!strncmp(a, with_arg[k], n) && (a[n] == '\0' || a[n] == '=')) {
+                name = with_arg[k];
+                if (a[n] == '=') {
+                    val = a + n + 1;
+                } else if (i + 1 < argc) {
+                    val = argv[++i];
+                } else {
+                    return xerr_set(&ctx->err, XETL_EX_USAGE, "option '%s' requires an argument (try 'xetl --help')", a);
+                }
+                break;
+            }
+        }
+        if (name) {
+            if (!strcmp(name, "--db"))
+                g->db = val;
+            else if (!strcmp(name, "--config"))
+                g->config = val;
+            else if (!strcmp(name, "--as-of"))
+                g->as_of = val;
+            else if (!strcmp(name, "--log-format"))
+                g->log_format = val;
+            else
+                ctx->accounts[ctx->n_accounts++] = (char *)val;
+            continue;
+        }
+        if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            g->verbose++;
+        } else if (!strcmp(a, "-vv")) {
+            g->verbose += 2;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            g->quiet++;
+        } else if (!seen_cmd && (!strcmp(a, "-h") || !strcmp(a, "--help"))) {
+            g->help = true;
+        } else if (!seen_cmd && (!strcmp(a, "-V") || !strcmp(a, "--version"))) {
+            g->version = true;
+        } else if (!seen_cmd) {
+            return xerr_set(&ctx->err, XETL_EX_USAGE, "unknown option '%s' (try 'xetl --help')", a);
+        } else {
+            argv[o++] = a; /* the command's own option */
+        }
+    }
+    argv[o] = NULL;
+    *out_argc = o;
+    return 0;
+}
+
+static int settle_config(struct ctx *ctx, const struct globals *g)
+{
+    const char *path = g->config;
+    bool missing_ok = false;
+    int rc;
+
+    if (!path && (path = getenv("XETL_CONFIG")) != NULL && !*path)
+        path = NULL;
+    if (!path) {
+        path = "./xetl.conf";
+        missing_ok = true;
+    }
+    if ((rc = config_load_file(ctx->cfg, path, missing_ok, &ctx->err)))
+        return rc;
+    if (g->db && (rc = config_set_flag(ctx->cfg, "db", g->db, &ctx->err)))
+        return rc;
+    return 0;
+}
+
+/* Run log: one xetl.runs row per data-changing command. */
+static int64_t run_begin(struct ctx *ctx, const char *command)
+{
+    struct db *db;
+    struct xerr err = { 0 };
+    char asof[40], pid[16], host[256] = "";
+    PGresult *res;
+
+    if (ctx_db(ctx, &db))
+        return 0;
+    if (migrate_check_current(db, &err))
+        return 0;
+    gethostname(host, sizeof host - 1);
+    snprintf(pid, sizeof pid, "%d", (int)getpid());
+    const char *p[] = { command, db_fmt_time(asof, sizeof asof, ctx->as_of), pid, host, XETL_VERSION };
+    res = db_exec(db,
+                  "INSERT INTO xetl.runs (command, as_of, pid, hostname, xetl_version)"
+                  " VALUES ($1, $2, $3, $4, $5) RETURNING run_id",
+                  5, p, &err);
+    if (!res)
+        return 0;
+    int64_t id = (int64_t)db_long(res, 0, 0, 0);
+    PQclear(res);
+    return id;
+}
+
+static void counts_json(const struct stage_counts *c, struct sbuf *sb)
+{
+    sbuf_addf(sb,
+              "{\"requests\":%ld,\"rows\":%ld,\"rejects\":%ld,\"fits\":%ld,\"attributions\":%ld,"
+              "\"reports\":%ld,\"warnings\":%ld}",
+              c->requests, c->rows, c->rejects, c->fits, c->attributions, c->reports, c->warnings);
+}
+
+static void run_end(struct ctx *ctx, int rc)
+{
+    struct xerr err = { 0 };
+    struct sbuf counts = SBUF_INIT;
+    char id[32], code[16];
+
+    if (!ctx->run_id)
+        return;
+    /* The command may have lost its connection: reconnect once to record the outcome. */
+    if (ctx->db && PQstatus(db_pg(ctx->db)) != CONNECTION_OK) {
+        db_close(ctx->db);
+        ctx->db = NULL;
+        if (db_connect(config_get(ctx->cfg, "db"), &ctx->db, &err))
+            return;
+    }
+    if (!ctx->db)
+        return;
+    db_rollback(ctx->db); /* a command that failed mid-transaction */
+    sbuf_init(&counts);
+    counts_json(&ctx->counts, &counts);
+    snprintf(id, sizeof id, "%lld", (long long)ctx->run_id);
+    snprintf(code, sizeof code, "%d", rc);
+    const char *p[] = { id, rc ? "failed" : "ok", code, rc ? ctx->err.msg : NULL, counts.buf };
+    db_cmd(ctx->db,
+           "UPDATE xetl.runs SET finished_at = clock_timestamp(), status = $2, exit_code = $3,"
+           " error = $4, counts = $5::jsonb WHERE run_id = $1",
+           5, p, NULL, &err);
+    sbuf_release(&counts);
+}
+
+int main(int argc, char **argv)
+{
+    struct ctx ctx = { 0 };
+    struct globals g = { 0 };
+    int rc = 0, cargc = 0;
+    const struct command *cmd = NULL;
+
+    gsl_set_error_handler_off(); /* GSL must return errors, never abort() */
+    ctx.cfg = config_new();
+    ctx.accounts = xcalloc((size_t)argc + 1, sizeof(char *));
+
+    if ((rc = take_globals(argc, argv, &g, &ctx, &cargc)))
+        goto out;
+    if (g.log_format && strcmp(g.log_format, "text") && strcmp(g.log_format, "json")) {
+        rc = xerr_set(&ctx.err, XETL_EX_USAGE, "--log-format must be 'text' or 'json', not '%s'", g.log_format);
+        goto out;
+    }
+    log_setup(g.quiet ? LOG_ERROR : g.verbose ? LOG_DEBUG : LOG_INFO,
+              g.log_format && !strcmp(g.log_format, "json") ? LOG_JSON : LOG_TEXT);
+    ctx.verbosity = g.quiet ? -1 : g.verbose;
+    if (g.version) {
+        printf("xetl %s\n", XETL_VERSION);
+        goto out;
+    }
+    if (g.help || cargc < 2) {
+        print_help(g.help ? stdout : stderr);
+        if (!g.help)
+            rc = xerr_set(&ctx.err, XETL_EX_USAGE, "no command given");
+        goto out;
+    }
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            cmd = &commands[i];
+    if (!cmd) {
+        rc = xerr_set(&ctx.err, XETL_EX_USAGE, "unknown command '%s' (try 'xetl --help')", argv[1]);
+        goto out;
+    }
+    if ((rc = settle_config(&ctx, &g)))
+        goto out;
+    /* The one reading of the clock that can matter: the default as-of. */
+    if (g.as_of) {
+        bool date_only;
+        if (xtime_parse(g.as_of, &ctx.as_of, &date_only)) {
+            rc = xerr_set(&ctx.err, XETL_EX_USAGE, "invalid --as-of '%s': expected an ISO 8601 timestamp", g.as_of);
+            goto out;
+        }
+        ctx.as_of_given = true;
+    } else {
+        ctx.as_of = (int64_t)time(NULL);
+    }
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        rc = xerr_set(&ctx.err, XETL_EX_SOFTWARE, "cannot initialise libcurl");
+        goto out;
+    }
+
+    bool wants_help = false;
+    for (int i = 2; i < cargc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            wants_help = true;
+    if (cmd->logged && !wants_help)
+        ctx.run_id = run_begin(&ctx, cmd->name);
+    optind = 1;
+    rc = cmd->fn(&ctx, cargc - 1, argv + 1);
+    if (rc && !ctx.err.code)
+        xerr_set(&ctx.err, rc, "%s failed", cmd->name);
+    run_end(&ctx, rc);
+    curl_global_cleanup();
+out:
+    if (rc)
+        log_fatal_line(rc, ctx.err.msg[0] ? ctx.err.msg : "failed");
+    db_close(ctx.db);
+    config_free(ctx.cfg);
+    free(ctx.accounts);
+    return rc;
+}

@@ -1,0 +1,55 @@
+/*
+ * common/config.h — settings with one precedence rule everywhere:
+ * command-line flag > environment > config file > built-in default.
+ *
+ * Every key is declared in common/config_keys.c (name, default, help).  The
+ * environment variable of key "pull.max_wait" is XETL_PULL_MAX_WAIT.  A key
+ * in the file that is not declared is a configuration error (exit 78), so a
+ * typo never silently falls back to a default.
+ */
+#ifndef XETL_CONFIG_H
+#define XETL_CONFIG_H
+
+#include <stdbool.h>
+#include "common/xerr.h"
+
+struct config_key {
+    const char *name;     /* "pull.max_wait" */
+    const char *def;      /* default as text, NULL for none */
+    const char *help;     /* one line for docs and `xetl --help-config` */
+    bool secret;          /* never logged or printed */
+};
+
+extern const struct config_key config_keys[];
+extern const unsigned config_keys_count;
+
+struct config;
+
+struct config *config_new(void);
+void config_free(struct config *cfg);
+
+/* Reads a `key = value` file (# comments, blank lines).  missing_ok: no error if absent. */
+int config_load_file(struct config *cfg, const char *path, bool missing_ok, struct xerr *err);
+/* Sets a value from a command-line flag (highest precedence). */
+int config_set_flag(struct config *cfg, const char *key, const char *value, struct xerr *err);
+
+/* The value by precedence, or NULL.  Unknown key names are a programming error (abort). */
+const char *config_get(const struct config *cfg, const char *key);
+/* Where the value came from: "flag", "environment", "file", "default" or "unset". */
+const char *config_source(const struct config *cfg, const char *key);
+
+int config_get_long(const struct config *cfg, const char *key, long *out, struct xerr *err);
+int config_get_double(const struct config *cfg, const char *key, double *out, struct xerr *err);
+int config_get_bool(const struct config *cfg, const char *key, bool *out, struct xerr *err);
+
+/*
+ * A secret such as the bearer token: KEY from flag/env/file, else the
+ * contents of the file named by KEY_file (trailing newline stripped).
+ * *out is malloc'd (caller frees) or NULL when neither is set.
+ */
+int config_get_secret(const struct config *cfg, const char *key, char **out, struct xerr *err);
+
+/* The environment variable name of a key ("XETL_PULL_MAX_WAIT"). */
+void config_env_name(const char *key, char *out, unsigned n);
+
+#endif

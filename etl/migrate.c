@@ -1,0 +1,253 @@
+/*
+ * etl/migrate.c — see migrate.h.
+ */
+#include "etl/migrate.h"
+#include "etl/db.h"
+#include "common/log.h"
+#include "common/sbuf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Advisory lock key shared by every xetl migrate: "xetlmigr". */
+#define MIGRATE_LOCK_KEY 0x7865746c6d696772LL
+
+struct applied {
+    int version;
+    char name[128];
+    char checksum[80];
+    char applied_at[40];
+};
+
+static int checksum_of(struct db *db, const char *sql, char *out, size_t n, struct xerr *err)
+{
+    const char *p[] = { sql };
+    PGresult *res = db_exec(db, "SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", 1, p, err);
+    if (!res)
+        return err->code;
+    snprintf(out, n, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return 0;
+}
+
+/* Loads xetl.schema_migrations; *n = 0 and *ledger_exists = false on a fresh database. */
+static int load_applied(struct db *db, struct applied **out, int *n, bool *ledger_exists, struct xerr *err)
+{
+    PGresult *res;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if ((rc = db_table_exists(db, "xetl.schema_migrations", ledger_exists, err)))
+        return rc;
+    if (!*ledger_exists)
+        return 0;
+    res = db_exec(db,
+                  "SELECT version, name, checksum,"
+                  " to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+                  " FROM xetl.schema_migrations ORDER BY version",
+                  0, NULL, err);
+    if (!res)
+        return err->code;
+    *n = PQntuples(res);
+    *out = xcalloc((size_t)*n, sizeof **out);
+    for (int i = 0; i < *n; i++) {
+        (*out)[i].version = (int)db_long(res, i, 0, 0);
+        snprintf((*out)[i].name, sizeof (*out)[i].name, "%s", PQgetvalue(res, i, 1));
+        snprintf((*out)[i].checksum, sizeof (*out)[i].checksum, "%s", PQgetvalue(res, i, 2));
+        snprintf((*out)[i].applied_at, sizeof (*out)[i].applied_at, "%s", PQgetvalue(res, i, 3));
+    }
+    PQclear(res);
+    return 0;
+}
+
+static const struct applied *find_applied(const struct applied *a, int n, int version)
+{
+    for (int i = 0; i < n; i++)
+        if (a[i].version == version)
+            return &a[i];
+    return NULL;
+}
+
+static const struct migration *find_migration(int version)
+{
+    for (size_t i = 0; i < migrations_count; i++)
+        if (migrations[i].version == version)
+            return &migrations[i];
+    return NULL;
+}
+
+/*
+ * The ledger must agree with the binary: every applied migration is known
+ * and unchanged.  Editing an applied migration would leave databases that
+ * ran the old text and databases that ran the new one with different
+ * schemas under the same version number.
+ */
+static int validate(struct db *db, const struct applied *a, int n, struct xerr *err)
+{
+    char sum[80];
+    int rc;
+
+    for (int i = 0; i < n; i++) {
+        const struct migration *m = find_migration(a[i].version);
+        if (!m)
+            return xerr_set(err, XETL_EX_CONFIG,
+                            "database has migration %04d '%s' that this xetl does not know; "
+                            "it was migrated by a newer xetl: upgrade xetl",
+                            a[i].version, a[i].name);
+        if ((rc = checksum_of(db, m->sql, sum, sizeof sum, err)))
+            return rc;
+        if (strcmp(sum, a[i].checksum) != 0)
+            return xerr_set(err, XETL_EX_CONFIG,
+                            "migration %04d '%s' has changed since it was applied on %s "
+                            "(checksum %.12s, applied %.12s); applied migrations must not be edited: "
+                            "add a new migration instead",
+                            m->version, m->name, a[i].applied_at, sum, a[i].checksum);
+    }
+    return 0;
+}
+
+static const char ledger_sql[] =
+    "CREATE SCHEMA IF NOT EXISTS xetl;"
+    "CREATE TABLE IF NOT EXISTS xetl.schema_migrations ("
+    " version integer PRIMARY KEY,"
+    " name text NOT NULL,"
+    " checksum text NOT NULL,"
+    " applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+    " xetl_version text NOT NULL)";
+
+static int apply_one(struct db *db, const struct migration *m, bool need_ledger, struct xerr *err)
+{
+    char sum[80], ver[16];
+    int rc;
+
+    if ((rc = checksum_of(db, m->sql, sum, sizeof sum, err)))
+        return rc;
+    if ((rc = db_begin(db, err)))
+        return rc;
+    /*
+     * The ledger is created in the same transaction as the first migration,
+     * so a migration that stops (a conflicting table) leaves no trace at all.
+     */
+    if (need_ledger && (rc = db_script(db, ledger_sql, err)))
+        goto fail;
+    if ((rc = db_script(db, m->sql, err)))
+        goto fail;
+    snprintf(ver, sizeof ver, "%d", m->version);
+    const char *p[] = { ver, m->name, sum, XETL_VERSION };
+    if ((rc = db_cmd(db,
+                     "INSERT INTO xetl.schema_migrations (version, name, checksum, xetl_version)"
+                     " VALUES ($1, $2, $3, $4)",
+                     4, p, NULL, err)))
+        goto fail;
+    if ((rc = db_commit(db, err)))
+        goto fail;
+    return 0;
+fail:
+    db_rollback(db);
+    return xerr_prefix(err, "migration %04d '%s' failed, nothing of it was applied: ", m->version, m->name);
+}
+
+static int lock(struct db *db, struct xerr *err)
+{
+    char key[32];
+    const char *p[] = { key };
+    int rc;
+
+    snprintf(key, sizeof key, "%lld", MIGRATE_LOCK_KEY);
+    if ((rc = db_cmd(db, "SET lock_timeout = '60s'", 0, NULL, NULL, err)))
+        return rc;
+    rc = db_cmd(db, "SELECT pg_advisory_lock($1::bigint)", 1, p, NULL, err);
+    if (rc == XETL_EX_TEMPFAIL)
+        return xerr_set(err, rc, "another xetl migrate has held the migration lock for 60 s; try again later");
+    if (rc)
+        return rc;
+    return db_cmd(db, "RESET lock_timeout", 0, NULL, NULL, err);
+}
+
+static void unlock(struct db *db)
+{
+    struct xerr ignored;
+    db_unlock(db, MIGRATE_LOCK_KEY, &ignored);
+}
+
+int migrate_apply(struct db *db, int *applied, struct xerr *err)
+{
+    struct applied *a = NULL;
+    int n = 0, rc;
+    bool ledger = false;
+
+    *applied = 0;
+    if ((rc = lock(db, err)))
+        return rc;
+    if ((rc = load_applied(db, &a, &n, &ledger, err)) || (rc = validate(db, a, n, err)))
+        goto out;
+    for (size_t i = 0; i < migrations_count; i++) {
+        const struct migration *m = &migrations[i];
+        if (find_applied(a, n, m->version))
+            continue;
+        log_info("applying migration %04d '%s'", m->version, m->name);
+        if ((rc = apply_one(db, m, !ledger, err)))
+            goto out;
+        ledger = true;
+        (*applied)++;
+    }
+out:
+    unlock(db);
+    free(a);
+    return rc;
+}
+
+int migrate_status(struct db *db, FILE *out, int *pending, struct xerr *err)
+{
+    struct applied *a = NULL;
+    int n = 0, rc;
+    bool ledger = false;
+    char sum[80];
+
+    *pending = 0;
+    if ((rc = load_applied(db, &a, &n, &ledger, err)))
+        return rc;
+    fprintf(out, "%-8s %-28s %-8s %s\n", "version", "name", "state", "applied_at");
+    for (int i = 0; i < n; i++) {
+        const struct migration *m = find_migration(a[i].version);
+        const char *state = "applied";
+        if (!m) {
+            state = "unknown";
+        } else {
+            if ((rc = checksum_of(db, m->sql, sum, sizeof sum, err)))
+                goto out;
+            if (strcmp(sum, a[i].checksum) != 0)
+                state = "changed";
+        }
+        fprintf(out, "%04d     %-28s %-8s %s\n", a[i].version, a[i].name, state, a[i].applied_at);
+    }
+    for (size_t i = 0; i < migrations_count; i++) {
+        if (find_applied(a, n, migrations[i].version))
+            continue;
+        fprintf(out, "%04d     %-28s %-8s\n", migrations[i].version, migrations[i].name, "pending");
+        (*pending)++;
+    }
+out:
+    free(a);
+    return rc;
+}
+
+int migrate_check_current(struct db *db, struct xerr *err)
+{
+    struct applied *a = NULL;
+    int n = 0, rc, missing = 0;
+    bool ledger = false;
+
+    if ((rc = load_applied(db, &a, &n, &ledger, err)))
+        return rc;
+    for (size_t i = 0; i < migrations_count; i++)
+        if (!find_applied(a, n, migrations[i].version))
+            missing++;
+    free(a);
+    if (missing)
+        return xerr_set(err, XETL_EX_CONFIG,
+                        "database schema is not current (%d pending migration%s): run 'xetl migrate' first",
+                        missing, missing == 1 ? "" : "s");
+    return 0;
+}

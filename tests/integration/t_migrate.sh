@@ -1,0 +1,83 @@
+#!/bin/sh
+# xetl migrate: empty database, twice, status, the seed's column count,
+# checksum change, and a database newer than the binary.
+. "$XETL_ROOT/tests/lib/testlib.sh"
+
+newdb --empty
+xrun migrate --status
+is "$RC" 0 "status on an empty database exits 0"
+is "$(grep -c pending "$OUT")" "$(ls "$XETL_ROOT"/sql/[0-9]*.sql | wc -l)" "every migration is pending"
+is "$(sql "SELECT to_regclass('xetl.schema_migrations') IS NULL")" t "status changes nothing"
+
+xrun migrate
+is "$RC" 0 "migrate on an empty database"
+is "$(sql "SELECT count(*) FROM xetl.schema_migrations")" "$(ls "$XETL_ROOT"/sql/[0-9]*.sql | wc -l)" "every migration recorded"
+
+# The seed's eight tables keep every column of docs/schema-reference.md: 169.
+n=$(sql "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public'
+         AND table_name IN ('performance_snapshots','follower_attributions','content_type_performance',
+         'formula_performance','learning_updates','tweet_analytics_comprehensive','reply_performance',
+         'system_health_metrics')
+         AND column_name <> 'account_id' AND column_name NOT IN (
+           SELECT column_name FROM information_schema.columns WHERE false)")
+seed_cols=$(sql "SELECT count(*) FROM information_schema.columns c WHERE table_schema = 'public'
+         AND (table_name, column_name) IN (VALUES
+$(sed -n '/WITH expected/,/^        ),/p' "$XETL_ROOT/sql/0001_seed_schema.sql" | grep -Eo "\('[a-z_]+','[a-z_]+'" | sed "s/\$/),/" | sed '$ s/,$//'))")
+is "$seed_cols" 169 "all 169 seed columns exist"
+is "$(sql "SELECT count(*) FROM pg_indexes WHERE tablename = 'content_metadata' AND indexdef LIKE '%gin (generation_metadata)%'")" 1 \
+   "generation_metadata has its GIN index"
+is "$(sql "SELECT count(*) FROM information_schema.views WHERE table_name = 'latest_post_performance'")" 1 "the dashboards' view exists"
+is "$(sql "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'latest_post_performance'")" \
+   "decision_id,content,generation_metadata,status,posted_at,likes,retweets,engagement_rate,followers_gained,content_type,viral_formula,attributed_followers,attribution_confidence" \
+   "the view keeps the seed's columns"
+for t in performance_snapshots follower_attributions content_type_performance formula_performance hook_performance \
+         learning_updates tweet_analytics_comprehensive reply_performance system_health_metrics; do
+    is "$(sql "SELECT count(*) FROM information_schema.columns WHERE table_name = '$t' AND column_name = 'account_id'")" 1 "$t has account_id"
+done
+is "$(sql "SELECT numeric_scale IS NULL FROM information_schema.columns WHERE table_name = 'performance_snapshots' AND column_name = 'engagement_rate'")" t \
+   "rates are no longer rounded to 4 decimals"
+sql "INSERT INTO performance_snapshots (decision_id, tweet_id, hours_since_post, engagement_rate) VALUES (gen_random_uuid(), '1', 1, 0.00012)"
+is "$(sql "SELECT engagement_rate FROM performance_snapshots")" 0.00012 "an engagement rate of 0.00012 is stored as such"
+is "$(sql "SELECT xetl.derived_decision_id('1234567890123456789') = xetl.derived_decision_id('1234567890123456789')")" t "derived decision ids are stable"
+
+before=$(schema_dump | md5sum)
+xrun migrate
+is "$RC" 0 "second migrate exits 0"
+like "$(cat "$ERR")" "nothing to do" "second migrate says there is nothing to do"
+is "$(schema_dump | md5sum)" "$before" "second migrate changes nothing"
+
+xrun migrate --status
+is "$RC" 0 "status exits 0"
+is "$(grep -c ' applied ' "$OUT")" "$(ls "$XETL_ROOT"/sql/[0-9]*.sql | wc -l)" "status lists every migration as applied"
+
+# A changed migration text (simulated by changing the recorded checksum) is refused.
+sql "UPDATE xetl.schema_migrations SET checksum = 'deadbeef' || substr(checksum, 9) WHERE version = 1"
+xrun migrate
+is "$RC" 78 "changed checksum exits 78"
+like "$(cat "$ERR")" "migration 0001 'seed_schema' has changed since it was applied" "and says which migration changed"
+xrun migrate --status
+like "$(cat "$OUT")" "0001 +seed_schema +changed" "status shows the changed migration"
+
+# A database migrated by a newer xetl.
+newdb
+sql "INSERT INTO xetl.schema_migrations VALUES (9999, 'from_the_future', 'x', now(), '9.9')"
+xrun migrate
+is "$RC" 78 "unknown applied migration exits 78"
+like "$(cat "$ERR")" "newer xetl" "and says to upgrade xetl"
+
+# Other commands refuse to run on a schema that is not current.
+newdb --empty
+xrun account list
+is "$RC" 78 "account list before migrate exits 78"
+like "$(cat "$ERR")" "run 'xetl migrate'" "with the hint to migrate"
+
+# Two migrates at once: the advisory lock serialises them, both succeed.
+newdb --empty
+"$XETL" -q migrate & p1=$!
+"$XETL" -q migrate & p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+is "$r1:$r2" "0:0" "two concurrent migrates both succeed"
+is "$(sql "SELECT count(*) FROM xetl.schema_migrations")" "$(ls "$XETL_ROOT"/sql/[0-9]*.sql | wc -l)" "and each migration is applied once"
+
+done_testing

@@ -1,0 +1,89 @@
+# tests/lib/testlib.sh — helpers for integration tests (TAP output).
+#
+#   . "$XETL_ROOT/tests/lib/testlib.sh"
+#   newdb                       fresh database, XETL_DB exported, schema migrated
+#   xrun ARGS...                runs $XETL; sets RC, and files $OUT / $ERR
+#   is GOT EXPECTED "desc"      string equality
+#   like GOT REGEX "desc"       grep -E match
+#   ok "desc" CMD ARGS...       passes when CMD exits 0
+#   sql "query" [psql args]     psql -Atq, ON_ERROR_STOP
+#   near GOT EXPECTED TOL "desc"  |GOT-EXPECTED| <= TOL (numbers)
+#   done_testing                prints the plan; call at the end
+#
+# The runner (tests/run.sh) has started PostgreSQL and exported PGHOST etc.
+
+set -u
+T_NUM=0
+T_FAILED=0
+T_SCRIPT=$(basename "$0" .sh)
+TMP=$(mktemp -d "/tmp/xetl-$T_SCRIPT.XXXXXX")
+chmod 755 "$TMP"
+OUT="$TMP/stdout"
+ERR="$TMP/stderr"
+T_DBN=0
+trap 'rm -rf "$TMP"' EXIT
+
+pass() { T_NUM=$((T_NUM + 1)); echo "ok $T_NUM - $1"; }
+fail() {
+    T_NUM=$((T_NUM + 1)); T_FAILED=$((T_FAILED + 1))
+    echo "not ok $T_NUM - $1"
+    shift
+    for line in "$@"; do echo "#   $line"; done
+}
+
+is() {
+    if [ "$1" = "$2" ]; then pass "$3"; else fail "$3" "got:      '$1'" "expected: '$2'"; fi
+}
+
+like() {
+    if printf '%s' "$1" | grep -Eq -- "$2"; then pass "$3"; else fail "$3" "got:      '$1'" "expected match: $2"; fi
+}
+
+unlike() {
+    if printf '%s' "$1" | grep -Eq -- "$2"; then fail "$3" "got:      '$1'" "expected no match: $2"; else pass "$3"; fi
+}
+
+ok() {
+    desc=$1; shift
+    if "$@" >"$TMP/ok.out" 2>&1; then pass "$desc"; else fail "$desc" "command failed: $*" "$(tail -5 "$TMP/ok.out")"; fi
+}
+
+near() {
+    if awk -v g="$1" -v e="$2" -v t="$3" 'BEGIN { d = g - e; if (d < 0) d = -d; exit !(g != "" && d <= t) }'; then
+        pass "$4"
+    else
+        fail "$4" "got:      '$1'" "expected: $2 ± $3"
+    fi
+}
+
+sql() {
+    q=$1; shift
+    psql -X -Atq -v ON_ERROR_STOP=1 -d "${PGDATABASE}" "$@" -c "$q"
+}
+
+xrun() {
+    "$XETL" "$@" >"$OUT" 2>"$ERR"
+    RC=$?
+    return 0
+}
+
+newdb() {
+    T_DBN=$((T_DBN + 1))
+    T_DB="t_$(echo "$T_SCRIPT" | tr -c 'a-z0-9_\n' '_')_${T_DBN}"
+    dropdb --if-exists "$T_DB" >/dev/null 2>&1
+    createdb "$T_DB" || { echo "Bail out! createdb $T_DB failed"; exit 1; }
+    export PGDATABASE="$T_DB" XETL_DB="dbname=$T_DB"
+    if [ "${1:-}" != "--empty" ]; then
+        "$XETL" -q migrate || { echo "Bail out! xetl migrate failed on $T_DB"; exit 1; }
+    fi
+}
+
+done_testing() {
+    echo "1..$T_NUM"
+    [ "$T_FAILED" = 0 ]
+}
+
+# The schema of the test database, without pg_dump's random \restrict keys.
+schema_dump() {
+    pg_dump -s "${1:-$PGDATABASE}" | grep -v '^\\\(un\)\?restrict '
+}
