@@ -1,0 +1,104 @@
+#!/bin/sh
+# The command-line contract: help, version, bad usage, exit codes, logs,
+# config precedence (flag > environment > file > default), accounts.
+. "$XETL_ROOT/tests/lib/testlib.sh"
+
+xrun --version
+is "$RC" 0 "--version exits 0"
+like "$(cat "$OUT")" "^xetl [0-9]+\.[0-9]+\.[0-9]+" "--version prints the version"
+xrun -V
+is "$(cat "$OUT")" "$("$XETL" --version)" "-V is --version"
+
+xrun --help
+is "$RC" 0 "--help exits 0"
+for c in migrate account pull import fit attribute learn health report mail nightly rerun demo; do
+    like "$(cat "$OUT")" "^  $c " "--help lists $c"
+done
+for c in migrate account pull import fit validate-decay attribute learn health report mail nightly rerun runs demo; do
+    xrun "$c" --help
+    is "$RC" 0 "$c --help exits 0"
+    like "$(head -3 "$OUT")" "xetl $c" "$c --help describes $c"
+done
+
+xrun
+is "$RC" 64 "no command exits 64"
+xrun frobnicate
+is "$RC" 64 "unknown command exits 64"
+is "$(cat "$ERR")" "xetl: error: unknown command 'frobnicate' (try 'xetl --help')" "one clear line for an unknown command"
+xrun --bogus migrate
+is "$RC" 64 "unknown global option exits 64"
+xrun migrate --bogus
+is "$RC" 64 "unknown command option exits 64"
+like "$(cat "$ERR")" "try 'xetl migrate --help'" "bad option points at the command's help"
+xrun --as-of 2026-13-45 migrate --status
+is "$RC" 64 "invalid --as-of exits 64"
+like "$(cat "$ERR")" "invalid --as-of '2026-13-45'" "and names the bad value"
+xrun --db
+is "$RC" 64 "--db without a value exits 64"
+xrun --log-format xml migrate
+is "$RC" 64 "unknown log format exits 64"
+
+# Connection failures: bad conninfo is configuration (78), an absent server is unavailable (69).
+xrun --db "host=/nonexistent port=1 dbname=x connect_timeout=2" migrate
+is "$RC" 69 "unreachable database exits 69"
+like "$(cat "$ERR")" "^xetl: error: cannot connect to database" "and says so in one line"
+is "$(wc -l < "$ERR" | tr -d ' ')" 1 "exactly one line on stderr"
+xrun --db "nonsense_key=1" migrate
+is "$RC" 78 "malformed conninfo exits 78"
+xrun --db "postgresql://u:hunter2secret@/nonexistent_db?host=$PGHOST&port=$PGPORT" migrate
+unlike "$(cat "$ERR")" "hunter2secret" "a password in the conninfo never appears in the error"
+
+# JSON logs: one object per line, the error included with its exit code.
+xrun --log-format json frobnicate
+is "$RC" 64 "json log format still exits 64"
+like "$(cat "$ERR")" '^\{"ts":"[0-9T:.Z-]+","level":"error","msg":"unknown command .*","exit":64\}$' "the error is a JSON line"
+
+# Accounts.
+newdb
+xrun account add growthbot --user-id 1234567890
+is "$RC" 0 "account add"
+xrun account add @GrowthBot --user-id 99
+is "$RC" 65 "a handle differing only in case is the same account (65)"
+like "$(cat "$ERR")" "already registered" "and says so"
+xrun account add bad-handle! --user-id 5
+is "$RC" 65 "an invalid handle is rejected (65)"
+xrun account add second --user-id 42 --no-bot-content
+xrun account list
+is "$RC" 0 "account list"
+is "$(sed -n 2p "$OUT" | awk '{print $1, $2, $3, $4}')" "growthbot 1234567890 yes yes" "list shows handle, user id, active, bot_content"
+is "$(sed -n 3p "$OUT" | awk '{print $1, $4}')" "second no" "--no-bot-content is recorded"
+xrun account
+is "$RC" 64 "account without a subcommand exits 64"
+xrun --account nobody pull --help
+is "$RC" 0 "--help works whatever the globals"
+
+# Config precedence: flag > environment > file > default, shown by which database is used.
+for n in a b c; do
+    dropdb --if-exists "t_cli_prec_$n" 2>/dev/null
+    createdb "t_cli_prec_$n"
+    "$XETL" -q --db "dbname=t_cli_prec_$n" migrate
+    "$XETL" -q --db "dbname=t_cli_prec_$n" account add "acct_$n" --user-id 1
+done
+printf '# test config\ndb = dbname=t_cli_prec_c\n' > "$TMP/xetl.conf"
+unset XETL_DB
+first_account() { "$XETL" "$@" account list 2>&1 | sed -n 2p | awk '{print $1}'; }
+is "$(XETL_DB=dbname=t_cli_prec_b first_account --config "$TMP/xetl.conf" --db dbname=t_cli_prec_a)" acct_a "a flag beats the environment and the file"
+is "$(XETL_DB=dbname=t_cli_prec_b first_account --config "$TMP/xetl.conf")" acct_b "the environment beats the file"
+is "$(first_account --config "$TMP/xetl.conf")" acct_c "the file beats the default"
+is "$(XETL_CONFIG="$TMP/xetl.conf" first_account)" acct_c "XETL_CONFIG names the file"
+is "$(cd "$TMP" && first_account)" acct_c "./xetl.conf is read when present"
+is "$(cd "$TMP" && PGDATABASE=t_cli_prec_b first_account --config /dev/null)" acct_b "libpq's own defaults come last"
+global_after=$("$XETL" account list --db dbname=t_cli_prec_a 2>&1 | sed -n 2p | awk '{print $1}')
+is "$global_after" acct_a "global options are accepted after the command"
+
+printf 'db = dbname=x\nno_such_key = 1\n' > "$TMP/bad.conf"
+xrun --config "$TMP/bad.conf" migrate
+is "$RC" 78 "an unknown config key exits 78"
+like "$(cat "$ERR")" "bad.conf:2: unknown config key 'no_such_key'" "with file, line and key"
+xrun --config "$TMP/absent.conf" migrate
+is "$RC" 78 "a named config file that does not exist exits 78"
+printf 'this line has no equals sign\n' > "$TMP/bad2.conf"
+xrun --config "$TMP/bad2.conf" migrate
+is "$RC" 78 "a malformed config line exits 78"
+
+done_testing
