@@ -1,0 +1,537 @@
+/*
+ * etl/learn.c — see learn.h; the model is argued in docs/learning.md.
+ */
+#include "etl/learn.h"
+
+#include "common/log.h"
+#include "common/sbuf.h"
+#include "etl/db.h"
+#include "stats/thompson.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { COMP_TYPE = 0, COMP_FORMULA = 1, COMP_HOOK = 2, N_COMP = 3 };
+
+static const struct component {
+    const char *name;        /* learning_updates.component and seed tag */
+    const char *update_type; /* learning_updates.update_type */
+    const char *table;
+    const char *key_col;
+} components[N_COMP] = {
+    { "content_types", "content_type_update", "content_type_performance", "content_type_id" },
+    { "formulas", "formula_update", "formula_performance", "formula_name" },
+    { "hooks", "hook_update", "hook_performance", "hook_used" },
+};
+
+/* Columns of the query below. */
+enum {
+    Q_TWEET, Q_POSTED, Q_TYPE_ID, Q_TYPE_NAME, Q_FORMULA, Q_HOOK, Q_FOLLOWERS, Q_CONFIDENCE,
+    Q_HAS_TAC, Q_LIKES, Q_RETWEETS, Q_REPLIES, Q_IMPRESSIONS, Q_ER,
+};
+
+static const char posts_sql[] =
+    "SELECT p.tweet_id, extract(epoch FROM p.posted_at)::bigint,"
+    "       coalesce(nullif(p.content_type_id, ''), nullif(p.content_type_name, '')),"
+    "       coalesce(nullif(p.content_type_name, ''), nullif(p.content_type_id, '')),"
+    "       nullif(p.viral_formula, ''), nullif(p.hook_used, ''),"
+    "       fa.followers_gained, fa.confidence_score,"
+    "       t.tweet_id IS NOT NULL, t.likes, t.retweets, t.replies, t.impressions, t.engagement_rate"
+    "  FROM xetl.posts p"
+    "  LEFT JOIN follower_attributions fa ON fa.tweet_id = p.tweet_id AND fa.time_window_hours = 168"
+    "  LEFT JOIN tweet_analytics_comprehensive t ON t.tweet_id = p.tweet_id"
+    " WHERE p.account_id = $1 AND p.posted_at IS NOT NULL AND p.posted_at <= $2"
+    " ORDER BY p.posted_at, p.tweet_id";
+
+struct settings {
+    struct thompson_params tp;
+    long draws;
+    double maturity_hours;
+    double success_followers;
+};
+
+struct arm {
+    const char *key;  /* points into the query result */
+    const char *name; /* content type name; key elsewhere */
+    long n_posts;     /* matured posts with a 168 h attribution */
+    long n_tac;       /* ... of which have analytics counters */
+    double sum_likes, sum_retweets, sum_replies, sum_impressions;
+    long n_er;
+    double sum_er;
+    long total_followers;
+    long n_success;
+    int64_t last_used;
+    struct thompson_evidence ev;
+    double alpha, beta, mean, lo, hi, score;
+    double score_before;
+    bool has_before;
+};
+
+struct arms {
+    struct arm *v;
+    size_t n, cap;
+};
+
+static struct arm *arm_get(struct arms *as, const char *key, const char *name)
+{
+    for (size_t i = 0; i < as->n; i++)
+        if (!strcmp(as->v[i].key, key))
+            return &as->v[i];
+    if (as->n == as->cap) {
+        as->cap = as->cap ? 2 * as->cap : 16;
+        as->v = xrealloc(as->v, as->cap * sizeof *as->v);
+    }
+    struct arm *a = &as->v[as->n++];
+    memset(a, 0, sizeof *a);
+    a->key = key;
+    a->name = name ? name : key;
+    return a;
+}
+
+static int arm_cmp(const void *x, const void *y)
+{
+    return strcmp(((const struct arm *)x)->key, ((const struct arm *)y)->key);
+}
+
+static int load_settings(const struct config *cfg, struct settings *s, struct xerr *err)
+{
+    int rc;
+    thompson_params_default(&s->tp);
+    if ((rc = config_get_double(cfg, "learn.half_life_days", &s->tp.half_life_days, err)) ||
+        (rc = config_get_double(cfg, "learn.prior_weight", &s->tp.prior_weight, err)) ||
+        (rc = config_get_long(cfg, "learn.draws", &s->draws, err)) ||
+        (rc = config_get_double(cfg, "learn.maturity_hours", &s->maturity_hours, err)) ||
+        (rc = config_get_double(cfg, "learn.success_followers", &s->success_followers, err)))
+        return rc;
+    if (!isfinite(s->tp.half_life_days) || s->tp.half_life_days < 0)
+        return xerr_set(err, XETL_EX_CONFIG, "learn.half_life_days must be >= 0 (0 turns discounting off)");
+    if (!isfinite(s->tp.prior_weight) || s->tp.prior_weight <= 0)
+        return xerr_set(err, XETL_EX_CONFIG, "learn.prior_weight must be > 0");
+    if (s->draws < 10000 || s->draws > 100000000)
+        return xerr_set(err, XETL_EX_CONFIG, "learn.draws must be between 10000 and 100000000");
+    if (!isfinite(s->maturity_hours) || s->maturity_hours < 0)
+        return xerr_set(err, XETL_EX_CONFIG, "learn.maturity_hours must be >= 0");
+    if (!isfinite(s->success_followers))
+        return xerr_set(err, XETL_EX_CONFIG, "learn.success_followers must be a number");
+    return 0;
+}
+
+/* A finite number, or JSON null. */
+static json_t *jnum(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static double ratio(double num, double den)
+{
+    return den > 0 ? num / den : NAN;
+}
+
+/* Adds one row of the posts query to the arm of component c. */
+static void arm_add_post(struct arm *a, const PGresult *res, int i, bool matured, double w,
+                         const struct settings *s)
+{
+    int64_t posted = db_epoch(res, i, Q_POSTED, 0);
+    if (posted > a->last_used)
+        a->last_used = posted;
+    if (!matured)
+        return;
+    double y = db_double(res, i, Q_FOLLOWERS, 0);
+    a->n_posts++;
+    a->total_followers += (long)y;
+    if (y >= s->success_followers)
+        a->n_success++;
+    thompson_evidence_add(&a->ev, w, y);
+    if (PQgetvalue(res, i, Q_HAS_TAC)[0] == 't') {
+        a->n_tac++;
+        a->sum_likes += db_double(res, i, Q_LIKES, 0);
+        a->sum_retweets += db_double(res, i, Q_RETWEETS, 0);
+        a->sum_replies += db_double(res, i, Q_REPLIES, 0);
+        a->sum_impressions += db_double(res, i, Q_IMPRESSIONS, 0);
+        if (!db_isnull(res, i, Q_ER)) {
+            a->n_er++;
+            a->sum_er += db_double(res, i, Q_ER, 0);
+        }
+    }
+}
+
+/* The previous cycle's scores (the latest learning_updates row before as_of). */
+static int load_before(struct db *db, const struct account *acct, const char *asof_txt, const struct component *c,
+                       struct arms *as, char *prev_asof, size_t prev_n, struct xerr *err)
+{
+    char id[32];
+    const char *p[] = { db_fmt_long(id, sizeof id, (long)acct->id), c->name, asof_txt };
+    PGresult *res = db_exec(db,
+                            "SELECT updates_applied::text, to_char(as_of AT TIME ZONE 'UTC',"
+                            " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+                            "  FROM learning_updates WHERE account_id = $1 AND component = $2 AND as_of < $3"
+                            " ORDER BY as_of DESC LIMIT 1",
+                            3, p, err);
+    if (!res)
+        return err->code;
+    prev_asof[0] = '\0';
+    if (PQntuples(res) == 1) {
+        snprintf(prev_asof, prev_n, "%s", PQgetvalue(res, 0, 1));
+        json_t *root = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+        json_t *list = root ? json_object_get(root, "arms") : NULL;
+        size_t k;
+        json_t *it;
+        json_array_foreach(list, k, it) {
+            const char *key = json_string_value(json_object_get(it, "arm"));
+            json_t *sc = json_object_get(it, "score_after");
+            if (!key || !json_is_number(sc))
+                continue;
+            for (size_t j = 0; j < as->n; j++)
+                if (!strcmp(as->v[j].key, key)) {
+                    as->v[j].score_before = json_number_value(sc);
+                    as->v[j].has_before = true;
+                }
+        }
+        json_decref(root);
+    }
+    PQclear(res);
+    return 0;
+}
+
+/* '{"a","b"}' for a text[] parameter. */
+static void pg_text_array(struct sbuf *sb, const struct arms *as)
+{
+    sbuf_addc(sb, '{');
+    for (size_t i = 0; i < as->n; i++) {
+        if (i)
+            sbuf_addc(sb, ',');
+        sbuf_addc(sb, '"');
+        for (const char *s = as->v[i].key; *s; s++) {
+            if (*s == '"' || *s == '\\')
+                sbuf_addc(sb, '\\');
+            sbuf_addc(sb, *s);
+        }
+        sbuf_addc(sb, '"');
+    }
+    sbuf_addc(sb, '}');
+}
+
+static const char *arm_cols[] = {
+    "posts_count", "avg_likes", "avg_retweets", "avg_replies", "avg_impressions", "avg_engagement_rate",
+    "total_followers_gained", "avg_followers_per_post", "follower_conversion_rate", "success_rate",
+    "viral_coefficient", "thompson_alpha", "thompson_beta", "selection_score", "last_used", "evidence_weight",
+    "prior_alpha", "prior_beta", "posterior_mean", "posterior_lo", "posterior_hi", "as_of", "last_updated",
+};
+#define N_ARM_COLS (sizeof arm_cols / sizeof arm_cols[0])
+
+static void upsert_sql(struct sbuf *sb, const struct component *c, bool with_name)
+{
+    int n = 2;
+    sbuf_addf(sb, "INSERT INTO %s (account_id, %s", c->table, c->key_col);
+    if (with_name)
+        sbuf_adds(sb, ", content_type_name");
+    for (size_t k = 0; k < N_ARM_COLS; k++)
+        sbuf_addf(sb, ", %s", arm_cols[k]);
+    sbuf_adds(sb, ") VALUES ($1, $2");
+    if (with_name)
+        sbuf_addf(sb, ", $%d", ++n);
+    for (size_t k = 0; k < N_ARM_COLS; k++)
+        sbuf_addf(sb, ", $%d", ++n);
+    sbuf_addf(sb, ") ON CONFLICT (account_id, %s) DO UPDATE SET ", c->key_col);
+    if (with_name)
+        sbuf_adds(sb, "content_type_name = EXCLUDED.content_type_name, ");
+    for (size_t k = 0; k < N_ARM_COLS; k++)
+        sbuf_addf(sb, "%s%s = EXCLUDED.%s", k ? ", " : "", arm_cols[k], arm_cols[k]);
+}
+
+static int write_arm(struct db *db, const char *sql, bool with_name, const char *acct_id, const char *asof_txt,
+                     const struct arm *a, double a0, double b0, struct xerr *err)
+{
+    char b[N_ARM_COLS][40];
+    const char *p[3 + N_ARM_COLS];
+    int n = 0, k = 0;
+    double np = (double)a->n_posts, nt = (double)a->n_tac;
+
+    p[n++] = acct_id;
+    p[n++] = a->key;
+    if (with_name)
+        p[n++] = a->name;
+    p[n++] = db_fmt_long(b[k], sizeof b[k], a->n_posts), k++;
+    p[n++] = db_fmt_double(b[k], sizeof b[k], ratio(a->sum_likes, nt)), k++;
+    p[n++] = db_fmt_double(b[k], sizeof b[k], ratio(a->sum_retweets, nt)), k++;
+    p[n++] = db_fmt_double(b[k], sizeof b[k], ratio(a->sum_replies, nt)), k++;
+    p[n++] = db_fmt_double(b[k], sizeof b[k], ratio(a->sum_impressions, nt)), k++;
+    p[n++] = db_fmt_double(b[k], sizeof b[k], ratio(a->sum_er, (double)a->n_er)), k++;
+    p[n++] = db_fmt_long(b[k], sizeof b[k], a->total_followers), k++;
+    p[n++] = db_fmt_double(b[k], sizeof b[k], ratio((double)a->total_followers, np)), k++;
+    p[n++] = db_fmt_double(b[k], sizeof b[k], ratio((double)a->total_followers, a->sum_impressions)), k++;
+    p[n++] = db_fmt_double(b[k], sizeof b[k], ratio((double)a->n_success, np)), k++;
+    p[n++] = db_fmt_double(b[k], sizeof b[k], ratio(a->sum_retweets, a->sum_impressions)), k++;
+    p[n++] = db_fmt_double(b[k], sizeof b[k], a->alpha), k++;
+    p[n++] = db_fmt_double(b[k], sizeof b[k], a->beta), k++;
+    p[n++] = db_fmt_double(b[k], sizeof b[k], a->score), k++;
+    p[n++] = a->last_used ? db_fmt_time(b[k], sizeof b[k], a->last_used) : NULL, k++;
+    p[n++] = db_fmt_double(b[k], sizeof b[k], a->ev.sum_w), k++;
+    p[n++] = db_fmt_double(b[k], sizeof b[k], a0), k++;
+    p[n++] = db_fmt_double(b[k], sizeof b[k], b0), k++;
+    p[n++] = db_fmt_double(b[k], sizeof b[k], a->mean), k++;
+    p[n++] = db_fmt_double(b[k], sizeof b[k], a->lo), k++;
+    p[n++] = db_fmt_double(b[k], sizeof b[k], a->hi), k++;
+    p[n++] = asof_txt;
+    p[n++] = asof_txt; /* last_updated: the knowledge is as of --as-of, so a rerun changes nothing */
+    return db_cmd(db, sql, n, p, NULL, err);
+}
+
+static json_t *arm_json(const struct arm *a)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "arm", json_string(a->key));
+    json_object_set_new(o, "name", json_string(a->name));
+    json_object_set_new(o, "score", jnum(a->score));
+    json_object_set_new(o, "posterior_mean", jnum(a->mean));
+    json_object_set_new(o, "posterior_90", json_pack("[oo]", jnum(a->lo), jnum(a->hi)));
+    json_object_set_new(o, "posts", json_integer(a->n_posts));
+    json_object_set_new(o, "evidence_weight", jnum(a->ev.sum_w));
+    json_object_set_new(o, "total_followers", json_integer(a->total_followers));
+    return o;
+}
+
+/* Everything for one component: posterior, scores, rows.  Inside the caller's transaction. */
+static int learn_component(struct db *db, const struct account *acct, const struct settings *s, int64_t as_of,
+                           const char *asof_txt, int64_t run_id, int ci, const PGresult *res,
+                           struct stage_counts *counts, struct xerr *err)
+{
+    const struct component *c = &components[ci];
+    struct arms as = { 0 };
+    struct thompson_evidence pooled = { 0 };
+    double *alpha = NULL, *beta = NULL, *pb = NULL;
+    struct sbuf sql = SBUF_INIT, arr = SBUF_INIT;
+    json_t *applied = NULL, *insights = NULL, *before = NULL, *after = NULL;
+    char *j_applied = NULL, *j_insights = NULL, *j_before = NULL, *j_after = NULL;
+    char acct_id[32], prev_asof[40];
+    double a0, b0;
+    long matured_posts = 0;
+    int rc = 0;
+    int64_t mature_before = as_of - (int64_t)llround(s->maturity_hours * 3600.0);
+
+    sbuf_init(&sql);
+    sbuf_init(&arr);
+    db_fmt_long(acct_id, sizeof acct_id, (long)acct->id);
+
+    /* Arms and their evidence. */
+    for (int i = 0; i < PQntuples(res); i++) {
+        int col = ci == COMP_TYPE ? Q_TYPE_ID : ci == COMP_FORMULA ? Q_FORMULA : Q_HOOK;
+        if (db_isnull(res, i, col))
+            continue;
+        int64_t posted = db_epoch(res, i, Q_POSTED, 0);
+        bool matured = posted <= mature_before && !db_isnull(res, i, Q_FOLLOWERS);
+        double w = 0;
+        if (matured) {
+            double age_days = (double)(mature_before - posted) / 86400.0;
+            w = thompson_weight(&s->tp, db_double(res, i, Q_CONFIDENCE, 0), age_days);
+            thompson_evidence_add(&pooled, w, db_double(res, i, Q_FOLLOWERS, 0));
+            matured_posts++;
+        }
+        struct arm *a = arm_get(&as, PQgetvalue(res, i, col),
+                                ci == COMP_TYPE ? db_str(res, i, Q_TYPE_NAME) : NULL);
+        arm_add_post(a, res, i, matured, w, s);
+    }
+    if (as.n > 1)
+        qsort(as.v, as.n, sizeof *as.v, arm_cmp);
+
+    /* Posteriors and P(best). */
+    thompson_prior(&s->tp, &pooled, &a0, &b0);
+    if (as.n) {
+        alpha = xcalloc(as.n, sizeof *alpha);
+        beta = xcalloc(as.n, sizeof *beta);
+        pb = xcalloc(as.n, sizeof *pb);
+        for (size_t k = 0; k < as.n; k++) {
+            struct arm *a = &as.v[k];
+            thompson_posterior(a0, b0, &a->ev, &a->alpha, &a->beta);
+            a->mean = a->alpha / a->beta;
+            if (thompson_gamma_interval(a->alpha, a->beta, 0.05, &a->lo, &a->hi))
+                a->lo = a->hi = NAN;
+            alpha[k] = a->alpha;
+            beta[k] = a->beta;
+        }
+        uint64_t seed = thompson_seed(acct->id, as_of, c->name);
+        if (thompson_prob_best(THOMPSON_GAMMA, as.n, alpha, beta, s->draws, seed, pb)) {
+            rc = xerr_set(err, XETL_EX_SOFTWARE, "learn: invalid posterior for %s of '%s'", c->name, acct->handle);
+            goto out;
+        }
+        for (size_t k = 0; k < as.n; k++)
+            as.v[k].score = pb[k];
+    }
+
+    if ((rc = load_before(db, acct, asof_txt, c, &as, prev_asof, sizeof prev_asof, err)))
+        goto out;
+
+    /* Arm rows: upsert the arms seen, remove the ones no longer seen. */
+    pg_text_array(&arr, &as);
+    sbuf_addf(&sql, "DELETE FROM %s WHERE account_id = $1 AND %s <> ALL ($2::text[])", c->table, c->key_col);
+    {
+        const char *p[] = { acct_id, arr.buf };
+        if ((rc = db_cmd(db, sql.buf, 2, p, NULL, err)))
+            goto out;
+    }
+    sbuf_reset(&sql);
+    upsert_sql(&sql, c, ci == COMP_TYPE);
+    for (size_t k = 0; k < as.n; k++) {
+        if ((rc = write_arm(db, sql.buf, ci == COMP_TYPE, acct_id, asof_txt, &as.v[k], a0, b0, err)))
+            goto out;
+        counts->rows++;
+    }
+
+    /* learning_updates: what changed, the best and worst arms, the policy's expected value. */
+    double sum_before = 0, e_before = 0, e_after = 0;
+    bool any_before = false;
+    for (size_t k = 0; k < as.n; k++)
+        if (as.v[k].has_before) {
+            sum_before += as.v[k].score_before;
+            any_before = true;
+        }
+    bool prev_policy = any_before && sum_before > 0;
+    for (size_t k = 0; k < as.n; k++) {
+        const struct arm *a = &as.v[k];
+        double p_before = prev_policy ? (a->has_before ? a->score_before / sum_before : 0) : 1.0 / (double)as.n;
+        e_before += p_before * a->mean;
+        e_after += a->score * a->mean;
+    }
+
+    applied = json_object();
+    json_object_set_new(applied, "model", json_string("gamma-poisson"));
+    json_object_set_new(applied, "draws", json_integer(s->draws));
+    json_object_set_new(applied, "half_life_days", jnum(s->tp.half_life_days));
+    json_object_set_new(applied, "prior_weight", jnum(s->tp.prior_weight));
+    json_object_set_new(applied, "maturity_hours", jnum(s->maturity_hours));
+    json_object_set_new(applied, "success_followers", jnum(s->success_followers));
+    json_object_set_new(applied, "prior", json_pack("{s:o,s:o}", "alpha", jnum(a0), "beta", jnum(b0)));
+    json_t *list = json_array();
+    for (size_t k = 0; k < as.n; k++) {
+        const struct arm *a = &as.v[k];
+        json_t *o = json_object();
+        json_object_set_new(o, "arm", json_string(a->key));
+        json_object_set_new(o, "score_before", a->has_before ? jnum(a->score_before) : json_null());
+        json_object_set_new(o, "score_after", jnum(a->score));
+        json_object_set_new(o, "alpha", jnum(a->alpha));
+        json_object_set_new(o, "beta", jnum(a->beta));
+        json_object_set_new(o, "posterior_mean", jnum(a->mean));
+        json_object_set_new(o, "evidence_weight", jnum(a->ev.sum_w));
+        json_object_set_new(o, "posts", json_integer(a->n_posts));
+        json_array_append_new(list, o);
+    }
+    json_object_set_new(applied, "arms", list);
+
+    insights = json_object();
+    json_object_set_new(insights, "arms", json_integer((json_int_t)as.n));
+    json_object_set_new(insights, "matured_posts", json_integer(matured_posts));
+    json_object_set_new(insights, "evidence_weight", jnum(pooled.sum_w));
+    if (as.n) {
+        size_t best = 0, worst = 0;
+        for (size_t k = 1; k < as.n; k++) {
+            if (as.v[k].score > as.v[best].score ||
+                (as.v[k].score == as.v[best].score && as.v[k].mean > as.v[best].mean))
+                best = k;
+            if (as.v[k].mean < as.v[worst].mean)
+                worst = k;
+        }
+        json_object_set_new(insights, "best", arm_json(&as.v[best]));
+        json_object_set_new(insights, "worst", arm_json(&as.v[worst]));
+    } else {
+        json_object_set_new(insights, "best", json_null());
+        json_object_set_new(insights, "worst", json_null());
+    }
+
+    before = json_object();
+    json_object_set_new(before, "policy", json_string(prev_policy ? "previous" : "uniform"));
+    json_object_set_new(before, "previous_as_of", prev_asof[0] ? json_string(prev_asof) : json_null());
+    json_object_set_new(before, "expected_followers_per_post", as.n ? jnum(e_before) : json_null());
+    after = json_object();
+    json_object_set_new(after, "policy", json_string("thompson"));
+    json_object_set_new(after, "expected_followers_per_post", as.n ? jnum(e_after) : json_null());
+    json_object_set_new(after, "observed_followers_per_post", jnum(ratio(pooled.sum_wy, pooled.sum_w)));
+
+    j_applied = json_dumps(applied, JSON_COMPACT);
+    j_insights = json_dumps(insights, JSON_COMPACT);
+    j_before = json_dumps(before, JSON_COMPACT);
+    j_after = json_dumps(after, JSON_COMPACT);
+    if (!j_applied || !j_insights || !j_before || !j_after) {
+        rc = xerr_set(err, XETL_EX_SOFTWARE, "learn: cannot encode learning_updates json");
+        goto out;
+    }
+    {
+        char rid[32], imp[40];
+        const char *p[] = {
+            acct_id, run_id ? db_fmt_long(rid, sizeof rid, (long)run_id) : NULL, asof_txt, c->update_type, c->name,
+            j_applied, j_insights, j_before, j_after,
+            as.n ? db_fmt_double(imp, sizeof imp, e_after - e_before) : NULL,
+        };
+        rc = db_cmd(db,
+                    "INSERT INTO learning_updates (account_id, run_id, as_of, update_type, component,"
+                    " updates_applied, insights_summary, performance_before, performance_after, improvement_score)"
+                    " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10)"
+                    " ON CONFLICT (account_id, as_of, component) DO UPDATE SET run_id = EXCLUDED.run_id,"
+                    " update_type = EXCLUDED.update_type, updates_applied = EXCLUDED.updates_applied,"
+                    " insights_summary = EXCLUDED.insights_summary,"
+                    " performance_before = EXCLUDED.performance_before,"
+                    " performance_after = EXCLUDED.performance_after,"
+                    " improvement_score = EXCLUDED.improvement_score",
+                    10, p, NULL, err);
+        if (rc)
+            goto out;
+        counts->rows++;
+    }
+    log_debug("learn: '%s' %s: %zu arms, %ld matured posts, prior gamma(%.3g, %.3g)", acct->handle, c->name, as.n,
+              matured_posts, a0, b0);
+out:
+    free(j_applied);
+    free(j_insights);
+    free(j_before);
+    free(j_after);
+    json_decref(applied);
+    json_decref(insights);
+    json_decref(before);
+    json_decref(after);
+    sbuf_release(&sql);
+    sbuf_release(&arr);
+    free(alpha);
+    free(beta);
+    free(pb);
+    free(as.v);
+    return rc;
+}
+
+int learn_run(struct db *db, const struct config *cfg, const struct account *acct, const struct stage_args *a,
+              struct stage_counts *counts, struct xerr *err)
+{
+    struct settings s;
+    PGresult *res = NULL;
+    char acct_id[32], asof_txt[40];
+    bool in_tx = false;
+    int rc;
+
+    if ((rc = load_settings(cfg, &s, err)))
+        return rc;
+    db_fmt_long(acct_id, sizeof acct_id, (long)acct->id);
+    db_fmt_time(asof_txt, sizeof asof_txt, a->as_of);
+    if ((rc = db_begin(db, err)))
+        goto out;
+    in_tx = true;
+    {
+        const char *p[] = { acct_id, asof_txt };
+        if (!(res = db_exec(db, posts_sql, 2, p, err))) {
+            rc = err->code;
+            goto out;
+        }
+    }
+    for (int ci = 0; ci < N_COMP; ci++)
+        if ((rc = learn_component(db, acct, &s, a->as_of, asof_txt, a->run_id, ci, res, counts, err)))
+            goto out;
+    rc = db_commit(db, err);
+    in_tx = false;
+out:
+    if (in_tx)
+        db_rollback(db);
+    PQclear(res);
+    if (rc)
+        xerr_prefix(err, "learn '%s': ", acct->handle);
+    return rc;
+}
