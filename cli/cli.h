@@ -32,8 +32,7 @@ struct ctx {
     struct db *db;          /* opened lazily by ctx_db() */
     int64_t run_id;         /* xetl.runs row of this invocation, 0 when none */
     struct stage_counts counts; /* what the command did, stored in xetl.runs.counts */
-    const char *range_from; /* --from/--to of the command, for the run log (may be NULL) */
-    const char *range_to;
+    struct xrange run_range;    /* the range the command covered, for the run log (0 = none) */
     struct xerr err;
 };
 
@@ -68,6 +67,9 @@ int cli_not_built(struct ctx *ctx, int argc, char **argv);
 
 /* Prints the usage block of a command from the command table (for --help). */
 void cli_print_usage(const char *cmd);
+
+/* Prints the most recent runs of the run log as a table on stdout (runs, nightly --status). */
+int cli_print_runs(struct ctx *ctx, struct db *db, const char *limit);
 
 /* Command entry points (cli/cmd_*.c). */
 int cmd_migrate(struct ctx *ctx, int argc, char **argv);

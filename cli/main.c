@@ -53,9 +53,9 @@ static const struct command commands[] = {
       "report [--from D] [--to D] [--out DIR] [--format csv,xlsx]\n" },
     { "mail", cmd_mail, false, "send files as attachments over SMTP",
       "mail --to ADDR[,ADDR...] FILE...\n" },
-    { "nightly", cmd_nightly, false, "pull, fit, attribute, learn, health, report (and mail)",
+    { "nightly", cmd_nightly, true, "pull, fit, attribute, learn, health, report (and mail)",
       "nightly [--status]\n" },
-    { "rerun", cmd_rerun, false, "recompute fit ... report for a past range from landed data",
+    { "rerun", cmd_rerun, true, "recompute fit ... report for a past range from landed data",
       "rerun --from D --to D [--pull]\n" },
     { "runs", cmd_runs, false, "list recent runs from the run log",
       "runs [--limit N]\n" },
@@ -152,8 +152,7 @@ int ctx_range(struct ctx *ctx, const char *from, const char *to, int default_day
     char msg[256];
     if (xrange_from_args(from, to, ctx->as_of, default_days, r, msg, sizeof msg))
         return xerr_set(&ctx->err, XETL_EX_USAGE, "%s", msg);
-    ctx->range_from = from;
-    ctx->range_to = to;
+    ctx->run_range = *r;
     return 0;
 }
 
@@ -292,7 +291,7 @@ static void run_end(struct ctx *ctx, int rc)
 {
     struct xerr err = { 0 };
     struct sbuf counts = SBUF_INIT;
-    char id[32], code[16];
+    char id[32], code[16], from[40], to[40];
 
     if (!ctx->run_id)
         return;
@@ -310,11 +309,14 @@ static void run_end(struct ctx *ctx, int rc)
     counts_json(&ctx->counts, &counts);
     snprintf(id, sizeof id, "%lld", (long long)ctx->run_id);
     snprintf(code, sizeof code, "%d", rc);
-    const char *p[] = { id, rc ? "failed" : "ok", code, rc ? ctx->err.msg : NULL, counts.buf };
+    bool ranged = ctx->run_range.from || ctx->run_range.to;
+    const char *p[] = { id, rc ? "failed" : "ok", code, rc ? ctx->err.msg : NULL, counts.buf,
+                        ranged ? db_fmt_time(from, sizeof from, ctx->run_range.from) : NULL,
+                        ranged ? db_fmt_time(to, sizeof to, ctx->run_range.to) : NULL };
     db_cmd(ctx->db,
            "UPDATE xetl.runs SET finished_at = clock_timestamp(), status = $2, exit_code = $3,"
-           " error = $4, counts = $5::jsonb WHERE run_id = $1",
-           5, p, NULL, &err);
+           " error = $4, counts = $5::jsonb, range_from = $6, range_to = $7 WHERE run_id = $1",
+           7, p, NULL, &err);
     sbuf_release(&counts);
 }
 
@@ -375,8 +377,8 @@ int main(int argc, char **argv)
 
     bool wants_help = false;
     for (int i = 2; i < cargc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            wants_help = true;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "--status"))
+            wants_help = true; /* read-only invocations leave no run row */
     if (cmd->logged && !wants_help)
         ctx.run_id = run_begin(&ctx, cmd->name);
     optind = 1;

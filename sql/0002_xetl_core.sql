@@ -137,6 +137,7 @@ CREATE TABLE xetl.runs (
 CREATE INDEX runs_started_idx ON xetl.runs (started_at DESC);
 
 CREATE TABLE xetl.run_stages (
+    stage_id bigserial PRIMARY KEY,
     run_id bigint NOT NULL REFERENCES xetl.runs ON DELETE CASCADE,
     stage text NOT NULL,
     account_id bigint,
@@ -144,9 +145,9 @@ CREATE TABLE xetl.run_stages (
     finished_at timestamptz,
     status text NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'ok', 'failed', 'skipped')),
     counts jsonb NOT NULL DEFAULT '{}',
-    error text,
-    PRIMARY KEY (run_id, stage)
+    error text
 );
+CREATE INDEX run_stages_run_idx ON xetl.run_stages (run_id);
 
 -- Rows of an import that could not load: file, line, raw text, reason.
 CREATE TABLE xetl.import_rejects (

@@ -1,0 +1,50 @@
+/*
+ * cli/pipeline.h — the nightly pipeline, shared by `nightly`, `rerun` and
+ * `demo`: the stages in dependency order for every account, under one
+ * database advisory lock, each stage recorded in xetl.run_stages.
+ *
+ * A stage that fails stops the stages after it (they depend on it) and the
+ * run's exit status and error line name the stage, the account and why.
+ * Every stage commits its own work and is idempotent for its as-of, so a
+ * run killed anywhere and run again ends with the same tables and files.
+ */
+#ifndef XETL_PIPELINE_H
+#define XETL_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli/cli.h"
+#include "common/xtime.h"
+
+enum pipeline_stage {
+    PIPE_PULL = 1 << 0,
+    PIPE_REPLAY = 1 << 1, /* re-derive typed rows from landed responses (rerun without --pull) */
+    PIPE_FIT = 1 << 2,
+    PIPE_ATTRIBUTE = 1 << 3,
+    PIPE_LEARN = 1 << 4,
+    PIPE_HEALTH = 1 << 5,
+    PIPE_REPORT = 1 << 6,
+    PIPE_MAIL = 1 << 7,
+};
+
+struct pipeline_plan {
+    unsigned stages;          /* enum pipeline_stage bits */
+    int64_t as_of;            /* the run's now */
+    struct xrange posts;      /* fit/attribute: posts posted in this range */
+    struct xrange days;       /* health: whole days */
+    struct xrange report;     /* report: whole days, to exclusive */
+    struct xrange landed;     /* replay: responses landed with as-of in this range */
+};
+
+/*
+ * Takes the nightly lock (75 naming the holder's run and start time when
+ * another run has it), marks runs left 'running' by a killed process as
+ * failed, runs the plan for ctx's accounts, and releases the lock.
+ */
+int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan);
+
+/* The plan of `nightly` at as_of (docs/operations.md states the windows). */
+int pipeline_nightly_plan(struct ctx *ctx, struct pipeline_plan *plan);
+
+#endif
