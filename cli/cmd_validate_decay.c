@@ -273,9 +273,8 @@ int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
                 /* The pooled model gets both account-level parts: the shape
                  * prior and the SH rule for the last observed age. */
                 struct decay_prior pooled = prior;
-                pooled.sh_a = sh[o].sh_a;
-                pooled.sh_b = sh[o].sh_b;
-                pooled.sh_sigma = sh[o].sh_sigma;
+                memcpy(pooled.sh_alpha, sh[o].sh_alpha, sizeof pooled.sh_alpha);
+                memcpy(pooled.sh_sd, sh[o].sh_sd, sizeof pooled.sh_sd);
                 pooled.sh_n = sh[o].sh_n;
                 for (int variant = 0; variant < 2; variant++) {
                     struct decay_result r;
@@ -295,13 +294,13 @@ int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
                 }
                 struct score *s = &sc[4 + o];
                 int last = np - 1;
-                double pred = decay_loglinear_predict(&sh[o], col_ages[last], v[i].y[last]);
+                double sd = NAN;
+                double pred = decay_loglinear_predict(&sh[o], col_ages[last], v[i].y[last], &sd);
                 if (!isfinite(pred))
                     pred = 0;
                 s->ape[s->n++] = fabs(pred - y7) / y7;
-                if (pred > 0) {
-                    double lo = pred * exp(-1.6448536269514722 * sh[o].sh_sigma),
-                           hi = pred * exp(1.6448536269514722 * sh[o].sh_sigma);
+                if (pred > 0 && isfinite(sd)) {
+                    double lo = pred * exp(-1.6448536269514722 * sd), hi = pred * exp(1.6448536269514722 * sd);
                     s->with_interval++;
                     s->covered += lo <= y7 && y7 <= hi;
                 }

@@ -104,9 +104,10 @@ void decay_prior_default(struct decay_prior *p)
     p->sd_logtheta = 1.5;
     p->sigma = 0.1;
     p->n_posts = 0;
-    p->sh_a = 0;
-    p->sh_b = 0;
-    p->sh_sigma = 0.5;
+    for (int k = 0; k < DECAY_SH_NODES; k++) {
+        p->sh_alpha[k] = NAN;
+        p->sh_sd[k] = NAN;
+    }
     p->sh_n = 0;
 }
 
@@ -320,21 +321,48 @@ static double lomax_age_at(double c, double th, double H, double frac)
     return c * expm1(-log1p(-z) / th);
 }
 
-double decay_loglinear_predict(const struct decay_prior *p, double age_h, double count)
+static double sh_node_age(int k)
 {
+    return 0.25 * ldexp(1.0, k);
+}
+
+double decay_loglinear_predict(const struct decay_prior *p, double age_h, double count, double *sd_log)
+{
+    if (sd_log)
+        *sd_log = NAN;
     if (!(count > 0) || !(age_h > 0) || !isfinite(count) || !isfinite(age_h))
         return NAN;
-    double alpha;
+    double alpha = NAN, sd = NAN;
     if (p->sh_n > 0) {
-        alpha = p->sh_a + p->sh_b * log(age_h);
-    } else {
-        /* No matured history: the ratio the pooled shape implies. */
+        /* position in the node grid, interpolated linearly in ln t */
+        double x = log2(age_h / 0.25);
+        int k = (int)floor(x);
+        if (k < 0)
+            k = 0, x = 0;
+        if (k >= DECAY_SH_NODES - 1)
+            k = DECAY_SH_NODES - 2, x = DECAY_SH_NODES - 1;
+        double f = x - k;
+        double a0 = p->sh_alpha[k], a1 = p->sh_alpha[k + 1];
+        if (isfinite(a0) && isfinite(a1)) {
+            alpha = a0 + f * (a1 - a0);
+            sd = p->sh_sd[k] + f * (p->sh_sd[k + 1] - p->sh_sd[k]);
+        } else if (isfinite(a0) && f < 0.5) {
+            alpha = a0, sd = p->sh_sd[k];
+        } else if (isfinite(a1) && f >= 0.5) {
+            alpha = a1, sd = p->sh_sd[k + 1];
+        }
+    }
+    if (!isfinite(alpha)) {
+        /* No matured history near this age: the ratio the pooled shape implies. */
         double c = exp(p->mu_logc), th = exp(p->mu_logtheta);
         alpha = log(lomax_q(c, th, DECAY_HORIZON_H) / lomax_q(c, th, age_h));
+        sd = 0.5;
     }
     if (alpha < 0 && age_h < DECAY_HORIZON_H)
         alpha = 0; /* a cumulative counter does not shrink */
     double r = count * exp(alpha);
+    if (sd_log)
+        *sd_log = sd;
     return isfinite(r) ? r : NAN;
 }
 
@@ -351,11 +379,11 @@ static void fill_from_loglinear(struct decay_result *r, const struct decay_prior
     if (last < 0)
         return;
     double t = pts[last].age_h, y = pts[last].count;
-    double nh;
+    double nh, sd = 0.5;
     if (t >= H) {
         nh = y; /* already past the horizon: the observation is the value */
     } else {
-        nh = decay_loglinear_predict(prior, t, y);
+        nh = decay_loglinear_predict(prior, t, y, &sd);
         if (H != DECAY_HORIZON_H && isfinite(nh)) /* the rule is for 7 d; scale like the shape */
             nh = y + (nh - y) * log1p(H) / log1p(DECAY_HORIZON_H);
     }
@@ -363,7 +391,7 @@ static void fill_from_loglinear(struct decay_result *r, const struct decay_prior
         return;
     r->method = DECAY_LOGLINEAR;
     r->n_h = nh;
-    double s = prior->sh_sigma > 0 ? prior->sh_sigma : 0.5;
+    double s = isfinite(sd) && sd > 0 ? sd : 0.5;
     r->n_h_lo = fmax(y, nh * exp(-Z90 * s));
     r->n_h_hi = nh * exp(Z90 * s);
     if (t >= H)
@@ -436,12 +464,13 @@ int decay_fit(struct decay_ws *ws, const struct decay_point *pts_in, int n, cons
      * is one more piece of evidence about N(H): a prior row on ln N(H). */
     d.use_sh = 0;
     d.H = H;
-    if (prior->sh_n > 0 && pts[m - 1].age_h < H && prior->sh_sigma > 0) {
-        double sh = decay_loglinear_predict(prior, pts[m - 1].age_h, pts[m - 1].count);
-        if (isfinite(sh) && H == DECAY_HORIZON_H) {
+    if (prior->sh_n > 0 && pts[m - 1].age_h < H && H == DECAY_HORIZON_H) {
+        double sd = NAN;
+        double sh = decay_loglinear_predict(prior, pts[m - 1].age_h, pts[m - 1].count, &sd);
+        if (isfinite(sh) && isfinite(sd) && sd > 0) {
             d.use_sh = 1;
             d.sh_ly = log1p(sh);
-            d.sh_w = 1.0 / (prior->sh_sigma * SH_INFLATE);
+            d.sh_w = 1.0 / (sd * SH_INFLATE);
         }
     }
     int nres = m + 2 + d.use_sh;
@@ -609,43 +638,40 @@ out:
 int decay_prior_fit_loglinear(struct decay_prior *p, const double *age_h, const double *n_t, const double *n_h,
                               int n)
 {
-    double sx = 0, sy = 0, sxx = 0, sxy = 0;
-    int k = 0;
+    double sw[DECAY_SH_NODES] = { 0 }, swy[DECAY_SH_NODES] = { 0 }, swyy[DECAY_SH_NODES] = { 0 };
+    int used = 0;
     for (int i = 0; i < n; i++) {
-        if (!(age_h[i] > 0) || !(n_t[i] > 0) || !(n_h[i] > 0) || !isfinite(n_t[i]) || !isfinite(n_h[i]))
+        if (!(age_h[i] > 0) || !(n_t[i] > 0) || !(n_h[i] > 0) || !isfinite(n_t[i]) || !isfinite(n_h[i]) ||
+            !isfinite(age_h[i]))
             continue;
-        double x = log(age_h[i]), y = log(n_h[i] / n_t[i]);
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        sxy += x * y;
-        k++;
+        double lt = log(age_h[i]), y = log(n_h[i] / n_t[i]);
+        used++;
+        for (int k = 0; k < DECAY_SH_NODES; k++) {
+            double z = (lt - log(sh_node_age(k))) / 0.5;
+            if (fabs(z) > 4)
+                continue;
+            double w = exp(-0.5 * z * z);
+            sw[k] += w;
+            swy[k] += w * y;
+            swyy[k] += w * y * y;
+        }
     }
-    if (k == 0)
+    if (used == 0)
         return 0;
-    double mx = sx / k, my = sy / k;
-    double vxx = sxx / k - mx * mx;
-    double a, b;
-    if (k >= 3 && vxx > 1e-6) {
-        b = (sxy / k - mx * my) / vxx;
-        a = my - b * mx;
-    } else {
-        b = 0;
-        a = my;
-    }
-    double ss = 0;
-    for (int i = 0; i < n; i++) {
-        if (!(age_h[i] > 0) || !(n_t[i] > 0) || !(n_h[i] > 0) || !isfinite(n_t[i]) || !isfinite(n_h[i]))
+    for (int k = 0; k < DECAY_SH_NODES; k++) {
+        if (sw[k] < 2.0) {
+            p->sh_alpha[k] = p->sh_sd[k] = NAN;
             continue;
-        double e = log(n_h[i] / n_t[i]) - (a + b * log(age_h[i]));
-        ss += e * e;
+        }
+        double a = swy[k] / sw[k];
+        double var = swyy[k] / sw[k] - a * a;
+        /* small-sample inflation: the spread of a mean over ~sw pairs */
+        double sd = sqrt(fmax(var, 0) * sw[k] / fmax(sw[k] - 1.0, 1.0));
+        p->sh_alpha[k] = a;
+        p->sh_sd[k] = fmax(0.02, sd);
     }
-    int dof = k - (b != 0 ? 2 : 1);
-    p->sh_a = a;
-    p->sh_b = b;
-    p->sh_sigma = dof > 0 ? fmax(0.02, sqrt(ss / dof)) : 0.5;
-    p->sh_n = k;
-    return k;
+    p->sh_n = used;
+    return used;
 }
 
 bool decay_peak(const struct decay_point *pts_in, int n, double *peak_age_h)

@@ -29,6 +29,7 @@
 
 #define DECAY_HORIZON_H 168.0   /* the default "predicted final" horizon: 7 days */
 #define DECAY_MAX_POINTS 256    /* points beyond this are thinned (kept evenly) */
+#define DECAY_SH_NODES 10       /* SH nodes: 0.25 h .. 128 h, doubling */
 #define DECAY_NCHECK 5          /* canonical ages: 1 h, 4 h, 24 h, 48 h, 7 d */
 
 extern const double decay_check_ages_h[DECAY_NCHECK];   /* 1, 4, 24, 48, 168 */
@@ -59,9 +60,13 @@ struct decay_prior {
     double mu_logtheta, sd_logtheta;  /* ln θ */
     double sigma;                     /* typical log residual of one point */
     int n_posts;                      /* posts it was learned from, 0 = built-in */
-    /* Szabo–Huberman fallback: ln(N(H)/N(t)) = sh_a + sh_b·ln t (t hours) */
-    double sh_a, sh_b, sh_sigma;
-    int sh_n;                         /* pairs it was fitted on, 0 = from the shape */
+    /* Szabo–Huberman rule ln N(H) = ln N(t) + α(t), α fitted per age on the
+     * account's matured posts: kernel-smoothed in ln t at the nodes
+     * t_k = 0.25 h · 2^k (NAN where the history has no pairs near t_k) and
+     * interpolated in ln t between them. */
+    double sh_alpha[DECAY_SH_NODES];
+    double sh_sd[DECAY_SH_NODES];     /* spread of ln(N(H)/N(t)) around α there */
+    int sh_n;                         /* pairs it was fitted on, 0 = none: α from the shape */
 };
 
 struct decay_result {
@@ -119,17 +124,22 @@ int decay_prior_estimate(const struct decay_result *fits, int n, const struct de
                          struct decay_prior *out);
 
 /*
- * Fits the Szabo–Huberman rule ln(N(H)/N(t)) = a + b·ln t on pairs from
- * matured posts (age t < H, both counts > 0).  With fewer than 2 distinct
- * ages b = 0 (the classic constant-α form).  Uses the median predictor e^α
- * (no lognormal mean correction: docs/models.md §1.2).  Returns the number of
- * pairs used; with none the prior is left as it is.
+ * Fits the Szabo–Huberman rule's α(t) on pairs from matured posts (age t < H,
+ * both counts > 0): at each node a Gaussian-kernel (in ln t, bandwidth 0.5)
+ * mean of ln(N(H)/N(t)), kept where the kernel weights add up to >= 2 pairs.
+ * With pairs at one age only it is the classic constant-α rule there.  The
+ * median predictor e^α is used (no lognormal mean correction: docs/models.md
+ * §1.2).  Returns the number of pairs used; with none p is left as it was.
  */
 int decay_prior_fit_loglinear(struct decay_prior *p, const double *age_h, const double *n_t, const double *n_h,
                               int n);
 
-/* SH prediction of N(H) from one observation (age t, count y); NAN if y <= 0 or t <= 0. */
-double decay_loglinear_predict(const struct decay_prior *p, double age_h, double count);
+/*
+ * SH prediction of N(H) from one observation (age t, count y); NAN if y <= 0
+ * or t <= 0.  Where α(t) has no support (or sh_n is 0) the ratio the pooled
+ * shape implies is used.  *sd_log (may be NULL) gets the log-scale spread.
+ */
+double decay_loglinear_predict(const struct decay_prior *p, double age_h, double count, double *sd_log);
 
 /*
  * The time of the peak rate when the samples can say it: the rates of the

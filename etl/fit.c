@@ -1,0 +1,687 @@
+/*
+ * etl/fit.c — the fit stage (see fit.h).
+ */
+#include "etl/fit.h"
+
+#include "common/config.h"
+#include "common/log.h"
+#include "common/sbuf.h"
+#include "etl/accounts.h"
+#include "etl/db.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *const fit_metric_names[FIT_NMETRIC] = { "likes", "retweets", "replies", "impressions", "engagements" };
+
+#define HISTORY_DAYS 90        /* posts whose shapes feed the account's prior */
+#define THREAD_MIN_FITS 512    /* below this one thread is faster than starting two */
+
+struct snap {
+    double age_h;
+    double v[FIT_NMETRIC]; /* NAN = not reported */
+};
+
+struct post {
+    char *tweet_id;
+    char *kind;
+    int64_t posted_at;
+    bool in_range;
+    int off, n; /* its snapshots: snaps[off .. off+n) */
+    double actual[FIT_NMETRIC];
+    struct decay_result res[FIT_NMETRIC]; /* in-range posts: the fit written */
+};
+
+struct batch {
+    struct post *posts;
+    int nposts;
+    struct snap *snaps;
+    int nsnaps;
+    int maxn; /* most snapshots of one post */
+};
+
+/* ---- small pure helpers ---- */
+
+double fit_observed_at(const struct decay_point *pts_in, int n, double age_h)
+{
+    if (n <= 0 || !(age_h > 0))
+        return NAN;
+    struct decay_point *pts = malloc(sizeof *pts * (size_t)n);
+    if (!pts)
+        return NAN;
+    memcpy(pts, pts_in, sizeof *pts * (size_t)n);
+    int m = decay_clean(pts, n);
+    double r = NAN;
+    int before = -1, after = -1;
+    for (int i = 0; i < m; i++) {
+        if (fabs(pts[i].age_h - age_h) <= 0.5) {
+            r = pts[i].count;
+            goto out;
+        }
+        if (pts[i].age_h < age_h)
+            before = i;
+        else if (after < 0)
+            after = i;
+    }
+    if (after < 0 || pts[after].age_h > age_h + 24.0)
+        goto out;
+    if (before < 0) {
+        r = NAN; /* nothing before the horizon: cannot interpolate */
+        goto out;
+    }
+    double t0 = pts[before].age_h, t1 = pts[after].age_h;
+    r = pts[before].count + (pts[after].count - pts[before].count) * (age_h - t0) / (t1 - t0);
+out:
+    free(pts);
+    return r;
+}
+
+double fit_accuracy(double p, double a)
+{
+    if (!isfinite(p) || !isfinite(a) || p < 0 || a < 0)
+        return NAN;
+    return (fmin(p, a) + 1.0) / (fmax(p, a) + 1.0);
+}
+
+static int post_points(const struct batch *b, const struct post *p, int metric, struct decay_point *out)
+{
+    int k = 0;
+    for (int i = 0; i < p->n; i++) {
+        const struct snap *s = &b->snaps[p->off + i];
+        if (isfinite(s->v[metric]))
+            out[k++] = (struct decay_point){ s->age_h, s->v[metric] };
+    }
+    return k;
+}
+
+/* ---- loading ---- */
+
+static double col_counter(const PGresult *res, int row, int col)
+{
+    if (db_isnull(res, row, col))
+        return NAN;
+    double v = db_double(res, row, col, NAN);
+    return v >= 0 ? v : NAN;
+}
+
+static int load_batch(struct db *db, const struct account *acct, const struct stage_args *a, struct batch *b,
+                      struct xerr *err)
+{
+    char acc[32], from[64], to[64], hfrom[64], asof[64];
+    db_fmt_long(acc, sizeof acc, (long)acct->id);
+    db_fmt_time(from, sizeof from, a->range.from);
+    db_fmt_time(to, sizeof to, a->range.to);
+    db_fmt_time(hfrom, sizeof hfrom, a->as_of - (int64_t)HISTORY_DAYS * XTIME_DAY);
+    db_fmt_time(asof, sizeof asof, a->as_of);
+    const char *params[5] = { acc, from, to, hfrom, asof };
+    /* Snapshot age from the timestamps (hours_since_post is rounded to 0.01 h
+     * and was computed by whoever wrote the row). */
+    PGresult *res = db_exec(db,
+                            "SELECT p.tweet_id, p.kind, extract(epoch FROM p.posted_at)::float8,"
+                            "       (p.posted_at >= $2::timestamptz AND p.posted_at < $3::timestamptz),"
+                            "       extract(epoch FROM s.snapshot_at - p.posted_at)::float8 / 3600.0,"
+                            "       s.likes, s.retweets, s.replies, s.impressions"
+                            "  FROM xetl.posts p"
+                            "  JOIN performance_snapshots s ON s.tweet_id = p.tweet_id"
+                            " WHERE p.account_id = $1 AND p.posted_at IS NOT NULL"
+                            "   AND ((p.posted_at >= $2::timestamptz AND p.posted_at < $3::timestamptz)"
+                            "        OR (p.posted_at >= $4::timestamptz AND p.posted_at < $5::timestamptz))"
+                            "   AND s.snapshot_at <= $5::timestamptz AND s.snapshot_at > p.posted_at"
+                            " ORDER BY p.tweet_id, s.snapshot_at, s.source",
+                            5, params, err);
+    if (!res)
+        return err->code;
+    int nr = PQntuples(res);
+    memset(b, 0, sizeof *b);
+    b->snaps = xcalloc((size_t)(nr ? nr : 1), sizeof *b->snaps);
+    b->posts = xcalloc((size_t)(nr ? nr : 1), sizeof *b->posts);
+    for (int r = 0; r < nr; r++) {
+        const char *tid = db_str(res, r, 0);
+        struct post *p = b->nposts ? &b->posts[b->nposts - 1] : NULL;
+        if (!p || strcmp(p->tweet_id, tid)) {
+            p = &b->posts[b->nposts++];
+            p->tweet_id = xstrdup(tid);
+            p->kind = xstrdup(db_str(res, r, 1) ? db_str(res, r, 1) : "post");
+            p->posted_at = (int64_t)llround(db_double(res, r, 2, 0));
+            p->in_range = db_str(res, r, 3) && db_str(res, r, 3)[0] == 't';
+            p->off = b->nsnaps;
+            p->n = 0;
+        }
+        struct snap *s = &b->snaps[b->nsnaps++];
+        s->age_h = db_double(res, r, 4, NAN);
+        s->v[FIT_LIKES] = col_counter(res, r, 5);
+        s->v[FIT_RETWEETS] = col_counter(res, r, 6);
+        s->v[FIT_REPLIES] = col_counter(res, r, 7);
+        s->v[FIT_IMPRESSIONS] = col_counter(res, r, 8);
+        double e = s->v[FIT_LIKES] + s->v[FIT_RETWEETS] + s->v[FIT_REPLIES];
+        s->v[FIT_ENGAGEMENTS] = e;
+        /* Zero impressions next to engagements means "not reported", not zero. */
+        if (s->v[FIT_IMPRESSIONS] == 0 && e > 0)
+            s->v[FIT_IMPRESSIONS] = NAN;
+        p->n++;
+        if (p->n > b->maxn)
+            b->maxn = p->n;
+    }
+    PQclear(res);
+    return 0;
+}
+
+static void batch_release(struct batch *b)
+{
+    for (int i = 0; i < b->nposts; i++) {
+        free(b->posts[i].tweet_id);
+        free(b->posts[i].kind);
+    }
+    free(b->posts);
+    free(b->snaps);
+    memset(b, 0, sizeof *b);
+}
+
+/* ---- fitting, on one or more threads ---- */
+
+struct fitjob {
+    const struct batch *b;
+    int metric;
+    const struct decay_prior *prior;
+    double horizon;
+    const int *idx;             /* posts to fit */
+    int n;
+    struct decay_result *out;   /* out[k] for idx[k] */
+    int nthreads, self;
+    int failed;                 /* ENOMEM */
+};
+
+static void *fit_worker(void *arg)
+{
+    struct fitjob *j = arg;
+    struct decay_ws *ws = decay_ws_new();
+    struct decay_point *pts = xmalloc(sizeof *pts * (size_t)(j->b->maxn ? j->b->maxn : 1));
+    if (!ws) {
+        j->failed = 1;
+        goto out;
+    }
+    /* Static stride partition: each result depends only on its post, so the
+     * output is the same for any number of threads. */
+    for (int k = j->self; k < j->n; k += j->nthreads) {
+        const struct post *p = &j->b->posts[j->idx[k]];
+        int np = post_points(j->b, p, j->metric, pts);
+        if (decay_fit(ws, pts, np, j->prior, j->horizon, &j->out[k]) < 0) {
+            j->failed = 1;
+            break;
+        }
+    }
+out:
+    free(pts);
+    decay_ws_free(ws);
+    return NULL;
+}
+
+static int fit_many(const struct batch *b, int metric, const struct decay_prior *prior, double horizon,
+                    const int *idx, int n, struct decay_result *out, int threads, struct xerr *err)
+{
+    if (n == 0)
+        return 0;
+    if (threads < 0) /* forced */
+        threads = -threads;
+    else if (threads < 1 || n < THREAD_MIN_FITS)
+        threads = 1;
+    if (threads > n)
+        threads = n;
+    if (threads > 16)
+        threads = 16;
+    struct fitjob jobs[16];
+    pthread_t tid[16];
+    int started = 0, rc = 0;
+    for (int t = 0; t < threads; t++)
+        jobs[t] = (struct fitjob){ b, metric, prior, horizon, idx, n, out, threads, t, 0 };
+    for (int t = 1; t < threads; t++) {
+        if (pthread_create(&tid[t], NULL, fit_worker, &jobs[t]) != 0)
+            break;
+        started = t;
+    }
+    if (started < threads - 1) {
+        /* Could not start them all: finish the started ones, then do it alone. */
+        for (int t = 1; t <= started; t++)
+            pthread_join(tid[t], NULL);
+        jobs[0] = (struct fitjob){ b, metric, prior, horizon, idx, n, out, 1, 0, 0 };
+        fit_worker(&jobs[0]);
+        return jobs[0].failed ? xerr_set(err, XETL_EX_SOFTWARE, "out of memory") : 0;
+    }
+    fit_worker(&jobs[0]);
+    for (int t = 1; t < threads; t++)
+        pthread_join(tid[t], NULL);
+    for (int t = 0; t < threads; t++)
+        if (jobs[t].failed)
+            rc = xerr_set(err, XETL_EX_SOFTWARE, "out of memory");
+    return rc;
+}
+
+/*
+ * The account's prior for one metric: shapes of its well-observed posts
+ * (>= 3 ages, the last at least 24 h old), and the SH rule from its matured
+ * posts (7-day value observed).
+ */
+static int account_prior(const struct batch *b, int metric, double horizon, int threads, struct decay_prior *out,
+                         struct xerr *err)
+{
+    struct decay_prior base;
+    decay_prior_default(&base);
+    *out = base;
+    int *idx = xcalloc((size_t)(b->nposts ? b->nposts : 1), sizeof *idx);
+    struct decay_point *pts = xmalloc(sizeof *pts * (size_t)(b->maxn ? b->maxn : 1));
+    struct decay_result *res = NULL;
+    double *ta = NULL, *tn = NULL, *th = NULL;
+    int n = 0, rc = 0;
+    for (int i = 0; i < b->nposts; i++) {
+        const struct post *p = &b->posts[i];
+        int np = post_points(b, p, metric, pts);
+        np = decay_clean(pts, np);
+        if (np >= 3 && pts[np - 1].age_h >= 24.0 && pts[np - 1].count > 0)
+            idx[n++] = i;
+    }
+    res = xcalloc((size_t)(n ? n : 1), sizeof *res);
+    if ((rc = fit_many(b, metric, &base, horizon, idx, n, res, threads, err)))
+        goto out;
+    decay_prior_estimate(res, n, &base, out);
+
+    /* SH pairs: every earlier sample of a matured post against its 7-day value. */
+    int cap = b->nsnaps ? b->nsnaps : 1, m = 0;
+    ta = xmalloc(sizeof(double) * (size_t)cap);
+    tn = xmalloc(sizeof(double) * (size_t)cap);
+    th = xmalloc(sizeof(double) * (size_t)cap);
+    for (int i = 0; i < b->nposts; i++) {
+        const struct post *p = &b->posts[i];
+        double act = p->actual[metric];
+        if (!(act > 0))
+            continue;
+        int np = post_points(b, p, metric, pts);
+        np = decay_clean(pts, np);
+        for (int k = 0; k < np; k++) {
+            if (pts[k].age_h >= horizon || !(pts[k].count > 0))
+                continue;
+            ta[m] = pts[k].age_h;
+            tn[m] = pts[k].count;
+            th[m] = act;
+            m++;
+        }
+    }
+    if (horizon == DECAY_HORIZON_H) /* the rule is for the 7-day horizon only */
+        decay_prior_fit_loglinear(out, ta, tn, th, m);
+out:
+    free(ta);
+    free(tn);
+    free(th);
+    free(res);
+    free(pts);
+    free(idx);
+    return rc;
+}
+
+/* ---- writing ---- */
+
+static void json_num(struct sbuf *sb, const char *key, double v, bool comma)
+{
+    if (comma)
+        sbuf_addc(sb, ',');
+    if (isfinite(v))
+        sbuf_addf(sb, "\"%s\":%.6g", key, v);
+    else
+        sbuf_addf(sb, "\"%s\":null", key);
+}
+
+static void curve_json(struct sbuf *sb, const struct decay_result *r, const char *asof_txt)
+{
+    sbuf_addf(sb, "{\"model\":\"lomax\",\"method\":\"%s\"", decay_method_name(r->method));
+    json_num(sb, "A", r->A, true);
+    json_num(sb, "c_h", r->c_h, true);
+    json_num(sb, "theta", r->theta, true);
+    sbuf_addf(sb, ",\"n_points\":%d", r->n_points);
+    json_num(sb, "horizon_h", r->horizon_h, true);
+    json_num(sb, "value_7d", r->n_h, true);
+    json_num(sb, "lo90_7d", r->n_h_lo, true);
+    json_num(sb, "hi90_7d", r->n_h_hi, true);
+    json_num(sb, "half_life_h", r->half_life_h, true);
+    json_num(sb, "t90_h", r->t90_h, true);
+    json_num(sb, "decay_rate_1h", r->decay_rate_1h, true);
+    json_num(sb, "se_log_c", r->se_logc, true);
+    json_num(sb, "se_log_theta", r->se_logtheta, true);
+    json_num(sb, "rms_log_residual", r->rms, true);
+    json_num(sb, "last_age_h", r->last_age_h, true);
+    json_num(sb, "last_count", r->last_count, true);
+    sbuf_adds(sb, ",\"checkpoints\":{");
+    for (int k = 0; k < DECAY_NCHECK; k++)
+        json_num(sb, decay_check_names[k], r->check[k], k > 0);
+    sbuf_addf(sb, "},\"as_of\":\"%s\"}", asof_txt);
+}
+
+static void copy_num(struct sbuf *sb, double v, bool integer)
+{
+    sbuf_addc(sb, '\t');
+    if (!isfinite(v) || (integer && fabs(v) > 2e9))
+        sbuf_adds(sb, "\\N");
+    else if (integer)
+        sbuf_addf(sb, "%ld", (long)llround(v));
+    else
+        sbuf_addf(sb, "%.17g", v);
+}
+
+static int copy_flush(struct db *db, struct sbuf *sb, bool last, struct xerr *err)
+{
+    if (sb->len < 1 << 16 && !last)
+        return 0;
+    int rc = db_copy_put(db, sb->buf, sb->len, err);
+    sbuf_reset(sb);
+    return rc;
+}
+
+static int write_results(struct db *db, const struct account *acct, const struct stage_args *a,
+                         struct batch *b, double horizon, long *rows, struct xerr *err)
+{
+    char acc[32], asof[64], asof_txt[64];
+    db_fmt_long(acc, sizeof acc, (long)acct->id);
+    db_fmt_time(asof, sizeof asof, a->as_of);
+    xtime_format(a->as_of, asof_txt, sizeof asof_txt);
+    struct sbuf sb = SBUF_INIT, js = SBUF_INIT;
+    sbuf_init(&sb);
+    sbuf_init(&js);
+    struct decay_point *pts = xmalloc(sizeof *pts * (size_t)(b->maxn ? b->maxn : 1));
+    long n;
+    int rc;
+
+    if ((rc = db_cmd(db,
+                     "CREATE TEMP TABLE fit_out (tweet_id text, kind text, predicted_likes integer,"
+                     " predicted_er float8, half_life_minutes integer, decay_rate float8, longevity float8,"
+                     " ttp_minutes integer, peak_at_epoch float8, decay jsonb) ON COMMIT DROP",
+                     0, NULL, NULL, err)) ||
+        (rc = db_cmd(db,
+                     "CREATE TEMP TABLE fit_pred (tweet_id text, metric text, age_hours float8, n_points integer,"
+                     " method text, predicted float8, lo float8, hi float8) ON COMMIT DROP",
+                     0, NULL, NULL, err)) ||
+        (rc = db_cmd(db, "CREATE TEMP TABLE fit_actual (tweet_id text, metric text, actual float8) ON COMMIT DROP",
+                     0, NULL, NULL, err)))
+        goto out;
+
+    /* Derived columns and the decay JSON of each in-range post. */
+    if ((rc = db_copy_begin(db, "COPY fit_out FROM STDIN", err)))
+        goto out;
+    for (int i = 0; i < b->nposts; i++) {
+        struct post *p = &b->posts[i];
+        if (!p->in_range)
+            continue;
+        const struct decay_result *lk = &p->res[FIT_LIKES], *en = &p->res[FIT_ENGAGEMENTS],
+                                  *im = &p->res[FIT_IMPRESSIONS];
+        bool curve = en->method == DECAY_LOMAX || en->method == DECAY_POOLED;
+        sbuf_reset(&js);
+        sbuf_addc(&js, '{');
+        bool any = false;
+        for (int m = 0; m < FIT_NMETRIC; m++) {
+            if (p->res[m].method == DECAY_NONE)
+                continue;
+            if (any)
+                sbuf_addc(&js, ',');
+            sbuf_addf(&js, "\"%s\":", fit_metric_names[m]);
+            curve_json(&js, &p->res[m], asof_txt);
+            any = true;
+        }
+        sbuf_addc(&js, '}');
+        double er = NAN;
+        if (isfinite(en->n_h) && im->n_h > 0 && isfinite(im->n_h))
+            er = en->n_h / im->n_h;
+        double peak_h = NAN;
+        int np = post_points(b, p, FIT_ENGAGEMENTS, pts);
+        if (!decay_peak(pts, np, &peak_h))
+            peak_h = NAN;
+        sbuf_add_copy_text(&sb, p->tweet_id);
+        sbuf_addc(&sb, '\t');
+        sbuf_add_copy_text(&sb, p->kind);
+        copy_num(&sb, lk->n_h, true);
+        copy_num(&sb, er, false);
+        copy_num(&sb, curve ? en->half_life_h * 60.0 : NAN, true);
+        copy_num(&sb, curve ? en->decay_rate_1h : NAN, false);
+        copy_num(&sb, curve ? en->t90_h : NAN, false);
+        copy_num(&sb, peak_h * 60.0, true);
+        copy_num(&sb, isfinite(peak_h) ? (double)p->posted_at + peak_h * 3600.0 : NAN, false);
+        sbuf_addc(&sb, '\t');
+        sbuf_add_copy_text(&sb, js.buf);
+        sbuf_addc(&sb, '\n');
+        if ((rc = copy_flush(db, &sb, false, err)))
+            goto copy_abort;
+    }
+    if ((rc = copy_flush(db, &sb, true, err)) || (rc = db_copy_end(db, NULL, NULL, err)))
+        goto out;
+
+    /* Forecasts (made before the horizon) of in-range posts. */
+    if ((rc = db_copy_begin(db, "COPY fit_pred FROM STDIN", err)))
+        goto out;
+    for (int i = 0; i < b->nposts; i++) {
+        struct post *p = &b->posts[i];
+        if (!p->in_range)
+            continue;
+        for (int m = 0; m < FIT_NMETRIC; m++) {
+            const struct decay_result *r = &p->res[m];
+            if (r->method == DECAY_NONE || !isfinite(r->n_h) || !(r->last_age_h < horizon))
+                continue;
+            sbuf_add_copy_text(&sb, p->tweet_id);
+            sbuf_addf(&sb, "\t%s", fit_metric_names[m]);
+            copy_num(&sb, r->last_age_h, false);
+            sbuf_addf(&sb, "\t%d\t%s", r->n_points, decay_method_name(r->method));
+            copy_num(&sb, r->n_h, false);
+            copy_num(&sb, r->n_h_lo, false);
+            copy_num(&sb, r->n_h_hi, false);
+            sbuf_addc(&sb, '\n');
+        }
+        if ((rc = copy_flush(db, &sb, false, err)))
+            goto copy_abort;
+    }
+    if ((rc = copy_flush(db, &sb, true, err)) || (rc = db_copy_end(db, NULL, NULL, err)))
+        goto out;
+
+    /* Observed 7-day values of every loaded post (scoring reaches past the range). */
+    if ((rc = db_copy_begin(db, "COPY fit_actual FROM STDIN", err)))
+        goto out;
+    for (int i = 0; i < b->nposts; i++) {
+        struct post *p = &b->posts[i];
+        for (int m = 0; m < FIT_NMETRIC; m++) {
+            if (!isfinite(p->actual[m]))
+                continue;
+            sbuf_add_copy_text(&sb, p->tweet_id);
+            sbuf_addf(&sb, "\t%s", fit_metric_names[m]);
+            copy_num(&sb, p->actual[m], false);
+            sbuf_addc(&sb, '\n');
+        }
+        if ((rc = copy_flush(db, &sb, false, err)))
+            goto copy_abort;
+    }
+    if ((rc = copy_flush(db, &sb, true, err)) || (rc = db_copy_end(db, NULL, NULL, err)))
+        goto out;
+
+    const char *p1[2] = { acc, asof };
+    if ((rc = db_cmd(db,
+                     "INSERT INTO tweet_analytics_comprehensive AS t (decision_id, tweet_id, account_id, posted_at,"
+                     "  predicted_likes, predicted_engagement_rate, half_life_minutes, engagement_decay_rate,"
+                     "  longevity_score, time_to_peak_minutes, peak_engagement_at, analytics_metadata)"
+                     " SELECT p.decision_id, o.tweet_id, p.account_id, p.posted_at, o.predicted_likes,"
+                     "        o.predicted_er, o.half_life_minutes, o.decay_rate, o.longevity, o.ttp_minutes,"
+                     "        to_timestamp(o.peak_at_epoch), jsonb_build_object('decay', o.decay)"
+                     "   FROM fit_out o JOIN xetl.posts p ON p.tweet_id = o.tweet_id AND p.account_id = $1"
+                     " ON CONFLICT (tweet_id) DO UPDATE SET"
+                     "  predicted_likes = EXCLUDED.predicted_likes,"
+                     "  predicted_engagement_rate = EXCLUDED.predicted_engagement_rate,"
+                     "  half_life_minutes = EXCLUDED.half_life_minutes,"
+                     "  engagement_decay_rate = EXCLUDED.engagement_decay_rate,"
+                     "  longevity_score = EXCLUDED.longevity_score,"
+                     "  time_to_peak_minutes = EXCLUDED.time_to_peak_minutes,"
+                     "  peak_engagement_at = EXCLUDED.peak_engagement_at,"
+                     "  prediction_error = NULL, prediction_accuracy = NULL,"
+                     "  analytics_metadata = coalesce(t.analytics_metadata, '{}'::jsonb) || EXCLUDED.analytics_metadata,"
+                     "  account_id = coalesce(t.account_id, EXCLUDED.account_id),"
+                     "  updated_at = now()",
+                     1, p1, &n, err)))
+        goto out;
+    *rows += n;
+    if ((rc = db_cmd(db,
+                     "UPDATE reply_performance r SET"
+                     "  reply_metadata = coalesce(r.reply_metadata, '{}'::jsonb) || jsonb_build_object('decay', o.decay),"
+                     "  updated_at = now()"
+                     "  FROM fit_out o WHERE r.reply_tweet_id = o.tweet_id AND o.kind = 'reply'"
+                     "   AND (r.account_id = $1 OR r.account_id IS NULL)",
+                     1, p1, &n, err)))
+        goto out;
+    *rows += n;
+    if ((rc = db_cmd(db,
+                     "INSERT INTO xetl.predictions AS x (tweet_id, metric, as_of, account_id, age_hours, n_points,"
+                     "  method, predicted_7d, lo_7d, hi_7d)"
+                     " SELECT tweet_id, metric, $2::timestamptz, $1, age_hours, n_points, method, predicted, lo, hi"
+                     "   FROM fit_pred"
+                     " ON CONFLICT (tweet_id, metric, as_of) DO UPDATE SET"
+                     "  account_id = EXCLUDED.account_id, age_hours = EXCLUDED.age_hours,"
+                     "  n_points = EXCLUDED.n_points, method = EXCLUDED.method,"
+                     "  predicted_7d = EXCLUDED.predicted_7d, lo_7d = EXCLUDED.lo_7d, hi_7d = EXCLUDED.hi_7d,"
+                     "  actual_7d = NULL, ape = NULL, log_ratio = NULL",
+                     2, p1, &n, err)))
+        goto out;
+    *rows += n;
+    /* Score every prediction made up to this as-of once the value is known. */
+    if ((rc = db_cmd(db,
+                     "UPDATE xetl.predictions x SET actual_7d = f.actual,"
+                     "  ape = CASE WHEN f.actual > 0 THEN abs(x.predicted_7d - f.actual) / f.actual END,"
+                     "  log_ratio = ln((x.predicted_7d + 1) / (f.actual + 1))"
+                     "  FROM fit_actual f"
+                     " WHERE x.tweet_id = f.tweet_id AND x.metric = f.metric AND x.account_id = $1"
+                     "   AND x.as_of <= $2::timestamptz",
+                     2, p1, &n, err)))
+        goto out;
+    *rows += n;
+    /* The post's score: its latest forecast (made before the horizon, at or
+     * before this as-of) against the observed 7-day likes. */
+    if ((rc = db_cmd(db,
+                     "UPDATE tweet_analytics_comprehensive t SET"
+                     "  predicted_likes = round(x.predicted_7d)::integer,"
+                     "  prediction_error = abs(round(x.predicted_7d) - x.actual_7d),"
+                     "  prediction_accuracy = (least(round(x.predicted_7d), x.actual_7d) + 1)"
+                     "                      / (greatest(round(x.predicted_7d), x.actual_7d) + 1),"
+                     "  updated_at = now()"
+                     "  FROM (SELECT DISTINCT ON (tweet_id) tweet_id, predicted_7d, actual_7d"
+                     "          FROM xetl.predictions"
+                     "         WHERE metric = 'likes' AND account_id = $1 AND as_of <= $2::timestamptz"
+                     "           AND actual_7d IS NOT NULL"
+                     "         ORDER BY tweet_id, as_of DESC) x"
+                     " WHERE t.tweet_id = x.tweet_id",
+                     2, p1, &n, err)))
+        goto out;
+    *rows += n;
+    goto out;
+copy_abort:
+    {
+        struct xerr ignore;
+        db_copy_end(db, "fit: aborted", NULL, &ignore);
+    }
+out:
+    free(pts);
+    sbuf_release(&sb);
+    sbuf_release(&js);
+    return rc;
+}
+
+/* ---- the stage ---- */
+
+static int config_threads(const struct config *cfg, struct xerr *err, int *out)
+{
+    long t = 0;
+    int rc = config_get_long(cfg, "fit.threads", &t, err);
+    if (rc)
+        return rc;
+    if (t > 1) {
+        /* Asked for explicitly: threads even for small batches (tests use this). */
+        *out = -(t > 16 ? 16 : (int)t);
+        return 0;
+    }
+    if (t <= 0) {
+        long nc = sysconf(_SC_NPROCESSORS_ONLN);
+        t = nc > 0 ? nc : 1;
+    }
+    *out = t > 16 ? 16 : (int)t;
+    return 0;
+}
+
+int fit_run(struct db *db, const struct config *cfg, const struct account *acct, const struct stage_args *a,
+            struct stage_counts *counts, struct xerr *err)
+{
+    struct batch b;
+    memset(&b, 0, sizeof b);
+    double horizon = DECAY_HORIZON_H;
+    int threads = 1, rc;
+    int *idx = NULL;
+    struct decay_result *res = NULL;
+    struct decay_point *pts = NULL;
+    long rows = 0, fits = 0, by_method[4] = { 0, 0, 0, 0 };
+    bool in_tx = false;
+
+    if ((rc = config_get_double(cfg, "fit.horizon_hours", &horizon, err)))
+        return rc;
+    if (!(horizon > 0) || horizon > 24 * 365)
+        return xerr_set(err, XETL_EX_CONFIG, "fit.horizon_hours must be between 0 and 8760, got %g", horizon);
+    if ((rc = config_threads(cfg, err, &threads)))
+        return rc;
+
+    if ((rc = load_batch(db, acct, a, &b, err)))
+        goto out;
+    pts = xmalloc(sizeof *pts * (size_t)(b.maxn ? b.maxn : 1));
+    for (int i = 0; i < b.nposts; i++)
+        for (int m = 0; m < FIT_NMETRIC; m++) {
+            int np = post_points(&b, &b.posts[i], m, pts);
+            b.posts[i].actual[m] = fit_observed_at(pts, np, horizon);
+        }
+
+    idx = xcalloc((size_t)(b.nposts ? b.nposts : 1), sizeof *idx);
+    res = xcalloc((size_t)(b.nposts ? b.nposts : 1), sizeof *res);
+    int n = 0;
+    for (int i = 0; i < b.nposts; i++)
+        if (b.posts[i].in_range)
+            idx[n++] = i;
+    for (int m = 0; m < FIT_NMETRIC; m++) {
+        struct decay_prior prior;
+        if ((rc = account_prior(&b, m, horizon, threads, &prior, err)))
+            goto out;
+        log_debug("fit: @%s %s prior: c=%.3g h (sd %.2f), theta=%.3g (sd %.2f), sigma=%.3g from %d posts;"
+                  " sh alpha(24h)=%.3f from %d pairs",
+                  acct->handle, fit_metric_names[m], exp(prior.mu_logc), prior.sd_logc, exp(prior.mu_logtheta),
+                  prior.sd_logtheta, prior.sigma, prior.n_posts, prior.sh_alpha[7], prior.sh_n);
+        if ((rc = fit_many(&b, m, &prior, horizon, idx, n, res, threads, err)))
+            goto out;
+        for (int k = 0; k < n; k++) {
+            b.posts[idx[k]].res[m] = res[k];
+            if (res[k].method != DECAY_NONE)
+                fits++;
+            by_method[res[k].method]++;
+        }
+    }
+
+    if ((rc = db_begin(db, err)))
+        goto out;
+    in_tx = true;
+    if ((rc = write_results(db, acct, a, &b, horizon, &rows, err)))
+        goto out;
+    if ((rc = db_commit(db, err)))
+        goto out;
+    in_tx = false;
+    counts->fits += fits;
+    counts->rows += rows;
+    log_info("fit: @%s: %d posts in range, %ld curves (lomax %ld, pooled %ld, loglinear %ld, none %ld), %ld rows",
+             acct->handle, n, fits, by_method[DECAY_LOMAX], by_method[DECAY_POOLED], by_method[DECAY_LOGLINEAR],
+             by_method[DECAY_NONE], rows);
+out:
+    if (in_tx)
+        db_rollback(db);
+    if (rc)
+        xerr_prefix(err, "fit: @%s: ", acct->handle);
+    free(pts);
+    free(idx);
+    free(res);
+    batch_release(&b);
+    return rc;
+}
