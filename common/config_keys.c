@@ -60,6 +60,7 @@ const struct config_key config_keys[] = {
     { "mail_from", NULL, "sender address", false },
     { "mail_to", NULL, "comma-separated recipients; nightly mails the reports when set", false },
     { "mail.retries", "3", "retries of a temporary SMTP failure", false },
+    { "mail.backoff_ms", "2000", "first delay before retrying a temporary SMTP failure (doubles each retry)", false },
 };
 
 const unsigned config_keys_count = sizeof config_keys / sizeof config_keys[0];

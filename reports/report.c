@@ -1,0 +1,746 @@
+/*
+ * reports/report.c — gathers the ROI report of one account and range, and
+ * writes it through reports/csv_out.c and reports/xlsx.c (see report.h).
+ *
+ * Every table comes from one query whose numbers are rounded in SQL, so the
+ * CSV bytes are exactly what PostgreSQL prints and two runs on the same data
+ * give the same files.  Every ORDER BY ends on a unique key, with text keys
+ * in the "C" collation so the order does not depend on the server's locale.
+ */
+#include "reports/report.h"
+#include "reports/csv_out.h"
+#include "reports/xlsx.h"
+
+#include "common/config.h"
+#include "common/log.h"
+#include "common/sbuf.h"
+#include "etl/db.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define HEAT_DAYS 90
+
+/* ---------------------------------------------------------------- columns */
+
+static const struct rcol summary_cols[] = {
+    { "section", "Section", RC_TEXT, 18 },
+    { "rank", "Rank", RC_INT, 6 },
+    { "item", "Metric", RC_TEXT, 30 },
+    { "basis", "Basis", RC_TEXT, 34 },
+    { "unit", "Unit", RC_UNIT, 7 },
+    { "current", "This period", RC_NUM, 14 },
+    { "previous", "Previous period", RC_NUM, 14 },
+    { "change", "Change", RC_NUM, 12 },
+    { "change_pct", "Change %", RC_PCT, 10 },
+    { "posts", "Posts (evidence)", RC_INT, 10 },
+    { "followers_per_post", "Followers per post (evidence)", RC_NUM, 12 },
+    { "note", "Note", RC_TEXT, 50 },
+};
+enum { S_SECTION, S_RANK, S_ITEM, S_BASIS, S_UNIT, S_CUR, S_PREV, S_CHANGE, S_CHANGE_PCT, S_POSTS, S_FPP,
+       S_NOTE, S_NCOLS };
+
+static const struct rcol posts_cols[] = {
+    { "tweet_id", "Tweet id", RC_ID, 21 },
+    { "posted_at", "Posted (UTC)", RC_TIME, 17 },
+    { "kind", "Kind", RC_TEXT, 7 },
+    { "status", "Status", RC_TEXT, 8 },
+    { "content_type", "Content type", RC_TEXT, 18 },
+    { "formula", "Formula", RC_TEXT, 18 },
+    { "hook", "Hook", RC_TEXT, 18 },
+    { "text", "Text", RC_TEXT, 50 },
+    { "impressions_lifetime", "Impressions (lifetime)", RC_INT, 12 },
+    { "likes_lifetime", "Likes (lifetime)", RC_INT, 9 },
+    { "retweets_lifetime", "Reposts (lifetime)", RC_INT, 9 },
+    { "replies_lifetime", "Replies (lifetime)", RC_INT, 9 },
+    { "quotes_lifetime", "Quotes (lifetime)", RC_INT, 9 },
+    { "bookmarks_lifetime", "Bookmarks (lifetime)", RC_INT, 10 },
+    { "engagement_rate_lifetime", "Engagement rate (lifetime)", RC_PCT, 11 },
+    { "half_life_minutes", "Half-life (min)", RC_INT, 9 },
+    { "predicted_likes_7d", "Predicted likes at 7 d", RC_INT, 10 },
+    { "prediction_accuracy", "Prediction accuracy", RC_PCT, 10 },
+    { "followers_attributed_7d", "Followers attributed (7 d)", RC_INT, 11 },
+    { "attribution_confidence", "Attribution confidence", RC_PCT, 11 },
+    { "attribution_method", "Attribution method", RC_TEXT, 18 },
+};
+
+static const char posts_sql[] =
+    "SELECT p.tweet_id,"
+    "       to_char(p.posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    "       p.kind, p.status,"
+    "       coalesce(nullif(p.content_type_name, ''), t.content_type),"
+    "       coalesce(nullif(p.viral_formula, ''), t.viral_formula),"
+    "       coalesce(nullif(p.hook_used, ''), t.hook_used),"
+    "       p.text,"
+    "       t.impressions, t.likes, t.retweets, t.replies, t.quotes, t.bookmarks,"
+    "       round(CASE WHEN t.impressions > 0 THEN (coalesce(t.likes, 0) + coalesce(t.retweets, 0)"
+    "             + coalesce(t.replies, 0))::numeric / t.impressions END, 6),"
+    "       t.half_life_minutes, t.predicted_likes, round(t.prediction_accuracy, 4),"
+    "       fa.followers_gained, round(fa.confidence_score, 4), fa.attribution_method"
+    "  FROM xetl.posts p"
+    "  LEFT JOIN tweet_analytics_comprehensive t ON t.tweet_id = p.tweet_id"
+    "  LEFT JOIN follower_attributions fa ON fa.tweet_id = p.tweet_id AND fa.time_window_hours = 168"
+    " WHERE p.account_id = $1 AND p.posted_at >= $2 AND p.posted_at < $3"
+    " ORDER BY p.posted_at, length(p.tweet_id), p.tweet_id COLLATE \"C\"";
+
+static const struct rcol group_cols[] = {
+    { "name", "Name", RC_TEXT, 24 },
+    { "posts_in_period", "Posts published in period", RC_INT, 11 },
+    { "impressions_lifetime", "Impressions (lifetime of posts in period)", RC_INT, 14 },
+    { "engagement_rate_lifetime", "Engagement rate (lifetime of posts in period)", RC_PCT, 14 },
+    { "followers_attributed_7d", "Followers attributed (7 d, posts in period)", RC_INT, 14 },
+    { "followers_per_post_7d", "Followers per post (7 d, posts in period)", RC_NUM, 14 },
+    { "learned_posts", "Matured posts (learning)", RC_INT, 11 },
+    { "learned_followers_per_post", "Followers per post (learning)", RC_NUM, 12 },
+    { "learned_engagement_rate", "Engagement rate (learning)", RC_PCT, 12 },
+    { "thompson_alpha", "Posterior alpha", RC_NUM, 10 },
+    { "thompson_beta", "Posterior beta", RC_NUM, 10 },
+    { "selection_score", "Selection score (P best)", RC_SCORE, 12 },
+};
+
+/* %1$s: expression of the key on posts p / tac t; %2$s: performance table; %3$s: its name column. */
+static const char group_sql_fmt[] =
+    "WITH per AS ("
+    "  SELECT coalesce(%1$s, '(none)') AS name, count(*) AS posts,"
+    "         sum(coalesce(t.impressions, 0)) AS impressions,"
+    "         sum(coalesce(t.likes, 0) + coalesce(t.retweets, 0) + coalesce(t.replies, 0)) AS eng,"
+    "         sum(fa.followers_gained) AS followers, count(fa.followers_gained) AS n_attr"
+    "    FROM xetl.posts p"
+    "    LEFT JOIN tweet_analytics_comprehensive t ON t.tweet_id = p.tweet_id"
+    "    LEFT JOIN follower_attributions fa ON fa.tweet_id = p.tweet_id AND fa.time_window_hours = 168"
+    "   WHERE p.account_id = $1 AND p.posted_at >= $2 AND p.posted_at < $3"
+    "   GROUP BY 1),"
+    " learn AS ("
+    "  SELECT %3$s AS name, posts_count, avg_followers_per_post, avg_engagement_rate,"
+    "         thompson_alpha, thompson_beta, selection_score"
+    "    FROM %2$s WHERE account_id = $1)"
+    " SELECT coalesce(per.name, learn.name), per.posts, per.impressions,"
+    "        round(CASE WHEN per.impressions > 0 THEN per.eng::numeric / per.impressions END, 6),"
+    "        per.followers,"
+    "        round(CASE WHEN per.n_attr > 0 THEN per.followers::numeric / per.n_attr END, 2),"
+    "        learn.posts_count, round(learn.avg_followers_per_post, 2),"
+    "        round(learn.avg_engagement_rate, 6), round(learn.thompson_alpha, 4),"
+    "        round(learn.thompson_beta, 4), round(learn.selection_score, 4)"
+    "   FROM per FULL JOIN learn ON learn.name = per.name"
+    "  ORDER BY learn.selection_score DESC NULLS LAST, per.posts DESC NULLS LAST,"
+    "           coalesce(per.name, learn.name) COLLATE \"C\"";
+
+static const struct rcol attribution_cols[] = {
+    { "tweet_id", "Tweet id", RC_ID, 21 },
+    { "posted_at", "Posted (UTC)", RC_TIME, 17 },
+    { "window_hours", "Window (hours)", RC_INT, 9 },
+    { "followers_before", "Followers before", RC_INT, 11 },
+    { "followers_after", "Followers after", RC_INT, 11 },
+    { "followers_attributed", "Followers attributed", RC_INT, 11 },
+    { "confidence", "Confidence", RC_PCT, 11 },
+    { "method", "Method", RC_TEXT, 20 },
+    { "retention_rate", "Retention rate", RC_PCT, 10 },
+};
+
+static const char attribution_sql[] =
+    "SELECT fa.tweet_id,"
+    "       to_char(p.posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    "       round(fa.time_window_hours)::int, fa.followers_before, fa.followers_after,"
+    "       fa.followers_gained, round(fa.confidence_score, 4), fa.attribution_method,"
+    "       round(fa.follower_retention_rate, 4)"
+    "  FROM follower_attributions fa JOIN xetl.posts p ON p.tweet_id = fa.tweet_id"
+    " WHERE p.account_id = $1 AND p.posted_at >= $2 AND p.posted_at < $3"
+    " ORDER BY p.posted_at, length(fa.tweet_id), fa.tweet_id COLLATE \"C\", fa.time_window_hours";
+
+static const struct rcol daily_cols[] = {
+    { "day", "Day (UTC)", RC_DATE, 11 },
+    { "followers_end_of_day", "Followers (end of day)", RC_INT, 11 },
+    { "followers_change", "Follower change (activity)", RC_INT, 11 },
+    { "new_follows", "New follows (export)", RC_INT, 10 },
+    { "unfollows", "Unfollows (export)", RC_INT, 10 },
+    { "posts_published", "Posts published", RC_INT, 10 },
+    { "impressions_lifetime", "Impressions (lifetime of posts published that day)", RC_INT, 14 },
+    { "engagement_rate_lifetime", "Engagement rate (lifetime of posts published that day)", RC_PCT, 14 },
+    { "posting_success_rate", "Posting success rate", RC_PCT, 10 },
+    { "api_success_rate", "API success rate", RC_PCT, 10 },
+    { "cost_usd", "Cost (USD)", RC_USD, 10 },
+    { "cost_per_follower_usd", "Cost per follower (USD)", RC_USD, 11 },
+    { "roi", "ROI", RC_PCT, 10 },
+};
+
+static const char daily_sql[] =
+    "WITH days AS ("
+    "  SELECT d::date AS day FROM generate_series(date_trunc('day', $2::timestamptz),"
+    "         $3::timestamptz - interval '1 second', interval '1 day') d),"
+    " pub AS ("
+    "  SELECT p.posted_at::date AS day, count(*) AS posts, sum(coalesce(t.impressions, 0)) AS impressions,"
+    "         sum(coalesce(t.likes, 0) + coalesce(t.retweets, 0) + coalesce(t.replies, 0)) AS eng"
+    "    FROM xetl.posts p LEFT JOIN tweet_analytics_comprehensive t ON t.tweet_id = p.tweet_id"
+    "   WHERE p.account_id = $1 AND p.posted_at >= $2 AND p.posted_at < $3 GROUP BY 1),"
+    " h AS ("
+    "  SELECT day, max(posting_success_rate) AS psr, max(api_success_rate) AS asr,"
+    "         max(daily_api_cost_usd) AS cost, max(cost_per_follower_usd) AS cpf, max(roi) AS roi"
+    "    FROM system_health_metrics WHERE account_id = $1 GROUP BY day)"
+    " SELECT to_char(days.day, 'YYYY-MM-DD'), fe.n, fe.n - fs.n, df.new_follows, df.unfollows,"
+    "        coalesce(pub.posts, 0), pub.impressions,"
+    "        round(CASE WHEN pub.impressions > 0 THEN pub.eng::numeric / pub.impressions END, 6),"
+    "        round(h.psr, 4), round(h.asr, 4), round(h.cost, 2), round(h.cpf, 4), round(h.roi, 4)"
+    "   FROM days"
+    "   LEFT JOIN LATERAL (SELECT followers_count AS n FROM xetl.follower_samples s"
+    "                       WHERE s.account_id = $1 AND s.sampled_at <= days.day + 1"
+    "                       ORDER BY s.sampled_at DESC, s.source COLLATE \"C\" LIMIT 1) fe ON true"
+    "   LEFT JOIN LATERAL (SELECT followers_count AS n FROM xetl.follower_samples s"
+    "                       WHERE s.account_id = $1 AND s.sampled_at <= days.day"
+    "                       ORDER BY s.sampled_at DESC, s.source COLLATE \"C\" LIMIT 1) fs ON true"
+    "   LEFT JOIN xetl.daily_follows df ON df.account_id = $1 AND df.day = days.day"
+    "   LEFT JOIN pub ON pub.day = days.day"
+    "   LEFT JOIN h ON h.day = days.day"
+    "  ORDER BY days.day";
+
+/*
+ * The headline figures of two periods, one row per metric.  $4 is the start
+ * of the previous period, $5 the value of one follower (NULL when unknown).
+ */
+static const char headline_sql[] =
+    "WITH per(k, f, t) AS (VALUES ('cur', $2::timestamptz, $3::timestamptz),"
+    "                             ('prev', $4::timestamptz, $2::timestamptz)),"
+    " m AS ("
+    "  SELECT per.k,"
+    "   (SELECT followers_count FROM xetl.follower_samples s WHERE s.account_id = $1"
+    "     AND s.sampled_at >= per.f AND s.sampled_at <= per.t"
+    "     ORDER BY s.sampled_at DESC, s.source COLLATE \"C\" LIMIT 1) AS f_end,"
+    "   coalesce((SELECT followers_count FROM xetl.follower_samples s WHERE s.account_id = $1"
+    "              AND s.sampled_at <= per.f ORDER BY s.sampled_at DESC, s.source COLLATE \"C\" LIMIT 1),"
+    "            (SELECT followers_count FROM xetl.follower_samples s WHERE s.account_id = $1"
+    "              AND s.sampled_at >= per.f AND s.sampled_at <= per.t"
+    "              ORDER BY s.sampled_at, s.source COLLATE \"C\" LIMIT 1)) AS f_start,"
+    "   (SELECT count(*) FROM xetl.posts p WHERE p.account_id = $1"
+    "     AND p.posted_at >= per.f AND p.posted_at < per.t) AS posts,"
+    "   (SELECT sum(coalesce(t.likes, 0) + coalesce(t.retweets, 0) + coalesce(t.replies, 0))::numeric"
+    "           / nullif(sum(coalesce(t.impressions, 0)), 0)"
+    "      FROM xetl.posts p JOIN tweet_analytics_comprehensive t ON t.tweet_id = p.tweet_id"
+    "     WHERE p.account_id = $1 AND p.posted_at >= per.f AND p.posted_at < per.t) AS er,"
+    "   (SELECT avg(t.prediction_accuracy)"
+    "      FROM xetl.posts p JOIN tweet_analytics_comprehensive t ON t.tweet_id = p.tweet_id"
+    "     WHERE p.account_id = $1 AND p.posted_at >= per.f AND p.posted_at < per.t) AS acc,"
+    "   (SELECT sum(fa.followers_gained) FROM xetl.posts p"
+    "      JOIN follower_attributions fa ON fa.tweet_id = p.tweet_id AND fa.time_window_hours = 168"
+    "     WHERE p.account_id = $1 AND p.posted_at >= per.f AND p.posted_at < per.t) AS attributed,"
+    "   (SELECT sum(c) FROM (SELECT max(h.daily_api_cost_usd) AS c FROM system_health_metrics h"
+    "     WHERE h.account_id = $1 AND h.day >= per.f::date AND h.day < per.t::date"
+    "       AND h.daily_api_cost_usd IS NOT NULL GROUP BY h.day) x) AS cost,"
+    "   (SELECT count(DISTINCT h.day) FROM system_health_metrics h"
+    "     WHERE h.account_id = $1 AND h.day >= per.f::date AND h.day < per.t::date"
+    "       AND h.daily_api_cost_usd IS NOT NULL) AS cost_days,"
+    "   (per.t::date - per.f::date) AS days"
+    "  FROM per),"
+    " v AS ("
+    "  SELECT m.*, (m.f_end - m.f_start)::numeric AS fg FROM m),"
+    " c AS (SELECT * FROM v WHERE k = 'cur'),"
+    " p AS (SELECT * FROM v WHERE k = 'prev'),"
+    " rows AS ("
+    "  SELECT r.* FROM c, p, LATERAL (VALUES"
+    "   (1, 'followers gained', 'activity in the period', 'count', c.fg, p.fg,"
+    "    CASE WHEN c.f_end IS NULL THEN 'no follower samples in the period' END),"
+    "   (2, 'cost', 'activity in the period', 'usd', round(c.cost, 2), round(p.cost, 2),"
+    "    CASE WHEN c.cost IS NULL THEN 'no data: no cost computed (set cost.* and run xetl health)'"
+    "         WHEN c.cost_days < c.days THEN 'cost known for ' || c.cost_days || ' of ' || c.days || ' days' END),"
+    "   (3, 'cost per follower', 'activity in the period', 'usd',"
+    "    round(c.cost / CASE WHEN c.fg > 0 THEN c.fg END, 4), round(p.cost / CASE WHEN p.fg > 0 THEN p.fg END, 4),"
+    "    CASE WHEN c.cost IS NULL THEN 'no data: cost unknown'"
+    "         WHEN coalesce(c.fg, 0) <= 0 THEN 'undefined: no followers gained' END),"
+    "   (4, 'ROI', 'activity in the period', 'ratio',"
+    "    round((c.fg * $5::numeric - c.cost) / nullif(c.cost, 0), 4),"
+    "    round((p.fg * $5::numeric - p.cost) / nullif(p.cost, 0), 4),"
+    "    CASE WHEN $5::numeric IS NULL THEN 'no data: value.per_follower_usd not set'"
+    "         WHEN c.cost IS NULL THEN 'no data: cost unknown'"
+    "         ELSE '(followers gained x ' || $5::numeric || ' USD - cost) / cost' END),"
+    "   (5, 'posts published', 'activity in the period', 'count', c.posts::numeric, p.posts::numeric, NULL),"
+    "   (6, 'engagement rate', 'lifetime of posts published in the period', 'ratio',"
+    "    round(c.er, 6), round(p.er, 6),"
+    "    CASE WHEN c.er IS NULL THEN 'no data: no impressions' ELSE '(likes + reposts + replies) / impressions' END),"
+    "   (7, 'followers attributed to posts', 'lifetime of posts published in the period (7 d)', 'count',"
+    "    c.attributed::numeric, p.attributed::numeric,"
+    "    CASE WHEN c.attributed IS NULL THEN 'no data: attribution not run' END),"
+    "   (8, 'prediction accuracy', 'lifetime of posts published in the period', 'ratio',"
+    "    round(c.acc, 4), round(p.acc, 4),"
+    "    CASE WHEN c.acc IS NULL THEN 'no data: no 7-day prediction scored yet'"
+    "         ELSE 'mean of 1 - |error| / actual, floored at 0' END)"
+    "   ) r(ord, item, basis, unit, cur, prev, note))"
+    " SELECT ord, item, basis, unit, cur, prev, cur - prev,"
+    "        round((cur - prev) / nullif(abs(prev), 0), 4), note"
+    "   FROM rows ORDER BY ord";
+
+/* Best and worst arms of one learning table: name, score, posts, followers per post. */
+static const char arms_sql_fmt[] =
+    "SELECT %2$s, round(selection_score, 4), posts_count, round(avg_followers_per_post, 2)"
+    "  FROM %1$s WHERE account_id = $1 AND selection_score IS NOT NULL"
+    " ORDER BY selection_score DESC, %2$s COLLATE \"C\"";
+
+static const char heat_sql[] =
+    "SELECT extract(isodow FROM p.posted_at)::int - 1, extract(hour FROM p.posted_at)::int,"
+    "       avg(fa.followers_gained)::float8, count(*)"
+    "  FROM xetl.posts p"
+    "  JOIN follower_attributions fa ON fa.tweet_id = p.tweet_id AND fa.time_window_hours = 168"
+    " WHERE p.account_id = $1 AND p.posted_at >= $2::timestamptz - $3::int * interval '1 day'"
+    "   AND p.posted_at < $2"
+    " GROUP BY 1, 2";
+
+static const char curves_sql[] =
+    "SELECT p.tweet_id, coalesce(p.text, ''),"
+    "       (d->>'A')::float8, (d->>'c_h')::float8, (d->>'theta')::float8"
+    "  FROM xetl.posts p JOIN tweet_analytics_comprehensive t ON t.tweet_id = p.tweet_id,"
+    "       LATERAL (SELECT t.analytics_metadata->'decay'->'likes' AS d) x"
+    " WHERE p.account_id = $1 AND p.posted_at >= $2 AND p.posted_at < $3"
+    "   AND jsonb_typeof(d->'A') = 'number' AND jsonb_typeof(d->'c_h') = 'number'"
+    "   AND jsonb_typeof(d->'theta') = 'number'"
+    " ORDER BY t.likes DESC NULLS LAST, p.posted_at, length(p.tweet_id), p.tweet_id COLLATE \"C\""
+    " LIMIT 5";
+
+static const double curve_ages[REPORT_CURVE_AGES] = { 0, 1, 2, 4, 6, 8, 12, 18, 24, 36, 48, 72, 96, 120, 144, 168 };
+
+/* ---------------------------------------------------------------- tables */
+
+static void rtab_init(struct rtab *t, const struct rcol *cols, int ncols)
+{
+    t->cols = cols;
+    t->ncols = ncols;
+    t->nrows = 0;
+    t->cells = NULL;
+}
+
+static void rtab_release(struct rtab *t)
+{
+    if (t->cells) {
+        for (long i = 0; i < (long)t->nrows * t->ncols; i++)
+            free(t->cells[i]);
+        free(t->cells);
+    }
+    t->cells = NULL;
+    t->nrows = 0;
+}
+
+/* Appends one row; vals[c] NULL = no value.  Values are copied. */
+static void rtab_add_row(struct rtab *t, const char *const *vals)
+{
+    t->cells = xrealloc(t->cells, sizeof *t->cells * (size_t)(t->nrows + 1) * (size_t)t->ncols);
+    for (int c = 0; c < t->ncols; c++)
+        t->cells[(long)t->nrows * t->ncols + c] = vals[c] ? xstrdup(vals[c]) : NULL;
+    t->nrows++;
+}
+
+static int rtab_query(struct db *db, const char *sql, int nparams, const char *const *params,
+                      struct rtab *t, struct xerr *err)
+{
+    PGresult *res = db_exec(db, sql, nparams, params, err);
+    const char *vals[32];
+    if (!res)
+        return err->code;
+    if (PQnfields(res) != t->ncols || t->ncols > 32) {
+        PQclear(res);
+        return xerr_set(err, XETL_EX_SOFTWARE, "report query returned %d columns, expected %d",
+                        PQnfields(res), t->ncols);
+    }
+    for (int r = 0; r < PQntuples(res); r++) {
+        for (int c = 0; c < t->ncols; c++)
+            vals[c] = db_str(res, r, c);
+        rtab_add_row(t, vals);
+    }
+    PQclear(res);
+    return 0;
+}
+
+/* Best and worst three arms of one learning table as summary rows. */
+static int add_arms(struct db *db, const char *table, const char *name_col, const char *what,
+                    const char *const *params, struct rtab *s, struct xerr *err)
+{
+    char sql[1024];
+    char best[64], worst[64];
+    const char *vals[S_NCOLS];
+    PGresult *res;
+    int n, nbest, nworst;
+
+    snprintf(sql, sizeof sql, arms_sql_fmt, table, name_col);
+    if (!(res = db_exec(db, sql, 1, params, err)))
+        return err->code;
+    n = PQntuples(res);
+    nbest = n < 3 ? n : 3;
+    nworst = n - nbest < 3 ? n - nbest : 3;
+    snprintf(best, sizeof best, "best %s", what);
+    snprintf(worst, sizeof worst, "worst %s", what);
+    memset(vals, 0, sizeof vals);
+    vals[S_BASIS] = "learning (matured posts, all time)";
+    vals[S_UNIT] = "score";
+    for (int i = 0; i < nbest + nworst; i++) {
+        /* Worst are listed worst first: the last rows of the descending order. */
+        int row = i < nbest ? i : n - 1 - (i - nbest);
+        char rank[8];
+        snprintf(rank, sizeof rank, "%d", i < nbest ? i + 1 : i - nbest + 1);
+        vals[S_SECTION] = i < nbest ? best : worst;
+        vals[S_RANK] = rank;
+        vals[S_ITEM] = db_str(res, row, 0);
+        vals[S_CUR] = db_str(res, row, 1);
+        vals[S_POSTS] = db_str(res, row, 2);
+        vals[S_FPP] = db_str(res, row, 3);
+        vals[S_NOTE] = "selection score = posterior probability of being the best arm";
+        rtab_add_row(s, vals);
+    }
+    memset(vals, 0, sizeof vals);
+    vals[S_BASIS] = "learning (matured posts, all time)";
+    vals[S_UNIT] = "score";
+    if (n == 0) {
+        vals[S_SECTION] = best;
+        vals[S_NOTE] = "no data: xetl learn has not scored any yet";
+        rtab_add_row(s, vals);
+    }
+    if (nworst == 0) {
+        vals[S_SECTION] = worst;
+        vals[S_NOTE] = n == 0 ? "no data: xetl learn has not scored any yet"
+                              : "no data: 3 or fewer scored, all listed as best";
+        rtab_add_row(s, vals);
+    }
+    PQclear(res);
+    return 0;
+}
+
+static int gather_summary(struct db *db, const struct config *cfg, struct report_data *d,
+                          const char *const *p3, struct xerr *err)
+{
+    char prev_from[40], vbuf[64];
+    const char *value = config_get(cfg, "value.per_follower_usd");
+    const char *params[5] = { p3[0], p3[1], p3[2], prev_from, NULL };
+    const char *vals[S_NCOLS];
+    PGresult *res;
+    int rc;
+
+    if (value && *value) {
+        char *end;
+        double v = strtod(value, &end);
+        if (*end || !isfinite(v))
+            return xerr_set(err, XETL_EX_CONFIG, "value.per_follower_usd '%s' is not a number", value);
+        params[4] = db_fmt_double(vbuf, sizeof vbuf, v);
+    }
+    db_fmt_time(prev_from, sizeof prev_from, d->prev.from);
+    if (!(res = db_exec(db, headline_sql, 5, params, err)))
+        return err->code;
+    memset(vals, 0, sizeof vals);
+    for (int r = 0; r < PQntuples(res); r++) {
+        vals[S_SECTION] = "headline";
+        vals[S_RANK] = db_str(res, r, 0);
+        vals[S_ITEM] = db_str(res, r, 1);
+        vals[S_BASIS] = db_str(res, r, 2);
+        vals[S_UNIT] = db_str(res, r, 3);
+        vals[S_CUR] = db_str(res, r, 4);
+        vals[S_PREV] = db_str(res, r, 5);
+        vals[S_CHANGE] = db_str(res, r, 6);
+        vals[S_CHANGE_PCT] = db_str(res, r, 7);
+        vals[S_NOTE] = db_str(res, r, 8);
+        rtab_add_row(&d->summary, vals);
+    }
+    PQclear(res);
+    if ((rc = add_arms(db, "content_type_performance", "content_type_name", "content types", params,
+                       &d->summary, err)))
+        return rc;
+    if ((rc = add_arms(db, "formula_performance", "formula_name", "formulas", params, &d->summary, err)))
+        return rc;
+    return add_arms(db, "hook_performance", "hook_used", "hooks", params, &d->summary, err);
+}
+
+static int gather_heat(struct db *db, struct report_data *d, const char *const *p3, struct xerr *err)
+{
+    char days[16];
+    const char *params[3] = { p3[0], p3[2], days };
+    PGresult *res;
+
+    for (int i = 0; i < 7; i++)
+        for (int h = 0; h < 24; h++) {
+            d->heat[i][h] = NAN;
+            d->heat_n[i][h] = 0;
+        }
+    d->heat_days = HEAT_DAYS;
+    snprintf(days, sizeof days, "%d", HEAT_DAYS);
+    if (!(res = db_exec(db, heat_sql, 3, params, err)))
+        return err->code;
+    for (int r = 0; r < PQntuples(res); r++) {
+        long dow = db_long(res, r, 0, -1), hour = db_long(res, r, 1, -1);
+        if (dow < 0 || dow > 6 || hour < 0 || hour > 23)
+            continue;
+        d->heat[dow][hour] = db_double(res, r, 2, NAN);
+        d->heat_n[dow][hour] = (int)db_long(res, r, 3, 0);
+    }
+    PQclear(res);
+    return 0;
+}
+
+/* The Lomax cumulative curve of the fit contract: N(t) = A (1 - (1 + t/c)^-theta). */
+static double lomax(double a, double c_h, double theta, double t)
+{
+    return a * (1.0 - pow(1.0 + t / c_h, -theta));
+}
+
+static int gather_curves(struct db *db, struct report_data *d, const char *const *p3, struct xerr *err)
+{
+    PGresult *res = db_exec(db, curves_sql, 3, p3, err);
+    if (!res)
+        return err->code;
+    for (int i = 0; i < REPORT_CURVE_AGES; i++)
+        d->curve_age_h[i] = curve_ages[i];
+    d->n_curves = 0;
+    for (int r = 0; r < PQntuples(res) && d->n_curves < REPORT_CURVE_POSTS; r++) {
+        double a = db_double(res, r, 2, NAN), c = db_double(res, r, 3, NAN), th = db_double(res, r, 4, NAN);
+        const char *text = db_str(res, r, 1);
+        int k = d->n_curves;
+        size_t len;
+        if (!(isfinite(a) && isfinite(c) && isfinite(th) && a > 0 && c > 0 && th > 0))
+            continue;
+        /* Label: the first words of the post, cut on a UTF-8 boundary. */
+        snprintf(d->curve_label[k], sizeof d->curve_label[k], "%.28s", text);
+        len = strlen(d->curve_label[k]);
+        while (len > 0 && ((unsigned char)d->curve_label[k][len - 1] & 0xC0) == 0x80)
+            len--;
+        if (len > 0 && (unsigned char)d->curve_label[k][len - 1] >= 0xC0)
+            len--;
+        d->curve_label[k][len] = '\0';
+        for (char *q = d->curve_label[k]; *q; q++)
+            if (*q == '\n' || *q == '\r' || *q == '\t')
+                *q = ' ';
+        if (strlen(text) > len)
+            snprintf(d->curve_label[k] + len, sizeof d->curve_label[k] - len, "...");
+        if (!d->curve_label[k][0])
+            snprintf(d->curve_label[k], sizeof d->curve_label[k], "%s", db_str(res, r, 0));
+        for (int i = 0; i < REPORT_CURVE_AGES; i++)
+            d->curve[i][k] = lomax(a, c, th, curve_ages[i]);
+        d->n_curves++;
+    }
+    PQclear(res);
+    return 0;
+}
+
+void report_base_name(const char *handle, const struct xrange *r, char *out, size_t n)
+{
+    char f[16], t[16];
+    xtime_format_date(r->from, f, sizeof f);
+    /* TO is inclusive: the day holding the last second of the range. */
+    xtime_format_date(r->to - 1, t, sizeof t);
+    snprintf(out, n, "xetl-roi-%s-%s_%s", handle, f, t);
+}
+
+int report_gather(struct db *db, const struct config *cfg, const struct account *acct,
+                  const struct stage_args *a, struct report_data *d, struct xerr *err)
+{
+    char id[32], from[40], to[40], sql[4096];
+    const char *p3[3] = { id, from, to };
+    int rc;
+
+    memset(d, 0, sizeof *d);
+    d->acct = *acct;
+    d->range = a->range;
+    d->prev.to = a->range.from;
+    d->prev.from = a->range.from - (a->range.to - a->range.from);
+    d->as_of = a->as_of;
+    xtime_format_date(a->range.from, d->from_date, sizeof d->from_date);
+    xtime_format_date(a->range.to - 1, d->to_date, sizeof d->to_date);
+    report_base_name(acct->handle, &a->range, d->base, sizeof d->base);
+    rtab_init(&d->summary, summary_cols, S_NCOLS);
+    rtab_init(&d->posts, posts_cols, (int)(sizeof posts_cols / sizeof posts_cols[0]));
+    rtab_init(&d->content_types, group_cols, (int)(sizeof group_cols / sizeof group_cols[0]));
+    rtab_init(&d->formulas, group_cols, (int)(sizeof group_cols / sizeof group_cols[0]));
+    rtab_init(&d->hooks, group_cols, (int)(sizeof group_cols / sizeof group_cols[0]));
+    rtab_init(&d->attribution, attribution_cols, (int)(sizeof attribution_cols / sizeof attribution_cols[0]));
+    rtab_init(&d->daily, daily_cols, (int)(sizeof daily_cols / sizeof daily_cols[0]));
+
+    if (a->range.to <= a->range.from)
+        return xerr_set(err, XETL_EX_USAGE, "report: empty range");
+    snprintf(id, sizeof id, "%lld", (long long)acct->id);
+    db_fmt_time(from, sizeof from, a->range.from);
+    db_fmt_time(to, sizeof to, a->range.to);
+
+    if ((rc = gather_summary(db, cfg, d, p3, err)))
+        goto out;
+    if ((rc = rtab_query(db, posts_sql, 3, p3, &d->posts, err)))
+        goto out;
+    snprintf(sql, sizeof sql, group_sql_fmt, "nullif(p.content_type_name, ''), nullif(t.content_type, '')",
+             "content_type_performance", "content_type_name");
+    if ((rc = rtab_query(db, sql, 3, p3, &d->content_types, err)))
+        goto out;
+    snprintf(sql, sizeof sql, group_sql_fmt, "nullif(p.viral_formula, ''), nullif(t.viral_formula, '')",
+             "formula_performance", "formula_name");
+    if ((rc = rtab_query(db, sql, 3, p3, &d->formulas, err)))
+        goto out;
+    snprintf(sql, sizeof sql, group_sql_fmt, "nullif(p.hook_used, ''), nullif(t.hook_used, '')",
+             "hook_performance", "hook_used");
+    if ((rc = rtab_query(db, sql, 3, p3, &d->hooks, err)))
+        goto out;
+    if ((rc = rtab_query(db, attribution_sql, 3, p3, &d->attribution, err)))
+        goto out;
+    if ((rc = rtab_query(db, daily_sql, 3, p3, &d->daily, err)))
+        goto out;
+    if ((rc = gather_heat(db, d, p3, err)))
+        goto out;
+    rc = gather_curves(db, d, p3, err);
+out:
+    if (rc)
+        xerr_prefix(err, "report '%s': ", acct->handle);
+    return rc;
+}
+
+void report_data_release(struct report_data *d)
+{
+    rtab_release(&d->summary);
+    rtab_release(&d->posts);
+    rtab_release(&d->content_types);
+    rtab_release(&d->formulas);
+    rtab_release(&d->hooks);
+    rtab_release(&d->attribution);
+    rtab_release(&d->daily);
+}
+
+/* ---------------------------------------------------------------- files */
+
+void report_tmp_name(const char *final_path, char *out, size_t n)
+{
+    const char *slash = strrchr(final_path, '/');
+    if (slash)
+        snprintf(out, n, "%.*s/.%s.tmp-%ld", (int)(slash - final_path), final_path, slash + 1,
+                 (long)getpid());
+    else
+        snprintf(out, n, ".%s.tmp-%ld", final_path, (long)getpid());
+}
+
+int report_commit_file(const char *tmp_path, const char *final_path, struct xerr *err)
+{
+    char dir[4096];
+    int fd;
+
+    /* The data must be on disk before the name points at it. */
+    if ((fd = open(tmp_path, O_RDONLY)) < 0)
+        return xerr_set(err, XETL_EX_SOFTWARE, "cannot open '%s': %s", tmp_path, strerror(errno));
+    if (fsync(fd)) {
+        int e = errno;
+        close(fd);
+        return xerr_set(err, XETL_EX_SOFTWARE, "cannot sync '%s': %s", tmp_path, strerror(e));
+    }
+    close(fd);
+    if (rename(tmp_path, final_path))
+        return xerr_set(err, XETL_EX_SOFTWARE, "cannot rename '%s' to '%s': %s", tmp_path, final_path,
+                        strerror(errno));
+    snprintf(dir, sizeof dir, "%s", final_path);
+    /* The rename itself must survive a crash: sync the directory (best effort). */
+    if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY)) >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+    return 0;
+}
+
+static int mkdir_p(const char *path, struct xerr *err)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf)
+        return xerr_set(err, XETL_EX_USAGE, "bad output directory '%s'", path);
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char c = buf[i];
+            buf[i] = '\0';
+            if (mkdir(buf, 0777) && errno != EEXIST)
+                return xerr_set(err, XETL_EX_SOFTWARE, "cannot create directory '%s': %s", buf,
+                                strerror(errno));
+            buf[i] = c;
+        }
+    }
+    return 0;
+}
+
+static void files_add(struct report_files *f, const char *path)
+{
+    f->paths = xrealloc(f->paths, sizeof *f->paths * (size_t)(f->n + 1));
+    f->paths[f->n++] = xstrdup(path);
+}
+
+void report_files_release(struct report_files *f)
+{
+    for (int i = 0; i < f->n; i++)
+        free(f->paths[i]);
+    free(f->paths);
+    f->paths = NULL;
+    f->n = 0;
+}
+
+int report_parse_formats(const char *s, struct report_opts *opts, struct xerr *err)
+{
+    char buf[128];
+    char *save = NULL;
+    opts->csv = opts->xlsx = false;
+    snprintf(buf, sizeof buf, "%s", s ? s : "");
+    for (char *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        if (!strcmp(tok, "csv"))
+            opts->csv = true;
+        else if (!strcmp(tok, "xlsx"))
+            opts->xlsx = true;
+        else
+            return xerr_set(err, XETL_EX_USAGE, "unknown report format '%s' (csv, xlsx)", tok);
+    }
+    if (!opts->csv && !opts->xlsx)
+        return xerr_set(err, XETL_EX_USAGE, "no report format given (csv, xlsx)");
+    return 0;
+}
+
+int report_generate(struct db *db, const struct config *cfg, const struct account *acct,
+                    const struct stage_args *a, const struct report_opts *opts,
+                    struct report_files *files, struct stage_counts *counts, struct xerr *err)
+{
+    static const char *const csv_suffix[] = { "summary", "posts", "content_types", "formulas", "hooks",
+                                              "daily" };
+    struct report_data d;
+    char path[4096];
+    int rc;
+
+    if ((rc = report_gather(db, cfg, acct, a, &d, err)))
+        goto out;
+    if ((rc = mkdir_p(opts->out_dir, err)))
+        goto out;
+    if (opts->csv) {
+        const struct rtab *tabs[] = { &d.summary, &d.posts, &d.content_types, &d.formulas, &d.hooks,
+                                      &d.daily };
+        for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) {
+            snprintf(path, sizeof path, "%s/%s-%s.csv", opts->out_dir, d.base, csv_suffix[i]);
+            if ((rc = csvout_write(tabs[i], path, err)))
+                goto out;
+            files_add(files, path);
+            if (counts)
+                counts->reports++;
+        }
+    }
+    if (opts->xlsx) {
+        snprintf(path, sizeof path, "%s/%s.xlsx", opts->out_dir, d.base);
+        if ((rc = xlsx_write(&d, path, err)))
+            goto out;
+        files_add(files, path);
+        if (counts)
+            counts->reports++;
+    }
+    log_info("report '%s' %s..%s: %d posts", acct->handle, d.from_date, d.to_date, d.posts.nrows);
+out:
+    report_data_release(&d);
+    return rc;
+}
+
+int report_run(struct db *db, const struct config *cfg, const struct account *acct,
+               const struct stage_args *a, struct stage_counts *counts, struct xerr *err)
+{
+    struct report_opts opts = { .out_dir = config_get(cfg, "report.out") };
+    struct report_files files = { NULL, 0 };
+    int rc;
+
+    if (!opts.out_dir || !*opts.out_dir)
+        opts.out_dir = "./reports-out";
+    if ((rc = report_parse_formats(config_get(cfg, "report.format"), &opts, err)))
+        return rc;
+    rc = report_generate(db, cfg, acct, a, &opts, &files, counts, err);
+    report_files_release(&files);
+    return rc;
+}

@@ -1,0 +1,151 @@
+/*
+ * reports/report.h — the ROI report of one account over one date range.
+ *
+ * report_generate() gathers every table of the report from the database
+ * (summary beside the previous period of the same length, posts, content
+ * types, formulas, hooks, attribution, daily health, the best-time heatmap
+ * and the fitted engagement curves of the top posts) into a struct
+ * report_data, then hands it to the writers: reports/csv_out.h (one CSV per
+ * table) and reports/xlsx.h (one workbook).  Every file is written under a
+ * temporary name and renamed into place, so a crash never leaves a half file
+ * under its final name.
+ *
+ * It reads only: it never writes to the database, and it works on whatever
+ * the other stages have written so far (empty learning or attribution tables
+ * give "no data" sections, not errors).  It is not a general table exporter:
+ * the tables and their columns are the ones docs/reports.md defines.
+ */
+#ifndef XETL_REPORT_H
+#define XETL_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/stage.h"
+#include "common/xerr.h"
+#include "common/xtime.h"
+#include "etl/accounts.h"
+
+struct db;
+struct config;
+
+/* How a column's values are typed: CSV writes them all as text; XLSX formats by kind. */
+enum rcol_kind {
+    RC_TEXT,   /* free text */
+    RC_ID,     /* an X id: always text (Excel would round it to 15 digits) */
+    RC_TIME,   /* ISO 8601 UTC timestamp text "YYYY-MM-DDTHH:MM:SSZ" */
+    RC_DATE,   /* "YYYY-MM-DD" */
+    RC_INT,    /* a count (thousands separator) */
+    RC_NUM,    /* a decimal number, 2 places shown */
+    RC_PCT,    /* a fraction shown as a percentage (0.0123 = 1.23 %) */
+    RC_USD,    /* money in US dollars */
+    RC_SCORE,  /* a probability or score in [0, 1], 3 places shown */
+    RC_UNIT,   /* summary only: the row's value kind ("count", "usd", "ratio", "score") */
+};
+
+struct rcol {
+    const char *name;   /* CSV header (snake_case) */
+    const char *label;  /* XLSX header, for people; says "in period" or "lifetime" */
+    enum rcol_kind kind;
+    double width;       /* XLSX column width in characters */
+};
+
+/* One table: nrows x ncols cells of text (NULL = no value), as PostgreSQL printed them. */
+struct rtab {
+    const struct rcol *cols;
+    int ncols;
+    int nrows;
+    char **cells;       /* row-major; owned */
+};
+
+static inline const char *rtab_cell(const struct rtab *t, int row, int col)
+{
+    return t->cells[(long)row * t->ncols + col];
+}
+
+#define REPORT_CURVE_POSTS 5
+#define REPORT_CURVE_AGES 16
+
+struct report_data {
+    struct account acct;
+    struct xrange range;       /* [from, to) */
+    struct xrange prev;        /* the previous period of the same length */
+    int64_t as_of;
+    char from_date[11];        /* YYYY-MM-DD */
+    char to_date[11];          /* YYYY-MM-DD, inclusive (the day before range.to) */
+    char base[128];            /* "xetl-roi-H-FROM_TO" */
+
+    struct rtab summary;       /* headline + best/worst rows */
+    struct rtab posts;
+    struct rtab content_types;
+    struct rtab formulas;
+    struct rtab hooks;
+    struct rtab attribution;
+    struct rtab daily;
+
+    /* Best time to post: mean attributed followers per post by UTC weekday (0 = Monday) and hour. */
+    int heat_days;             /* lookback of the heatmap, in days up to range.to */
+    double heat[7][24];        /* NAN where no post */
+    int heat_n[7][24];
+
+    /* Fitted cumulative likes of the top posts at fixed ages (stats/decay's Lomax curve). */
+    int n_curves;
+    char curve_label[REPORT_CURVE_POSTS][64];
+    double curve_age_h[REPORT_CURVE_AGES];
+    double curve[REPORT_CURVE_AGES][REPORT_CURVE_POSTS];
+};
+
+/* Which files to write and where. */
+struct report_opts {
+    const char *out_dir;   /* created when missing */
+    bool csv;
+    bool xlsx;
+};
+
+/* The paths written by one report_generate() call (malloc'd; report_files_release frees). */
+struct report_files {
+    char **paths;
+    int n;
+};
+
+/*
+ * Parses a format list such as "csv,xlsx" (either or both) into opts.
+ * Returns 0 or 64 naming the unknown format.
+ */
+int report_parse_formats(const char *s, struct report_opts *opts, struct xerr *err);
+
+/*
+ * The file base name of a report, "xetl-roi-H-FROM_TO" (FROM/TO dates, TO
+ * inclusive: the day before r->to).
+ */
+void report_base_name(const char *handle, const struct xrange *r, char *out, size_t n);
+
+/*
+ * Gathers the report of one account for a->range (as of a->as_of) and writes
+ * the files opts asks for.  Appends each path written to *files (which may
+ * already hold paths of other accounts).  Returns 0 or an exit status.
+ */
+int report_generate(struct db *db, const struct config *cfg, const struct account *acct,
+                    const struct stage_args *a, const struct report_opts *opts,
+                    struct report_files *files, struct stage_counts *counts, struct xerr *err);
+
+/* The stage contract: report_generate() with report.out and report.format from cfg. */
+int report_run(struct db *db, const struct config *cfg, const struct account *acct,
+               const struct stage_args *a, struct stage_counts *counts, struct xerr *err);
+
+/* Only the gathering part (tests, benchmarks): fills *d; report_data_release frees it. */
+int report_gather(struct db *db, const struct config *cfg, const struct account *acct,
+                  const struct stage_args *a, struct report_data *d, struct xerr *err);
+void report_data_release(struct report_data *d);
+
+void report_files_release(struct report_files *f);
+
+/*
+ * Atomic output helpers shared by the writers: a temp name in the same
+ * directory ("DIR/.NAME.tmp-PID"), then report_commit_file() fsyncs it,
+ * renames it to its final name and fsyncs the directory.
+ */
+void report_tmp_name(const char *final_path, char *out, size_t n);
+int report_commit_file(const char *tmp_path, const char *final_path, struct xerr *err);
+
+#endif

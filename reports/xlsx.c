@@ -1,0 +1,531 @@
+/*
+ * reports/xlsx.c — the ROI workbook (see xlsx.h).
+ *
+ * constant_memory mode flushes each row when the next one starts, so every
+ * sheet here is written strictly top to bottom, left to right.  Errors of
+ * the many worksheet calls are kept in one place (struct wb's first error)
+ * instead of an if after each call; the first one fails the whole file.
+ */
+#include "reports/xlsx.h"
+
+#include "common/xtime.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#define SHEET_SUMMARY "Summary"
+#define SHEET_POSTS "Posts"
+#define SHEET_TYPES "Content types"
+#define SHEET_FORMULAS "Formulas"
+#define SHEET_HOOKS "Hooks"
+#define SHEET_ATTR "Attribution"
+#define SHEET_DAILY "Daily health"
+#define SHEET_TIMING "Timing"
+
+/* Column indexes the charts and conditional formats refer to (report.c's column tables). */
+#define POSTS_COL_ER 14
+#define POSTS_COL_FOLLOWERS 18
+#define GROUP_COL_FPP 5
+#define GROUP_COL_SCORE 11
+#define ATTR_COL_CONF 6
+#define DAILY_COL_FOLLOWERS 1
+#define DAILY_COL_CHANGE 2
+
+#define MAX_CELL_TEXT 32000
+
+struct wb {
+    lxw_workbook *book;
+    lxw_error first;        /* first libxlsxwriter error, LXW_NO_ERROR when none */
+    const char *where;      /* what was being written when it happened */
+    lxw_format *title, *subtitle, *header, *section, *note, *nodata;
+    lxw_format *text, *id, *time, *date, *integer, *num, *pct, *usd, *score, *usd4;
+    lxw_format *good, *bad;
+};
+
+static void chk(struct wb *w, lxw_error e, const char *where)
+{
+    if (e != LXW_NO_ERROR && w->first == LXW_NO_ERROR) {
+        w->first = e;
+        w->where = where;
+    }
+}
+
+static lxw_format *numfmt(lxw_workbook *book, const char *fmt)
+{
+    lxw_format *f = workbook_add_format(book);
+    format_set_num_format(f, fmt);
+    format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
+    return f;
+}
+
+static void make_formats(struct wb *w)
+{
+    lxw_workbook *b = w->book;
+    w->title = workbook_add_format(b);
+    format_set_bold(w->title);
+    format_set_font_size(w->title, 16);
+    w->subtitle = workbook_add_format(b);
+    format_set_italic(w->subtitle);
+    format_set_font_color(w->subtitle, 0x595959);
+    w->header = workbook_add_format(b);
+    format_set_bold(w->header);
+    format_set_text_wrap(w->header);
+    format_set_align(w->header, LXW_ALIGN_VERTICAL_TOP);
+    format_set_bg_color(w->header, 0xDDEBF7);
+    format_set_bottom(w->header, LXW_BORDER_THIN);
+    w->section = workbook_add_format(b);
+    format_set_bold(w->section);
+    format_set_font_size(w->section, 12);
+    w->note = workbook_add_format(b);
+    format_set_font_color(w->note, 0x595959);
+    format_set_align(w->note, LXW_ALIGN_VERTICAL_TOP);
+    w->nodata = workbook_add_format(b);
+    format_set_italic(w->nodata);
+    format_set_font_color(w->nodata, 0x808080);
+    w->text = workbook_add_format(b);
+    format_set_align(w->text, LXW_ALIGN_VERTICAL_TOP);
+    w->id = numfmt(b, "@");
+    w->time = numfmt(b, "yyyy-mm-dd hh:mm");
+    w->date = numfmt(b, "yyyy-mm-dd");
+    w->integer = numfmt(b, "#,##0");
+    w->num = numfmt(b, "#,##0.00");
+    w->pct = numfmt(b, "0.00%");
+    w->usd = numfmt(b, "$#,##0.00");
+    w->usd4 = numfmt(b, "$#,##0.0000");
+    w->score = numfmt(b, "0.000");
+    w->good = workbook_add_format(b);
+    format_set_font_color(w->good, 0x006100);
+    format_set_bg_color(w->good, 0xC6EFCE);
+    w->bad = workbook_add_format(b);
+    format_set_font_color(w->bad, 0x9C0006);
+    format_set_bg_color(w->bad, 0xFFC7CE);
+}
+
+static lxw_format *kind_format(struct wb *w, enum rcol_kind k)
+{
+    switch (k) {
+    case RC_ID: return w->id;
+    case RC_TIME: return w->time;
+    case RC_DATE: return w->date;
+    case RC_INT: return w->integer;
+    case RC_NUM: return w->num;
+    case RC_PCT: return w->pct;
+    case RC_USD: return w->usd;
+    case RC_SCORE: return w->score;
+    case RC_TEXT:
+    case RC_UNIT: return w->text;
+    }
+    return w->text;
+}
+
+static bool kind_is_number(enum rcol_kind k)
+{
+    return k == RC_INT || k == RC_NUM || k == RC_PCT || k == RC_USD || k == RC_SCORE;
+}
+
+static void put_text(struct wb *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s, lxw_format *f)
+{
+    char buf[MAX_CELL_TEXT + 1];
+    if (strlen(s) > MAX_CELL_TEXT) {
+        /* Excel's cell limit is 32767 characters; cut on a UTF-8 boundary. */
+        size_t n = MAX_CELL_TEXT;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+        memcpy(buf, s, n);
+        buf[n] = '\0';
+        s = buf;
+    }
+    chk(w, worksheet_write_string(ws, r, c, s, f), "text cell");
+}
+
+/* A finite number, else a blank: NaN and Inf never reach the file. */
+static void put_number(struct wb *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, double v, lxw_format *f)
+{
+    if (isfinite(v))
+        chk(w, worksheet_write_number(ws, r, c, v, f), "number cell");
+    else
+        chk(w, worksheet_write_blank(ws, r, c, f), "blank cell");
+}
+
+/* One cell of a table as its column kind says. */
+static void put_cell(struct wb *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
+                     enum rcol_kind k, lxw_format *f)
+{
+    if (!s)
+        return;
+    if (kind_is_number(k)) {
+        char *end;
+        double v = strtod(s, &end);
+        if (end == s || *end)
+            put_text(w, ws, r, c, s, f);
+        else
+            put_number(w, ws, r, c, v, f);
+    } else if (k == RC_TIME || k == RC_DATE) {
+        int64_t t;
+        bool date_only;
+        if (xtime_parse(s, &t, &date_only) == 0)
+            chk(w, worksheet_write_unixtime(ws, r, c, t, f), "time cell");
+        else
+            put_text(w, ws, r, c, s, f);
+    } else {
+        put_text(w, ws, r, c, s, f);
+    }
+}
+
+static void cond_scale3(struct wb *w, lxw_worksheet *ws, lxw_row_t r0, lxw_col_t c0, lxw_row_t r1,
+                        lxw_col_t c1, lxw_color_t lo, lxw_color_t mid, lxw_color_t hi)
+{
+    lxw_conditional_format cf;
+    memset(&cf, 0, sizeof cf);
+    cf.type = LXW_CONDITIONAL_3_COLOR_SCALE;
+    cf.min_color = lo;
+    cf.mid_color = mid;
+    cf.max_color = hi;
+    chk(w, worksheet_conditional_format_range(ws, r0, c0, r1, c1, &cf), "colour scale");
+}
+
+static void cond_bar(struct wb *w, lxw_worksheet *ws, lxw_row_t r0, lxw_col_t c, lxw_row_t r1, lxw_color_t col)
+{
+    lxw_conditional_format cf;
+    memset(&cf, 0, sizeof cf);
+    cf.type = LXW_CONDITIONAL_DATA_BAR;
+    cf.bar_color = col;
+    chk(w, worksheet_conditional_format_range(ws, r0, c, r1, c, &cf), "data bar");
+}
+
+static void cond_sign(struct wb *w, lxw_worksheet *ws, lxw_row_t r0, lxw_col_t c0, lxw_row_t r1, lxw_col_t c1)
+{
+    lxw_conditional_format cf;
+    memset(&cf, 0, sizeof cf);
+    cf.type = LXW_CONDITIONAL_TYPE_CELL;
+    cf.criteria = LXW_CONDITIONAL_CRITERIA_GREATER_THAN;
+    cf.value = 0;
+    cf.format = w->good;
+    chk(w, worksheet_conditional_format_range(ws, r0, c0, r1, c1, &cf), "sign format");
+    cf.criteria = LXW_CONDITIONAL_CRITERIA_LESS_THAN;
+    cf.format = w->bad;
+    chk(w, worksheet_conditional_format_range(ws, r0, c0, r1, c1, &cf), "sign format");
+}
+
+/*
+ * A data sheet: header row, one row per table row, frozen header (and first
+ * column when freeze_col), autofilter, widths from the column table.
+ */
+static lxw_worksheet *table_sheet(struct wb *w, const char *name, const struct rtab *t, bool freeze_col,
+                                  const char *empty_msg)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(w->book, name);
+    if (!ws) {
+        chk(w, LXW_ERROR_MEMORY_MALLOC_FAILED, name);
+        return NULL;
+    }
+    for (int c = 0; c < t->ncols; c++)
+        chk(w, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, t->cols[c].width, NULL), "column");
+    chk(w, worksheet_set_row(ws, 0, 45, NULL), "header row");
+    for (int c = 0; c < t->ncols; c++)
+        put_text(w, ws, 0, (lxw_col_t)c, t->cols[c].label, w->header);
+    worksheet_freeze_panes(ws, 1, freeze_col ? 1 : 0);
+    chk(w, worksheet_autofilter(ws, 0, 0, (lxw_row_t)(t->nrows > 0 ? t->nrows : 1), (lxw_col_t)(t->ncols - 1)),
+        "autofilter");
+    for (int r = 0; r < t->nrows; r++)
+        for (int c = 0; c < t->ncols; c++)
+            put_cell(w, ws, (lxw_row_t)(r + 1), (lxw_col_t)c, rtab_cell(t, r, c), t->cols[c].kind,
+                     kind_format(w, t->cols[c].kind));
+    if (t->nrows == 0)
+        put_text(w, ws, 1, 0, empty_msg, w->nodata);
+    return ws;
+}
+
+static lxw_format *unit_format(struct wb *w, const char *unit, const char *item)
+{
+    if (!unit)
+        return w->num;
+    if (!strcmp(unit, "count"))
+        return w->integer;
+    if (!strcmp(unit, "usd"))
+        return item && strstr(item, "per follower") ? w->usd4 : w->usd;
+    if (!strcmp(unit, "ratio"))
+        return w->pct;
+    if (!strcmp(unit, "score"))
+        return w->score;
+    return w->num;
+}
+
+/* Sheet 1: the one-minute read. */
+static void summary_sheet(struct wb *w, const struct report_data *d, lxw_worksheet *ws)
+{
+    const struct rtab *s = &d->summary;
+    char buf[512], asof[32], pf[16], pt[16];
+    lxw_row_t row = 0;
+    int c;
+
+    chk(w, worksheet_set_column(ws, 0, 0, 30, NULL), "column");
+    chk(w, worksheet_set_column(ws, 1, 1, 40, NULL), "column");
+    chk(w, worksheet_set_column(ws, 2, 5, 14, NULL), "column");
+    chk(w, worksheet_set_column(ws, 6, 6, 60, NULL), "column");
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+
+    xtime_format(d->as_of, asof, sizeof asof);
+    xtime_format_date(d->prev.from, pf, sizeof pf);
+    xtime_format_date(d->prev.to - 1, pt, sizeof pt);
+    snprintf(buf, sizeof buf, "ROI report  @%s  %s to %s", d->acct.handle, d->from_date, d->to_date);
+    put_text(w, ws, row++, 0, buf, w->title);
+    snprintf(buf, sizeof buf, "As of %s.  Compared with the previous %ld days, %s to %s.", asof,
+             (long)((d->range.to - d->range.from + XTIME_DAY - 1) / XTIME_DAY), pf, pt);
+    put_text(w, ws, row++, 0, buf, w->subtitle);
+    put_text(w, ws, row++, 0,
+             "\"Activity in the period\" = what happened between those dates.  \"Lifetime of posts "
+             "published in the period\" = all-time counters of the posts published then.",
+             w->subtitle);
+    row++;
+
+    /* Headline: metric, basis, this, previous, change, change %, note. */
+    static const char *const head[] = { "Metric", "Basis", "This period", "Previous period", "Change",
+                                        "Change %", "Note" };
+    chk(w, worksheet_set_row(ws, row, 30, NULL), "header row");
+    for (c = 0; c < 7; c++)
+        put_text(w, ws, row, (lxw_col_t)c, head[c], w->header);
+    worksheet_freeze_panes(ws, row + 1, 0);
+    row++;
+    for (int r = 0; r < s->nrows; r++) {
+        const char *sec = rtab_cell(s, r, 0);
+        if (!sec || strcmp(sec, "headline"))
+            continue;
+        const char *item = rtab_cell(s, r, 2), *unit = rtab_cell(s, r, 4);
+        lxw_format *f = unit_format(w, unit, item);
+        put_text(w, ws, row, 0, item ? item : "", w->text);
+        put_text(w, ws, row, 1, rtab_cell(s, r, 3) ? rtab_cell(s, r, 3) : "", w->note);
+        put_cell(w, ws, row, 2, rtab_cell(s, r, 5), RC_NUM, f);
+        put_cell(w, ws, row, 3, rtab_cell(s, r, 6), RC_NUM, f);
+        put_cell(w, ws, row, 4, rtab_cell(s, r, 7), RC_NUM, f);
+        put_cell(w, ws, row, 5, rtab_cell(s, r, 8), RC_PCT, w->pct);
+        if (rtab_cell(s, r, 11))
+            put_text(w, ws, row, 6, rtab_cell(s, r, 11), w->note);
+        /* Green up, red down, except for money spent where up is not good news. */
+        if (!unit || strcmp(unit, "usd"))
+            cond_sign(w, ws, row, 4, row, 5);
+        row++;
+    }
+    row++;
+
+    /* Best and worst arms. */
+    put_text(w, ws, row++, 0, "Best and worst by selection score (learning over matured posts)", w->section);
+    static const char *const arms_head[] = { "Group", "Rank", "Name", "Selection score", "Posts",
+                                             "Followers per post", "Note" };
+    chk(w, worksheet_set_row(ws, row, 30, NULL), "header row");
+    for (c = 0; c < 7; c++)
+        put_text(w, ws, row, (lxw_col_t)c, arms_head[c], w->header);
+    row++;
+    lxw_row_t arms_first = row;
+    for (int r = 0; r < s->nrows; r++) {
+        const char *sec = rtab_cell(s, r, 0);
+        if (!sec || !strcmp(sec, "headline"))
+            continue;
+        put_text(w, ws, row, 0, sec, w->text);
+        put_cell(w, ws, row, 1, rtab_cell(s, r, 1), RC_INT, w->integer);
+        if (rtab_cell(s, r, 2))
+            put_text(w, ws, row, 2, rtab_cell(s, r, 2), w->text);
+        put_cell(w, ws, row, 3, rtab_cell(s, r, 5), RC_SCORE, w->score);
+        put_cell(w, ws, row, 4, rtab_cell(s, r, 9), RC_INT, w->integer);
+        put_cell(w, ws, row, 5, rtab_cell(s, r, 10), RC_NUM, w->num);
+        if (rtab_cell(s, r, 11))
+            put_text(w, ws, row, 6, rtab_cell(s, r, 11), !rtab_cell(s, r, 2) ? w->nodata : w->note);
+        row++;
+    }
+    if (row > arms_first)
+        cond_bar(w, ws, arms_first, 3, row - 1, 0x63BE7B);
+    row++;
+
+    /* Charts, two per band: data lives on the sheets they summarise. */
+    put_text(w, ws, row++, 0, "Charts", w->section);
+    lxw_row_t chart_row = row;
+    int nd = d->daily.nrows > 0 ? d->daily.nrows : 1;
+    int nt = d->content_types.nrows > 0 ? d->content_types.nrows : 1;
+
+    lxw_chart *ch = workbook_add_chart(w->book, LXW_CHART_LINE);
+    lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
+    chart_series_set_categories(se, SHEET_DAILY, 1, 0, (lxw_row_t)nd, 0);
+    chart_series_set_values(se, SHEET_DAILY, 1, DAILY_COL_FOLLOWERS, (lxw_row_t)nd, DAILY_COL_FOLLOWERS);
+    chart_series_set_name(se, "Followers");
+    chart_series_set_marker_type(se, LXW_CHART_MARKER_CIRCLE);
+    chart_title_set_name(ch, "Followers at the end of each day (UTC)");
+    chart_axis_set_num_format(ch->y_axis, "#,##0");
+    chart_axis_set_num_format(ch->x_axis, "mm-dd");
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+    lxw_chart_options opt1 = { .x_offset = 0, .y_offset = 4, .x_scale = 1.15, .y_scale = 1.0 };
+    chk(w, worksheet_insert_chart_opt(ws, chart_row, 0, ch, &opt1), "followers chart");
+
+    ch = workbook_add_chart(w->book, LXW_CHART_COLUMN);
+    se = chart_add_series(ch, NULL, NULL);
+    chart_series_set_categories(se, SHEET_TYPES, 1, 0, (lxw_row_t)nt, 0);
+    chart_series_set_values(se, SHEET_TYPES, 1, GROUP_COL_FPP, (lxw_row_t)nt, GROUP_COL_FPP);
+    chart_series_set_name(se, "Followers per post");
+    chart_title_set_name(ch, "Followers per post by content type (7 d, posts in period)");
+    chart_axis_set_num_format(ch->y_axis, "0.0");
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+    lxw_chart_options opt2 = { .x_offset = 60, .y_offset = 4, .x_scale = 1.15, .y_scale = 1.0 };
+    chk(w, worksheet_insert_chart_opt(ws, chart_row, 2, ch, &opt2), "content type chart");
+
+    ch = workbook_add_chart(w->book, LXW_CHART_SCATTER_SMOOTH);
+    for (int k = 0; k < d->n_curves; k++) {
+        se = chart_add_series(ch, NULL, NULL);
+        chart_series_set_categories(se, SHEET_TIMING, 12, 0, 12 + REPORT_CURVE_AGES - 1, 0);
+        chart_series_set_values(se, SHEET_TIMING, 12, (lxw_col_t)(k + 1), 12 + REPORT_CURVE_AGES - 1,
+                                (lxw_col_t)(k + 1));
+        chart_series_set_name_range(se, SHEET_TIMING, 11, (lxw_col_t)(k + 1));
+    }
+    if (d->n_curves == 0) {
+        /* An empty chart still says what would be here. */
+        se = chart_add_series(ch, NULL, NULL);
+        chart_series_set_categories(se, SHEET_TIMING, 12, 0, 12 + REPORT_CURVE_AGES - 1, 0);
+        chart_series_set_values(se, SHEET_TIMING, 12, 1, 12 + REPORT_CURVE_AGES - 1, 1);
+        chart_series_set_name(se, "no fitted curves");
+    }
+    chart_title_set_name(ch, "Cumulative likes of the top posts (fitted decay model)");
+    chart_axis_set_name(ch->x_axis, "Hours since posting");
+    chart_axis_set_min(ch->x_axis, 0);
+    chart_axis_set_max(ch->x_axis, 168);
+    chart_axis_set_major_unit(ch->x_axis, 24);
+    chart_axis_set_num_format(ch->y_axis, "#,##0");
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+    lxw_chart_options opt3 = { .x_offset = 0, .y_offset = 4, .x_scale = 1.15, .y_scale = 1.2 };
+    chk(w, worksheet_insert_chart_opt(ws, chart_row + 16, 0, ch, &opt3), "curves chart");
+    put_text(w, ws, chart_row + 17, 6,
+             "The best-time-to-post heatmap and the curve values are on the Timing sheet.", w->note);
+}
+
+static void timing_sheet(struct wb *w, const struct report_data *d, lxw_worksheet *ws)
+{
+    static const char *const days[7] = { "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                                         "Sunday" };
+    char buf[256];
+    bool any = false;
+    int h, k;
+
+    chk(w, worksheet_set_column(ws, 0, 0, 20, NULL), "column");
+    chk(w, worksheet_set_column(ws, 1, 24, 6.5, NULL), "column");
+    snprintf(buf, sizeof buf,
+             "Best time to post: mean followers attributed per post (7 d), posts of the %d days to %s, "
+             "by UTC weekday and hour",
+             d->heat_days, d->to_date);
+    put_text(w, ws, 0, 0, buf, w->section);
+    put_text(w, ws, 1, 0, "Weekday \\ hour (UTC)", w->header);
+    for (h = 0; h < 24; h++)
+        chk(w, worksheet_write_number(ws, 1, (lxw_col_t)(h + 1), h, w->header), "hour");
+    worksheet_freeze_panes(ws, 2, 1);
+    for (int dow = 0; dow < 7; dow++) {
+        put_text(w, ws, (lxw_row_t)(2 + dow), 0, days[dow], w->text);
+        for (h = 0; h < 24; h++) {
+            if (d->heat_n[dow][h] > 0 && isfinite(d->heat[dow][h])) {
+                put_number(w, ws, (lxw_row_t)(2 + dow), (lxw_col_t)(h + 1), d->heat[dow][h], w->num);
+                any = true;
+            }
+        }
+    }
+    if (any)
+        cond_scale3(w, ws, 2, 1, 8, 24, 0xF8696B, 0xFFEB84, 0x63BE7B);
+    put_text(w, ws, 9, 0,
+             any ? "Blank: no post at that hour.  Green = more followers per post."
+                 : "no data: no post with a 7-day attribution in that window",
+             any ? w->note : w->nodata);
+
+    /* Curves: ages down, posts across (the Summary chart reads rows 12..27). */
+    put_text(w, ws, 10, 0, "Cumulative likes of the top posts by likes, from each post's fitted decay model",
+             w->section);
+    put_text(w, ws, 11, 0, "Hours since posting", w->header);
+    for (k = 0; k < d->n_curves; k++)
+        put_text(w, ws, 11, (lxw_col_t)(k + 1), d->curve_label[k], w->header);
+    if (d->n_curves == 0)
+        put_text(w, ws, 11, 1, "no data: no fitted decay curves (xetl fit)", w->nodata);
+    for (int i = 0; i < REPORT_CURVE_AGES; i++) {
+        put_number(w, ws, (lxw_row_t)(12 + i), 0, d->curve_age_h[i], w->integer);
+        for (k = 0; k < d->n_curves; k++)
+            put_number(w, ws, (lxw_row_t)(12 + i), (lxw_col_t)(k + 1), d->curve[i][k], w->num);
+    }
+}
+
+int xlsx_write(const struct report_data *d, const char *path, struct xerr *err)
+{
+    char tmp[4096], title[256];
+    struct wb w;
+    lxw_workbook_options opts = { .constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };
+    lxw_doc_properties props;
+    lxw_worksheet *summary, *ws;
+    lxw_error close_err;
+    int rc = 0;
+
+    memset(&w, 0, sizeof w);
+    report_tmp_name(path, tmp, sizeof tmp);
+    w.book = workbook_new_opt(tmp, &opts);
+    if (!w.book)
+        return xerr_set(err, XETL_EX_SOFTWARE, "cannot create workbook '%s'", tmp);
+    make_formats(&w);
+
+    /* The created date is the as-of, so the file says when the data was, not when it was written. */
+    snprintf(title, sizeof title, "ROI report @%s %s to %s", d->acct.handle, d->from_date, d->to_date);
+    memset(&props, 0, sizeof props);
+    props.title = title;
+    char subject[] = "X growth ROI", author[] = "xetl",
+         comments[] = "Generated by xetl report; docs/reports.md defines every column";
+    props.subject = subject;
+    props.author = author;
+    props.comments = comments;
+    props.created = (time_t)d->as_of;
+    chk(&w, workbook_set_properties(w.book, &props), "properties");
+
+    summary = workbook_add_worksheet(w.book, SHEET_SUMMARY);
+    if (!summary) {
+        chk(&w, LXW_ERROR_MEMORY_MALLOC_FAILED, "summary sheet");
+        goto close;
+    }
+    summary_sheet(&w, d, summary);
+
+    if ((ws = table_sheet(&w, SHEET_POSTS, &d->posts, true, "no posts published in this period"))) {
+        if (d->posts.nrows > 0) {
+            cond_scale3(&w, ws, 1, POSTS_COL_ER, (lxw_row_t)d->posts.nrows, POSTS_COL_ER, 0xF8696B, 0xFFEB84,
+                        0x63BE7B);
+            cond_bar(&w, ws, 1, POSTS_COL_FOLLOWERS, (lxw_row_t)d->posts.nrows, 0x638EC6);
+        }
+    }
+    const struct rtab *groups[3] = { &d->content_types, &d->formulas, &d->hooks };
+    const char *gnames[3] = { SHEET_TYPES, SHEET_FORMULAS, SHEET_HOOKS };
+    for (int g = 0; g < 3; g++) {
+        ws = table_sheet(&w, gnames[g], groups[g], true, "no data: no posts and no learning results");
+        if (ws && groups[g]->nrows > 0) {
+            cond_bar(&w, ws, 1, GROUP_COL_SCORE, (lxw_row_t)groups[g]->nrows, 0x63BE7B);
+            cond_scale3(&w, ws, 1, GROUP_COL_FPP, (lxw_row_t)groups[g]->nrows, GROUP_COL_FPP, 0xF8696B,
+                        0xFFEB84, 0x63BE7B);
+        }
+    }
+    ws = table_sheet(&w, SHEET_ATTR, &d->attribution, true, "no data: attribution has not run for these posts");
+    if (ws && d->attribution.nrows > 0)
+        cond_bar(&w, ws, 1, ATTR_COL_CONF, (lxw_row_t)d->attribution.nrows, 0x638EC6);
+    ws = table_sheet(&w, SHEET_DAILY, &d->daily, true, "no days in range");
+    if (ws && d->daily.nrows > 0)
+        cond_scale3(&w, ws, 1, DAILY_COL_CHANGE, (lxw_row_t)d->daily.nrows, DAILY_COL_CHANGE, 0xF8696B,
+                    0xFFFFFF, 0x63BE7B);
+    if ((ws = workbook_add_worksheet(w.book, SHEET_TIMING)))
+        timing_sheet(&w, d, ws);
+    else
+        chk(&w, LXW_ERROR_MEMORY_MALLOC_FAILED, "timing sheet");
+    worksheet_activate(summary);
+
+close:
+    /* workbook_close() writes the file and frees the workbook, error or not. */
+    close_err = workbook_close(w.book);
+    if (w.first != LXW_NO_ERROR)
+        rc = xerr_set(err, XETL_EX_SOFTWARE, "cannot write workbook '%s': %s: %s", path, w.where,
+                      lxw_strerror(w.first));
+    else if (close_err != LXW_NO_ERROR)
+        rc = xerr_set(err, XETL_EX_SOFTWARE, "cannot write workbook '%s': %s", tmp, lxw_strerror(close_err));
+    else
+        rc = report_commit_file(tmp, path, err);
+    if (rc)
+        unlink(tmp);
+    return rc;
+}
