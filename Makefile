@@ -7,7 +7,6 @@ PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 DATADIR    ?= $(PREFIX)/share/xetl
 MANDIR     ?= $(PREFIX)/share/man
-LIBEXECDIR ?= $(PREFIX)/libexec/xetl
 DESTDIR    ?=
 PKG_CONFIG ?= pkg-config
 CC         ?= cc
@@ -25,7 +24,6 @@ WARN := -Wall -Wextra -Werror -Wformat=2 -Wstrict-prototypes -Wmissing-prototype
 CFLAGS ?= -O2 -g
 XCFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) -I. \
            -DXETL_VERSION='"$(VERSION)"' -DXETL_DATADIR='"$(DATADIR)"' \
-           -DXETL_LIBEXECDIR='"$(LIBEXECDIR)"' \
            $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lm -lpthread
 
@@ -116,18 +114,22 @@ bench-run: $(BIN) $(BENCH_BIN)
 validate: xetl
 	$(Q)./xetl validate-decay ../shared/data/seismic_subset_cumulative_retweets.csv
 
-install: xetl
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(LIBEXECDIR)
-	install -m 755 xetl $(DESTDIR)$(BINDIR)/xetl
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/demo \
+	    $(DESTDIR)$(DATADIR)/fakex $(DESTDIR)$(DATADIR)/lib
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/xetl
 	install -m 644 docs/xetl.1 $(DESTDIR)$(MANDIR)/man1/xetl.1
-	cp -R fixtures $(DESTDIR)$(DATADIR)/
-	install -m 755 tests/fakex/fakex.py $(DESTDIR)$(LIBEXECDIR)/fakex.py
+	install -m 644 fixtures/demo/scenario.json fixtures/demo/make_fixtures.py $(DESTDIR)$(DATADIR)/demo/
+	install -m 755 fixtures/demo/demo.sh $(DESTDIR)$(DATADIR)/demo/
+	install -m 644 tests/fakex/sim.py $(DESTDIR)$(DATADIR)/fakex/
+	install -m 755 tests/fakex/fakex.py $(DESTDIR)$(DATADIR)/fakex/
+	install -m 644 tests/lib/pg.sh $(DESTDIR)$(DATADIR)/lib/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/xetl $(DESTDIR)$(MANDIR)/man1/xetl.1
-	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBEXECDIR)
+	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-san xetl
+	rm -rf build build-san xetl .demo-share
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,7 +1,60 @@
-/* cli/cmd_nightly.c — `xetl nightly` (to be built; see its issue). */
+/*
+ * cli/cmd_nightly.c — `xetl nightly [--status]`: what cron runs.
+ */
 #include "cli/cli.h"
+#include "cli/pipeline.h"
+#include "etl/db.h"
+#include "etl/migrate.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+static void usage(void)
+{
+    printf("xetl nightly — the nightly job\n\n"
+           "Usage:\n  xetl [GLOBAL OPTIONS] nightly [--status]\n\n"
+           "For every active account (or each --account): pull, fit, attribute, learn,\n"
+           "health, report — and mail the reports when mail_to (XETL_MAIL_TO) is set — for\n"
+           "the window ending at --as-of (default: now), under a database lock.  A second\n"
+           "run while one is active exits 75 at once.  A stage that fails stops the stages\n"
+           "after it; the error line names the stage and the account.  Killed at any point\n"
+           "and run again, it ends with the tables and files of an uninterrupted run.\n\n"
+           "Windows: fit and attribute cover posts of the last pull.track_days days; health\n"
+           "and the report cover the last report.days whole UTC days before --as-of.\n\n"
+           "Options:\n"
+           "  --status      list recent runs (as 'xetl runs') and exit\n"
+           "  -h, --help    show this help, then exit\n\n"
+           "Prints the report paths on stdout, one a line.  Crontab: see xetl(1).\n");
+}
 
 int cmd_nightly(struct ctx *ctx, int argc, char **argv)
 {
-    return cli_not_built(ctx, argc, argv);
+    static const struct option opts[] = {
+        { "status", no_argument, NULL, 's' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    bool status = false;
+    int c, rc;
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': status = true; break;
+        case 'h': usage(); return 0;
+        default: return cli_usage_error(ctx, "nightly", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(ctx, "nightly", "unexpected argument '%s'", argv[optind]);
+    if (status) {
+        struct db *db;
+        if ((rc = ctx_db(ctx, &db)) || (rc = migrate_check_current(db, &ctx->err)))
+            return rc ? rc : ctx->err.code;
+        return cli_print_runs(ctx, db, "10");
+    }
+    struct pipeline_plan plan;
+    if ((rc = pipeline_nightly_plan(ctx, &plan)))
+        return rc;
+    ctx->run_range = plan.report;
+    return pipeline_run(ctx, &plan);
 }

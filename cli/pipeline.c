@@ -1,0 +1,285 @@
+/*
+ * cli/pipeline.c — see pipeline.h.
+ */
+#include "cli/pipeline.h"
+#include "common/log.h"
+#include "common/sbuf.h"
+#include "etl/attribute.h"
+#include "etl/db.h"
+#include "etl/fit.h"
+#include "etl/health.h"
+#include "etl/learn.h"
+#include "etl/migrate.h"
+#include "etl/pull.h"
+#include "reports/mail.h"
+#include "reports/report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Advisory lock key of nightly/rerun: "xetlnigh". */
+#define PIPELINE_LOCK_KEY 0x7865746c6e696768LL
+
+typedef int (*stage_fn)(struct db *, const struct config *, const struct account *, const struct stage_args *,
+                        struct stage_counts *, struct xerr *);
+
+static int64_t stage_begin(struct db *db, int64_t run_id, const char *stage, const struct account *acct)
+{
+    char rid[32], aid[32];
+    struct xerr ignored = { 0 };
+    PGresult *res;
+
+    if (!run_id)
+        return 0;
+    snprintf(rid, sizeof rid, "%lld", (long long)run_id);
+    snprintf(aid, sizeof aid, "%lld", (long long)(acct ? acct->id : 0));
+    const char *p[] = { rid, stage, acct ? aid : NULL };
+    res = db_exec(db, "INSERT INTO xetl.run_stages (run_id, stage, account_id) VALUES ($1, $2, $3) RETURNING stage_id",
+                  3, p, &ignored);
+    if (!res)
+        return 0;
+    int64_t id = (int64_t)db_long(res, 0, 0, 0);
+    PQclear(res);
+    return id;
+}
+
+static void stage_end(struct db *db, int64_t stage_id, int rc, const struct stage_counts *c, const char *error)
+{
+    char sid[32];
+    struct sbuf counts = SBUF_INIT;
+    struct xerr ignored = { 0 };
+
+    if (!stage_id || PQstatus(db_pg(db)) != CONNECTION_OK)
+        return;
+    db_rollback(db);
+    sbuf_init(&counts);
+    sbuf_addf(&counts,
+              "{\"requests\":%ld,\"rows\":%ld,\"rejects\":%ld,\"fits\":%ld,\"attributions\":%ld,"
+              "\"reports\":%ld,\"warnings\":%ld}",
+              c->requests, c->rows, c->rejects, c->fits, c->attributions, c->reports, c->warnings);
+    snprintf(sid, sizeof sid, "%lld", (long long)stage_id);
+    const char *p[] = { sid, rc ? "failed" : "ok", counts.buf, rc ? error : NULL };
+    db_cmd(db,
+           "UPDATE xetl.run_stages SET finished_at = clock_timestamp(), status = $2, counts = $3::jsonb,"
+           " error = $4 WHERE stage_id = $1",
+           4, p, NULL, &ignored);
+    sbuf_release(&counts);
+}
+
+static void add_counts(struct stage_counts *sum, const struct stage_counts *c)
+{
+    sum->requests += c->requests;
+    sum->rows += c->rows;
+    sum->rejects += c->rejects;
+    sum->fits += c->fits;
+    sum->attributions += c->attributions;
+    sum->reports += c->reports;
+    sum->warnings += c->warnings;
+}
+
+static int replay_landed(struct db *db, const struct config *cfg, const struct account *acct,
+                         const struct stage_args *a, const struct xrange *landed, struct stage_counts *counts,
+                         struct xerr *err)
+{
+    char aid[32], from[40], to[40];
+    PGresult *res;
+    int rc = 0;
+
+    (void)a;
+    snprintf(aid, sizeof aid, "%lld", (long long)acct->id);
+    const char *p[] = { aid, db_fmt_time(from, sizeof from, landed->from), db_fmt_time(to, sizeof to, landed->to) };
+    res = db_exec(db,
+                  "SELECT DISTINCT extract(epoch FROM as_of)::bigint FROM xetl.raw_responses"
+                  " WHERE account_id = $1 AND as_of >= $2 AND as_of < $3 AND http_status BETWEEN 200 AND 299"
+                  " ORDER BY 1",
+                  3, p, err);
+    if (!res)
+        return err->code;
+    for (int i = 0; i < PQntuples(res) && !rc; i++)
+        rc = pull_replay(db, cfg, acct, db_epoch(res, i, 0, 0), counts, err);
+    PQclear(res);
+    return rc;
+}
+
+/* Runs one stage for one account, recorded in xetl.run_stages. */
+static int run_stage(struct ctx *ctx, struct db *db, const char *name, stage_fn fn, const struct account *acct,
+                     const struct stage_args *a, const struct pipeline_plan *plan, struct report_files *files)
+{
+    struct stage_counts c = { 0 };
+    double t0 = log_wallclock();
+    int64_t sid = stage_begin(db, ctx->run_id, name, acct);
+    int rc;
+
+    if (!strcmp(name, "replay")) {
+        rc = replay_landed(db, ctx->cfg, acct, a, &plan->landed, &c, &ctx->err);
+    } else if (!strcmp(name, "report")) {
+        struct report_opts ro = { 0 };
+        ro.out_dir = config_get(ctx->cfg, "report.out");
+        rc = report_parse_formats(config_get(ctx->cfg, "report.format"), &ro, &ctx->err);
+        if (!rc)
+            rc = report_generate(db, ctx->cfg, acct, a, &ro, files, &c, &ctx->err);
+    } else {
+        rc = fn(db, ctx->cfg, acct, a, &c, &ctx->err);
+    }
+    stage_end(db, sid, rc, &c, ctx->err.msg);
+    add_counts(&ctx->counts, &c);
+    if (rc) {
+        xerr_prefix(&ctx->err, "stage '%s' failed for account '%s': ", name, acct->handle);
+        return rc;
+    }
+    log_info("%s '%s': done in %.1f s (%ld requests, %ld rows, %ld fits, %ld attributions, %ld files)", name,
+             acct->handle, log_wallclock() - t0, c.requests, c.rows, c.fits, c.attributions, c.reports);
+    return 0;
+}
+
+/*
+ * A nightly killed with SIGKILL leaves its xetl.runs row 'running'.  Once we
+ * hold the lock no other nightly can be alive, so those rows are history.
+ */
+static void close_stale_runs(struct ctx *ctx, struct db *db)
+{
+    char rid[32];
+    struct xerr ignored = { 0 };
+    snprintf(rid, sizeof rid, "%lld", (long long)ctx->run_id);
+    const char *p[] = { rid };
+    db_cmd(db,
+           "UPDATE xetl.runs SET status = 'failed', error = 'interrupted: the process ended without finishing'"
+           " WHERE status = 'running' AND command IN ('nightly', 'rerun', 'demo') AND run_id <> $1",
+           1, p, NULL, &ignored);
+    db_cmd(db,
+           "UPDATE xetl.run_stages s SET status = 'failed', error = 'interrupted'"
+           " FROM xetl.runs r WHERE r.run_id = s.run_id AND s.status = 'running' AND r.status = 'failed'",
+           0, NULL, NULL, &ignored);
+}
+
+static int lock_busy(struct ctx *ctx, struct db *db)
+{
+    char rid[32];
+    PGresult *res;
+    snprintf(rid, sizeof rid, "%lld", (long long)ctx->run_id);
+    const char *p[] = { rid };
+    res = db_exec(db,
+                  "SELECT run_id, command, coalesce(pid::text, '?'), coalesce(hostname, '?'),"
+                  " to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+                  " FROM xetl.runs WHERE status = 'running' AND command IN ('nightly', 'rerun', 'demo')"
+                  " AND run_id <> $1 ORDER BY started_at DESC LIMIT 1",
+                  1, p, &ctx->err);
+    if (res && PQntuples(res) == 1)
+        xerr_set(&ctx->err, XETL_EX_TEMPFAIL,
+                 "another run holds the nightly lock (%s run %s, pid %s on %s, started %s); try again later",
+                 PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3),
+                 PQgetvalue(res, 0, 4));
+    else
+        xerr_set(&ctx->err, XETL_EX_TEMPFAIL, "another session holds the nightly lock; try again later");
+    PQclear(res);
+    return XETL_EX_TEMPFAIL;
+}
+
+int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+        stage_fn fn;
+    } order[] = {
+        { PIPE_PULL, "pull", pull_run },
+        { PIPE_REPLAY, "replay", NULL },
+        { PIPE_FIT, "fit", fit_run },
+        { PIPE_ATTRIBUTE, "attribute", attribute_run },
+        { PIPE_LEARN, "learn", learn_run },
+        { PIPE_HEALTH, "health", health_run },
+        { PIPE_REPORT, "report", NULL },
+    };
+    struct account_list accts = { 0 };
+    struct report_files files = { 0 };
+    struct db *db;
+    bool got = false;
+    int rc;
+
+    if ((rc = ctx_db(ctx, &db)) || (rc = migrate_check_current(db, &ctx->err)))
+        return rc ? rc : ctx->err.code;
+    if ((rc = db_try_lock(db, PIPELINE_LOCK_KEY, &got, &ctx->err)))
+        return rc;
+    if (!got)
+        return lock_busy(ctx, db);
+    close_stale_runs(ctx, db);
+    if ((rc = ctx_accounts(ctx, &accts)))
+        goto out;
+    if (accts.n == 0) {
+        log_warn("no active accounts: add one with 'xetl account add HANDLE --user-id ID'");
+        goto out;
+    }
+    for (int i = 0; i < accts.n && !rc; i++) {
+        const struct account *acct = &accts.v[i];
+        for (size_t s = 0; s < sizeof order / sizeof order[0] && !rc; s++) {
+            if (!(plan->stages & order[s].bit))
+                continue;
+            struct stage_args a = { 0 };
+            a.as_of = plan->as_of;
+            a.run_id = ctx->run_id;
+            a.replay = (plan->stages & PIPE_REPLAY) != 0;
+            if (order[s].bit == PIPE_HEALTH)
+                a.range = plan->days;
+            else if (order[s].bit == PIPE_REPORT)
+                a.range = plan->report;
+            else if (order[s].bit != PIPE_PULL)
+                a.range = plan->posts;
+            rc = run_stage(ctx, db, order[s].name, order[s].fn, acct, &a, plan, &files);
+        }
+    }
+    if (!rc && files.n)
+        for (int i = 0; i < files.n; i++)
+            printf("%s\n", files.paths[i]);
+    fflush(stdout);
+    if (!rc && (plan->stages & PIPE_MAIL) && files.n) {
+        const char *to = config_get(ctx->cfg, "mail_to");
+        if (to && *to) {
+            struct stage_counts c = { 0 };
+            int64_t sid = stage_begin(db, ctx->run_id, "mail", NULL);
+            rc = mail_send_files(ctx->cfg, to, files.paths, files.n, &ctx->err);
+            stage_end(db, sid, rc, &c, ctx->err.msg);
+            if (rc)
+                xerr_prefix(&ctx->err, "stage 'mail' failed (the reports are on disk): ");
+            else
+                log_info("mailed %d file%s to %s", files.n, files.n == 1 ? "" : "s", to);
+        }
+    }
+out:
+    if (PQstatus(db_pg(db)) == CONNECTION_OK) {
+        struct xerr ignored = { 0 };
+        db_rollback(db);
+        db_unlock(db, PIPELINE_LOCK_KEY, &ignored);
+    }
+    report_files_release(&files);
+    account_list_release(&accts);
+    return rc;
+}
+
+int pipeline_nightly_plan(struct ctx *ctx, struct pipeline_plan *plan)
+{
+    long track_days, report_days;
+    struct xerr *err = &ctx->err;
+    int rc;
+
+    memset(plan, 0, sizeof *plan);
+    if ((rc = config_get_long(ctx->cfg, "pull.track_days", &track_days, err)) ||
+        (rc = config_get_long(ctx->cfg, "report.days", &report_days, err)))
+        return rc;
+    if (track_days < 1 || report_days < 1)
+        return xerr_set(err, XETL_EX_CONFIG, "pull.track_days and report.days must be at least 1");
+    plan->stages = PIPE_PULL | PIPE_FIT | PIPE_ATTRIBUTE | PIPE_LEARN | PIPE_HEALTH | PIPE_REPORT | PIPE_MAIL;
+    plan->as_of = ctx->as_of;
+    /* Posts still changing: those of the tracked window, up to now. */
+    plan->posts.from = ctx->as_of - track_days * XTIME_DAY;
+    plan->posts.to = ctx->as_of + 1;
+    /*
+     * Whole days: the report covers the last report.days days, and compares
+     * them with the period before, so health recomputes both periods.
+     */
+    plan->report.to = xtime_day_start(ctx->as_of);
+    plan->report.from = plan->report.to - report_days * XTIME_DAY;
+    plan->days.to = plan->report.to;
+    plan->days.from = plan->report.from - report_days * XTIME_DAY;
+    return 0;
+}
