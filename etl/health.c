@@ -1,0 +1,495 @@
+/*
+ * etl/health.c — see health.h; the cost model is in docs/learning.md.
+ */
+#include "etl/health.h"
+
+#include "common/log.h"
+#include "common/sbuf.h"
+#include "common/xtime.h"
+#include "etl/db.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct day {
+    int64_t start;
+    /* posting */
+    long posts;          /* distinct decisions first published that day (a thread is one post) */
+    long cost_posts;     /* ... whose generation_metadata records cost_usd */
+    double llm_recorded; /* sum of those costs */
+    long bot_no_cost;    /* bot posts without a recorded cost */
+    long cm_posted, cm_failed;
+    long req, req_ok, req_429, req_none;
+    /* engagement */
+    double avg_er;
+    long n_er;
+    double impressions;
+    /* followers */
+    double followers;
+    const char *fol_source;
+    long cycles;
+    json_t *pq; /* prediction quality, owned */
+};
+
+static int opt_double(const struct config *cfg, const char *key, double *out, struct xerr *err)
+{
+    *out = NAN;
+    if (!config_get(cfg, key))
+        return 0;
+    int rc = config_get_double(cfg, key, out, err);
+    if (rc)
+        return rc;
+    if (!isfinite(*out) || *out < 0)
+        return xerr_set(err, XETL_EX_CONFIG, "%s must be a number >= 0", key);
+    return 0;
+}
+
+int health_costs_load(const struct config *cfg, struct health_costs *c, struct xerr *err)
+{
+    int rc;
+    if ((rc = opt_double(cfg, "cost.x_api_monthly_usd", &c->x_api_monthly_usd, err)) ||
+        (rc = opt_double(cfg, "cost.x_api_per_request_usd", &c->x_api_per_request_usd, err)) ||
+        (rc = opt_double(cfg, "cost.llm_per_post_usd", &c->llm_per_post_usd, err)) ||
+        (rc = opt_double(cfg, "cost.infra_monthly_usd", &c->infra_monthly_usd, err)) ||
+        (rc = opt_double(cfg, "value.per_follower_usd", &c->value_per_follower_usd, err)))
+        return rc;
+    return 0;
+}
+
+int health_days_in_month(int64_t day_start)
+{
+    static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    time_t t = (time_t)day_start;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    int y = tm.tm_year + 1900;
+    if (tm.tm_mon == 1 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return dim[tm.tm_mon];
+}
+
+static json_t *jnum(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* Index of the day named "YYYY-MM-DD" in column 0, or -1. */
+static int day_index(const PGresult *res, int row, int64_t from, int n_days)
+{
+    int64_t t;
+    bool date_only;
+    if (db_isnull(res, row, 0) || xtime_parse(PQgetvalue(res, row, 0), &t, &date_only))
+        return -1;
+    int64_t k = (t - from) / XTIME_DAY;
+    return k >= 0 && k < n_days ? (int)k : -1;
+}
+
+static const char posts_sql[] =
+    "SELECT to_char(posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), count(*),"
+    "       count(*) FILTER (WHERE jsonb_typeof(generation_metadata->'cost_usd') = 'number'),"
+    "       sum((generation_metadata->>'cost_usd')::float8)"
+    "           FILTER (WHERE jsonb_typeof(generation_metadata->'cost_usd') = 'number'),"
+    "       count(*) FILTER (WHERE origin = 'bot'"
+    "                          AND jsonb_typeof(generation_metadata->'cost_usd') IS DISTINCT FROM 'number')"
+    "  FROM (SELECT DISTINCT ON (decision_id) decision_id, posted_at, origin, generation_metadata"
+    "          FROM xetl.posts WHERE account_id = $1 AND posted_at IS NOT NULL"
+    "         ORDER BY decision_id, posted_at, tweet_id) d"
+    " WHERE posted_at >= $2 AND posted_at < $3 GROUP BY 1";
+
+static const char api_sql[] =
+    "SELECT to_char(requested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), count(*),"
+    "       count(*) FILTER (WHERE http_status BETWEEN 200 AND 299),"
+    "       count(*) FILTER (WHERE http_status = 429), count(*) FILTER (WHERE http_status = 0)"
+    "  FROM xetl.raw_responses WHERE account_id = $1 AND requested_at >= $2 AND requested_at < $3 GROUP BY 1";
+
+static const char engagement_sql[] =
+    "SELECT to_char(p.posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), avg(t.engagement_rate),"
+    "       count(t.engagement_rate), sum(t.impressions)"
+    "  FROM xetl.posts p JOIN tweet_analytics_comprehensive t ON t.tweet_id = p.tweet_id"
+    " WHERE p.account_id = $1 AND p.posted_at >= $2 AND p.posted_at < $3 GROUP BY 1";
+
+/* Per day: the last sample of the day, the last sample before it, the export's
+ * daily follows, and learn cycles completed up to the end of the day. */
+static const char followers_sql[] =
+    "WITH days AS (SELECT d AS day FROM generate_series($2::timestamptz, $3::timestamptz - interval '1 second',"
+    "                                                   interval '1 day') d)"
+    " SELECT to_char(days.day AT TIME ZONE 'UTC', 'YYYY-MM-DD'), fe.n, fs.n, df.new_follows, df.unfollows,"
+    "        (SELECT count(DISTINCT l.as_of) FROM learning_updates l"
+    "          WHERE l.account_id = $1 AND l.as_of < days.day + interval '1 day')"
+    "   FROM days"
+    "   LEFT JOIN LATERAL (SELECT s.followers_count AS n FROM xetl.follower_samples s"
+    "                       WHERE s.account_id = $1 AND s.sampled_at >= days.day"
+    "                         AND s.sampled_at < days.day + interval '1 day'"
+    "                       ORDER BY s.sampled_at DESC, s.source COLLATE \"C\" LIMIT 1) fe ON true"
+    "   LEFT JOIN LATERAL (SELECT s.followers_count AS n FROM xetl.follower_samples s"
+    "                       WHERE s.account_id = $1 AND s.sampled_at < days.day"
+    "                       ORDER BY s.sampled_at DESC, s.source COLLATE \"C\" LIMIT 1) fs ON true"
+    "   LEFT JOIN xetl.daily_follows df ON df.account_id = $1 AND df.day = (days.day AT TIME ZONE 'UTC')::date";
+
+/* Median APE of the 7-day predictions made that day, by metric and age at prediction. */
+static const char prediction_sql[] =
+    "SELECT d, metric, bucket,"
+    "       percentile_cont(0.5) WITHIN GROUP (ORDER BY ape), count(*)"
+    "  FROM (SELECT to_char(as_of AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS d, metric, ape,"
+    "               CASE WHEN age_hours < 4 THEN '0-4h' WHEN age_hours < 24 THEN '4-24h'"
+    "                    WHEN age_hours < 48 THEN '24-48h' ELSE '48h+' END AS bucket"
+    "          FROM xetl.predictions"
+    "         WHERE account_id = $1 AND as_of >= $2 AND as_of < $3 AND ape IS NOT NULL) x"
+    " GROUP BY GROUPING SETS ((d, metric, bucket), (d, metric)) ORDER BY 1, 2, 3";
+
+static PGresult *range_query(struct db *db, const char *sql, const char *acct_id, const char *from,
+                             const char *to, struct xerr *err)
+{
+    const char *p[] = { acct_id, from, to };
+    return db_exec(db, sql, 3, p, err);
+}
+
+/* The timestamp of a content_metadata row's outcome, from the columns this shape has. */
+static int cm_time_expr(struct db *db, struct sbuf *sb, struct xerr *err)
+{
+    static const char *cols[] = { "posted_at", "updated_at", "scheduled_at", "created_at" };
+    int n = 0, rc;
+    sbuf_adds(sb, "coalesce(");
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        bool ex;
+        if ((rc = db_column_exists(db, "content_metadata", cols[i], &ex, err)))
+            return rc;
+        if (ex)
+            sbuf_addf(sb, "%s%s::timestamptz", n++ ? ", " : "", cols[i]);
+    }
+    if (!n)
+        sbuf_adds(sb, "NULL::timestamptz");
+    sbuf_addc(sb, ')');
+    return 0;
+}
+
+static int load_content_metadata(struct db *db, const char *from, const char *to, struct day *days, int n_days,
+                                 int64_t from_t, struct xerr *err)
+{
+    struct sbuf ts = SBUF_INIT, sql = SBUF_INIT;
+    PGresult *res = NULL;
+    bool exists;
+    int rc;
+
+    sbuf_init(&ts);
+    sbuf_init(&sql);
+    if ((rc = db_table_exists(db, "content_metadata", &exists, err)) || !exists)
+        goto out;
+    if ((rc = db_column_exists(db, "content_metadata", "status", &exists, err)) || !exists)
+        goto out;
+    if ((rc = cm_time_expr(db, &ts, err)))
+        goto out;
+    sbuf_addf(&sql,
+              "SELECT to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD'), count(*) FILTER (WHERE status = 'posted'),"
+              " count(*) FILTER (WHERE status = 'failed') FROM content_metadata"
+              " WHERE status IN ('posted', 'failed') AND %s >= $1 AND %s < $2 GROUP BY 1",
+              ts.buf, ts.buf, ts.buf);
+    const char *p[] = { from, to };
+    if (!(res = db_exec(db, sql.buf, 2, p, err))) {
+        rc = err->code;
+        goto out;
+    }
+    for (int i = 0; i < PQntuples(res); i++) {
+        int k = day_index(res, i, from_t, n_days);
+        if (k < 0)
+            continue;
+        days[k].cm_posted = db_long(res, i, 1, 0);
+        days[k].cm_failed = db_long(res, i, 2, 0);
+    }
+out:
+    PQclear(res);
+    sbuf_release(&ts);
+    sbuf_release(&sql);
+    return rc;
+}
+
+static int load_days(struct db *db, const struct account *acct, const char *acct_id, const char *from,
+                     const char *to, int64_t from_t, struct day *days, int n_days, struct xerr *err)
+{
+    PGresult *res;
+    int rc = 0;
+
+    if (!(res = range_query(db, posts_sql, acct_id, from, to, err)))
+        return err->code;
+    for (int i = 0; i < PQntuples(res); i++) {
+        int k = day_index(res, i, from_t, n_days);
+        if (k < 0)
+            continue;
+        days[k].posts = db_long(res, i, 1, 0);
+        days[k].cost_posts = db_long(res, i, 2, 0);
+        days[k].llm_recorded = db_double(res, i, 3, 0);
+        days[k].bot_no_cost = db_long(res, i, 4, 0);
+    }
+    PQclear(res);
+
+    if (!(res = range_query(db, api_sql, acct_id, from, to, err)))
+        return err->code;
+    for (int i = 0; i < PQntuples(res); i++) {
+        int k = day_index(res, i, from_t, n_days);
+        if (k < 0)
+            continue;
+        days[k].req = db_long(res, i, 1, 0);
+        days[k].req_ok = db_long(res, i, 2, 0);
+        days[k].req_429 = db_long(res, i, 3, 0);
+        days[k].req_none = db_long(res, i, 4, 0);
+    }
+    PQclear(res);
+
+    if (!(res = range_query(db, engagement_sql, acct_id, from, to, err)))
+        return err->code;
+    for (int i = 0; i < PQntuples(res); i++) {
+        int k = day_index(res, i, from_t, n_days);
+        if (k < 0)
+            continue;
+        days[k].avg_er = db_double(res, i, 1, NAN);
+        days[k].n_er = db_long(res, i, 2, 0);
+        days[k].impressions = db_double(res, i, 3, 0);
+    }
+    PQclear(res);
+
+    if (!(res = range_query(db, followers_sql, acct_id, from, to, err)))
+        return err->code;
+    for (int i = 0; i < PQntuples(res); i++) {
+        int k = day_index(res, i, from_t, n_days);
+        if (k < 0)
+            continue;
+        struct day *d = &days[k];
+        if (!db_isnull(res, i, 1) && !db_isnull(res, i, 2)) {
+            d->followers = db_double(res, i, 1, 0) - db_double(res, i, 2, 0);
+            d->fol_source = "samples";
+        } else if (!db_isnull(res, i, 3)) {
+            d->followers = db_double(res, i, 3, 0) - db_double(res, i, 4, 0);
+            d->fol_source = "daily_follows";
+        }
+        d->cycles = db_long(res, i, 5, 0);
+    }
+    PQclear(res);
+
+    if (!(res = range_query(db, prediction_sql, acct_id, from, to, err)))
+        return err->code;
+    for (int i = 0; i < PQntuples(res); i++) {
+        int k = day_index(res, i, from_t, n_days);
+        if (k < 0)
+            continue;
+        struct day *d = &days[k];
+        const char *metric = PQgetvalue(res, i, 1);
+        const char *bucket = db_isnull(res, i, 2) ? "all" : PQgetvalue(res, i, 2); /* the grouping set's total */
+        if (!d->pq)
+            d->pq = json_object();
+        json_t *m = json_object_get(d->pq, metric);
+        if (!m) {
+            m = json_object();
+            json_object_set_new(d->pq, metric, m);
+        }
+        json_object_set_new(m, bucket,
+                            json_pack("{s:o,s:I}", "median_ape", jnum(db_double(res, i, 3, NAN)), "n",
+                                      (json_int_t)db_long(res, i, 4, 0)));
+    }
+    PQclear(res);
+
+    if (acct->bot_content)
+        rc = load_content_metadata(db, from, to, days, n_days, from_t, err);
+    return rc;
+}
+
+static const char upsert_sql[] =
+    "INSERT INTO system_health_metrics (account_id, day, metric_type, posts_per_hour, avg_engagement_rate,"
+    " followers_per_day, learning_cycles_completed, posting_success_rate, api_success_rate, error_rate,"
+    " daily_api_cost_usd, cost_per_follower_usd, roi, metrics_snapshot, measured_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15)"
+    " ON CONFLICT (account_id, day, metric_type) DO UPDATE SET posts_per_hour = EXCLUDED.posts_per_hour,"
+    " avg_engagement_rate = EXCLUDED.avg_engagement_rate, followers_per_day = EXCLUDED.followers_per_day,"
+    " learning_cycles_completed = EXCLUDED.learning_cycles_completed,"
+    " posting_success_rate = EXCLUDED.posting_success_rate, api_success_rate = EXCLUDED.api_success_rate,"
+    " error_rate = EXCLUDED.error_rate, daily_api_cost_usd = EXCLUDED.daily_api_cost_usd,"
+    " cost_per_follower_usd = EXCLUDED.cost_per_follower_usd, roi = EXCLUDED.roi,"
+    " metrics_snapshot = EXCLUDED.metrics_snapshot, measured_at = EXCLUDED.measured_at";
+
+enum { C_POSTS_PER_HOUR, C_AVG_ER, C_FOLLOWERS, C_CYCLES, C_POST_OK, C_API_OK, C_ERR, C_COST, C_CPF, C_ROI, N_C };
+
+/* One row: vals[] NAN = NULL (C_CYCLES < 0 = NULL); snap is consumed. */
+static int put_row(struct db *db, const char *acct_id, const char *day, const char *type, const double *vals,
+                   json_t *snap, const char *asof_txt, struct xerr *err)
+{
+    char b[N_C][40];
+    const char *p[15];
+    char *js = json_dumps(snap, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(snap);
+    if (!js)
+        return xerr_set(err, XETL_EX_SOFTWARE, "health: cannot encode metrics_snapshot");
+    p[0] = acct_id;
+    p[1] = day;
+    p[2] = type;
+    for (int k = 0; k < N_C; k++)
+        p[3 + k] = k == C_CYCLES ? (vals[k] >= 0 ? db_fmt_long(b[k], sizeof b[k], (long)vals[k]) : NULL)
+                                 : db_fmt_double(b[k], sizeof b[k], vals[k]);
+    p[13] = js;
+    p[14] = asof_txt;
+    int rc = db_cmd(db, upsert_sql, 15, p, NULL, err);
+    free(js);
+    return rc;
+}
+
+static double ratio(double num, double den)
+{
+    return den > 0 ? num / den : NAN;
+}
+
+/* The cost row of one day (docs/learning.md "Cost model"). */
+static int cost_row(struct db *db, const char *acct_id, const char *dayname, const struct day *d,
+                    const struct health_costs *c, const char *asof_txt, struct xerr *err)
+{
+    double vals[N_C];
+    for (int k = 0; k < N_C; k++)
+        vals[k] = NAN;
+    vals[C_CYCLES] = -1;
+    int dim = health_days_in_month(d->start);
+    json_t *snap = json_object(), *unknown = json_array();
+
+    bool x_known = isfinite(c->x_api_monthly_usd) || isfinite(c->x_api_per_request_usd);
+    double x = (isfinite(c->x_api_monthly_usd) ? c->x_api_monthly_usd / dim : 0) +
+               (isfinite(c->x_api_per_request_usd) ? c->x_api_per_request_usd * (double)d->req_ok : 0);
+    /* LLM: what the bot recorded, plus the configured price for bot posts that recorded none. */
+    bool llm_known = isfinite(c->llm_per_post_usd) || d->bot_no_cost == 0;
+    double llm = d->llm_recorded + (isfinite(c->llm_per_post_usd) ? c->llm_per_post_usd * (double)d->bot_no_cost : 0);
+    bool infra_known = isfinite(c->infra_monthly_usd);
+    double infra = infra_known ? c->infra_monthly_usd / dim : 0;
+    /* With no cost configured there is no cost to report: NULL, never 0. */
+    bool any = x_known || isfinite(c->llm_per_post_usd) || infra_known;
+
+    if (!x_known)
+        json_array_append_new(unknown, json_string("x_api"));
+    if (!llm_known)
+        json_array_append_new(unknown, json_string("llm"));
+    if (!infra_known)
+        json_array_append_new(unknown, json_string("infra"));
+    json_object_set_new(snap, "configured", json_boolean(any));
+    json_object_set_new(snap, "days_in_month", json_integer(dim));
+    json_object_set_new(snap, "billable_requests", json_integer(d->req_ok));
+    json_object_set_new(snap, "posts", json_integer(d->posts));
+    json_object_set_new(snap, "llm_posts_recorded", json_integer(d->cost_posts));
+    json_object_set_new(snap, "llm_posts_priced", json_integer(isfinite(c->llm_per_post_usd) ? d->bot_no_cost : 0));
+    json_object_set_new(snap, "followers", jnum(d->fol_source ? d->followers : NAN));
+    json_object_set_new(snap, "value_per_follower_usd", jnum(c->value_per_follower_usd));
+
+    if (any) {
+        double api = x + llm, total = api + infra;
+        vals[C_COST] = api;
+        json_object_set_new(snap, "x_api_usd", x_known ? jnum(x) : json_null());
+        json_object_set_new(snap, "llm_usd", jnum(llm));
+        json_object_set_new(snap, "infra_usd", infra_known ? jnum(infra) : json_null());
+        json_object_set_new(snap, "total_usd", jnum(total));
+        if (d->fol_source && d->followers > 0)
+            vals[C_CPF] = total / d->followers;
+        if (d->fol_source && isfinite(c->value_per_follower_usd) && total > 0)
+            vals[C_ROI] = (d->followers * c->value_per_follower_usd - total) / total;
+    }
+    json_object_set_new(snap, "complete", json_boolean(x_known && llm_known && infra_known));
+    json_object_set_new(snap, "unknown", unknown);
+    return put_row(db, acct_id, dayname, "cost", vals, snap, asof_txt, err);
+}
+
+static int write_day(struct db *db, const struct account *acct, const char *acct_id, struct day *d,
+                     const struct health_costs *c, const char *asof_txt, struct stage_counts *counts,
+                     struct xerr *err)
+{
+    char dayname[16];
+    double v[N_C];
+    int rc;
+    xtime_format_date(d->start, dayname, sizeof dayname);
+
+#define RESET()                                                                                                \
+    do {                                                                                                       \
+        for (int k_ = 0; k_ < N_C; k_++)                                                                       \
+            v[k_] = NAN;                                                                                       \
+        v[C_CYCLES] = -1;                                                                                      \
+    } while (0)
+
+    /* posting: volume, the bot's posting outcomes, the API request log. */
+    RESET();
+    v[C_POSTS_PER_HOUR] = (double)d->posts / 24.0;
+    if (acct->bot_content)
+        v[C_POST_OK] = ratio((double)d->cm_posted, (double)(d->cm_posted + d->cm_failed));
+    v[C_API_OK] = ratio((double)d->req_ok, (double)d->req);
+    v[C_ERR] = isfinite(v[C_API_OK]) ? 1.0 - v[C_API_OK] : NAN;
+    json_t *snap = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "posts", (json_int_t)d->posts, "posted",
+                             (json_int_t)d->cm_posted, "failed", (json_int_t)d->cm_failed, "requests",
+                             (json_int_t)d->req, "requests_ok", (json_int_t)d->req_ok, "rate_limited",
+                             (json_int_t)d->req_429, "no_response", (json_int_t)d->req_none);
+    if ((rc = put_row(db, acct_id, dayname, "posting", v, snap, asof_txt, err)))
+        return rc;
+
+    RESET();
+    v[C_AVG_ER] = d->n_er > 0 ? d->avg_er : NAN;
+    snap = json_pack("{s:I,s:o}", "posts_with_rate", (json_int_t)d->n_er, "impressions", jnum(d->impressions));
+    if ((rc = put_row(db, acct_id, dayname, "engagement", v, snap, asof_txt, err)))
+        return rc;
+
+    RESET();
+    v[C_FOLLOWERS] = d->fol_source ? d->followers : NAN;
+    snap = json_pack("{s:s?}", "source", d->fol_source);
+    if ((rc = put_row(db, acct_id, dayname, "followers", v, snap, asof_txt, err)))
+        return rc;
+
+    RESET();
+    v[C_CYCLES] = (double)d->cycles;
+    snap = json_object();
+    json_object_set_new(snap, "prediction_quality", d->pq ? json_incref(d->pq) : json_object());
+    if ((rc = put_row(db, acct_id, dayname, "learning", v, snap, asof_txt, err)))
+        return rc;
+#undef RESET
+
+    if ((rc = cost_row(db, acct_id, dayname, d, c, asof_txt, err)))
+        return rc;
+    counts->rows += 5;
+    return 0;
+}
+
+int health_run(struct db *db, const struct config *cfg, const struct account *acct, const struct stage_args *a,
+               struct stage_counts *counts, struct xerr *err)
+{
+    struct health_costs costs;
+    struct day *days = NULL;
+    char acct_id[32], from[40], to[40], asof_txt[40];
+    bool in_tx = false;
+    int rc, n_days = 0;
+
+    if ((rc = health_costs_load(cfg, &costs, err)))
+        return rc;
+    if (a->range.to <= a->range.from)
+        return 0;
+    int64_t from_t = xtime_day_start(a->range.from);
+    int64_t to_t = xtime_day_start(a->range.to - 1) + XTIME_DAY;
+    n_days = (int)((to_t - from_t) / XTIME_DAY);
+    days = xcalloc((size_t)n_days, sizeof *days);
+    for (int k = 0; k < n_days; k++)
+        days[k].start = from_t + (int64_t)k * XTIME_DAY;
+    db_fmt_long(acct_id, sizeof acct_id, (long)acct->id);
+    db_fmt_time(from, sizeof from, from_t);
+    db_fmt_time(to, sizeof to, to_t);
+    db_fmt_time(asof_txt, sizeof asof_txt, a->as_of);
+
+    if ((rc = db_begin(db, err)))
+        goto out;
+    in_tx = true;
+    if ((rc = load_days(db, acct, acct_id, from, to, from_t, days, n_days, err)))
+        goto out;
+    for (int k = 0; k < n_days; k++)
+        if ((rc = write_day(db, acct, acct_id, &days[k], &costs, asof_txt, counts, err)))
+            goto out;
+    rc = db_commit(db, err);
+    in_tx = false;
+out:
+    if (in_tx)
+        db_rollback(db);
+    for (int k = 0; k < n_days; k++)
+        json_decref(days[k].pq);
+    free(days);
+    if (rc)
+        xerr_prefix(err, "health '%s': ", acct->handle);
+    return rc;
+}

@@ -1,0 +1,115 @@
+#!/bin/sh
+# xetl health: daily rows per kind, posting/API success, engagement,
+# followers, learning cycles, prediction quality, and the cost model with
+# costs, cost per follower and ROI recomputed by hand (docs/learning.md).
+. "$XETL_ROOT/tests/lib/testlib.sh"
+
+newdb
+ASOF=2026-11-25T00:00:00Z
+ok "account added" "$XETL" -q account add acme --user-id 42
+AID=$(sql "SELECT account_id FROM xetl.accounts WHERE handle = 'acme'")
+
+# Day 1 (2026-11-01): a bot thread (2 tweets, cost_usd 0.02 recorded once per
+# decision), a bot post with cost 0.03, a bot post with no recorded cost, a
+# timeline post (no LLM).  Day 2: one bot post without a recorded cost.
+sql "
+INSERT INTO xetl.posts (tweet_id, account_id, decision_id, kind, posted_at, origin, generation_metadata, first_seen_at) VALUES
+ ('11', $AID, 'a0000000-0000-0000-0000-000000000001', 'thread', '2026-11-01T08:00Z', 'bot', '{\"cost_usd\": 0.02}', '2026-11-01Z'),
+ ('12', $AID, 'a0000000-0000-0000-0000-000000000001', 'thread', '2026-11-01T08:01Z', 'bot', '{\"cost_usd\": 0.02}', '2026-11-01Z'),
+ ('13', $AID, 'a0000000-0000-0000-0000-000000000002', 'post', '2026-11-01T12:00Z', 'bot', '{\"cost_usd\": 0.03}', '2026-11-01Z'),
+ ('14', $AID, 'a0000000-0000-0000-0000-000000000003', 'post', '2026-11-01T16:00Z', 'bot', '{\"content_type_id\": \"x\"}', '2026-11-01Z'),
+ ('15', $AID, xetl.derived_decision_id('15'), 'post', '2026-11-01T20:00Z', 'timeline', NULL, '2026-11-01Z'),
+ ('21', $AID, 'a0000000-0000-0000-0000-000000000004', 'post', '2026-11-02T09:00Z', 'bot', NULL, '2026-11-02Z');
+INSERT INTO tweet_analytics_comprehensive (account_id, decision_id, tweet_id, impressions, engagement_rate) VALUES
+ ($AID, 'a0000000-0000-0000-0000-000000000001', '11', 1000, 0.01),
+ ($AID, 'a0000000-0000-0000-0000-000000000002', '13', 3000, 0.03);
+INSERT INTO content_metadata (content, status, posted_at, updated_at) VALUES
+ ('a', 'posted', '2026-11-01T08:00Z', '2026-11-01T08:00Z'), ('b', 'posted', '2026-11-01T12:00Z', '2026-11-01T12:00Z'),
+ ('c', 'posted', '2026-11-01T16:00Z', '2026-11-01T16:00Z'), ('d', 'failed', NULL, '2026-11-01T18:00Z'),
+ ('e', 'queued', NULL, '2026-11-01T18:00Z'), ('f', 'posted', '2026-11-02T09:00Z', '2026-11-02T09:00Z');
+INSERT INTO xetl.raw_responses (account_id, as_of, requested_at, endpoint, request_path, http_status)
+SELECT $AID, '2026-11-01T10:00Z', '2026-11-01T10:00Z', 'tweets', '/2/tweets', s
+  FROM unnest(ARRAY[200,200,200,200,200,200,200,200,429,0]) s;
+INSERT INTO xetl.follower_samples (account_id, sampled_at, followers_count) VALUES
+ ($AID, '2026-10-31T23:00Z', 1000), ($AID, '2026-11-01T12:00Z', 1010), ($AID, '2026-11-01T23:30Z', 1020);
+INSERT INTO xetl.daily_follows (account_id, day, new_follows, unfollows) VALUES ($AID, '2026-11-02', 7, 2);
+INSERT INTO learning_updates (account_id, as_of, update_type, component, updates_applied) VALUES
+ ($AID, '2026-10-30Z', 'x', 'content_types', '{}'), ($AID, '2026-10-30Z', 'x', 'formulas', '{}'),
+ ($AID, '2026-11-02T03:00Z', 'x', 'content_types', '{}');
+INSERT INTO xetl.predictions (tweet_id, metric, as_of, account_id, age_hours, n_points, method, predicted_7d, ape) VALUES
+ ('11', 'likes', '2026-11-01T09:00Z', $AID, 1, 2, 'lomax', 10, 0.10),
+ ('13', 'likes', '2026-11-01T14:00Z', $AID, 2, 2, 'lomax', 10, 0.30),
+ ('14', 'likes', '2026-11-01T22:00Z', $AID, 30, 4, 'lomax', 10, 0.05),
+ ('14', 'impressions', '2026-11-01T22:00Z', $AID, 30, 4, 'lomax', 10, NULL);
+" || echo "Bail out! fixture failed"
+
+row() { # row DAY TYPE COLUMNS
+    sql "SELECT $3 FROM system_health_metrics WHERE account_id = $AID AND day = '$1' AND metric_type = '$2'"
+}
+
+# No cost configured: every money column NULL, and the snapshot says why.
+xrun --as-of "$ASOF" health --from 2026-11-01 --to 2026-11-02
+is "$RC" 0 "health exits 0"
+is "$(sql "SELECT day || ':' || string_agg(metric_type, ',' ORDER BY metric_type) FROM system_health_metrics GROUP BY day ORDER BY day")" \
+"2026-11-01:cost,engagement,followers,learning,posting
+2026-11-02:cost,engagement,followers,learning,posting" "five kinds of row per day in the range"
+is "$(sql "SELECT count(*) FROM system_health_metrics WHERE daily_api_cost_usd IS NOT NULL OR cost_per_follower_usd IS NOT NULL OR roi IS NOT NULL")" \
+   0 "no cost configured: money columns are NULL, never 0"
+is "$(row 2026-11-01 cost "metrics_snapshot->>'configured'")" "false" "the cost row says nothing is configured"
+
+# Posting, API, engagement, followers, learning.
+is "$(row 2026-11-01 posting "posts_per_hour || ' ' || posting_success_rate::numeric(5,4) || ' ' || api_success_rate::numeric(5,4) || ' ' || error_rate::numeric(5,4)")" \
+   "0.17 0.7500 0.8000 0.2000" "day 1: 4 posts (a thread is one) / 24 h, 3 of 4 posted, 8 of 10 requests 2xx"
+is "$(row 2026-11-01 posting "(metrics_snapshot->>'rate_limited') || ' ' || (metrics_snapshot->>'no_response')")" "1 1" \
+   "the request log's 429 and no-response counts"
+is "$(row 2026-11-02 posting "posts_per_hour || ' ' || posting_success_rate::numeric(5,4) || ' ' || coalesce(api_success_rate::text, 'null')")" \
+   "0.04 1.0000 null" "day 2: no request, no invented API success rate"
+is "$(row 2026-11-01 engagement "avg_engagement_rate::numeric(6,4)")" "0.0200" "mean engagement rate of the day's posts"
+is "$(row 2026-11-01 followers "followers_per_day || ' ' || (metrics_snapshot->>'source')")" "20.00 samples" \
+   "day 1: last sample of the day minus the last before it"
+is "$(row 2026-11-02 followers "followers_per_day || ' ' || (metrics_snapshot->>'source')")" "5.00 daily_follows" \
+   "day 2: no sample that day, the export's follows minus unfollows"
+is "$(row 2026-11-01 learning "learning_cycles_completed")" 1 "learning cycles completed by the end of day 1"
+is "$(row 2026-11-02 learning "learning_cycles_completed")" 2 "and by the end of day 2"
+is "$(row 2026-11-01 learning "(metrics_snapshot#>>'{prediction_quality,likes,0-4h,median_ape}')::numeric(4,2) || ' ' || (metrics_snapshot#>>'{prediction_quality,likes,0-4h,n}') || ' ' || (metrics_snapshot#>>'{prediction_quality,likes,all,median_ape}')::numeric(4,2) || ' ' || (metrics_snapshot#>>'{prediction_quality,likes,24-48h,n}')")" \
+   "0.20 2 0.10 1" "prediction quality: median APE by age at prediction, and overall"
+
+# The full cost model.  November has 30 days.
+#   day 1: X API 300/30 + 8 billable x 0.01 = 10.08; LLM 0.02 + 0.03 recorded + 1 x 0.05 = 0.10;
+#          API cost 10.18; infra 60/30 = 2; total 12.18; 20 followers at 1.50.
+#   day 2: X API 10; LLM 1 x 0.05; API cost 10.05; total 12.05; 5 followers.
+export XETL_COST_X_API_MONTHLY_USD=300 XETL_COST_X_API_PER_REQUEST_USD=0.01 XETL_COST_LLM_PER_POST_USD=0.05 \
+       XETL_COST_INFRA_MONTHLY_USD=60 XETL_VALUE_PER_FOLLOWER_USD=1.5
+xrun --as-of "$ASOF" health --from 2026-11-01 --to 2026-11-02
+is "$RC" 0 "health with costs exits 0"
+near "$(row 2026-11-01 cost daily_api_cost_usd)" 10.18 1e-9 "day 1 API cost (X API + LLM)"
+near "$(row 2026-11-01 cost "(metrics_snapshot->>'total_usd')::numeric")" 12.18 1e-9 "day 1 total cost with infrastructure"
+near "$(row 2026-11-01 cost cost_per_follower_usd)" "$(awk 'BEGIN { print 12.18 / 20 }')" 1e-9 "day 1 cost per follower"
+near "$(row 2026-11-01 cost roi)" "$(awk 'BEGIN { printf "%.12f", (20 * 1.5 - 12.18) / 12.18 }')" 1e-9 "day 1 ROI"
+near "$(row 2026-11-02 cost daily_api_cost_usd)" 10.05 1e-9 "day 2 API cost"
+near "$(row 2026-11-02 cost cost_per_follower_usd)" "$(awk 'BEGIN { print 12.05 / 5 }')" 1e-9 "day 2 cost per follower"
+near "$(row 2026-11-02 cost roi)" "$(awk 'BEGIN { printf "%.12f", (5 * 1.5 - 12.05) / 12.05 }')" 1e-9 "day 2 ROI (negative)"
+is "$(row 2026-11-01 cost "(metrics_snapshot->>'complete') || ' ' || (metrics_snapshot->>'llm_posts_recorded') || ' ' || (metrics_snapshot->>'llm_posts_priced')")" \
+   "true 2 1" "the snapshot shows which LLM costs were recorded and which priced"
+
+# Same range again: nothing changes.
+sql "SELECT day, metric_type, posts_per_hour, avg_engagement_rate, followers_per_day, learning_cycles_completed, posting_success_rate, api_success_rate, error_rate, daily_api_cost_usd, cost_per_follower_usd, roi, metrics_snapshot, measured_at FROM system_health_metrics ORDER BY 1, 2" >"$TMP/a"
+xrun --as-of "$ASOF" health --from 2026-11-01 --to 2026-11-02
+sql "SELECT day, metric_type, posts_per_hour, avg_engagement_rate, followers_per_day, learning_cycles_completed, posting_success_rate, api_success_rate, error_rate, daily_api_cost_usd, cost_per_follower_usd, roi, metrics_snapshot, measured_at FROM system_health_metrics ORDER BY 1, 2" >"$TMP/b"
+ok "a rerun over the same range changes nothing" cmp "$TMP/a" "$TMP/b"
+is "$(sql "SELECT count(*) FROM system_health_metrics")" 10 "no row added by the rerun"
+
+# Only the X API plan configured: a partial cost, flagged as such; no ROI without a value.
+unset XETL_COST_X_API_PER_REQUEST_USD XETL_COST_LLM_PER_POST_USD XETL_COST_INFRA_MONTHLY_USD XETL_VALUE_PER_FOLLOWER_USD
+xrun --as-of "$ASOF" health --from 2026-11-02 --to 2026-11-02
+near "$(row 2026-11-02 cost daily_api_cost_usd)" 10 1e-9 "day 2 with the plan only: 300/30"
+is "$(row 2026-11-02 cost "coalesce(roi::text, 'null') || ' ' || (metrics_snapshot->>'complete') || ' ' || (metrics_snapshot->'unknown')::text")" \
+   'null false ["llm", "infra"]' "no ROI without a follower value; the unknown parts are listed"
+
+# Usage and configuration errors.
+xrun --as-of "$ASOF" health --from nonsense
+is "$RC" 64 "a bad --from is a usage error"
+XETL_COST_INFRA_MONTHLY_USD=-3 xrun --as-of "$ASOF" health
+is "$RC" 78 "a negative cost is a configuration error"
+
+done_testing
