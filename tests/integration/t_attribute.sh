@@ -1,0 +1,149 @@
+#!/bin/sh
+# xetl attribute against a real database: a simulated account with hourly
+# follower samples built from known per-post follows (Lomax exposure curves,
+# organic drift), one post with only impression snapshots, one post whose
+# follows X reported; daily follows for retention.  Checks values, the
+# platform-reported path, tweet_analytics_comprehensive, and that a second run
+# with the same --as-of changes nothing.
+. "$XETL_ROOT/tests/lib/testlib.sh"
+
+xrun attribute --help
+is "$RC" 0 "attribute --help exits 0"
+like "$(cat "$OUT")" "--from D" "help lists --from"
+xrun attribute --bogus
+is "$RC" 64 "unknown option exits 64"
+xrun attribute extra
+is "$RC" 64 "stray argument exits 64"
+
+newdb
+"$XETL" -q account add alice --user-id 123 || echo "Bail out! account add failed"
+AID=$(sql "SELECT account_id FROM xetl.accounts WHERE handle = 'alice'")
+
+# platform_follows is created by import's migration 0020; create it only if absent.
+sql "SET client_min_messages = warning; CREATE TABLE IF NOT EXISTS xetl.platform_follows (tweet_id text PRIMARY KEY, account_id bigint NOT NULL,
+     follows integer NOT NULL, as_of timestamptz NOT NULL, source_file text)"
+
+# post  posted_at (UTC)          group     A      c_h theta rate   exposure given as
+# 101   2026-11-02 10:00         thread    20000  1   1     0.004  decay curve
+# 102   2026-11-03 15:00         tip       10000  2   0.8   0.002  decay curve
+# 103   2026-11-04 09:00         tip       15000  1   1.2   0.002  snapshots only
+# 104   2026-11-05 12:00         thread    5000   1   1     (X reported 7 follows)
+sql "CREATE TEMP TABLE x AS SELECT * FROM (VALUES
+       ('101', timestamptz '2026-11-02 10:00Z', 'thread', 20000.0, 1.0, 1.0, 0.004),
+       ('102', timestamptz '2026-11-03 15:00Z', 'tip',    10000.0, 2.0, 0.8, 0.002),
+       ('103', timestamptz '2026-11-04 09:00Z', 'tip',    15000.0, 1.0, 1.2, 0.002),
+       ('104', timestamptz '2026-11-05 12:00Z', 'thread',  5000.0, 1.0, 1.0, NULL))
+       AS v(tweet_id, posted_at, grp, a, c, th, rate);
+     CREATE FUNCTION pg_temp.lomax(a float8, c float8, th float8, age float8) RETURNS float8
+       LANGUAGE sql IMMUTABLE AS \$\$ SELECT CASE WHEN age <= 0 THEN 0
+         ELSE a * (1 - power(1 + least(age, 168) / c, -th)) END \$\$;
+     INSERT INTO xetl.posts (tweet_id, account_id, decision_id, posted_at, content_type_id, origin, first_seen_at)
+       SELECT tweet_id, $AID, xetl.derived_decision_id(tweet_id), posted_at, grp, 'bot', posted_at FROM x;
+     INSERT INTO tweet_analytics_comprehensive (decision_id, tweet_id, account_id, posted_at, impressions,
+                                                content_type, analytics_metadata)
+       SELECT xetl.derived_decision_id(tweet_id), tweet_id, $AID, posted_at, 0, grp,
+              CASE WHEN tweet_id = '103' THEN '{}'::jsonb ELSE jsonb_build_object('decay', jsonb_build_object(
+                'impressions', jsonb_build_object('model', 'lomax', 'A', a, 'c_h', c, 'theta', th))) END
+         FROM x;
+     INSERT INTO performance_snapshots (decision_id, tweet_id, snapshot_at, hours_since_post, impressions,
+                                        account_id, source)
+       SELECT xetl.derived_decision_id(tweet_id), tweet_id, posted_at + h * interval '1 hour', h,
+              round(pg_temp.lomax(a, c, th, h))::int, $AID, 'api'
+         FROM x, unnest(ARRAY[1, 2, 4, 8, 24, 48, 96, 168]) h WHERE tweet_id = '103';
+     INSERT INTO xetl.platform_follows VALUES ('104', $AID, 7, '2026-11-13 00:00Z', 'export.csv');
+     INSERT INTO xetl.follower_samples (account_id, sampled_at, followers_count, source)
+       SELECT $AID, t, round(1000 + 0.3 * extract(epoch from t - timestamptz '2026-10-28Z') / 3600
+                + coalesce((SELECT sum(CASE WHEN rate IS NULL
+                      THEN 7 * pg_temp.lomax(a, c, th, extract(epoch from t - posted_at) / 3600)
+                             / pg_temp.lomax(a, c, th, 168)
+                      ELSE rate * pg_temp.lomax(a, c, th, extract(epoch from t - posted_at) / 3600) END)
+                    FROM x), 0)), 'api'
+         FROM generate_series(timestamptz '2026-10-28Z', timestamptz '2026-11-14Z', interval '1 hour') t;
+     INSERT INTO xetl.daily_follows (account_id, day, new_follows, unfollows)
+       SELECT $AID, d::date, 50, 10 FROM generate_series(timestamp '2026-11-02', timestamp '2026-11-08', interval '1 day') d;"
+
+ASOF=2026-11-14T00:00:00Z
+xrun --as-of $ASOF attribute --from 2026-11-02 --to 2026-11-05
+is "$RC" 0 "attribute exits 0"
+[ "$RC" = 0 ] || cat "$ERR"
+
+is "$(sql "SELECT count(*) FROM follower_attributions WHERE account_id = $AID")" 12 "4 posts x 3 windows"
+is "$(sql "SELECT string_agg(DISTINCT time_window_hours::int::text, ',' ORDER BY time_window_hours::int::text)
+           FROM follower_attributions")" "1,168,24" "windows 1, 24 and 168 h"
+is "$(sql "SELECT count(*) FROM follower_attributions WHERE confidence_score < 0 OR confidence_score > 1")" 0 \
+   "confidence in [0,1]"
+
+# true 168 h follows: 101: 0.004*20000*168/169 = 79.5; 102: 19.4; 103: 29.9
+g() { sql "SELECT followers_gained FROM follower_attributions WHERE tweet_id = '$1' AND time_window_hours = $2"; }
+near "$(g 101 168)" 79.5 4 "post 101: 168 h credit recovers the true 79.5 follows"
+near "$(g 102 168)" 19.4 4 "post 102: 168 h credit recovers the true 19.4 follows"
+near "$(g 103 168)" 29.9 4 "post 103 (snapshots only): 168 h credit recovers the true 29.9 follows"
+# within 1 h post 101 reached 0.004*20000*(1-1/2) = 40 follows
+near "$(g 101 1)" 40 4 "post 101: 1 h credit"
+is "$(sql "SELECT attribution_method FROM follower_attributions WHERE tweet_id = '101' AND time_window_hours = 168")" \
+   exposure_regression "method names the model"
+is "$(sql "SELECT attribution_metadata->>'exposure_source' FROM follower_attributions
+           WHERE tweet_id = '103' AND time_window_hours = 168")" snapshots "post 103 exposure from its snapshots"
+is "$(sql "SELECT (attribution_metadata ? 'rate') AND (attribution_metadata ? 'baseline_per_h')
+                  AND (attribution_metadata->'interval_168h' ? 'p05') AND (attribution_metadata ? 'purity')
+                  AND (attribution_metadata ? 'sign_certainty')
+           FROM follower_attributions WHERE tweet_id = '101' AND time_window_hours = 168")" t \
+   "metadata carries rates, baseline, interval, purity, sign certainty"
+near "$(sql "SELECT (attribution_metadata->>'baseline_per_h')::float8 FROM follower_attributions
+             WHERE tweet_id = '101' AND time_window_hours = 168")" 0.3 0.05 "baseline drift 0.3/h recovered"
+like "$(sql "SELECT confidence_score FROM follower_attributions WHERE tweet_id = '101' AND time_window_hours = 168")" \
+   "^0\.[5-9]" "an isolated, well-sampled post has confidence above 0.5"
+
+# platform-reported
+is "$(sql "SELECT attribution_method || ' ' || confidence_score || ' ' || followers_gained
+           FROM follower_attributions WHERE tweet_id = '104' AND time_window_hours = 168")" \
+   "platform_reported 1.0000 7" "X-reported follows used directly with confidence 1"
+is "$(sql "SELECT follows_from_tweet FROM tweet_analytics_comprehensive WHERE tweet_id = '104'")" 7 \
+   "follows_from_tweet from the platform"
+
+# followers before/after from the samples around the window
+is "$(sql "SELECT followers_before = (SELECT followers_count FROM xetl.follower_samples
+                                       WHERE sampled_at = '2026-11-02 10:00Z')
+              AND followers_after = (SELECT followers_count FROM xetl.follower_samples
+                                       WHERE sampled_at = '2026-11-09 10:00Z')
+           FROM follower_attributions WHERE tweet_id = '101' AND time_window_hours = 168")" t \
+   "followers_before/after are the samples at the window's ends"
+
+# retention only where daily follows cover the post's 7 days (post 101: 1 - 70/350)
+is "$(sql "SELECT follower_retention_rate FROM follower_attributions WHERE tweet_id = '101' AND time_window_hours = 168")" \
+   0.8000 "retention from daily follows and unfollows"
+is "$(sql "SELECT count(*) FROM follower_attributions WHERE follower_retention_rate IS NOT NULL")" 1 \
+   "retention NULL where the data do not support it"
+
+is "$(sql "SELECT bool_and(t.followers_gained = f.followers_gained AND t.followers_before = f.followers_before
+                           AND t.followers_after = f.followers_after)
+           FROM tweet_analytics_comprehensive t JOIN follower_attributions f
+             ON f.tweet_id = t.tweet_id AND f.time_window_hours = 168")" t \
+   "tweet_analytics_comprehensive carries the 168 h credit and its samples"
+
+# a second run with the same --as-of changes nothing
+snap() {
+    sql "SELECT id, tweet_id, time_window_hours, followers_before, followers_after, followers_gained,
+                confidence_score, attribution_method, measured_at, follower_retention_rate,
+                attribution_metadata::text FROM follower_attributions ORDER BY id"
+    sql "SELECT tweet_id, followers_gained, followers_before, followers_after, follows_from_tweet, updated_at
+           FROM tweet_analytics_comprehensive ORDER BY tweet_id"
+}
+snap >"$TMP/before"
+xrun --as-of $ASOF attribute --from 2026-11-02 --to 2026-11-05
+is "$RC" 0 "second run exits 0"
+snap >"$TMP/after"
+ok "second run with the same --as-of changes nothing" cmp "$TMP/before" "$TMP/after"
+
+# no follower samples: nothing written, a warning, exit 0
+newdb
+"$XETL" -q account add bob --user-id 456
+sql "INSERT INTO xetl.posts (tweet_id, account_id, decision_id, posted_at, origin, first_seen_at)
+     SELECT '201', account_id, xetl.derived_decision_id('201'), '2026-11-02Z', 'bot', '2026-11-02Z'
+       FROM xetl.accounts"
+xrun --as-of $ASOF attribute --from 2026-11-01 --to 2026-11-05
+is "$RC" 0 "no samples: exits 0"
+like "$(cat "$ERR")" "follower sample" "no samples: says why"
+is "$(sql "SELECT count(*) FROM follower_attributions")" 0 "no samples: no rows"
+
+done_testing
