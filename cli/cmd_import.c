@@ -1,7 +1,136 @@
-/* cli/cmd_import.c — `xetl import` (to be built; see its issue). */
+/*
+ * cli/cmd_import.c — `xetl import [--account H] [--as-of T] FILE…`: X analytics
+ * CSV exports into the database (etl/import.h does the work; docs/import.md).
+ */
 #include "cli/cli.h"
+#include "common/log.h"
+#include "etl/db.h"
+#include "etl/import.h"
+#include "etl/migrate.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static void usage(void)
+{
+    printf("xetl import — load X analytics CSV exports ('-' reads stdin)\n\n"
+           "Usage:\n"
+           "  xetl import [--account H] [--as-of T] FILE...\n\n"
+           "Formats (detected from the header row): the legacy per-post \"tweet activity\"\n"
+           "export, the per-post \"content\" export and the daily \"account overview\" export.\n\n"
+           "Options:\n"
+           "  --account H   the account the exports belong to (needed when several are active)\n"
+           "  --as-of T     the snapshot time of the exports (default: the end of the date range\n"
+           "                in the file name, else the end of the last day in the file)\n"
+           "  -h, --help    show this help, then exit\n\n"
+           "Rows that cannot load are kept in xetl.import_rejects (file, line, raw text, reason)\n"
+           "and listed on stderr; the other rows load.  Importing a file again changes nothing.\n"
+           "Exit status: 0 all rows loaded, 65 rows rejected or not an export, 66 a file\n"
+           "cannot be opened.\n");
+}
+
+static void summarise(const struct import_result *r)
+{
+    char asof[32];
+    xtime_format(r->as_of, asof, sizeof asof);
+    log_info("'%s': %s export, %ld rows read, %ld loaded (%ld new posts, %ld snapshots written), "
+             "%ld rejected; as-of %s from %s",
+             r->source_file, import_format_name(r->format), r->records, r->loaded, r->new_posts, r->snapshots,
+             r->rejects, asof, r->as_of_source);
+    for (int i = 0; i < r->n_notes; i++)
+        log_warn("'%s' line %ld: %s", r->source_file, r->notes[i].line, r->notes[i].reason);
+    if (r->rejects > r->n_notes)
+        log_warn("'%s': %ld more rejected rows in xetl.import_rejects (file_sha256 '%.16s...')", r->source_file,
+                 r->rejects - r->n_notes, r->sha256);
+}
 
 int cmd_import(struct ctx *ctx, int argc, char **argv)
 {
-    return cli_not_built(ctx, argc, argv);
+    static const struct option opts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct account_list al = { 0 };
+    struct db *db;
+    int c, rc = 0, nstdin = 0;
+    bool any_noinput = false, any_data = false;
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h': usage(); return 0;
+        default: return cli_usage_error(ctx, "import", "unknown option");
+        }
+    }
+    if (optind >= argc)
+        return cli_usage_error(ctx, "import", "no file given ('-' reads stdin)");
+    for (int i = optind; i < argc; i++)
+        if (!strcmp(argv[i], "-"))
+            nstdin++;
+    if (nstdin > 1)
+        return cli_usage_error(ctx, "import", "'-' (stdin) may be given once");
+
+    if ((rc = ctx_db(ctx, &db)) || (rc = migrate_check_current(db, &ctx->err)))
+        return rc ? rc : ctx->err.code;
+    if ((rc = ctx_accounts(ctx, &al)))
+        return rc;
+    if (al.n == 0) {
+        rc = xerr_set(&ctx->err, XETL_EX_CONFIG, "no active account: add one with 'xetl account add'");
+        goto out;
+    }
+    if (al.n > 1) {
+        rc = xerr_set(&ctx->err, XETL_EX_USAGE,
+                      "%d accounts are active: name the one these exports belong to with --account",
+                      al.n);
+        goto out;
+    }
+    if (ctx->as_of_given) {
+        char t[32];
+        xtime_format(ctx->as_of, t, sizeof t);
+        log_info("import for '%s' as of %s (--as-of)", al.v[0].handle, t);
+    }
+
+    for (int i = optind; i < argc; i++) {
+        struct import_opts o = { 0 };
+        struct import_result r;
+        struct xerr ferr = { 0 };
+        o.path = argv[i];
+        o.as_of = ctx->as_of;
+        o.as_of_given = ctx->as_of_given;
+        o.run_id = ctx->run_id;
+        int frc = import_file(db, &al.v[0], &o, &r, &ferr);
+        if (frc == 0 || (frc == XETL_EX_DATAERR && r.format != IMPORT_UNKNOWN)) {
+            summarise(&r);
+            ctx->counts.rows += r.loaded;
+            ctx->counts.rejects += r.rejects;
+        }
+        import_result_release(&r);
+        if (frc == 0)
+            continue;
+        if (frc == XETL_EX_NOINPUT) {
+            any_noinput = true;
+            log_error("%s", ferr.msg);
+            ctx->err = ferr;
+        } else if (frc == XETL_EX_DATAERR) {
+            any_data = true;
+            if (argc - optind > 1)
+                log_warn("%s", ferr.msg);
+            ctx->err = ferr;
+        } else {
+            /* The database failed: the file's transaction was rolled back; stop here. */
+            ctx->err = ferr;
+            rc = frc;
+            goto out;
+        }
+    }
+    if (any_noinput) {
+        rc = XETL_EX_NOINPUT;
+    } else if (any_data) {
+        rc = XETL_EX_DATAERR;
+        if (argc - optind > 1)
+            xerr_set(&ctx->err, XETL_EX_DATAERR, "some rows or files were rejected (listed above)");
+    }
+out:
+    account_list_release(&al);
+    return rc;
 }

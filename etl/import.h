@@ -1,0 +1,112 @@
+/*
+ * etl/import.h — X analytics CSV exports into the database.
+ *
+ * For: the legacy per-post "tweet activity" export, the current per-post
+ * "content" export and the daily "account overview" export (docs/import.md).
+ * The format is detected from the header row, columns are matched by name
+ * (case-insensitive, any order), unknown columns are kept in the row's
+ * metadata.  Each file is one transaction: rows are COPYed in batches into a
+ * temporary staging table, then upserted into performance_snapshots (source
+ * 'import'), xetl.posts, tweet_analytics_comprehensive,
+ * xetl.platform_follows and xetl.daily_follows, so importing the same file
+ * twice changes nothing.  Rows that cannot load go to xetl.import_rejects
+ * with file, line, raw text and reason; the good rows of the file still load.
+ *
+ * Not for: calling the X API (etl/pull), deriving models from what is
+ * loaded (fit, attribute), printing (the command summarises on stderr).
+ */
+#ifndef XETL_IMPORT_H
+#define XETL_IMPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/xerr.h"
+
+struct db;
+struct account;
+
+enum import_format {
+    IMPORT_UNKNOWN = 0,
+    IMPORT_TWEET_ACTIVITY,   /* legacy per-post export: "Tweet id", "time", ... */
+    IMPORT_CONTENT,          /* current per-post export: "Post id", "Date", ... */
+    IMPORT_OVERVIEW,         /* current per-day export: "Date", "New follows", ... */
+};
+
+/* "tweet activity", "content", "account overview" or "unknown". */
+const char *import_format_name(enum import_format f);
+
+struct import_opts {
+    const char *path;        /* file to read; "-" = standard input */
+    int64_t as_of;           /* used when as_of_given */
+    bool as_of_given;        /* else the export's own date range end */
+    int64_t run_id;          /* xetl.runs row, 0 when none */
+    int batch_rows;          /* rows per COPY batch (0 = default 5000) */
+    int max_listed_rejects;  /* how many rejects to keep in the result (0 = 10) */
+};
+
+struct import_reject_note {
+    long line;
+    char reason[200];
+};
+
+struct import_result {
+    enum import_format format;
+    char source_file[256];   /* base name recorded in the tables ("-" for stdin) */
+    char sha256[65];
+    int64_t as_of;
+    char as_of_source[64];   /* "--as-of", "file name range", "latest date in the file" */
+    long records;            /* data records read (header excluded) */
+    long loaded;             /* rows written (per post or per day) */
+    long rejects;            /* rows rejected, all causes */
+    long snapshots;          /* performance_snapshots rows inserted or changed */
+    long new_posts;          /* xetl.posts rows created */
+    struct import_reject_note *notes; /* the first rejects (caller frees with import_result_release) */
+    int n_notes;
+};
+
+/*
+ * Imports one export file for one account.  Returns 0 when every row loaded;
+ * XETL_EX_DATAERR (65) when rows were rejected (the others loaded, err says
+ * how many) or the file is not a known export (nothing loaded); 66 when the
+ * file cannot be opened; 69/70 for database failures (the file's
+ * transaction is rolled back).  res is filled in every case it can be.
+ */
+int import_file(struct db *db, const struct account *acct, const struct import_opts *o,
+                struct import_result *res, struct xerr *err);
+void import_result_release(struct import_result *res);
+
+/* ---- value parsing, exposed for unit tests ---- */
+
+/*
+ * A counter: "1234", "1,234", "1 234", "12.0"; "" and "-" are no value
+ * (*present false).  Returns NULL or a reason ("negative count", ...).
+ */
+const char *import_parse_count(const char *s, long *out, bool *present);
+/* A rate: "0.0123" (a fraction) or "1.23%" (a percentage) -> 0.0123. */
+const char *import_parse_rate(const char *s, double *out, bool *present);
+/*
+ * A time: ISO 8601, "2019-05-01 14:03 +0000", a date "2024-11-23", or
+ * "Sat, Nov 23, 2024" / "Nov 23, 2024".  *date_only tells a whole day.
+ */
+const char *import_parse_time(const char *s, int64_t *out, bool *date_only);
+/* A post id: 1-20 digits (kept as text; never a double). */
+bool import_valid_id(const char *s);
+/* Whether s is well-formed UTF-8. */
+bool import_utf8_valid(const char *s, size_t len);
+
+/*
+ * Detects the export format from a header row.  Exposed for tests; the
+ * column map itself is internal.
+ */
+enum import_format import_detect(char *const *fields, int n);
+
+/*
+ * The date range a file name states ("…_20190501_20190531_…",
+ * "…_2024-11-01_2024-11-30.csv"): returns true and the end as the instant
+ * after the last day.
+ */
+bool import_name_range_end(const char *path, int64_t *end);
+
+#endif
