@@ -1,0 +1,150 @@
+#!/bin/sh
+# t_report.sh — `xetl report`: files and stdout, golden CSVs, byte-identical
+# reruns, CSVs against the database, the workbook read back by openpyxl, an
+# empty database ("no data", not failure), usage errors.
+# XETL_UPDATE_GOLDEN=1 rewrites tests/golden/report/ from this run.
+. "$XETL_ROOT/tests/lib/testlib.sh"
+
+GOLD="$XETL_ROOT/tests/golden/report"
+ASOF=2026-11-25T06:00:00Z
+BASE=xetl-roi-acme-2026-11-18_2026-11-24
+SUFFIXES="summary posts content_types formulas hooks daily"
+
+newdb
+"$XETL" -q account add acme --user-id 1001 || echo "Bail out! account add"
+"$XETL" -q account add beta --user-id 1002 || echo "Bail out! account add"
+psql -X -q -v ON_ERROR_STOP=1 -f "$XETL_ROOT/tests/golden/report_seed.sql" >/dev/null || echo "Bail out! seed"
+export XETL_VALUE_PER_FOLLOWER_USD=0.25
+
+# --- one account, default range (7 whole days before --as-of), default formats
+xrun --as-of "$ASOF" --account acme report --out "$TMP/r1"
+is "$RC" 0 "report exits 0"
+expected=""
+for s in $SUFFIXES; do expected="$expected$TMP/r1/$BASE-$s.csv
+"; done
+expected="$expected$TMP/r1/$BASE.xlsx"
+is "$(cat "$OUT")" "$expected" "stdout lists each path written, one a line"
+is "$(ls -A "$TMP/r1" | grep -c '^\.')" 0 "no temporary file left in the output directory"
+
+# --- golden CSVs
+if [ "${XETL_UPDATE_GOLDEN:-0}" = 1 ]; then
+    mkdir -p "$GOLD"
+    for s in $SUFFIXES; do cp "$TMP/r1/$BASE-$s.csv" "$GOLD/$s.csv"; done
+fi
+for s in $SUFFIXES; do
+    ok "$s.csv matches tests/golden/report/$s.csv" cmp "$TMP/r1/$BASE-$s.csv" "$GOLD/$s.csv"
+done
+
+# --- the same data and as-of give the same bytes
+xrun --as-of "$ASOF" --account acme report --out "$TMP/r2"
+is "$RC" 0 "second run exits 0"
+for s in $SUFFIXES; do
+    ok "$s.csv byte-identical across runs" cmp "$TMP/r1/$BASE-$s.csv" "$TMP/r2/$BASE-$s.csv"
+done
+ok "workbook byte-identical across runs" cmp "$TMP/r1/$BASE.xlsx" "$TMP/r2/$BASE.xlsx"
+# Rewriting in place replaces the files (rename over the old ones).
+xrun --as-of "$ASOF" --account acme report --out "$TMP/r1"
+is "$RC" 0 "rerun into the same directory exits 0"
+is "$(ls -A "$TMP/r1" | wc -l | tr -d ' ')" 7 "still seven files, no leftovers"
+
+# --- CSVs against the database (parsed as CSV, not grepped)
+csvq() { "$XETL_PYTHON" -c "
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline='', encoding='utf-8')))
+print(eval(sys.argv[2]))" "$@"; }
+P="$TMP/r1/$BASE-posts.csv"
+is "$(csvq "$P" 'len(rows)')" \
+   "$(sql "SELECT count(*) FROM xetl.posts WHERE account_id = 1 AND posted_at >= '2026-11-18' AND posted_at < '2026-11-25'")" \
+   "posts.csv has one row per post published in the range"
+is "$(csvq "$P" 'sum(int(r["likes_lifetime"] or 0) for r in rows)')" \
+   "$(sql "SELECT sum(t.likes) FROM xetl.posts p JOIN tweet_analytics_comprehensive t USING (tweet_id) WHERE p.account_id = 1 AND p.posted_at >= '2026-11-18' AND p.posted_at < '2026-11-25'")" \
+   "posts.csv likes add up to the database's"
+is "$(csvq "$P" 'rows[1]["text"]')" "A thread on pricing
+line two, with a comma" "a text with a newline and a comma survives the round trip"
+is "$(csvq "$P" 'rows[2]["text"]')" "Café naïve résumé — UTF-8 ✓" "UTF-8 text survives"
+is "$(csvq "$P" 'rows[0]["tweet_id"]')" "1860000000000000001" "tweet id kept exactly"
+S="$TMP/r1/$BASE-summary.csv"
+is "$(csvq "$S" '[r["current"] for r in rows if r["item"] == "followers gained"][0]')" \
+   "$(sql "SELECT (SELECT followers_count FROM xetl.follower_samples WHERE sampled_at = '2026-11-25') - (SELECT followers_count FROM xetl.follower_samples WHERE sampled_at = '2026-11-18')")" \
+   "followers gained = samples at the range ends"
+is "$(csvq "$S" '[(r["current"], r["previous"], r["change"]) for r in rows if r["item"] == "cost"][0]')" \
+   "('10.50', '10.50', '0.00')" "cost is the sum of health's daily cost, beside the previous period"
+is "$(csvq "$S" '[r["current"] for r in rows if r["item"] == "ROI"][0]')" "3.4762" \
+   "ROI = (188 x 0.25 - 10.50) / 10.50"
+is "$(csvq "$S" '[r["item"] for r in rows if r["section"] == "best content types"]')" \
+   "['data_story', 'thread', 'hot_take']" "best content types by selection score"
+is "$(csvq "$S" '[r["item"] for r in rows if r["section"] == "worst formulas"]')" \
+   "['question_bait', 'how_to']" "worst formulas, worst first, not repeating the best"
+is "$(csvq "$S" '[r["note"] for r in rows if r["section"] == "best hooks"][0]')" \
+   "no data: xetl learn has not scored any yet" "an empty learning table says no data"
+D="$TMP/r1/$BASE-daily.csv"
+is "$(csvq "$D" '[r["day"] for r in rows]')" \
+   "['2026-11-18', '2026-11-19', '2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23', '2026-11-24']" \
+   "daily.csv has every day of the range, TO inclusive"
+is "$(csvq "$D" 'sum(int(r["followers_change"]) for r in rows)')" 188 "daily follower changes add up to the headline"
+
+# --- the workbook, read back by openpyxl
+"$XETL_PYTHON" "$XETL_ROOT/tests/lib/read_xlsx.py" "$TMP/r1/$BASE.xlsx" >"$TMP/x.txt" 2>"$TMP/x.err"
+is "$?" 0 "openpyxl reads the workbook"
+get() { awk -F '\t' -v k="$1" -v s="$2" '$1 == k && $2 == s { $1 = ""; $2 = ""; sub(/^\t\t/, ""); print; exit }' OFS='\t' "$TMP/x.txt"; }
+cell() { awk -F '\t' -v s="$1" -v a="$2" '$1 == "cell" && $2 == s && $3 == a { print $4 "|" $5 "|" $6; exit }' "$TMP/x.txt"; }
+is "$(awk -F '\t' '$1 == "sheets" { print $2 }' "$TMP/x.txt")" \
+   "Summary,Posts,Content types,Formulas,Hooks,Attribution,Daily health,Timing" "sheet order, Summary first"
+is "$(awk -F '\t' '$1 == "created" { print $2 }' "$TMP/x.txt")" "2026-11-25T06:00:00Z" "created property is the as-of"
+is "$(awk -F '\t' '$1 == "charts" && $2 == "Summary" { print $3 }' "$TMP/x.txt")" 3 "three charts on the Summary sheet"
+is "$(awk -F '\t' '$1 == "chartkinds" && $2 == "Summary" { print $3 }' "$TMP/x.txt")" "LineChart,BarChart,ScatterChart" \
+   "followers line, content-type bars, curves"
+is "$(awk -F '\t' '$1 == "condfmt" && $2 == "Timing" { print $3 " " $4 }' "$TMP/x.txt")" "B3:Y9 colorScale" \
+   "best-time heatmap is a colour scale over weekday x hour"
+for sh in Posts "Content types" Formulas Hooks Attribution "Daily health"; do
+    is "$(awk -F '\t' -v s="$sh" '$1 == "freeze" && $2 == s { print $3 }' "$TMP/x.txt")" B2 "$sh: header row (and first column) frozen"
+done
+is "$(awk -F '\t' '$1 == "filter" && $2 == "Posts" { print $3 }' "$TMP/x.txt")" "A1:U7" "Posts: autofilter over the table"
+is "$(cell Posts A2)" "s|1860000000000000001|@" "tweet id written as text"
+is "$(cell Posts B2)" "d|2026-11-18T09:15:00|yyyy-mm-dd hh:mm" "posted_at is a date-time"
+is "$(cell Posts I4)" "n|9100|#,##0" "impressions with thousands separator"
+is "$(cell Posts O2)" "n|0.029792|0.00%" "engagement rate as percent"
+is "$(cell Posts O5)" "" "engagement rate blank when impressions are 0"
+is "$(cell Summary C6)" "n|188|#,##0" "headline followers gained"
+is "$(cell Summary C7)" "n|10.5|\$#,##0.00" "headline cost as currency"
+is "$(cell Summary A9)" "s|ROI|General" "ROI row"
+is "$(cell Summary C9)" "n|3.4762|0.00%" "ROI as percent"
+is "$(cell Summary E6)" "n|20|#,##0" "change beside the previous period"
+is "$(cell Summary F6)" "n|0.119|0.00%" "change in percent"
+is "$(grep -ciE '	(nan|inf|-inf)	' "$TMP/x.txt")" 0 "no NaN/Inf anywhere in the workbook"
+is "$(awk -F '\t' '$1 == "cell" && $2 == "Timing" && $3 == "B12" { print $5 }' "$TMP/x.txt")" \
+   "Café naïve résumé — UT..." "curve of the top post (most likes) labelled with its text"
+near "$(awk -F '\t' '$1 == "cell" && $2 == "Timing" && $3 == "B28" { print $5 }' "$TMP/x.txt")" \
+   "$(awk 'BEGIN { printf "%.6f", 520 * (1 - (1 + 168 / 3) ^ -0.25) }')" 0.000001 \
+   "curve value at 168 h from the Lomax parameters (post 3, A=520 c=3 theta=0.25)"
+
+# --- every account, CSV only
+xrun --as-of "$ASOF" report --format csv --out "$TMP/r3"
+is "$RC" 0 "csv-only report for every account"
+is "$(wc -l <"$OUT" | tr -d ' ')" 12 "six CSVs per account, two accounts"
+is "$(ls "$TMP/r3" | grep -c xlsx)" 0 "no workbook when --format csv"
+
+# --- an account with no data at all: no data, not failure
+B="$TMP/r3/xetl-roi-beta-2026-11-18_2026-11-24"
+is "$(csvq "$B-summary.csv" '[r["note"] for r in rows if r["item"] == "cost"][0]')" \
+   "no data: no cost computed (set cost.* and run xetl health)" "empty account: cost says no data"
+is "$(csvq "$B-posts.csv" 'len(rows)')" 0 "empty account: posts.csv has only its header"
+xrun --as-of "$ASOF" --account beta report --format xlsx --from 2026-11-01 --to 2026-11-03 --out "$TMP/r4"
+is "$RC" 0 "empty account workbook"
+is "$(cat "$OUT")" "$TMP/r4/xetl-roi-beta-2026-11-01_2026-11-03.xlsx" "explicit range names the file FROM_TO, TO inclusive"
+ok "openpyxl reads the empty workbook" "$XETL_PYTHON" "$XETL_ROOT/tests/lib/read_xlsx.py" "$TMP/r4/xetl-roi-beta-2026-11-01_2026-11-03.xlsx"
+
+# --- usage and failure
+xrun --as-of "$ASOF" report --format pdf --out "$TMP/r5"
+is "$RC" 64 "unknown format is a usage error"
+xrun --as-of "$ASOF" report --from 2026-11-20 --to 2026-11-10 --out "$TMP/r5"
+is "$RC" 64 "--from after --to is a usage error"
+xrun report --help
+is "$RC" 0 "--help exits 0"
+like "$(cat "$OUT")" "--format" "--help lists the options"
+: >"$TMP/afile"
+xrun --as-of "$ASOF" --account acme report --out "$TMP/afile/sub"
+is "$RC" 70 "an output directory that cannot be made fails with 70"
+like "$(cat "$ERR")" "cannot create directory" "and says why"
+
+done_testing
