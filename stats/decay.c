@@ -99,9 +99,9 @@ void decay_prior_default(struct decay_prior *p)
      * three points of a post's own data dominate it. */
     memset(p, 0, sizeof *p);
     p->mu_logc = log(0.33);
-    p->sd_logc = 2.0;
+    p->sd_logc = 3.0;
     p->mu_logtheta = log(0.12);
-    p->sd_logtheta = 1.5;
+    p->sd_logtheta = 3.0;
     p->sigma = 0.1;
     p->n_posts = 0;
     for (int k = 0; k < DECAY_SH_NODES; k++) {
