@@ -416,16 +416,16 @@ static int write_post(struct db *db, const struct account *acct, const struct ru
     rc = db_cmd(db,
                 "INSERT INTO tweet_analytics_comprehensive (decision_id, tweet_id, account_id, posted_at,"
                 " followers_before, followers_after, followers_gained, follows_from_tweet)"
-                " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, coalesce($8::integer, 0))"
+                " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8::integer)"
                 " ON CONFLICT (tweet_id) DO UPDATE SET"
                 " followers_before = EXCLUDED.followers_before, followers_after = EXCLUDED.followers_after,"
                 " followers_gained = EXCLUDED.followers_gained,"
-                " follows_from_tweet = coalesce($8::integer, tweet_analytics_comprehensive.follows_from_tweet),"
+                " follows_from_tweet = EXCLUDED.follows_from_tweet,"
                 " updated_at = now()"
                 " WHERE (tweet_analytics_comprehensive.followers_before, tweet_analytics_comprehensive.followers_after,"
                 "        tweet_analytics_comprehensive.followers_gained, tweet_analytics_comprehensive.follows_from_tweet)"
                 "   IS DISTINCT FROM (EXCLUDED.followers_before, EXCLUDED.followers_after,"
-                "        EXCLUDED.followers_gained, coalesce($8::integer, tweet_analytics_comprehensive.follows_from_tweet))",
+                "        EXCLUDED.followers_gained, EXCLUDED.follows_from_tweet)",
                 8, v, NULL, err);
     if (rc)
         return rc;
