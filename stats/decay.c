@@ -291,6 +291,7 @@ static gsl_multifit_nlinear_workspace *ws_get(struct decay_ws *ws, int nres)
         return NULL;
     if (!ws->w[nres]) {
         gsl_multifit_nlinear_parameters par = gsl_multifit_nlinear_default_parameters();
+        par.solver = gsl_multifit_nlinear_solver_cholesky;
         ws->w[nres] = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &par, (size_t)nres, 3);
     }
     return ws->w[nres];
