@@ -210,7 +210,7 @@ bool mail_host_is_loopback(const char *host)
 }
 
 struct send_state {
-    char reply[256];  /* last reply line from the server */
+    char reply[256];  /* last 4xx/5xx reply line from the server */
 };
 
 /* Keeps the server's last reply line; never looks at what we send (it holds AUTH). */
@@ -218,7 +218,8 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *
 {
     struct send_state *st = userp;
     (void)h;
-    if (type == CURLINFO_HEADER_IN && size > 0) {
+    /* Only error replies: the last line seen is otherwise QUIT's "221 Bye". */
+    if (type == CURLINFO_HEADER_IN && size > 0 && (data[0] == '4' || data[0] == '5')) {
         size_t n = size < sizeof st->reply - 1 ? size : sizeof st->reply - 1;
         memcpy(st->reply, data, n);
         while (n > 0 && (st->reply[n - 1] == '\n' || st->reply[n - 1] == '\r'))
