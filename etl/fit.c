@@ -346,7 +346,7 @@ static void curve_json(struct sbuf *sb, const struct decay_result *r, const char
     json_num(sb, "hi90_7d", r->n_h_hi, true);
     json_num(sb, "half_life_h", r->half_life_h, true);
     json_num(sb, "t90_h", r->t90_h, true);
-    json_num(sb, "decay_rate_1h", r->decay_rate_1h, true);
+    json_num(sb, "decay_rate_24h", r->decay_rate_24h, true);
     json_num(sb, "se_log_c", r->se_logc, true);
     json_num(sb, "se_log_theta", r->se_logtheta, true);
     json_num(sb, "rms_log_residual", r->rms, true);
@@ -441,7 +441,7 @@ static int write_results(struct db *db, const struct account *acct, const struct
         copy_num(&sb, lk->n_h, true);
         copy_num(&sb, er, false);
         copy_num(&sb, curve ? en->half_life_h * 60.0 : NAN, true);
-        copy_num(&sb, curve ? en->decay_rate_1h : NAN, false);
+        copy_num(&sb, curve ? en->decay_rate_24h : NAN, false);
         copy_num(&sb, curve ? en->t90_h : NAN, false);
         copy_num(&sb, peak_h * 60.0, true);
         copy_num(&sb, isfinite(peak_h) ? (double)p->posted_at + peak_h * 3600.0 : NAN, false);
@@ -467,7 +467,7 @@ static int write_results(struct db *db, const struct account *acct, const struct
                 continue;
             sbuf_add_copy_text(&sb, p->tweet_id);
             sbuf_addf(&sb, "\t%s", fit_metric_names[m]);
-            copy_num(&sb, r->last_age_h, false);
+            copy_num(&sb, (double)(a->as_of - p->posted_at) / 3600.0, false);
             sbuf_addf(&sb, "\t%d\t%s", r->n_points, decay_method_name(r->method));
             copy_num(&sb, r->n_h, false);
             copy_num(&sb, r->n_h_lo, false);

@@ -306,7 +306,7 @@ static void result_unknown(struct decay_result *r, double H)
     r->rms = NAN;
     r->horizon_h = H;
     r->n_h = r->n_h_lo = r->n_h_hi = NAN;
-    r->half_life_h = r->t90_h = r->decay_rate_1h = NAN;
+    r->half_life_h = r->t90_h = r->decay_rate_24h = NAN;
     for (int k = 0; k < DECAY_NCHECK; k++)
         r->check[k] = NAN;
     r->last_age_h = r->last_count = NAN;
@@ -555,7 +555,7 @@ int decay_fit(struct decay_ws *ws, const struct decay_point *pts_in, int n, cons
     }
     out->half_life_h = lomax_age_at(c, th, H, 0.5);
     out->t90_h = lomax_age_at(c, th, H, 0.9);
-    out->decay_rate_1h = (1.0 + th) / (c + 1.0);
+    out->decay_rate_24h = (1.0 + th) / (c + 24.0);
     for (int k = 0; k < DECAY_NCHECK; k++)
         out->check[k] = A * lomax_q(c, th, decay_check_ages_h[k]);
 out:

@@ -82,7 +82,7 @@ struct decay_result {
     double n_h_lo, n_h_hi;   /* 90 % interval of n_h */
     double half_life_h;      /* age at which N reaches n_h / 2 */
     double t90_h;            /* age at which N reaches 0.9·n_h (longevity) */
-    double decay_rate_1h;    /* −d ln n/dt at 1 h, per hour, n = dN/dt: (1+θ)/(c+1) */
+    double decay_rate_24h;   /* −d ln n/dt at 24 h, per hour, n = dN/dt: (1+θ)/(c+24) */
     double check[DECAY_NCHECK]; /* N at 1h/4h/24h/48h/7d (7d = n_h when H = 168) */
     double last_age_h, last_count; /* the last cleaned observation */
 };

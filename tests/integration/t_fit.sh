@@ -121,7 +121,7 @@ sql "SELECT tt.post('301', '2026-11-12T00:00:00Z');
 xrun --as-of 2026-11-13T06:00:00Z fit --from 2026-11-12 --to 2026-11-12
 is "$RC" 0 "fit at 30 h"
 is "$(sql "SELECT age_hours || ' ' || coalesce(actual_7d::text, 'NULL') FROM xetl.predictions WHERE tweet_id = '301' AND metric = 'likes'")" \
-    "24 NULL" "a prediction from the 24 h snapshot, not yet scored"
+    "30 NULL" "a prediction at 30 h (from the 24 h snapshot), not yet scored"
 xrun --as-of "$ASOF" fit --from 2026-11-19 --to 2026-11-20
 is "$RC" 0 "a later fit of another range"
 ACT=$(awk -v q="$Q168" 'BEGIN { printf "%.0f", 1000 * q }')

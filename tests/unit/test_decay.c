@@ -97,7 +97,7 @@ static void assert_no_nan(const struct decay_result *r)
     if (r->method == DECAY_LOMAX || r->method == DECAY_POOLED) {
         assert_true(isfinite(r->half_life_h) && r->half_life_h > 0 && r->half_life_h < r->horizon_h);
         assert_true(isfinite(r->t90_h) && r->t90_h > r->half_life_h);
-        assert_true(isfinite(r->decay_rate_1h) && r->decay_rate_1h > 0);
+        assert_true(isfinite(r->decay_rate_24h) && r->decay_rate_24h > 0);
         for (int k = 0; k < DECAY_NCHECK; k++)
             assert_true(isfinite(r->check[k]));
     }
