@@ -105,6 +105,21 @@ xrun --as-of 2026-11-07T00:00:00Z pull
 is "$RC" 0 "second pull at the same as-of exits 0"
 is "$(state)" "$BEFORE" "the same as-of twice changes no typed row"
 
+# replay (rerun without --pull): typed rows re-derived from landed bodies, X not called
+sql "DELETE FROM performance_snapshots WHERE snapshot_at = '2026-11-07T00:00:00Z'"
+sql "DELETE FROM xetl.follower_samples WHERE sampled_at = '2026-11-07T00:00:00Z'"
+fakex_post /_fake/reset '{}' >/dev/null
+xrun --as-of 2026-11-08T00:00:00Z rerun --from 2026-11-07 --to 2026-11-07
+got_rows 2026-11-07T00:00:00Z >"$TMP/got"
+truth_rows 2026-11-07T00:00:00Z >"$TMP/want"
+if cmp -s "$TMP/want" "$TMP/got"; then pass "replay re-derives the snapshots from landed responses"
+else fail "replay re-derives the snapshots from landed responses" "rerun exit $RC: $(tail -2 "$ERR")" "$(diff "$TMP/want" "$TMP/got" | head -5)"; fi
+is "$(sql "SELECT followers_count FROM xetl.follower_samples WHERE sampled_at = '2026-11-07T00:00:00Z'")" \
+   "$(truth_followers 2026-11-07T00:00:00Z)" "replay re-derives the follower sample"
+is "$(fakex_get /_fake/stats | "$XETL_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["requests"])')" 0 \
+   "replay made no request to X"
+is "$(state)" "$BEFORE" "replay leaves the same typed rows as the pull did"
+
 xrun --as-of 2026-11-07T00:00:00Z pull --help
 is "$RC" 0 "pull --help exits 0"
 like "$(cat "$OUT")" "--since" "help mentions --since"
