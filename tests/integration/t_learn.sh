@@ -140,6 +140,12 @@ sql "UPDATE xetl.posts SET hook_used = 'bold' WHERE hook_used = 'stat'"
 xrun --as-of "$ASOF" learn
 is "$(sql "SELECT string_agg(hook_used, ',' ORDER BY hook_used) FROM hook_performance WHERE account_id = $AID")" "bold,question" \
    "arms no longer seen are removed"
+# An account with no posts yet: three learning_updates rows, no arm, no score.
+ok "second account added" "$XETL" -q account add empty --user-id 43
+xrun --account empty --as-of "$ASOF" learn
+is "$RC" 0 "learn on an account with no posts exits 0"
+is "$(sql "SELECT count(*) || ' ' || count(improvement_score) || ' ' || min(insights_summary->>'arms') FROM learning_updates l JOIN xetl.accounts a USING (account_id) WHERE a.handle = 'empty'")" \
+   "3 0 0" "no arm: learning_updates rows with no improvement score"
 XETL_LEARN_DRAWS=100 xrun --as-of "$ASOF" learn
 is "$RC" 78 "fewer than 10000 draws is a configuration error"
 
