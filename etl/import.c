@@ -794,9 +794,6 @@ static int sql_rejects(struct loader *L, struct xerr *err)
                    " SELECT line, raw, 'duplicate day ' || day || ': the row at line ' || keep || ' is loaded instead'"
                    " FROM d",
                    0, NULL, NULL, err);
-    if ((rc = cmd(L, "CREATE INDEX ON import_stage (tweet_id)", 0, NULL, NULL, err)) ||
-        (rc = cmd(L, "ANALYZE import_stage", 0, NULL, NULL, err)))
-        return rc;
     if ((rc = cmd(L,
                   "WITH k AS (SELECT tweet_id, max(line) AS keep FROM import_stage GROUP BY tweet_id"
                   "           HAVING count(*) > 1),"
@@ -817,15 +814,20 @@ static int sql_rejects(struct loader *L, struct xerr *err)
                1, p, NULL, err);
 }
 
-/* The decision id: the post's known one, else the bot's record of it, else the derived one. */
+/*
+ * The decision id: the post's known one, else the bot's record of it, else the
+ * derived one.  Only the found ones are stored (import_dec, usually few rows);
+ * the view import_rows derives the rest, so the staged rows are never rewritten.
+ */
 static int resolve_decisions(struct loader *L, struct xerr *err)
 {
     bool has_col = false, has_pd = false;
     int rc;
 
     if ((rc = cmd(L,
-                  "UPDATE import_stage s SET decision_id = p.decision_id, bot = (p.origin = 'bot')"
-                  " FROM xetl.posts p WHERE p.tweet_id = s.tweet_id",
+                  "INSERT INTO import_dec (tweet_id, decision_id, bot)"
+                  " SELECT p.tweet_id, p.decision_id, p.origin = 'bot'"
+                  " FROM xetl.posts p JOIN import_stage s ON s.tweet_id = p.tweet_id",
                   0, NULL, NULL, err)))
         return rc;
     if (L->acct->bot_content) {
@@ -836,23 +838,87 @@ static int resolve_decisions(struct loader *L, struct xerr *err)
             return rc;
         if (has_col && has_dec &&
             (rc = cmd(L,
-                      "UPDATE import_stage s SET decision_id = cm.decision_id::text::uuid, bot = true"
-                      " FROM content_metadata cm WHERE s.decision_id IS NULL AND cm.tweet_id = s.tweet_id",
+                      "INSERT INTO import_dec (tweet_id, decision_id, bot)"
+                      " SELECT DISTINCT ON (s.tweet_id) s.tweet_id, cm.decision_id::text::uuid, true"
+                      " FROM import_stage s JOIN content_metadata cm ON cm.tweet_id = s.tweet_id"
+                      " WHERE NOT EXISTS (SELECT 1 FROM import_dec d WHERE d.tweet_id = s.tweet_id)"
+                      " ORDER BY s.tweet_id, cm.decision_id::text",
                       0, NULL, NULL, err)))
             return rc;
         if (has_pd &&
             (rc = cmd(L,
-                      "UPDATE import_stage s SET decision_id = pd.decision_id::text::uuid, bot = true"
-                      " FROM posted_decisions pd WHERE s.decision_id IS NULL AND pd.tweet_id = s.tweet_id"
+                      "INSERT INTO import_dec (tweet_id, decision_id, bot)"
+                      " SELECT DISTINCT ON (s.tweet_id) s.tweet_id, pd.decision_id::text::uuid, true"
+                      " FROM import_stage s JOIN posted_decisions pd ON pd.tweet_id = s.tweet_id"
+                      " WHERE NOT EXISTS (SELECT 1 FROM import_dec d WHERE d.tweet_id = s.tweet_id)"
                       "   AND pd.decision_id::text ~*"
-                      "       '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'",
+                      "       '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'"
+                      " ORDER BY s.tweet_id, pd.decision_id::text",
                       0, NULL, NULL, err)))
             return rc;
     }
-    return cmd(L,
-               "UPDATE import_stage SET decision_id = xetl.derived_decision_id(tweet_id)"
-               " WHERE decision_id IS NULL",
-               0, NULL, NULL, err);
+    return 0;
+}
+
+/* tweet_analytics_comprehensive columns import writes: the API's counters follow
+ * last_scraped_at ('r'), the export-only ones the as-of of the last import ('i'). */
+static const struct { const char *col, *src; char rule; } tac_cols[] = {
+    { "likes", "likes", 'r' }, { "retweets", "retweets", 'r' }, { "replies", "replies", 'r' },
+    { "quotes", "quotes", 'r' }, { "bookmarks", "bookmarks", 'r' }, { "impressions", "impressions", 'r' },
+    { "media_views", "media_views", 'i' }, { "media_engagements", "media_engagements", 'i' },
+    { "url_clicks", "url_clicks", 'i' }, { "hashtag_clicks", "hashtag_clicks", 'i' },
+    { "detail_expands", "detail_expands", 'i' }, { "user_profile_clicks", "profile_clicks", 'i' },
+    { "impressions_promoted", "impressions_promoted", 'i' },
+};
+
+/* One upsert; the same merged expressions in SET and in the "anything changed" test. */
+static void tac_sql(struct sbuf *q)
+{
+    static const char fr[] = "(t.last_scraped_at IS NULL OR t.last_scraped_at <= excluded.last_scraped_at)";
+    static const char fi[] = "(t.analytics_metadata->'import'->>'as_of' IS NULL"
+                             " OR (t.analytics_metadata->'import'->>'as_of')::timestamptz <= $2::timestamptz)";
+    const size_t n = sizeof tac_cols / sizeof tac_cols[0];
+    struct sbuf merged[2];
+
+    sbuf_adds(q, "INSERT INTO tweet_analytics_comprehensive AS t (account_id, decision_id, tweet_id, posted_at,"
+                 " last_scraped_at, analytics_metadata");
+    for (size_t i = 0; i < n; i++)
+        sbuf_addf(q, ", %s", tac_cols[i].col);
+    sbuf_adds(q, ") SELECT $1::bigint, s.decision_id, s.tweet_id, s.posted_at, $2::timestamptz,"
+                 " jsonb_build_object('import', jsonb_build_object('as_of', $2::timestamptz, 'file', $3::text,"
+                 " 'format', $4::text, 'columns', s.extra))");
+    for (size_t i = 0; i < n; i++)
+        sbuf_addf(q, ", s.%s", tac_cols[i].src);
+    sbuf_adds(q, " FROM import_rows s ON CONFLICT (tweet_id) DO UPDATE SET ");
+    /* merged[0]: the new values; merged[1]: the same list of current values */
+    sbuf_init(&merged[0]);
+    sbuf_init(&merged[1]);
+    sbuf_adds(&merged[0], "coalesce(t.account_id, excluded.account_id), coalesce(t.posted_at, excluded.posted_at)");
+    sbuf_adds(&merged[1], "t.account_id, t.posted_at");
+    for (size_t i = 0; i < n; i++) {
+        const char *c = tac_cols[i].col;
+        sbuf_addf(&merged[0], ", CASE WHEN %s THEN coalesce(excluded.%s, t.%s) ELSE t.%s END",
+                  tac_cols[i].rule == 'r' ? fr : fi, c, c, c);
+        sbuf_addf(&merged[1], ", t.%s", c);
+    }
+    sbuf_addf(&merged[0], ", CASE WHEN %s THEN coalesce(t.analytics_metadata::jsonb, '{}'::jsonb)"
+                          " || jsonb_build_object('import', excluded.analytics_metadata->'import')"
+                          " ELSE t.analytics_metadata::jsonb END", fi);
+    sbuf_adds(&merged[1], ", t.analytics_metadata::jsonb");
+    sbuf_adds(&merged[0], ", greatest(t.last_scraped_at, excluded.last_scraped_at)");
+    sbuf_adds(&merged[1], ", t.last_scraped_at");
+    sbuf_adds(q, "(account_id, posted_at");
+    for (size_t i = 0; i < n; i++)
+        sbuf_addf(q, ", %s", tac_cols[i].col);
+    sbuf_adds(q, ", analytics_metadata, last_scraped_at) = ROW(");
+    sbuf_add(q, merged[0].buf, merged[0].len);
+    sbuf_adds(q, "), updated_at = now() WHERE (");
+    sbuf_add(q, merged[1].buf, merged[1].len);
+    sbuf_adds(q, ") IS DISTINCT FROM (");
+    sbuf_add(q, merged[0].buf, merged[0].len);
+    sbuf_adds(q, ")");
+    sbuf_release(&merged[0]);
+    sbuf_release(&merged[1]);
 }
 
 static int write_posts(struct loader *L, const char *const *p4, struct xerr *err)
@@ -869,7 +935,7 @@ static int write_posts(struct loader *L, const char *const *p4, struct xerr *err
                   " INSERT INTO xetl.posts AS p (tweet_id, account_id, decision_id, kind, posted_at, text,"
                   "                             origin, first_seen_at)"
                   " SELECT tweet_id, $1::bigint, decision_id, 'post', posted_at, text,"
-                  "        CASE WHEN bot THEN 'bot' ELSE 'import' END, $2::timestamptz FROM import_stage"
+                  "        CASE WHEN bot THEN 'bot' ELSE 'import' END, $2::timestamptz FROM import_rows"
                   " ON CONFLICT (tweet_id) DO UPDATE"
                   "   SET posted_at = coalesce(p.posted_at, excluded.posted_at),"
                   "       text = coalesce(p.text, excluded.text), updated_at = now()"
@@ -900,7 +966,7 @@ static int write_posts(struct loader *L, const char *const *p4, struct xerr *err
                   "   CASE WHEN s.impressions > 0 THEN s.bookmarks::numeric / s.impressions END,"
                   "   jsonb_build_object('import', jsonb_build_object('file', $3::text, 'format', $4::text,"
                   "                      'line', s.line), 'columns', s.extra)"
-                  " FROM import_stage s"
+                  " FROM import_rows s"
                   " ON CONFLICT (tweet_id, snapshot_at, source) DO UPDATE SET"
                   "   account_id = excluded.account_id, decision_id = excluded.decision_id,"
                   "   hours_since_post = excluded.hours_since_post, likes = excluded.likes,"
@@ -929,69 +995,15 @@ static int write_posts(struct loader *L, const char *const *p4, struct xerr *err
     L->res->snapshots = db_long(res, 0, 0, 0);
     PQclear(res);
 
-    /* tweet_analytics_comprehensive: a row per post, then the merge.  The API's counters
-     * (likes ... impressions) follow last_scraped_at; the export-only ones follow the as-of
-     * of the last import, so an older export never overwrites a newer one. */
-    if ((rc = cmd(L,
-                  "INSERT INTO tweet_analytics_comprehensive (account_id, decision_id, tweet_id, posted_at)"
-                  " SELECT $1::bigint, decision_id, tweet_id, posted_at FROM import_stage"
-                  " ON CONFLICT (tweet_id) DO NOTHING",
-                  1, p4, NULL, err)))
-        return rc;
-    if ((rc = cmd(L,
-                  "UPDATE tweet_analytics_comprehensive t SET"
-                  "  account_id = m.account_id, posted_at = m.posted_at, likes = m.likes,"
-                  "  retweets = m.retweets, replies = m.replies, quotes = m.quotes, bookmarks = m.bookmarks,"
-                  "  impressions = m.impressions, media_views = m.media_views,"
-                  "  media_engagements = m.media_engagements, url_clicks = m.url_clicks,"
-                  "  hashtag_clicks = m.hashtag_clicks, detail_expands = m.detail_expands,"
-                  "  user_profile_clicks = m.user_profile_clicks, impressions_promoted = m.impressions_promoted,"
-                  "  analytics_metadata = m.meta, last_scraped_at = m.lsa, updated_at = now()"
-                  " FROM (SELECT t2.id, coalesce(t2.account_id, $1::bigint) AS account_id,"
-                  "         coalesce(t2.posted_at, s.posted_at) AS posted_at,"
-                  "         CASE WHEN f.fr THEN coalesce(s.likes, t2.likes) ELSE t2.likes END AS likes,"
-                  "         CASE WHEN f.fr THEN coalesce(s.retweets, t2.retweets) ELSE t2.retweets END AS retweets,"
-                  "         CASE WHEN f.fr THEN coalesce(s.replies, t2.replies) ELSE t2.replies END AS replies,"
-                  "         CASE WHEN f.fr THEN coalesce(s.quotes, t2.quotes) ELSE t2.quotes END AS quotes,"
-                  "         CASE WHEN f.fr THEN coalesce(s.bookmarks, t2.bookmarks) ELSE t2.bookmarks END AS bookmarks,"
-                  "         CASE WHEN f.fr THEN coalesce(s.impressions, t2.impressions) ELSE t2.impressions END"
-                  "           AS impressions,"
-                  "         CASE WHEN f.fi THEN coalesce(s.media_views, t2.media_views) ELSE t2.media_views END"
-                  "           AS media_views,"
-                  "         CASE WHEN f.fi THEN coalesce(s.media_engagements, t2.media_engagements)"
-                  "           ELSE t2.media_engagements END AS media_engagements,"
-                  "         CASE WHEN f.fi THEN coalesce(s.url_clicks, t2.url_clicks) ELSE t2.url_clicks END"
-                  "           AS url_clicks,"
-                  "         CASE WHEN f.fi THEN coalesce(s.hashtag_clicks, t2.hashtag_clicks)"
-                  "           ELSE t2.hashtag_clicks END AS hashtag_clicks,"
-                  "         CASE WHEN f.fi THEN coalesce(s.detail_expands, t2.detail_expands)"
-                  "           ELSE t2.detail_expands END AS detail_expands,"
-                  "         CASE WHEN f.fi THEN coalesce(s.profile_clicks, t2.user_profile_clicks)"
-                  "           ELSE t2.user_profile_clicks END AS user_profile_clicks,"
-                  "         CASE WHEN f.fi THEN coalesce(s.impressions_promoted, t2.impressions_promoted)"
-                  "           ELSE t2.impressions_promoted END AS impressions_promoted,"
-                  "         CASE WHEN f.fi THEN coalesce(t2.analytics_metadata::jsonb, '{}'::jsonb)"
-                  "           || jsonb_build_object('import', jsonb_build_object('as_of', $2::timestamptz,"
-                  "                'file', $3::text, 'format', $4::text, 'columns', s.extra))"
-                  "           ELSE t2.analytics_metadata::jsonb END AS meta,"
-                  "         CASE WHEN f.fr THEN $2::timestamptz ELSE t2.last_scraped_at END AS lsa"
-                  "       FROM import_stage s JOIN tweet_analytics_comprehensive t2 ON t2.tweet_id = s.tweet_id"
-                  "       CROSS JOIN LATERAL (SELECT"
-                  "          (t2.last_scraped_at IS NULL OR t2.last_scraped_at <= $2::timestamptz) AS fr,"
-                  "          (t2.analytics_metadata->'import'->>'as_of' IS NULL"
-                  "           OR (t2.analytics_metadata->'import'->>'as_of')::timestamptz <= $2::timestamptz)"
-                  "            AS fi) f) m"
-                  " WHERE t.id = m.id AND"
-                  "  (t.account_id, t.posted_at, t.likes, t.retweets, t.replies, t.quotes, t.bookmarks,"
-                  "   t.impressions, t.media_views, t.media_engagements, t.url_clicks, t.hashtag_clicks,"
-                  "   t.detail_expands, t.user_profile_clicks, t.impressions_promoted,"
-                  "   t.analytics_metadata::jsonb, t.last_scraped_at)"
-                  "  IS DISTINCT FROM"
-                  "  (m.account_id, m.posted_at, m.likes, m.retweets, m.replies, m.quotes, m.bookmarks,"
-                  "   m.impressions, m.media_views, m.media_engagements, m.url_clicks, m.hashtag_clicks,"
-                  "   m.detail_expands, m.user_profile_clicks, m.impressions_promoted, m.meta, m.lsa)",
-                  4, p4, NULL, err)))
-        return rc;
+    {
+        struct sbuf q;
+        sbuf_init(&q);
+        tac_sql(&q);
+        rc = cmd(L, q.buf, 4, p4, NULL, err);
+        sbuf_release(&q);
+        if (rc)
+            return rc;
+    }
 
     /* Platform-reported follows: the export with the latest as-of wins. */
     return cmd(L,
@@ -1035,8 +1047,13 @@ static int create_temp(struct db *db, struct xerr *err)
                      "  retweets integer, replies integer, likes integer, quotes integer, bookmarks integer,"
                      "  profile_clicks integer, url_clicks integer, hashtag_clicks integer,"
                      "  detail_expands integer, media_views integer, media_engagements integer,"
-                     "  follows integer, impressions_promoted integer, extra jsonb,"
-                     "  decision_id uuid, bot boolean NOT NULL DEFAULT false) ON COMMIT DROP;"
+                     "  follows integer, impressions_promoted integer, extra jsonb) ON COMMIT DROP;"
+                     "CREATE TEMP TABLE import_dec (tweet_id text PRIMARY KEY, decision_id uuid NOT NULL,"
+                     "  bot boolean NOT NULL) ON COMMIT DROP;"
+                     "CREATE TEMP VIEW import_rows AS SELECT s.*,"
+                     "  coalesce(d.decision_id, xetl.derived_decision_id(s.tweet_id)) AS decision_id,"
+                     "  coalesce(d.bot, false) AS bot"
+                     "  FROM import_stage s LEFT JOIN import_dec d ON d.tweet_id = s.tweet_id;"
                      "CREATE TEMP TABLE import_days (line integer, raw text, day date, new_follows integer,"
                      "  unfollows integer, metrics jsonb) ON COMMIT DROP;"
                      "CREATE TEMP TABLE import_rej (line integer, raw text, reason text) ON COMMIT DROP;",
@@ -1103,6 +1120,12 @@ int import_file(struct db *db, const struct account *acct, const struct import_o
     }
     log_info("'%s': %s export, %d columns", res->source_file, import_format_name(res->format), L.map.ncols);
 
+    {
+        /* Staging lives in temp tables: give them memory before the session first uses one
+         * (later files of the same run cannot change it, which is harmless). */
+        struct xerr ignore = { 0 };
+        db_cmd(db, "SET temp_buffers = '256MB'", 0, NULL, NULL, &ignore);
+    }
     if ((rc = db_begin(db, err)))
         goto out;
     in_tx = true;
@@ -1184,7 +1207,7 @@ int import_file(struct db *db, const struct account *acct, const struct import_o
         }
         PQclear(r);
     }
-    if ((rc = db_commit(db, err)))
+    if ((rc = db_cmd(db, "DROP VIEW import_rows", 0, NULL, NULL, err)) || (rc = db_commit(db, err)))
         goto out;
     in_tx = false;
 

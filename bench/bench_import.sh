@@ -1,0 +1,83 @@
+#!/bin/sh
+# bench/bench_import.sh — `xetl import` throughput and peak memory on generated
+# legacy "tweet activity" exports (quoted text with commas, quotes, emoji and
+# line breaks, thousands separators, both timestamp styles, percentages).
+#
+#   sh bench/bench_import.sh [ROWS...]   import ROWS-row exports (default 100000 1000000)
+#                                        into a fresh database; needs PGHOST etc.
+#                                        (bench/run.sh starts a throwaway server)
+#   sh bench/bench_import.sh gen N       print an N-row export on stdout (also used by
+#                                        tests/integration/t_import_big.sh)
+#
+# Row i (1..N): id 1500000000000000000+i, posted 2020-01-(1+i%28) (i%24):(i%60),
+# impressions 100+(i*37)%100000, likes i%500, retweets i%50, replies i%20,
+# follows i%7; every 10th text has an embedded line break.
+set -u
+
+gen() {
+    awk -v n="$1" 'BEGIN {
+        printf "\357\273\277Tweet id,Tweet permalink,Tweet text,time,impressions,engagements,engagement rate,retweets,replies,likes,user profile clicks,url clicks,hashtag clicks,detail expands,permalink clicks,app opens,app installs,follows,email tweet,dial phone,media views,media engagements\r\n"
+        for (i = 1; i <= n; i++) {
+            id = sprintf("15%017d", i)
+            day = 1 + i % 28; hh = i % 24; mm = i % 60
+            if (i % 2) t = sprintf("2020-01-%02d %02d:%02d +0000", day, hh, mm)
+            else t = sprintf("2020-01-%02dT%02d:%02d:00Z", day, hh, mm)
+            imp = 100 + (i * 37) % 100000
+            imps = imp
+            if (i % 3 == 0 && imp >= 1000) imps = sprintf("\"%d,%03d\"", int(imp / 1000), imp % 1000)
+            likes = i % 500; rts = i % 50; reps = i % 20
+            eng = likes + rts + reps
+            if (i % 2) rate = sprintf("%.6f", eng / imp); else rate = sprintf("%.4f%%", 100 * eng / imp)
+            text = sprintf("\"post %d, with \"\"quotes\"\" and \360\237\232\200%s\"", i, (i % 10 == 0) ? "\r\nsecond line" : "")
+            printf "%s,https://twitter.com/bench/status/%s,%s,%s,%s,%d,%s,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%s,%s,%d,%d\r\n",
+                id, id, text, t, imps, eng, rate, rts, reps, likes, i % 13, i % 11, i % 5, i % 17, i % 3, 0, 0, i % 7, "-", "-", i % 101, i % 9
+        }
+    }'
+}
+
+if [ "${1:-}" = gen ]; then
+    gen "$2"
+    exit 0
+fi
+
+XETL=${XETL:-./xetl}
+PY=${XETL_PYTHON:-/usr/bin/python3}
+DIR=$(mktemp -d /tmp/xetl-bench-import.XXXXXX)
+trap 'rm -rf "$DIR"' EXIT INT TERM
+[ $# -gt 0 ] || set -- 100000 1000000
+status=0
+for n in "$@"; do
+    db="bench_import_$n"
+    dropdb --if-exists "$db" >/dev/null 2>&1
+    createdb "$db" || exit 1
+    export XETL_DB="dbname=$db"
+    "$XETL" -q migrate && "$XETL" -q account add bench --user-id 7 || exit 1
+    f="$DIR/tweet_activity_metrics_bench_20200101_20200131_en.csv"
+    gen "$n" > "$f"
+    size=$(wc -c < "$f")
+    # Wall time and the child's peak RSS (getrusage), no extra tools needed.
+    out=$("$PY" -c '
+import resource, subprocess, sys, time
+t = time.monotonic()
+rc = subprocess.call(sys.argv[1:], stderr=subprocess.DEVNULL)
+dt = time.monotonic() - t
+print(rc, "%.3f" % dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+' "$XETL" -q import "$f")
+    set -- $out
+    rc=$1 secs=$2 rss=$3
+    rows=$(psql -X -Atq -d "$db" -c "SELECT count(*) FROM performance_snapshots WHERE source = 'import'")
+    rate=$(awk -v r="$rows" -v s="$secs" 'BEGIN { printf "%.0f", r / s }')
+    echo "import $n rows ($(( size / 1048576 )) MiB): exit $rc, $rows snapshots in ${secs} s = $rate rows/s, peak RSS $(( rss / 1024 )) MiB"
+    [ "$rc" = 0 ] && [ "$rows" = "$n" ] || status=1
+    # Idempotence at scale: a second run of the same file.
+    out=$("$PY" -c '
+import resource, subprocess, sys, time
+t = time.monotonic()
+rc = subprocess.call(sys.argv[1:], stderr=subprocess.DEVNULL)
+print(rc, "%.3f" % (time.monotonic() - t), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+' "$XETL" -q import "$f")
+    set -- $out
+    echo "import $n rows again (nothing changes): exit $1, ${2} s, peak RSS $(( $3 / 1024 )) MiB"
+    dropdb "$db"
+done
+exit $status
