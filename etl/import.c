@@ -493,8 +493,8 @@ static bool snapshot_column(enum col c)
     switch (c) {
     case C_ID: case C_TIME: case C_TEXT: case C_IMPRESSIONS: case C_RETWEETS: case C_REPLIES:
     case C_LIKES: case C_QUOTES: case C_BOOKMARKS: case C_PROFILE_CLICKS: case C_URL_CLICKS:
-    case C_DETAIL_EXPANDS: case C_ENG_RATE:
-        return true;
+    case C_DETAIL_EXPANDS:
+        return true; /* the export's engagement rate counts clicks too: kept in metadata */
     default:
         return false;
     }
@@ -959,8 +959,8 @@ static int write_posts(struct loader *L, const char *const *p4, struct xerr *err
                   "   extract(epoch FROM $2::timestamptz - s.posted_at)::numeric / 3600,"
                   "   s.likes, s.retweets, s.replies, s.quotes, s.bookmarks, s.impressions,"
                   "   s.profile_clicks, s.url_clicks, s.detail_expands,"
-                  "   CASE WHEN s.impressions > 0 THEN"
-                  "     coalesce(s.engagement_rate, s.engagements::numeric / s.impressions) END,"
+                  "   CASE WHEN s.impressions > 0 AND s.likes IS NOT NULL THEN"
+                  "     (s.likes + coalesce(s.retweets, 0) + coalesce(s.replies, 0))::numeric / s.impressions END,"
                   "   CASE WHEN s.impressions > 0 THEN s.retweets::numeric / s.impressions END,"
                   "   CASE WHEN s.impressions > 0 THEN s.replies::numeric / s.impressions END,"
                   "   CASE WHEN s.impressions > 0 THEN s.bookmarks::numeric / s.impressions END,"
