@@ -8,6 +8,7 @@
  */
 #include "reports/xlsx.h"
 
+#include "common/sbuf.h"
 #include "common/xtime.h"
 
 #include <math.h>
@@ -171,6 +172,20 @@ static void put_cell(struct wb *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, 
             chk(w, worksheet_write_unixtime(ws, r, c, t, f), "time cell");
         else
             put_text(w, ws, r, c, s, f);
+    } else if (strpbrk(s, "\r\n")) {
+        /* A one-line cell per row: line breaks are shown as a marker (the CSV keeps them). */
+        struct sbuf b = SBUF_INIT;
+        sbuf_init(&b);
+        for (const char *q = s; *q; q++) {
+            if (*q == '\r' && q[1] == '\n')
+                continue;
+            if (*q == '\n' || *q == '\r')
+                sbuf_adds(&b, " \u21B5 ");
+            else
+                sbuf_addc(&b, *q);
+        }
+        put_text(w, ws, r, c, b.buf, f);
+        sbuf_release(&b);
     } else {
         put_text(w, ws, r, c, s, f);
     }
@@ -229,6 +244,10 @@ static lxw_worksheet *table_sheet(struct wb *w, const char *name, const struct r
     for (int c = 0; c < t->ncols; c++)
         put_text(w, ws, 0, (lxw_col_t)c, t->cols[c].label, w->header);
     worksheet_freeze_panes(ws, 1, freeze_col ? 1 : 0);
+    /* Printed (or turned into PDF): landscape, one page wide, header on every page. */
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    chk(w, worksheet_repeat_rows(ws, 0, 0), "repeat rows");
     chk(w, worksheet_autofilter(ws, 0, 0, (lxw_row_t)(t->nrows > 0 ? t->nrows : 1), (lxw_col_t)(t->ncols - 1)),
         "autofilter");
     for (int r = 0; r < t->nrows; r++)
@@ -298,7 +317,9 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
             continue;
         const char *item = rtab_cell(s, r, 2), *unit = rtab_cell(s, r, 4);
         lxw_format *f = unit_format(w, unit, item);
-        put_text(w, ws, row, 0, item ? item : "", w->text);
+        snprintf(buf, sizeof buf, "%s", item ? item : "");
+        buf[0] = (char)(buf[0] >= 'a' && buf[0] <= 'z' ? buf[0] - 'a' + 'A' : buf[0]);
+        put_text(w, ws, row, 0, buf, w->text);
         put_text(w, ws, row, 1, rtab_cell(s, r, 3) ? rtab_cell(s, r, 3) : "", w->note);
         put_cell(w, ws, row, 2, rtab_cell(s, r, 5), RC_NUM, f);
         put_cell(w, ws, row, 3, rtab_cell(s, r, 6), RC_NUM, f);
@@ -315,8 +336,8 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
 
     /* Best and worst arms. */
     put_text(w, ws, row++, 0, "Best and worst by selection score (learning over matured posts)", w->section);
-    static const char *const arms_head[] = { "Group", "Rank", "Name", "Selection score", "Posts",
-                                             "Followers per post", "Note" };
+    static const char *const arms_head[] = { "Group", "Rank and name", "Selection score", "Posts (evidence)",
+                                             "Followers per post", "", "Note" };
     chk(w, worksheet_set_row(ws, row, 30, NULL), "header row");
     for (c = 0; c < 7; c++)
         put_text(w, ws, row, (lxw_col_t)c, arms_head[c], w->header);
@@ -327,22 +348,26 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
         if (!sec || !strcmp(sec, "headline"))
             continue;
         put_text(w, ws, row, 0, sec, w->text);
-        put_cell(w, ws, row, 1, rtab_cell(s, r, 1), RC_INT, w->integer);
-        if (rtab_cell(s, r, 2))
-            put_text(w, ws, row, 2, rtab_cell(s, r, 2), w->text);
-        put_cell(w, ws, row, 3, rtab_cell(s, r, 5), RC_SCORE, w->score);
-        put_cell(w, ws, row, 4, rtab_cell(s, r, 9), RC_INT, w->integer);
-        put_cell(w, ws, row, 5, rtab_cell(s, r, 10), RC_NUM, w->num);
+        if (rtab_cell(s, r, 2)) {
+            snprintf(buf, sizeof buf, "%s. %s", rtab_cell(s, r, 1) ? rtab_cell(s, r, 1) : "",
+                     rtab_cell(s, r, 2));
+            put_text(w, ws, row, 1, buf, w->text);
+        }
+        put_cell(w, ws, row, 2, rtab_cell(s, r, 5), RC_SCORE, w->score);
+        put_cell(w, ws, row, 3, rtab_cell(s, r, 9), RC_INT, w->integer);
+        put_cell(w, ws, row, 4, rtab_cell(s, r, 10), RC_NUM, w->num);
         if (rtab_cell(s, r, 11))
             put_text(w, ws, row, 6, rtab_cell(s, r, 11), !rtab_cell(s, r, 2) ? w->nodata : w->note);
         row++;
     }
     if (row > arms_first)
-        cond_bar(w, ws, arms_first, 3, row - 1, 0x63BE7B);
+        cond_bar(w, ws, arms_first, 2, row - 1, 0x63BE7B);
     row++;
 
     /* Charts, two per band: data lives on the sheets they summarise. */
-    put_text(w, ws, row++, 0, "Charts", w->section);
+    put_text(w, ws, row++, 0,
+             "Charts  (the best-time-to-post heatmap and the curve values are on the Timing sheet)",
+             w->section);
     lxw_row_t chart_row = row;
     int nd = d->daily.nrows > 0 ? d->daily.nrows : 1;
     int nt = d->content_types.nrows > 0 ? d->content_types.nrows : 1;
@@ -374,16 +399,15 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
     ch = workbook_add_chart(w->book, LXW_CHART_SCATTER_SMOOTH);
     for (int k = 0; k < d->n_curves; k++) {
         se = chart_add_series(ch, NULL, NULL);
-        chart_series_set_categories(se, SHEET_TIMING, 12, 0, 12 + REPORT_CURVE_AGES - 1, 0);
-        chart_series_set_values(se, SHEET_TIMING, 12, (lxw_col_t)(k + 1), 12 + REPORT_CURVE_AGES - 1,
-                                (lxw_col_t)(k + 1));
-        chart_series_set_name_range(se, SHEET_TIMING, 11, (lxw_col_t)(k + 1));
+        chart_series_set_categories(se, SHEET_TIMING, 11, 1, 11, REPORT_CURVE_AGES);
+        chart_series_set_values(se, SHEET_TIMING, (lxw_row_t)(12 + k), 1, (lxw_row_t)(12 + k), REPORT_CURVE_AGES);
+        chart_series_set_name_range(se, SHEET_TIMING, (lxw_row_t)(12 + k), 0);
     }
     if (d->n_curves == 0) {
         /* An empty chart still says what would be here. */
         se = chart_add_series(ch, NULL, NULL);
-        chart_series_set_categories(se, SHEET_TIMING, 12, 0, 12 + REPORT_CURVE_AGES - 1, 0);
-        chart_series_set_values(se, SHEET_TIMING, 12, 1, 12 + REPORT_CURVE_AGES - 1, 1);
+        chart_series_set_categories(se, SHEET_TIMING, 11, 1, 11, REPORT_CURVE_AGES);
+        chart_series_set_values(se, SHEET_TIMING, 12, 1, 12, REPORT_CURVE_AGES);
         chart_series_set_name(se, "no fitted curves");
     }
     chart_title_set_name(ch, "Cumulative likes of the top posts (fitted decay model)");
@@ -395,8 +419,6 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
     chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
     lxw_chart_options opt3 = { .x_offset = 0, .y_offset = 4, .x_scale = 1.15, .y_scale = 1.2 };
     chk(w, worksheet_insert_chart_opt(ws, chart_row + 16, 0, ch, &opt3), "curves chart");
-    put_text(w, ws, chart_row + 17, 6,
-             "The best-time-to-post heatmap and the curve values are on the Timing sheet.", w->note);
 }
 
 static void timing_sheet(struct wb *w, const struct report_data *d, lxw_worksheet *ws)
@@ -407,8 +429,10 @@ static void timing_sheet(struct wb *w, const struct report_data *d, lxw_workshee
     bool any = false;
     int h, k;
 
-    chk(w, worksheet_set_column(ws, 0, 0, 20, NULL), "column");
+    chk(w, worksheet_set_column(ws, 0, 0, 34, NULL), "column");
     chk(w, worksheet_set_column(ws, 1, 24, 6.5, NULL), "column");
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
     snprintf(buf, sizeof buf,
              "Best time to post: mean followers attributed per post (7 d), posts of the %d days to %s, "
              "by UTC weekday and hour",
@@ -434,19 +458,19 @@ static void timing_sheet(struct wb *w, const struct report_data *d, lxw_workshee
                  : "no data: no post with a 7-day attribution in that window",
              any ? w->note : w->nodata);
 
-    /* Curves: ages down, posts across (the Summary chart reads rows 12..27). */
+    /* Curves: one row per post, ages across (the Summary chart reads rows 11..16). */
     put_text(w, ws, 10, 0, "Cumulative likes of the top posts by likes, from each post's fitted decay model",
              w->section);
-    put_text(w, ws, 11, 0, "Hours since posting", w->header);
-    for (k = 0; k < d->n_curves; k++)
-        put_text(w, ws, 11, (lxw_col_t)(k + 1), d->curve_label[k], w->header);
-    if (d->n_curves == 0)
-        put_text(w, ws, 11, 1, "no data: no fitted decay curves (xetl fit)", w->nodata);
-    for (int i = 0; i < REPORT_CURVE_AGES; i++) {
-        put_number(w, ws, (lxw_row_t)(12 + i), 0, d->curve_age_h[i], w->integer);
-        for (k = 0; k < d->n_curves; k++)
-            put_number(w, ws, (lxw_row_t)(12 + i), (lxw_col_t)(k + 1), d->curve[i][k], w->num);
+    put_text(w, ws, 11, 0, "Post \\ hours since posting", w->header);
+    for (int i = 0; i < REPORT_CURVE_AGES; i++)
+        chk(w, worksheet_write_number(ws, 11, (lxw_col_t)(i + 1), d->curve_age_h[i], w->header), "age");
+    for (k = 0; k < d->n_curves; k++) {
+        put_text(w, ws, (lxw_row_t)(12 + k), 0, d->curve_label[k], w->text);
+        for (int i = 0; i < REPORT_CURVE_AGES; i++)
+            put_number(w, ws, (lxw_row_t)(12 + k), (lxw_col_t)(i + 1), d->curve[i][k], w->integer);
     }
+    if (d->n_curves == 0)
+        put_text(w, ws, 12, 0, "no data: no fitted decay curves (xetl fit)", w->nodata);
 }
 
 int xlsx_write(const struct report_data *d, const char *path, struct xerr *err)

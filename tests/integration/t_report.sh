@@ -62,6 +62,7 @@ is "$(csvq "$P" 'sum(int(r["likes_lifetime"] or 0) for r in rows)')" \
 is "$(csvq "$P" 'rows[1]["text"]')" "A thread on pricing
 line two, with a comma" "a text with a newline and a comma survives the round trip"
 is "$(csvq "$P" 'rows[2]["text"]')" "Café naïve résumé — UTF-8 ✓" "UTF-8 text survives"
+# (the workbook shows the line break of post 2 as a marker; checked below)
 is "$(csvq "$P" 'rows[0]["tweet_id"]')" "1860000000000000001" "tweet id kept exactly"
 S="$TMP/r1/$BASE-summary.csv"
 is "$(csvq "$S" '[r["current"] for r in rows if r["item"] == "followers gained"][0]')" \
@@ -103,6 +104,7 @@ is "$(awk -F '\t' '$1 == "filter" && $2 == "Posts" { print $3 }' "$TMP/x.txt")" 
 is "$(cell Posts A2)" "s|1860000000000000001|@" "tweet id written as text"
 is "$(cell Posts B2)" "d|2026-11-18T09:15:00|yyyy-mm-dd hh:mm" "posted_at is a date-time"
 is "$(cell Posts I4)" "n|9100|#,##0" "impressions with thousands separator"
+is "$(cell Posts H3)" "s|A thread on pricing ↵ line two, with a comma|General" "a line break in a text cell shows as a marker"
 is "$(cell Posts O2)" "n|0.029792|0.00%" "engagement rate as percent"
 is "$(cell Posts O5)" "" "engagement rate blank when impressions are 0"
 is "$(cell Summary C6)" "n|188|#,##0" "headline followers gained"
@@ -112,9 +114,9 @@ is "$(cell Summary C9)" "n|3.4762|0.00%" "ROI as percent"
 is "$(cell Summary E6)" "n|20|#,##0" "change beside the previous period"
 is "$(cell Summary F6)" "n|0.119|0.00%" "change in percent"
 is "$(grep -ciE '	(nan|inf|-inf)	' "$TMP/x.txt")" 0 "no NaN/Inf anywhere in the workbook"
-is "$(awk -F '\t' '$1 == "cell" && $2 == "Timing" && $3 == "B12" { print $5 }' "$TMP/x.txt")" \
+is "$(awk -F '\t' '$1 == "cell" && $2 == "Timing" && $3 == "A13" { print $5 }' "$TMP/x.txt")" \
    "Café naïve résumé — UT..." "curve of the top post (most likes) labelled with its text"
-near "$(awk -F '\t' '$1 == "cell" && $2 == "Timing" && $3 == "B28" { print $5 }' "$TMP/x.txt")" \
+near "$(awk -F '\t' '$1 == "cell" && $2 == "Timing" && $3 == "Q13" { print $5 }' "$TMP/x.txt")" \
    "$(awk 'BEGIN { printf "%.6f", 520 * (1 - (1 + 168 / 3) ^ -0.25) }')" 0.000001 \
    "curve value at 168 h from the Lomax parameters (post 3, A=520 c=3 theta=0.25)"
 
