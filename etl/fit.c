@@ -499,6 +499,9 @@ static int write_results(struct db *db, const struct account *acct, const struct
     if ((rc = copy_flush(db, &sb, true, err)) || (rc = db_copy_end(db, NULL, NULL, err)))
         goto out;
 
+    /* Statistics for the joins below (temp tables are never auto-analyzed). */
+    if ((rc = db_cmd(db, "ANALYZE fit_out, fit_pred, fit_actual", 0, NULL, NULL, err)))
+        goto out;
     const char *p1[2] = { acc, asof };
     if ((rc = db_cmd(db,
                      "INSERT INTO tweet_analytics_comprehensive AS t (decision_id, tweet_id, account_id, posted_at,"
@@ -628,8 +631,10 @@ int fit_run(struct db *db, const struct config *cfg, const struct account *acct,
     if ((rc = config_threads(cfg, err, &threads)))
         return rc;
 
+    double t0 = log_wallclock();
     if ((rc = load_batch(db, acct, a, &b, err)))
         goto out;
+    double t1 = log_wallclock();
     pts = xmalloc(sizeof *pts * (size_t)(b.maxn ? b.maxn : 1));
     for (int i = 0; i < b.nposts; i++)
         for (int m = 0; m < FIT_NMETRIC; m++) {
@@ -661,6 +666,7 @@ int fit_run(struct db *db, const struct config *cfg, const struct account *acct,
         }
     }
 
+    double t2 = log_wallclock();
     if ((rc = db_begin(db, err)))
         goto out;
     in_tx = true;
@@ -669,6 +675,8 @@ int fit_run(struct db *db, const struct config *cfg, const struct account *acct,
     if ((rc = db_commit(db, err)))
         goto out;
     in_tx = false;
+    log_debug("fit: @%s: load %.2f s (%d posts, %d snapshots), fit %.2f s, write %.2f s", acct->handle, t1 - t0,
+              b.nposts, b.nsnaps, t2 - t1, log_wallclock() - t2);
     counts->fits += fits;
     counts->rows += rows;
     log_info("fit: @%s: %d posts in range, %ld curves (lomax %ld, pooled %ld, loglinear %ld, none %ld), %ld rows",

@@ -490,14 +490,24 @@ int decay_fit(struct decay_ws *ws, const struct decay_point *pts_in, int n, cons
     gsl_vector_view xv = gsl_vector_view_array(x0, 3);
     int st = gsl_multifit_nlinear_init(&xv.vector, &fdf, w);
     int info = 0;
-    if (st == GSL_SUCCESS)
+    /* A start that already fits exactly (one point on the prior's shape) is
+     * the optimum: GSL would reject every step there and stop at maxiter. */
+    if (st == GSL_SUCCESS && gsl_blas_dnrm2(gsl_multifit_nlinear_residual(w)) > 1e-12)
         st = gsl_multifit_nlinear_driver(100, 1e-8, 1e-8, 0.0, NULL, NULL, &info, w);
+    if (st == GSL_EMAXITER || st == GSL_ENOPROG) {
+        /* Stalled: accept the point if it is stationary (gradient J'f ~ 0). */
+        double g[3];
+        gsl_vector_view gv = gsl_vector_view_array(g, 3);
+        if (gsl_blas_dgemv(CblasTrans, 1.0, gsl_multifit_nlinear_jac(w), gsl_multifit_nlinear_residual(w), 0.0,
+                           &gv.vector) == GSL_SUCCESS &&
+            fabs(g[0]) < 1e-6 && fabs(g[1]) < 1e-6 && fabs(g[2]) < 1e-6)
+            st = GSL_SUCCESS;
+    }
     out->status = st;
     const gsl_vector *x = gsl_multifit_nlinear_position(w);
     double a = gsl_vector_get(x, 0), u = gsl_vector_get(x, 1), v = gsl_vector_get(x, 2);
-    /* GSL_ENOPROG: no step reduces the cost any more, i.e. at a minimum up to
-     * rounding; accept it.  Anything else falls back. */
-    bool ok = (st == GSL_SUCCESS || st == GSL_ENOPROG) && isfinite(a) && isfinite(u) && isfinite(v) &&
+    /* Anything but a converged, in-box, finite point falls back. */
+    bool ok = st == GSL_SUCCESS && isfinite(a) && isfinite(u) && isfinite(v) &&
               u > LOGC_MIN && u < LOGC_MAX && v > LOGT_MIN && v < LOGT_MAX && a < 600;
     if (!ok) {
         fill_from_loglinear(out, prior, pts, m, H);

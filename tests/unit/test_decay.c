@@ -307,6 +307,14 @@ static void test_degenerate(void **state)
     assert_true(res.n_h >= 40);
     assert_true(res.n_h_hi > res.n_h_lo);
 
+    /* one point exactly on the prior's shape: already the optimum, still a
+     * converged fit (GSL alone would stall there and report maxiter) */
+    struct decay_point on = { 0.5, round(decay_curve_eval(1000, exp(prior.mu_logc), exp(prior.mu_logtheta), 0.5)) };
+    assert_int_equal(decay_fit(ws, &on, 1, &prior, 168, &res), 0);
+    assert_int_equal(res.method, DECAY_POOLED);
+    assert_int_equal(res.status, 0);
+    assert_no_nan(&res);
+
     /* a counter that goes down (deleted likes) and duplicate ages */
     struct decay_point d[6] = { { 1, 50 }, { 3, 80 }, { 6, 70 }, { 9, 90 }, { 9.001, 92 }, { 9, 88 } };
     assert_int_equal(decay_fit(ws, d, 6, &prior, 168, &res), 0);
