@@ -55,6 +55,7 @@ struct rtab {
     const struct rcol *cols;
     int ncols;
     int nrows;
+    int cap_rows;       /* rows allocated */
     char **cells;       /* row-major; owned */
 };
 

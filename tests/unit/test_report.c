@@ -68,7 +68,7 @@ static void test_csv_quoting_and_replace(void **state)
     char *cells[9];
     for (int i = 0; i < 9; i++)
         cells[i] = src[i] ? strdup(src[i]) : NULL;
-    struct rtab t = { cols, 3, 3, cells };
+    struct rtab t = { cols, 3, 3, 3, cells };
     struct xerr err = { 0, "" };
     char path[256];
     struct stat st;

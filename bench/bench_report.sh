@@ -1,0 +1,56 @@
+#!/bin/sh
+# bench/bench_report.sh — `xetl report` wall time, rows/s and peak memory on
+# one generated account with N posts published in the 7-day range (default
+# 50000: an agency-scale week), each with analytics, a fitted likes curve and
+# three attribution windows, plus 90 days of follower samples.  Reports the
+# workbook (constant_memory) and the CSVs separately.
+#
+#   sh bench/bench_report.sh [N]     needs PGHOST etc. (bench/run.sh starts a server)
+set -u
+N=${1:-50000}
+XETL=${XETL:-./xetl}
+DB=xetl_bench_report
+OUTD=$(mktemp -d /tmp/xetl-bench-report.XXXXXX)
+trap 'rm -rf "$OUTD"; rm -f /tmp/bench_report.$$ /tmp/bench_report_err.$$' EXIT
+dropdb --if-exists "$DB" >/dev/null 2>&1
+createdb "$DB" || exit 1
+export XETL_DB="dbname=$DB" PGDATABASE="$DB"
+"$XETL" -q migrate || exit 1
+"$XETL" -q account add bench --user-id 7 || exit 1
+psql -X -q -v ON_ERROR_STOP=1 -c "
+INSERT INTO xetl.posts (tweet_id, account_id, decision_id, posted_at, text, content_type_name,
+                        viral_formula, hook_used, origin, first_seen_at)
+SELECT (1860000000000000000 + g)::text, 1, xetl.derived_decision_id((1860000000000000000 + g)::text),
+       timestamptz '2026-11-18Z' + (g * 7.0 * 86400 / ($N + 1)) * interval '1 second',
+       'Generated post number ' || g || ', with a comma and \"quotes\"',
+       'Type ' || g % 24, 'f' || g % 12, 'h' || g % 8, 'bot', '2026-11-18Z'
+  FROM generate_series(1, $N) g;
+INSERT INTO tweet_analytics_comprehensive (account_id, decision_id, tweet_id, likes, retweets, replies, quotes,
+       bookmarks, impressions, posted_at, half_life_minutes, predicted_likes, analytics_metadata)
+SELECT 1, decision_id, tweet_id, 10 + hashtext(tweet_id) & 255, 2, 1, 0, 1, 1000 + hashtext(tweet_id) & 4095,
+       posted_at, 80, 300,
+       jsonb_build_object('decay', jsonb_build_object('likes', jsonb_build_object(
+           'model', 'lomax', 'A', 300, 'c_h', 2.5, 'theta', 0.3)))
+  FROM xetl.posts;
+INSERT INTO follower_attributions (account_id, decision_id, tweet_id, followers_before, followers_after,
+       followers_gained, confidence_score, attribution_method, time_window_hours)
+SELECT 1, decision_id, tweet_id, 0, 0, hashtext(tweet_id) & 7, 0.5, 'exposure_regression', w
+  FROM xetl.posts, (VALUES (1), (24), (168)) v(w);
+INSERT INTO xetl.follower_samples (account_id, sampled_at, followers_count)
+SELECT 1, ts, 100000 + (extract(epoch FROM ts - '2026-08-01Z') / 60)::int
+  FROM generate_series('2026-08-01Z'::timestamptz, '2026-11-25Z', interval '1 hour') ts;
+ANALYZE;
+" || exit 1
+
+run() { # label, then the command; prints wall seconds, rows/s and peak RSS of xetl
+    label=$1; shift
+    /usr/bin/time -f "%e %M" -o /tmp/bench_report.$$ "$@" >/dev/null 2>/tmp/bench_report_err.$$ ||
+        { echo "$label failed: $(tail -1 /tmp/bench_report_err.$$)"; return 1; }
+    read -r secs kib </tmp/bench_report.$$
+    awk -v l="$label" -v n="$N" -v s="$secs" -v k="$kib" 'BEGIN {
+        printf "%-28s %8d posts  %6.2f s  %9.0f posts/s  peak %6.1f MiB\n", l, n, s, (s > 0 ? n / s : 0), k / 1024 }'
+}
+run "report csv" "$XETL" --as-of 2026-11-25T06:00:00Z report --format csv --out "$OUTD" || exit 1
+run "report xlsx" "$XETL" --as-of 2026-11-25T06:00:00Z report --format xlsx --out "$OUTD" || exit 1
+ls -l "$OUTD" | awk 'NR > 1 { printf "  %-60s %10d bytes\n", $9, $5 }'
+dropdb "$DB"
