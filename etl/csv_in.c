@@ -161,6 +161,9 @@ static struct csv_in *reader_new(FILE *f, bool own)
     sha_init(&r->sha);
     if (csv_init(&r->p, 0) != 0)
         abort(); /* only fails on allocation */
+    /* libcsv grows its field buffer by a fixed block (128 bytes by default): a long
+     * quoted field would be copied over and over, so grow it in large steps. */
+    csv_set_blk_size(&r->p, 64 * 1024);
     return r;
 }
 
