@@ -87,3 +87,26 @@ done_testing() {
 schema_dump() {
     pg_dump -s "${1:-$PGDATABASE}" | grep -v '^\\\(un\)\?restrict '
 }
+
+# A digest of a table's business content: every column except surrogate keys
+# and wall-clock audit columns, rows in a fixed order.  Two databases whose
+# digests match hold the same results.
+AUDIT_COLS="'id','created_at','updated_at','last_updated','raw_response_id','run_id','response_id','requested_at','stage_id','reject_id','first_seen_at'"
+table_digest() {
+    _t=$1
+    _cols=$(sql "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position)
+                   FROM information_schema.columns
+                  WHERE (table_schema || '.' || table_name = '$_t' OR (table_schema = 'public' AND table_name = '$_t'))
+                    AND column_name NOT IN ($AUDIT_COLS)")
+    sql "SELECT count(*) || ':' || coalesce(md5(string_agg(r::text, E'\n' ORDER BY r::text)), '')
+           FROM (SELECT $_cols FROM $_t) r"
+}
+
+# Digests of every table a pipeline run writes (the run log and the raw
+# landing, which record attempts, are left out on purpose).
+RESULT_TABLES="xetl.posts performance_snapshots xetl.follower_samples tweet_analytics_comprehensive
+reply_performance follower_attributions content_type_performance formula_performance hook_performance
+learning_updates system_health_metrics xetl.predictions"
+results_digest() {
+    for _t in $RESULT_TABLES; do echo "$_t $(table_digest "$_t")"; done
+}

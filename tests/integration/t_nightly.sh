@@ -1,0 +1,194 @@
+#!/bin/sh
+# xetl nightly and rerun as cron and an on-call engineer meet them: a clean
+# run, the lock (75), SIGKILL during pull, fit and report followed by a run
+# that matches a clean one row for row and byte for byte, a backend killed
+# mid-stage (69, one line, clean rerun), rerun idempotence, the run log.
+. "$XETL_ROOT/tests/lib/testlib.sh"
+. "$XETL_ROOT/tests/fakex/fakex.sh"
+
+cat > "$TMP/scenario.json" <<'JSON'
+{"now": "2026-11-20T02:00:00Z",
+ "accounts": [{"user_id": "1000000001", "handle": "nightly_t", "start": "2026-10-25T00:00:00Z",
+               "posts": 150, "replies": 40, "manual_posts": 6, "interval_hours": 3.2,
+               "followers": 2000, "drift_per_day": 2.0, "seed": 11}]}
+JSON
+TOKEN="nightly-token-$$"
+fakex_start --scenario "$TMP/scenario.json" --token "$TOKEN"
+trap 'fakex_stop; rm -rf "$TMP"' EXIT
+export XETL_X_BEARER_TOKEN="$TOKEN" XETL_PULL_BACKOFF_MS=10
+export XETL_COST_X_API_MONTHLY_USD=100 XETL_VALUE_PER_FOLLOWER_USD=0.4
+ASOF1=2026-11-19T02:00:00Z
+ASOF=2026-11-20T02:00:00Z
+
+# setup NAME: a database with the account, the bot's posts and the nightly of the day before.
+setup() {
+    newdb
+    "$XETL" -q account add nightly_t --user-id 1000000001
+    "$XETL_PYTHON" "$XETL_ROOT/tests/fakex/sim.py" --scenario "$TMP/scenario.json" \
+        --content-metadata-sql standalone --at "$ASOF" > "$TMP/cm.sql"
+    psql -X -q -v ON_ERROR_STOP=1 -f "$TMP/cm.sql" >/dev/null
+    fakex_post /_fake/reset '{}' >/dev/null
+    fakex_post /_fake/clock "{\"now\": \"$ASOF1\"}" >/dev/null
+    XETL_REPORT_OUT="$TMP/$1-reports" "$XETL" -q --as-of "$ASOF1" nightly >/dev/null ||
+        echo "Bail out! the setup nightly failed"
+    fakex_post /_fake/clock "{\"now\": \"$ASOF\"}" >/dev/null
+}
+files_digest() { (cd "$1" && for f in *; do echo "$f $(md5sum < "$f" | cut -c1-32)"; done | grep -v '\.xlsx '); }
+backend_pid() { sql "SELECT pid FROM pg_stat_activity WHERE application_name = 'xetl' AND datname = current_database() LIMIT 1"; }
+# wait_blocked: until xetl's backend waits on a lock (it is mid-transaction, blocked by ours).
+wait_blocked() {
+    _i=0
+    while [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'xetl' AND datname = current_database() AND wait_event_type = 'Lock'")" = 0 ]; do
+        _i=$((_i + 1)); [ $_i -gt 300 ] && return 1; sleep 0.1
+    done
+}
+# run_killed STAGE TABLE AFTER: start nightly; once stage AFTER has begun, hold an exclusive
+# lock on TABLE (which STAGE uses and nothing before it; AFTER "-": at once) so the run blocks inside STAGE,
+# mid-transaction; kill -9 it there.
+run_killed() {
+    psql -X -q -d "$PGDATABASE" >/dev/null 2>&1 <<SQL &
+DO \$\$ BEGIN
+  LOOP
+    EXIT WHEN '$3' = '-' OR EXISTS (SELECT 1 FROM xetl.run_stages s JOIN xetl.runs r USING (run_id)
+                       WHERE r.status = 'running' AND s.stage = '$3');
+    PERFORM pg_sleep(0.002);
+  END LOOP;
+END \$\$;
+BEGIN;
+LOCK TABLE $2 IN ACCESS EXCLUSIVE MODE;
+SELECT pg_sleep(60);
+COMMIT;
+SQL
+    locker=$!
+    sleep 0.5
+    XETL_REPORT_OUT="$TMP/kill-$1-reports" "$XETL" -q --as-of "$ASOF" nightly >/dev/null 2>"$TMP/killed.err" &
+    victim=$!
+    if wait_blocked; then
+        stage=$(sql "SELECT stage FROM xetl.run_stages WHERE status = 'running' ORDER BY stage_id DESC LIMIT 1")
+        is "$stage" "$1" "the run is inside '$1' when it is killed"
+    else
+        fail "the run blocked inside '$1'"
+    fi
+    kill -9 "$victim"; wait "$victim" 2>/dev/null
+    sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%pg_sleep%'" >/dev/null
+    kill "$locker" 2>/dev/null; wait "$locker" 2>/dev/null
+}
+
+# --- the clean run ----------------------------------------------------------------------------
+setup clean
+export XETL_REPORT_OUT="$TMP/clean-reports"
+xrun --as-of "$ASOF" nightly
+unset XETL_REPORT_OUT
+CLEAN_DB=$PGDATABASE
+is "$RC" 0 "nightly exits 0"
+[ "$RC" = 0 ] || cat "$ERR"
+mv "$OUT" "$TMP/clean.paths"
+is "$(wc -l < "$TMP/clean.paths" | tr -d ' ')" 7 "it prints the 7 report paths, one a line"
+like "$(cat "$TMP/clean.paths")" "xetl-roi-nightly_t-2026-11-13_2026-11-19.xlsx" "for the last 7 whole days"
+is "$(sql "SELECT status || ':' || exit_code FROM xetl.runs WHERE command = 'nightly' ORDER BY run_id DESC LIMIT 1")" "ok:0" "the run log says ok"
+is "$(sql "SELECT string_agg(stage || ':' || status, ',' ORDER BY stage_id) FROM xetl.run_stages WHERE run_id = (SELECT max(run_id) FROM xetl.runs)")" \
+   "pull:ok,fit:ok,attribute:ok,learn:ok,health:ok,report:ok" "one run_stages row per stage, in order"
+is "$(sql "SELECT (counts->>'requests')::int > 0 AND (counts->>'fits')::int > 0 AND (counts->>'attributions')::int > 0 AND (counts->>'reports')::int = 7 FROM xetl.runs ORDER BY run_id DESC LIMIT 1")" t \
+   "the run's counts: requests, fits, attributions, reports"
+is "$(sql "SELECT to_char(range_from, 'YYYY-MM-DD') || '..' || to_char(range_to, 'YYYY-MM-DD') FROM xetl.runs ORDER BY run_id DESC LIMIT 1")" \
+   "2026-11-13..2026-11-20" "the run log records the report range"
+results_digest > "$TMP/clean.digest"
+files_digest "$TMP/clean-reports" > "$TMP/clean.files"
+xrun runs
+like "$(sed -n 2p "$OUT")" "nightly +ok" "xetl runs lists the run"
+xrun nightly --status
+like "$(sed -n 2p "$OUT")" "nightly +ok" "nightly --status lists it too"
+xrun runs --run "$(sql "SELECT max(run_id) FROM xetl.runs")"
+like "$(cat "$OUT")" "report +nightly_t +ok" "runs --run shows the stages"
+
+# --- the same as-of again changes nothing ---------------------------------------------------
+XETL_REPORT_OUT="$TMP/clean-reports" "$XETL" -q --as-of "$ASOF" nightly >/dev/null
+is "$?" 0 "the same nightly again exits 0"
+results_digest > "$TMP/again.digest"
+if cmp -s "$TMP/clean.digest" "$TMP/again.digest"; then pass "running it again changes no table"
+else fail "running it again changes no table" "$(diff "$TMP/clean.digest" "$TMP/again.digest")"; fi
+
+# --- a second run while one is active: 75 at once, naming the holder -------------------------
+fakex_post /_fake/faults '{"rules": [{"endpoint": "users", "delay": 4, "times": -1}]}' >/dev/null
+XETL_REPORT_OUT="$TMP/lock-reports" "$XETL" -q --as-of "$ASOF" nightly >/dev/null 2>&1 &
+first=$!
+_i=0
+while [ "$(sql "SELECT count(*) FROM xetl.runs WHERE status = 'running'")" = 0 ] && [ $_i -lt 100 ]; do _i=$((_i + 1)); sleep 0.1; done
+sleep 0.5
+start=$(date +%s)
+xrun --as-of "$ASOF" nightly
+end=$(date +%s)
+is "$RC" 75 "a second nightly while one runs exits 75"
+like "$(cat "$ERR")" "another run holds the nightly lock \(nightly run [0-9]+, pid [0-9]+ on .*, started 20[0-9-]+T[0-9:]+Z\)" \
+     "the message names the holder's run, pid and start time"
+ok "it exits at once, without waiting for the lock" test $((end - start)) -lt 3
+wait $first
+is "$?" 0 "the first run still finishes"
+fakex_post /_fake/reset '{}' >/dev/null
+
+# --- SIGKILL during pull, fit and report, then a rerun: same tables and files as the clean run ---
+for case in "pull performance_snapshots -" "pull tweet_analytics_comprehensive -" "fit xetl.predictions pull" "report content_type_performance health"; do
+    set -- $case
+    setup "kill-$1"
+    run_killed "$1" "$2" "$3"
+    is "$(sql "SELECT status FROM xetl.runs WHERE command = 'nightly' ORDER BY run_id DESC LIMIT 1")" running \
+       "the killed run's row is left 'running' (killed during $1)"
+    XETL_REPORT_OUT="$TMP/kill-$1-reports" "$XETL" -q --as-of "$ASOF" nightly >/dev/null 2>"$TMP/rerun.err"
+    is "$?" 0 "the run after a kill during $1 exits 0"
+    is "$(sql "SELECT status || ': ' || error FROM xetl.runs WHERE command = 'nightly' ORDER BY run_id DESC OFFSET 1 LIMIT 1")" \
+       "failed: interrupted: the process ended without finishing" "the next run closes the killed run's row"
+    results_digest > "$TMP/kill.digest"
+    if [ -n "${XETL_DEBUG_DIR:-}" ]; then
+        sql "SELECT t::text FROM tweet_analytics_comprehensive t ORDER BY tweet_id" > "$XETL_DEBUG_DIR/kill-$1.tac"
+        psql -X -Atq -d "$CLEAN_DB" -c "SELECT t::text FROM tweet_analytics_comprehensive t ORDER BY tweet_id" > "$XETL_DEBUG_DIR/clean.tac"
+    fi
+    if cmp -s "$TMP/clean.digest" "$TMP/kill.digest"; then pass "after a kill during $1, every table equals the clean run's"
+    else fail "after a kill during $1, every table equals the clean run's" "$(diff "$TMP/clean.digest" "$TMP/kill.digest")"; fi
+    files_digest "$TMP/kill-$1-reports" > "$TMP/kill.files"
+    if cmp -s "$TMP/clean.files" "$TMP/kill.files"; then pass "after a kill during $1, the CSV reports are byte-identical to the clean run's"
+    else fail "after a kill during $1, the CSV reports are byte-identical to the clean run's" "$(diff "$TMP/clean.files" "$TMP/kill.files")"; fi
+    is "$(ls -A "$TMP/kill-$1-reports" | grep -c '^\.')" 0 "no half-written file is left in the report directory"
+done
+
+# --- the database kills our backend mid-stage: 69, one clear line, then a clean rerun ---------
+setup dead
+psql -X -q -d "$PGDATABASE" -c "BEGIN; LOCK TABLE follower_attributions IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;" >/dev/null 2>&1 &
+locker=$!
+sleep 0.5
+XETL_REPORT_OUT="$TMP/dead-reports" "$XETL" -q --as-of "$ASOF" nightly >/dev/null 2>"$TMP/dead.err" &
+victim=$!
+wait_blocked
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'xetl' AND datname = current_database()" >/dev/null
+wait "$victim"
+is "$?" 69 "a terminated backend mid-stage exits 69"
+kill "$locker" 2>/dev/null; wait "$locker" 2>/dev/null
+is "$(wc -l < "$TMP/dead.err" | tr -d ' ')" 1 "with one line on stderr"
+like "$(cat "$TMP/dead.err")" "^xetl: error: stage 'attribute' failed for account 'nightly_t': database connection lost" \
+     "naming the stage, the account and the cause"
+is "$(sql "SELECT status || ':' || exit_code FROM xetl.runs WHERE command = 'nightly' ORDER BY run_id DESC LIMIT 1")" "failed:69" \
+   "the failure is recorded in the run log (after reconnecting)"
+XETL_REPORT_OUT="$TMP/dead-reports" "$XETL" -q --as-of "$ASOF" nightly >/dev/null
+is "$?" 0 "the next run succeeds"
+results_digest > "$TMP/dead.digest"
+if cmp -s "$TMP/clean.digest" "$TMP/dead.digest"; then pass "and ends with the clean run's tables"
+else fail "and ends with the clean run's tables" "$(diff "$TMP/clean.digest" "$TMP/dead.digest")"; fi
+
+# --- rerun over a range: from landed data, twice the same -------------------------------------
+export PGDATABASE="$CLEAN_DB" XETL_DB="dbname=$CLEAN_DB"
+XETL_REPORT_OUT="$TMP/rerun1" "$XETL" -q rerun --from 2026-11-13 --to 2026-11-19 > "$TMP/rerun1.paths"
+is "$?" 0 "rerun over a past range exits 0"
+like "$(cat "$TMP/rerun1.paths")" "xetl-roi-nightly_t-2026-11-13_2026-11-19-posts.csv" "rerun rewrites that range's reports"
+results_digest > "$TMP/rerun1.digest"
+XETL_REPORT_OUT="$TMP/rerun2" "$XETL" -q rerun --from 2026-11-13 --to 2026-11-19 > /dev/null
+results_digest > "$TMP/rerun2.digest"
+if cmp -s "$TMP/rerun1.digest" "$TMP/rerun2.digest"; then pass "a second rerun changes no table"
+else fail "a second rerun changes no table" "$(diff "$TMP/rerun1.digest" "$TMP/rerun2.digest")"; fi
+if [ "$(files_digest "$TMP/rerun1")" = "$(files_digest "$TMP/rerun2")" ]; then pass "and writes byte-identical CSVs"
+else fail "and writes byte-identical CSVs"; fi
+is "$(sql "SELECT string_agg(DISTINCT stage, ',' ORDER BY stage) FROM xetl.run_stages WHERE run_id = (SELECT max(run_id) FROM xetl.runs)")" \
+   "attribute,fit,health,learn,replay,report" "rerun replays landed responses instead of pulling"
+is "$(sql "SELECT count(*) FROM xetl.raw_responses WHERE run_id = (SELECT max(run_id) FROM xetl.runs)")" 0 "and does not call X"
+xrun rerun --from 2026-11-13
+is "$RC" 64 "rerun without --to is a usage error"
+
+done_testing
