@@ -21,6 +21,8 @@ if [ -r "$DATA" ]; then
     ok "lomax beats szabo-huberman from 1h/4h/24h" awk -v x="$L3" -v y="$S3" 'BEGIN { exit !(x < y) }'
     ok "szabo-huberman baseline near its published 12.3 % from 24 h" awk -v y="$S3" 'BEGIN { exit !(y > 9 && y < 16) }'
     ok "lomax-unpooled printed too" test -n "$(fig lomax-unpooled 1h/4h/24h)"
+    C3=$(awk '$1 == "lomax" && $2 == "1h/4h/24h" { sub("%", "", $6); print $6 }' "$OUT")
+    ok "lomax 90 % intervals cover 85-97 % (got $C3)" awk -v x="$C3" 'BEGIN { exit !(x != "" && x >= 85 && x <= 97) }'
     xrun validate-decay "$DATA"
     cp "$OUT" "$TMP/a"; xrun validate-decay "$DATA"
     ok "deterministic" cmp "$TMP/a" "$OUT"
