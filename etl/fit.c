@@ -31,6 +31,7 @@ struct post {
     char *kind;
     int64_t posted_at;
     bool in_range;
+    bool in_history; /* posted in the 90 days before as-of: feeds the account prior */
     int off, n; /* its snapshots: snaps[off .. off+n) */
     double actual[FIT_NMETRIC];
     struct decay_result res[FIT_NMETRIC]; /* in-range posts: the fit written */
@@ -124,7 +125,8 @@ static int load_batch(struct db *db, const struct account *acct, const struct st
                             "SELECT p.tweet_id, p.kind, extract(epoch FROM p.posted_at)::float8,"
                             "       (p.posted_at >= $2::timestamptz AND p.posted_at < $3::timestamptz),"
                             "       extract(epoch FROM s.snapshot_at - p.posted_at)::float8 / 3600.0,"
-                            "       s.likes, s.retweets, s.replies, s.impressions"
+                            "       s.likes, s.retweets, s.replies, s.impressions,"
+                            "       (p.posted_at >= $4::timestamptz AND p.posted_at < $5::timestamptz)"
                             "  FROM xetl.posts p"
                             "  JOIN performance_snapshots s ON s.tweet_id = p.tweet_id"
                             " WHERE p.account_id = $1 AND p.posted_at IS NOT NULL"
@@ -148,6 +150,7 @@ static int load_batch(struct db *db, const struct account *acct, const struct st
             p->kind = xstrdup(db_str(res, r, 1) ? db_str(res, r, 1) : "post");
             p->posted_at = (int64_t)llround(db_double(res, r, 2, 0));
             p->in_range = db_str(res, r, 3) && db_str(res, r, 3)[0] == 't';
+            p->in_history = db_str(res, r, 9) && db_str(res, r, 9)[0] == 't';
             p->off = b->nsnaps;
             p->n = 0;
         }
@@ -263,7 +266,8 @@ static int fit_many(const struct batch *b, int metric, const struct decay_prior 
 /*
  * The account's prior for one metric: shapes of its well-observed posts
  * (>= 3 ages, the last at least 24 h old), and the SH rule from its matured
- * posts (7-day value observed).
+ * posts (7-day value observed) — only posts of the 90 days before as-of, so a
+ * post's fit depends on its data and the as-of, not on the range asked for.
  */
 static int account_prior(const struct batch *b, int metric, double horizon, int threads, struct decay_prior *out,
                          struct xerr *err)
@@ -278,6 +282,8 @@ static int account_prior(const struct batch *b, int metric, double horizon, int 
     int n = 0, rc = 0;
     for (int i = 0; i < b->nposts; i++) {
         const struct post *p = &b->posts[i];
+        if (!p->in_history)
+            continue;
         int np = post_points(b, p, metric, pts);
         np = decay_clean(pts, np);
         if (np >= 3 && pts[np - 1].age_h >= 24.0 && pts[np - 1].count > 0)
@@ -296,7 +302,7 @@ static int account_prior(const struct batch *b, int metric, double horizon, int 
     for (int i = 0; i < b->nposts; i++) {
         const struct post *p = &b->posts[i];
         double act = p->actual[metric];
-        if (!(act > 0))
+        if (!(act > 0) || !p->in_history)
             continue;
         int np = post_points(b, p, metric, pts);
         np = decay_clean(pts, np);

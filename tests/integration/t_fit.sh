@@ -115,6 +115,12 @@ XETL_FIT_THREADS=2 "$XETL" -q --as-of "$ASOF" fit --from 2026-11-19 --to 2026-11
 dump > "$TMP/run3"
 ok "two threads give the same rows" cmp "$TMP/run1" "$TMP/run3"
 
+# a post's values depend on its data and the as-of, not on the range asked for
+xrun --as-of "$ASOF" fit --from 2026-11-20 --to 2026-11-20
+is "$RC" 0 "fit of a narrower range"
+dump > "$TMP/run4"
+ok "the same values as the wider range" cmp "$TMP/run1" "$TMP/run4"
+
 # scoring: predict a post at 30 h, then observe its 7-day value
 sql "SELECT tt.post('301', '2026-11-12T00:00:00Z');
      SELECT tt.curve('301', 1000, ARRAY[1, 4, 24, 48, 100, 168, 190]);" >/dev/null
