@@ -101,4 +101,12 @@ printf 'this line has no equals sign\n' > "$TMP/bad2.conf"
 xrun --config "$TMP/bad2.conf" migrate
 is "$RC" 78 "a malformed config line exits 78"
 
+# Every setting the code knows is documented, with its environment variable.
+missing=""
+for k in $(grep -o '{ "[a-z_.0-9-]*"' "$XETL_ROOT/common/config_keys.c" | sed 's/{ "//; s/"//'); do
+    env=$(echo "XETL_$k" | tr 'a-z.-' 'A-Z__')
+    grep -q "| \`$k\` | \`$env\` |" "$XETL_ROOT/docs/configuration.md" || missing="$missing $k"
+done
+is "$missing" "" "docs/configuration.md documents every config key"
+
 done_testing
