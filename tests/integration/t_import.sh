@@ -75,8 +75,18 @@ is "$RC" 65 "rows posted after --as-of are rejected"
 like "$(cat "$ERR")" "line 3: posted at 2019-05-02T08:30:00Z, after the as-of 2019-05-02T00:00:00Z" "the reason names both times"
 
 # ---- the content export: percentages, 'Sat, Nov 23, 2024', unknown column, space separators ----
+# A post the bot recorded (content_metadata.tweet_id) and one pull found on the timeline.
+acct=$(sql "SELECT account_id FROM xetl.accounts WHERE handle = 'xetlbot'")
+sql "INSERT INTO content_metadata (decision_id, content, status, tweet_id)
+     VALUES ('11111111-2222-3333-4444-555555555555', 'bot post', 'posted', '1859000000000000002')" >/dev/null
+sql "INSERT INTO xetl.posts (tweet_id, account_id, decision_id, origin, first_seen_at)
+     VALUES ('1859000000000000003', $acct, 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee', 'timeline', '2024-11-29T20:00:00Z')" >/dev/null
 xrun import "$CONTENT"
 is "$RC" 0 "content export imports with exit 0"
+is "$(sql "SELECT decision_id || ' ' || origin FROM xetl.posts WHERE tweet_id = '1859000000000000002'")" "11111111-2222-3333-4444-555555555555 bot" "a post the bot recorded gets its decision id"
+is "$(sql "SELECT decision_id FROM performance_snapshots WHERE tweet_id = '1859000000000000002'")" "11111111-2222-3333-4444-555555555555" "its snapshot carries the bot's decision id"
+is "$(sql "SELECT decision_id || ' ' || origin || ' ' || text FROM xetl.posts WHERE tweet_id = '1859000000000000003'")" "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee timeline plain" "a known post keeps its id and origin; the missing text is filled"
+is "$(sql "SELECT decision_id FROM tweet_analytics_comprehensive WHERE tweet_id = '1859000000000000003'")" "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee" "analytics row under the known decision id"
 like "$(cat "$ERR")" "content export" "content format detected"
 near "$(sql "SELECT snapshot_metadata->'columns'->>'engagement_rate' FROM performance_snapshots WHERE tweet_id = '1859000000000000001'")" 0.032 1e-12 "3.2% is 0.032"
 near "$(sql "SELECT snapshot_metadata->'columns'->>'engagement_rate' FROM performance_snapshots WHERE tweet_id = '1859000000000000003'")" 0.02 1e-12 "0.02 stays 0.02"
@@ -122,6 +132,18 @@ xrun import "$FX/bad_truncated_quote.csv"
 is "$RC" 65 "a file cut inside a quoted field exits 65"
 is "$(sql "SELECT reason FROM xetl.import_rejects WHERE file_name = 'bad_truncated_quote.csv'")" "truncated last line (the file ends inside a quoted field)" "an open quote at the end is a truncated line"
 is "$(sql "SELECT count(*) FROM performance_snapshots WHERE tweet_id = '1200000000000000008'")" 1 "the row before it loaded"
+
+# ---- invalid UTF-8: rejected, raw kept readable ----
+printf 'Tweet id,Tweet text,time,impressions\n1300000000000000001,ok,2019-06-01 10:00 +0000,5\n1300000000000000002,bad \377 byte,2019-06-01 10:00 +0000,5\n' > "$TMP/latin1.csv"
+xrun import "$TMP/latin1.csv"
+is "$RC" 65 "a row with invalid UTF-8 exits 65"
+is "$(sql "SELECT line || ': ' || reason || ' | ' || raw FROM xetl.import_rejects WHERE file_name = 'latin1.csv'")" "3: column 'Tweet text' is not valid UTF-8 text | 1300000000000000002,bad ? byte,2019-06-01 10:00 +0000,5" "reason names the column, raw shows the bad byte as '?'"
+is "$(sql "SELECT count(*) FROM xetl.posts WHERE tweet_id = '1300000000000000001'")" 1 "the good row of that file loaded"
+
+# ---- several files: a missing one does not stop the others ----
+xrun import "$TMP/missing.csv" "$FX/bad_truncated_quote.csv" "$OVERVIEW"
+is "$RC" 66 "a missing file among others exits 66"
+like "$(cat "$ERR")" "account overview export, 3 rows read, 3 loaded" "the files after it were imported"
 
 # ---- not an export, missing file, accounts ----
 xrun import "$FX/not_an_export.csv"
