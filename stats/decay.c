@@ -383,10 +383,13 @@ static void fill_from_loglinear(struct decay_result *r, const struct decay_prior
     double nh, sd = 0.5;
     if (t >= H) {
         nh = y; /* already past the horizon: the observation is the value */
-    } else {
+    } else if (H == DECAY_HORIZON_H) {
         nh = decay_loglinear_predict(prior, t, y, &sd);
-        if (H != DECAY_HORIZON_H && isfinite(nh)) /* the rule is for 7 d; scale like the shape */
-            nh = y + (nh - y) * log1p(H) / log1p(DECAY_HORIZON_H);
+    } else {
+        /* The SH rule is fitted for 7 days only: other horizons use the ratio
+         * the pooled shape implies. */
+        double c = exp(prior->mu_logc), th = exp(prior->mu_logtheta);
+        nh = y * lomax_q(c, th, H) / lomax_q(c, th, t);
     }
     if (!isfinite(nh))
         return;

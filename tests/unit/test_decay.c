@@ -263,6 +263,25 @@ static void test_pooled(void **state)
     gsl_rng_free(r);
 }
 
+/* fit.horizon_hours = 720 (30 days): N(720) of the same curve, within 3 %. */
+static void test_other_horizon(void **state)
+{
+    (void)state;
+    struct decay_prior prior;
+    decay_prior_default(&prior);
+    const double ages[6] = { 1, 3, 12, 48, 150, 400 };
+    struct decay_point pts[6];
+    for (int k = 0; k < 6; k++)
+        pts[k] = (struct decay_point){ ages[k], round(lomax(5000, 0.5, 0.3, ages[k])) };
+    struct decay_result res;
+    assert_int_equal(decay_fit(ws, pts, 6, &prior, 720, &res), 0);
+    assert_no_nan(&res);
+    assert_true(res.horizon_h == 720);
+    assert_true(fabs(res.n_h / lomax(5000, 0.5, 0.3, 720) - 1) < 0.03);
+    /* the 7d checkpoint is still N(168) */
+    assert_true(fabs(res.check[4] / lomax(5000, 0.5, 0.3, 168) - 1) < 0.03);
+}
+
 static void test_clean(void **state)
 {
     (void)state;
@@ -424,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_lomax_known_answer),
         cmocka_unit_test(test_weibull_known_answer),
         cmocka_unit_test(test_pooled),
+        cmocka_unit_test(test_other_horizon),
         cmocka_unit_test(test_clean),
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_fuzz_never_nan),
