@@ -135,8 +135,12 @@ is "$(sql "SELECT count(*) FROM performance_snapshots WHERE tweet_id = '12000000
 
 # ---- invalid UTF-8: rejected, raw kept readable ----
 printf 'Tweet id,Tweet text,time,impressions\n1300000000000000001,ok,2019-06-01 10:00 +0000,5\n1300000000000000002,bad \377 byte,2019-06-01 10:00 +0000,5\n' > "$TMP/latin1.csv"
+# The bot's text-id shape keeps tweet ids in posted_decisions.
+sql "CREATE TABLE posted_decisions (decision_id text UNIQUE, tweet_id text NOT NULL);
+     INSERT INTO posted_decisions VALUES ('22222222-3333-4444-5555-666666666666', '1300000000000000001')" >/dev/null
 xrun import "$TMP/latin1.csv"
 is "$RC" 65 "a row with invalid UTF-8 exits 65"
+is "$(sql "SELECT decision_id || ' ' || origin FROM xetl.posts WHERE tweet_id = '1300000000000000001'")" "22222222-3333-4444-5555-666666666666 bot" "decision id from posted_decisions (text-id shape)"
 is "$(sql "SELECT line || ': ' || reason || ' | ' || raw FROM xetl.import_rejects WHERE file_name = 'latin1.csv'")" "3: column 'Tweet text' is not valid UTF-8 text | 1300000000000000002,bad ? byte,2019-06-01 10:00 +0000,5" "reason names the column, raw shows the bad byte as '?'"
 is "$(sql "SELECT count(*) FROM xetl.posts WHERE tweet_id = '1300000000000000001'")" 1 "the good row of that file loaded"
 
