@@ -109,7 +109,8 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
             continue;
         if (frc == XETL_EX_NOINPUT) {
             any_noinput = true;
-            log_error("%s", ferr.msg);
+            if (argc - optind > 1) /* alone, main prints it as the closing line */
+                log_error("%s", ferr.msg);
             ctx->err = ferr;
         } else if (frc == XETL_EX_DATAERR) {
             any_data = true;

@@ -155,7 +155,7 @@ is "$RC" 65 "a file that is no known export exits 65"
 is "$(cat "$ERR")" "xetl: error: 'not_an_export.csv' is not a known X analytics export (header: 'name,age')" "with one message"
 xrun import "$TMP/nope.csv"
 is "$RC" 66 "a missing file exits 66"
-like "$(cat "$ERR")" "cannot open '.*nope.csv'" "naming the file"
+is "$(cat "$ERR")" "xetl: error: cannot open '$TMP/nope.csv': No such file or directory" "one line naming the file"
 xrun import
 is "$RC" 64 "no file is a usage error"
 xrun account add other --user-id 43
