@@ -102,6 +102,7 @@ void decay_prior_default(struct decay_prior *p)
     p->sd_logc = 3.0;
     p->mu_logtheta = log(0.12);
     p->sd_logtheta = 3.0;
+    p->rho = 0.0;
     p->sigma = 0.1;
     p->n_posts = 0;
     for (int k = 0; k < DECAY_SH_NODES; k++) {
@@ -222,6 +223,7 @@ struct fitdata {
     double w[DECAY_MAX_POINTS];  /* 1/σ_i of each point's log1p residual */
     double ly[DECAY_MAX_POINTS]; /* log1p(count) */
     double mu_u, isd_u, mu_v, isd_v;
+    double k_uv; /* whitening of the correlated prior: row 2 = isd_v·(v − μv) + k_uv·(u − μu) */
     int use_sh;          /* add the Szabo–Huberman row */
     double H, sh_ly, sh_w; /* log1p of the SH prediction of N(H), 1/its sd */
 };
@@ -240,7 +242,8 @@ static int lomax_f(const gsl_vector *x, void *vd, gsl_vector *f)
         gsl_vector_set(f, (size_t)i, (log1p(N) - d->ly[i]) * d->w[i]);
     }
     gsl_vector_set(f, (size_t)d->n, (gsl_vector_get(x, 1) - d->mu_u) * d->isd_u);
-    gsl_vector_set(f, (size_t)d->n + 1, (gsl_vector_get(x, 2) - d->mu_v) * d->isd_v);
+    gsl_vector_set(f, (size_t)d->n + 1,
+                   (gsl_vector_get(x, 2) - d->mu_v) * d->isd_v + (gsl_vector_get(x, 1) - d->mu_u) * d->k_uv);
     if (d->use_sh)
         gsl_vector_set(f, (size_t)d->n + 2, (log1p(A * lomax_q(c, th, d->H)) - d->sh_ly) * d->sh_w);
     return GSL_SUCCESS;
@@ -271,6 +274,7 @@ static int lomax_df(const gsl_vector *x, void *vd, gsl_matrix *J)
         gsl_matrix_set(J, (size_t)d->n + 1, (size_t)j, 0.0);
     }
     gsl_matrix_set(J, (size_t)d->n, 1, d->isd_u);
+    gsl_matrix_set(J, (size_t)d->n + 1, 1, d->k_uv);
     gsl_matrix_set(J, (size_t)d->n + 1, 2, d->isd_v);
     if (d->use_sh) {
         double t = d->H;
@@ -449,7 +453,17 @@ int decay_fit(struct decay_ws *ws, const struct decay_point *pts_in, int n, cons
     d.mu_u = prior->mu_logc;
     d.isd_u = 1.0 / (prior->sd_logc > 0 ? prior->sd_logc : 2.0);
     d.mu_v = prior->mu_logtheta;
-    d.isd_v = 1.0 / (prior->sd_logtheta > 0 ? prior->sd_logtheta : 1.5);
+    {
+        /* Bivariate normal prior on (ln c, ln θ): the shapes of an account's
+         * posts lie along a ridge (a larger c goes with a larger θ), which
+         * independent priors cannot say.  Cholesky whitening of Σ. */
+        double su = prior->sd_logc > 0 ? prior->sd_logc : 3.0, sv = prior->sd_logtheta > 0 ? prior->sd_logtheta : 3.0;
+        double rho = isfinite(prior->rho) ? fmax(-0.95, fmin(0.95, prior->rho)) : 0.0;
+        double s1 = sqrt(1.0 - rho * rho);
+        d.isd_u = 1.0 / su;
+        d.isd_v = 1.0 / (sv * s1);
+        d.k_uv = -rho / (su * s1);
+    }
 
     /* Start at the prior shape with the amplitude that centres the residuals. */
     double c0 = exp(d.mu_u), th0 = exp(d.mu_v), sa = 0, sw = 0;
@@ -632,6 +646,30 @@ int decay_prior_estimate(const struct decay_result *fits, int n, const struct de
     }
     if (k == 0)
         goto out;
+    /* Correlation of ln c and ln θ, on values clipped to 3 robust sds
+     * (before robust_stats reorders the arrays). */
+    double rho = 0;
+    {
+        double *cu = malloc(sizeof(double) * (size_t)k), *cv = malloc(sizeof(double) * (size_t)k);
+        if (cu && cv) {
+            double m1, s1, m2, s2;
+            memcpy(cu, vu, sizeof(double) * (size_t)k);
+            memcpy(cv, vv, sizeof(double) * (size_t)k);
+            robust_stats(cu, k, &m1, &s1);
+            robust_stats(cv, k, &m2, &s2);
+            double suv = 0, suu = 0, svv = 0;
+            for (int i = 0; i < k; i++) {
+                double a = fmax(-3 * s1, fmin(3 * s1, vu[i] - m1)), b = fmax(-3 * s2, fmin(3 * s2, vv[i] - m2));
+                suv += a * b;
+                suu += a * a;
+                svv += b * b;
+            }
+            if (suu > 0 && svv > 0 && k >= 5)
+                rho = suv / sqrt(suu * svv);
+        }
+        free(cu);
+        free(cv);
+    }
     double mu, su, mv, sv;
     robust_stats(vu, k, &mu, &su);
     robust_stats(vv, k, &mv, &sv);
@@ -643,6 +681,7 @@ int decay_prior_estimate(const struct decay_result *fits, int n, const struct de
     out->mu_logtheta = wgt * mv + (1 - wgt) * base->mu_logtheta;
     out->sd_logc = sqrt(wgt * su * su + (1 - wgt) * base->sd_logc * base->sd_logc);
     out->sd_logtheta = sqrt(wgt * sv * sv + (1 - wgt) * base->sd_logtheta * base->sd_logtheta);
+    out->rho = wgt * rho + (1 - wgt) * base->rho;
     if (kr > 0) {
         double mr, sr;
         robust_stats(vr, kr, &mr, &sr);

@@ -58,6 +58,7 @@ struct decay_point {
 struct decay_prior {
     double mu_logc, sd_logc;          /* ln c (hours) */
     double mu_logtheta, sd_logtheta;  /* ln θ */
+    double rho;                       /* correlation of ln c and ln θ across posts */
     double sigma;                     /* typical log residual of one point */
     int n_posts;                      /* posts it was learned from, 0 = built-in */
     /* Szabo–Huberman rule ln N(H) = ln N(t) + α(t), α fitted per age on the
