@@ -577,7 +577,7 @@ int decay_fit(struct decay_ws *ws, const struct decay_point *pts_in, int n, cons
         if (d.use_sh) {
             /* The SH row narrows the posterior as if it were independent
              * evidence; it is not (a late burst fools both), so half its spread
-             * is added back: 90 % intervals then cover ~92 % on SEISMIC
+             * is added back: 90 % intervals then cover ~93 % on SEISMIC
              * instead of ~79 % (docs/models.md). */
             double sdsh = 1.0 / (d.sh_w * SH_INFLATE);
             var_lnh += 0.25 * sdsh * sdsh;
