@@ -132,12 +132,24 @@ int decay_clean(struct decay_point *pts, int n)
         return 0;
     qsort(pts, (size_t)m, sizeof *pts, cmp_point);
 
-    /* Duplicate ages (two pulls in the same minute): average them.  Weights
-     * (number merged) feed the isotonic pass below. */
-    double wbuf[DECAY_MAX_POINTS];
-    double *wt = m <= DECAY_MAX_POINTS ? wbuf : malloc(sizeof(double) * (size_t)m);
-    if (!wt)
-        return 0;
+    /* Scratch: weights of merged points, then the isotonic blocks (value,
+     * weight, size).  On the stack for the usual sizes, one malloc beyond. */
+    double sbuf[3 * DECAY_MAX_POINTS];
+    int szbuf[DECAY_MAX_POINTS];
+    double *scratch = sbuf;
+    int *sz = szbuf;
+    if (m > DECAY_MAX_POINTS) {
+        scratch = malloc(sizeof(double) * 3 * (size_t)m);
+        sz = malloc(sizeof(int) * (size_t)m);
+        if (!scratch || !sz) {
+            m = 0; /* ENOMEM: nothing usable rather than a half-cleaned series */
+            goto out;
+        }
+    }
+    double *wt = scratch, *val = scratch + m, *bw = scratch + 2 * m;
+
+    /* Duplicate ages (two pulls in the same minute, api + import of the same
+     * moment): average them; the number merged is the weight below. */
     int k = 0;
     for (int i = 0; i < m; i++) {
         if (k > 0 && pts[i].age_h - pts[k - 1].age_h < 0.005) {
@@ -155,31 +167,6 @@ int decay_clean(struct decay_point *pts, int n)
     /* Pool-adjacent-violators: the closest non-decreasing sequence (a counter
      * that dropped because likes were withdrawn becomes a plateau). */
     int nb = 0;
-    /* blocks reuse the tail of wt/pts: value in pts[b].count, weight wt[b], size in sz */
-    int szbuf[DECAY_MAX_POINTS];
-    int *sz = m <= DECAY_MAX_POINTS ? szbuf : malloc(sizeof(int) * (size_t)m);
-    if (!sz) {
-        if (wt != wbuf)
-            free(wt);
-        return 0;
-    }
-    double *val = malloc(sizeof(double) * (size_t)m);
-    if (!val) {
-        if (wt != wbuf)
-            free(wt);
-        if (sz != szbuf)
-            free(sz);
-        return 0;
-    }
-    double *bw = malloc(sizeof(double) * (size_t)m);
-    if (!bw) {
-        free(val);
-        if (wt != wbuf)
-            free(wt);
-        if (sz != szbuf)
-            free(sz);
-        return 0;
-    }
     for (int i = 0; i < m; i++) {
         val[nb] = pts[i].count;
         bw[nb] = wt[i];
@@ -193,16 +180,9 @@ int decay_clean(struct decay_point *pts, int n)
             nb--;
         }
     }
-    int i = 0;
-    for (int b = 0; b < nb; b++)
+    for (int b = 0, i = 0; b < nb; b++)
         for (int j = 0; j < sz[b]; j++)
             pts[i++].count = val[b];
-    free(val);
-    free(bw);
-    if (wt != wbuf)
-        free(wt);
-    if (sz != szbuf)
-        free(sz);
 
     /* Thin very long histories evenly, keeping the first and the last. */
     if (m > DECAY_MAX_POINTS) {
@@ -212,6 +192,11 @@ int decay_clean(struct decay_point *pts, int n)
         }
         m = DECAY_MAX_POINTS;
     }
+out:
+    if (scratch != sbuf)
+        free(scratch);
+    if (sz != szbuf)
+        free(sz);
     return m;
 }
 

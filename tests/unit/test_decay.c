@@ -297,6 +297,24 @@ static void test_clean(void **state)
     assert_true(fabs(p[2].count - 13) < 1e-12);
     for (int i = 1; i < n; i++)
         assert_true(p[i].count >= p[i - 1].count);
+
+    /* a long history (hourly for 25 days) is thinned to DECAY_MAX_POINTS, ends kept */
+    int big = 600;
+    struct decay_point *h = malloc(sizeof *h * (size_t)big);
+    assert_non_null(h);
+    for (int i = 0; i < big; i++)
+        h[i] = (struct decay_point){ 1.0 + i, round(lomax(2000, 0.5, 0.3, 1.0 + i)) };
+    struct decay_result res;
+    struct decay_prior prior;
+    decay_prior_default(&prior);
+    assert_int_equal(decay_fit(ws, h, big, &prior, 168, &res), 0);
+    assert_int_equal(res.n_points, DECAY_MAX_POINTS);
+    assert_true(res.last_age_h == 600.0);
+    assert_true(fabs(res.n_h / lomax(2000, 0.5, 0.3, 168) - 1) < 0.02);
+    n = decay_clean(h, big);
+    assert_int_equal(n, DECAY_MAX_POINTS);
+    assert_true(h[0].age_h == 1.0 && h[n - 1].age_h == 600.0);
+    free(h);
 }
 
 static void test_degenerate(void **state)
