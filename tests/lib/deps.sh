@@ -4,7 +4,7 @@
 # the one command to run and fails.
 set -eu
 PKGS="gcc make pkg-config libpq-dev libcsv-dev libcurl4-openssl-dev libxlsxwriter-dev libgsl-dev
-libjansson-dev libcmocka-dev postgresql python3 python3-openpyxl python3-aiosmtpd ca-certificates"
+libjansson-dev libcmocka-dev postgresql python3 python3-openpyxl python3-aiosmtpd ca-certificates time"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
