@@ -506,7 +506,7 @@ static int write_results(struct db *db, const struct account *acct, const struct
         goto out;
 
     /* Statistics for the joins below (temp tables are never auto-analyzed). */
-    if ((rc = db_cmd(db, "ANALYZE fit_out, fit_pred, fit_actual", 0, NULL, NULL, err)))
+    if ((rc = db_cmd(db, "ANALYZE fit_out (tweet_id, kind), fit_pred (tweet_id, metric), fit_actual", 0, NULL, NULL, err)))
         goto out;
     const char *p1[2] = { acc, asof };
     if ((rc = db_cmd(db,
