@@ -569,7 +569,7 @@ static int write_results(struct db *db, const struct account *acct, const struct
      * before this as-of) against the observed 7-day likes. */
     if ((rc = db_cmd(db,
                      "UPDATE tweet_analytics_comprehensive t SET"
-                     "  predicted_likes = round(x.predicted_7d)::integer,"
+                     "  predicted_likes = CASE WHEN x.predicted_7d < 2e9 THEN round(x.predicted_7d)::integer END,"
                      "  prediction_error = abs(round(x.predicted_7d) - x.actual_7d),"
                      "  prediction_accuracy = (least(round(x.predicted_7d), x.actual_7d) + 1)"
                      "                      / (greatest(round(x.predicted_7d), x.actual_7d) + 1),"
