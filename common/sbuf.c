@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 static char sbuf_empty[1];
@@ -156,4 +157,49 @@ void sbuf_add_json_str(struct sbuf *sb, const char *s)
         }
     }
     sbuf_addc(sb, '"');
+}
+
+/* Length of the valid UTF-8 sequence at s (1-4), 0 when invalid, -1 when cut off by the NUL. */
+static int utf8_seq(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    int extra;
+    uint32_t cp;
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        extra = 1, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+        extra = 2, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+        extra = 3, cp = c & 0x07;
+    else
+        return 0;
+    for (int k = 1; k <= extra; k++) {
+        if (s[k] == 0)
+            return -1;
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[k] & 0x3F);
+    }
+    if ((extra == 2 && cp < 0x800) || (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return extra + 1;
+}
+
+void utf8_scrub(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        int n = utf8_seq(p);
+        if (n > 0) {
+            p += n;
+        } else if (n < 0) {
+            *p = 0;
+        } else {
+            *p++ = '?';
+        }
+    }
 }

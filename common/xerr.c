@@ -1,5 +1,6 @@
 /* common/xerr.c — see xerr.h. */
 #include "common/xerr.h"
+#include "common/sbuf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@ int xerr_set(struct xerr *err, int code, const char *fmt, ...)
     for (char *p = err->msg; *p; p++)
         if (*p == '\n' || *p == '\r')
             *p = (p[1] ? ' ' : '\0');
+    utf8_scrub(err->msg); /* the message is stored in xetl.runs, which wants valid UTF-8 */
     return code;
 }
 
@@ -33,6 +35,7 @@ int xerr_prefix(struct xerr *err, const char *fmt, ...)
     va_end(ap);
     memcpy(old, err->msg, sizeof old);
     snprintf(err->msg, sizeof err->msg, "%s%s", prefix, old);
+    utf8_scrub(err->msg);
     return err->code;
 }
 

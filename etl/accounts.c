@@ -26,16 +26,18 @@ int accounts_add(struct db *db, const char *handle, const char *user_id, bool bo
 
     if (handle[0] == '@')
         p[0] = handle + 1;
+    /* Checked here, not left to the table's CHECK, so a bad value is a clear 65. */
+    size_t hl = strlen(p[0]), ul = strlen(user_id);
+    if (hl < 1 || hl > 15 || strspn(p[0], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != hl)
+        return xerr_set(err, XETL_EX_DATAERR, "invalid handle '%s': 1 to 15 letters, digits or '_'", p[0]);
+    if (ul < 1 || ul > 20 || strspn(user_id, "0123456789") != ul)
+        return xerr_set(err, XETL_EX_DATAERR, "invalid user id '%s': 1 to 20 digits", user_id);
     res = db_exec(db,
                   "INSERT INTO xetl.accounts (handle, x_user_id, bot_content) VALUES ($1, $2, $3)"
                   " ON CONFLICT DO NOTHING RETURNING " ACCOUNT_COLS,
                   3, p, err);
-    if (!res) {
-        if (err->code == XETL_EX_DATAERR)
-            return xerr_set(err, XETL_EX_DATAERR,
-                            "invalid account: handle must be 1-15 letters, digits or '_' and the user id digits");
+    if (!res)
         return err->code;
-    }
     if (PQntuples(res) == 0) {
         PQclear(res);
         return xerr_set(err, XETL_EX_DATAERR, "account '%s' or user id '%s' is already registered", p[0], user_id);

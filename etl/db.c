@@ -65,8 +65,11 @@ static int classify(struct db *db, const PGresult *res)
         return XETL_EX_TEMPFAIL;
     if (strcmp(state, "XE001") == 0)
         return XETL_EX_CONFIG;
-    if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0)
-        return XETL_EX_DATAERR;
+    /*
+     * Data and constraint errors (classes 22, 23) raised by xetl's own
+     * statements are bugs, not rejected input: input is validated before it
+     * reaches the database, and 65 is reserved for rows xetl rejected itself.
+     */
     return XETL_EX_SOFTWARE;
 }
 
@@ -97,12 +100,15 @@ int db_connect(const char *conninfo, struct db **out, struct xerr *err)
     if (!conninfo)
         conninfo = "";
     /* A malformed conninfo is a configuration error, not an outage. */
+    /*
+     * libpq's parse errors quote the text they choke on, which may be the
+     * password (a '%' left unencoded in a URI): never repeat them.
+     */
     opts = PQconninfoParse(conninfo, &perr);
     if (!opts) {
-        int rc = xerr_set(err, XETL_EX_CONFIG, "invalid database connection string: %s",
-                          perr ? perr : "cannot parse");
         PQfreemem(perr);
-        return rc;
+        return xerr_set(err, XETL_EX_CONFIG,
+                        "invalid database connection string (check its syntax, quoting and %%-encoding)");
     }
     PQconninfoFree(opts);
 
@@ -179,7 +185,7 @@ int db_script(struct db *db, const char *sql, struct xerr *err)
         if (code == XETL_EX_UNAVAILABLE)
             rc = xerr_set(err, code, "database connection lost: %s", msg ? msg : PQerrorMessage(db->conn));
         else
-            rc = xerr_set(err, code == XETL_EX_DATAERR ? XETL_EX_SOFTWARE : code, "%s%s%s",
+            rc = xerr_set(err, code, "%s%s%s",
                           msg ? msg : PQerrorMessage(db->conn), hint ? "; hint: " : "", hint ? hint : "");
     }
     PQclear(res);

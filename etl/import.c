@@ -550,6 +550,7 @@ static void reject(struct loader *L, const struct csv_record *rec, const char *f
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
+    utf8_scrub(reason); /* "%.40s" may have cut a character in half */
 
     struct sbuf raw = SBUF_INIT;
     sbuf_init(&raw);

@@ -461,6 +461,7 @@ int xapi_get(struct xapi *x, const char *endpoint, const char *path_query, struc
             json_decref(j);
             snprintf(msg, sizeof msg, "invalid or truncated json body (%zu bytes): %s", x->body.len,
                      x->body.len ? jerr.text : "empty");
+            xapi_redact(msg, x->token); /* jansson quotes the bytes near the error */
             if ((rc = land(x, endpoint, path_query, attempt, status, dur, msg, &id, err)))
                 goto out;
         } else {

@@ -351,9 +351,9 @@ static int rtab_query(struct db *db, const char *sql, int nparams, const char *c
     if (!res)
         return err->code;
     if (PQnfields(res) != t->ncols || t->ncols > 32) {
+        int got = PQnfields(res);
         PQclear(res);
-        return xerr_set(err, XETL_EX_SOFTWARE, "report query returned %d columns, expected %d",
-                        PQnfields(res), t->ncols);
+        return xerr_set(err, XETL_EX_SOFTWARE, "report query returned %d columns, expected %d", got, t->ncols);
     }
     for (int r = 0; r < PQntuples(res); r++) {
         for (int c = 0; c < t->ncols; c++)

@@ -47,6 +47,9 @@ xrun --db "nonsense_key=1" migrate
 is "$RC" 78 "malformed conninfo exits 78"
 xrun --db "postgresql://u:hunter2secret@/nonexistent_db?host=$PGHOST&port=$PGPORT" migrate
 unlike "$(cat "$ERR")" "hunter2secret" "a password in the conninfo never appears in the error"
+xrun --db 'postgresql://bob:s3cr%zzet@localhost/db' migrate
+is "$RC" 78 "a conninfo libpq cannot parse exits 78"
+unlike "$(cat "$ERR")" "s3cr" "and libpq's parse error (which quotes the password) is not repeated"
 
 # JSON logs: one object per line, the error included with its exit code.
 xrun --log-format json frobnicate
