@@ -100,25 +100,30 @@ static int load_posts(struct db *db, const struct account *acct, int64_t lo, int
     snprintf(sid, sizeof sid, "%lld", (long long)acct->id);
     const char *prm[] = { sid, db_fmt_time(slo, sizeof slo, lo), db_fmt_time(shi, sizeof shi, hi),
                           db_fmt_time(sas, sizeof sas, as_of) };
-    char sql[2048];
+    char sql[4096];
     snprintf(sql, sizeof sql,
              "SELECT p.tweet_id, p.decision_id::text, extract(epoch from p.posted_at)::bigint,"
              " coalesce(nullif(p.content_type_id, ''), nullif(p.content_type_name, ''),"
              "          nullif(t.content_type, ''), '(none)'),"
-             " t.analytics_metadata->'decay'->'impressions'->>'A',"
-             " t.analytics_metadata->'decay'->'impressions'->>'c_h',"
-             " t.analytics_metadata->'decay'->'impressions'->>'theta',"
-             " t.impressions, extract(epoch from t.last_scraped_at)::bigint,"
+             /* Only what was known at the as-of: a rerun of a past range must not
+                see curves, counters or exports written by later runs. */
+             " CASE WHEN coalesce(fit_as_of <= $4, true) THEN t.analytics_metadata->'decay'->'impressions'->>'A' END,"
+             " CASE WHEN coalesce(fit_as_of <= $4, true) THEN t.analytics_metadata->'decay'->'impressions'->>'c_h' END,"
+             " CASE WHEN coalesce(fit_as_of <= $4, true) THEN t.analytics_metadata->'decay'->'impressions'->>'theta' END,"
+             " CASE WHEN t.last_scraped_at <= $4 THEN t.impressions END,"
+             " CASE WHEN t.last_scraped_at <= $4 THEN extract(epoch from t.last_scraped_at)::bigint END,"
              " %s, %s"
              " FROM xetl.posts p"
              " LEFT JOIN tweet_analytics_comprehensive t ON t.tweet_id = p.tweet_id"
+             " LEFT JOIN LATERAL (SELECT (t.analytics_metadata->'decay'->'impressions'->>'as_of')::timestamptz"
+             "                    AS fit_as_of) fa ON true"
              " %s"
              " WHERE p.account_id = $1 AND p.posted_at IS NOT NULL"
              "   AND p.posted_at >= $2 AND p.posted_at < $3 AND p.posted_at <= $4"
              " ORDER BY p.posted_at, p.tweet_id",
              have_pf ? "pf.follows" : "NULL::integer",
              have_pf ? "extract(epoch from pf.as_of)::bigint" : "NULL::bigint",
-             have_pf ? "LEFT JOIN xetl.platform_follows pf ON pf.tweet_id = p.tweet_id" : "");
+             have_pf ? "LEFT JOIN xetl.platform_follows pf ON pf.tweet_id = p.tweet_id AND pf.as_of <= $4" : "");
     PGresult *res = db_exec(db, sql, 4, prm, err);
     if (!res)
         return err->code;
