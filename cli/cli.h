@@ -71,6 +71,21 @@ void cli_print_usage(const char *cmd);
 /* Prints the most recent runs of the run log as a table on stdout (runs, nightly --status). */
 int cli_print_runs(struct ctx *ctx, struct db *db, const char *limit);
 
+/*
+ * A command that runs one pipeline stage for every account of the run
+ * (fit, attribute, learn, health): see cli/stage_cmd.c.
+ */
+struct stage_cmd {
+    const char *name;
+    void (*usage)(void);
+    int (*run)(struct db *, const struct config *, const struct account *, const struct stage_args *,
+               struct stage_counts *, struct xerr *);
+    bool ranged;       /* takes --from/--to */
+    int default_days;  /* range without --from */
+    bool until_as_of;  /* without --to the range ends at --as-of itself, not at the last whole day */
+};
+int cli_stage_command(struct ctx *ctx, int argc, char **argv, const struct stage_cmd *sc);
+
 /* Command entry points (cli/cmd_*.c). */
 int cmd_migrate(struct ctx *ctx, int argc, char **argv);
 int cmd_account(struct ctx *ctx, int argc, char **argv);

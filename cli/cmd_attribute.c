@@ -4,13 +4,8 @@
  * docs/attribution.md).
  */
 #include "cli/cli.h"
-#include "common/log.h"
-#include "common/stage.h"
 #include "etl/attribute.h"
-#include "etl/db.h"
-#include "etl/migrate.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 static void usage(void)
@@ -37,44 +32,8 @@ static void usage(void)
 
 int cmd_attribute(struct ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "from", required_argument, NULL, 'f' },
-        { "to", required_argument, NULL, 't' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+    static const struct stage_cmd sc = {
+        .name = "attribute", .usage = usage, .run = attribute_run, .ranged = true, .default_days = ATTRIBUTE_DEFAULT_DAYS, .until_as_of = true,
     };
-    const char *from = NULL, *to = NULL;
-    struct account_list accts = { 0 };
-    struct db *db;
-    int c, rc;
-
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'f': from = optarg; break;
-        case 't': to = optarg; break;
-        case 'h': usage(); return 0;
-        default: return cli_usage_error(ctx, "attribute", "unknown option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(ctx, "attribute", "unexpected argument '%s'", argv[optind]);
-    struct stage_args sa = { .as_of = ctx->as_of, .run_id = ctx->run_id };
-    if ((rc = ctx_range(ctx, from, to, ATTRIBUTE_DEFAULT_DAYS, &sa.range)))
-        return rc;
-    if (!to) {
-        /* a nightly run attributes up to --as-of itself, today's posts included */
-        sa.range.to = ctx->as_of + 1;
-        if (!from)
-            sa.range.from = ctx->as_of - (int64_t)ATTRIBUTE_DEFAULT_DAYS * XTIME_DAY;
-    }
-    if (sa.range.from >= sa.range.to)
-        return cli_usage_error(ctx, "attribute", "--from is after --to");
-    if ((rc = ctx_db(ctx, &db)) || (rc = migrate_check_current(db, &ctx->err)))
-        return rc ? rc : ctx->err.code;
-    if ((rc = ctx_accounts(ctx, &accts)))
-        return rc;
-    for (int i = 0; i < accts.n && !rc; i++)
-        rc = attribute_run(db, ctx->cfg, &accts.v[i], &sa, &ctx->counts, &ctx->err);
-    account_list_release(&accts);
-    return rc;
+    return cli_stage_command(ctx, argc, argv, &sc);
 }

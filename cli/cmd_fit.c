@@ -3,13 +3,8 @@
  * posted in the range, for every account of the run (etl/fit.h).
  */
 #include "cli/cli.h"
-#include "common/log.h"
-#include "common/stage.h"
-#include "etl/db.h"
 #include "etl/fit.h"
-#include "etl/migrate.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 #define FIT_DEFAULT_DAYS 8 /* a nightly fit refreshes the posts still short of their 7-day value */
@@ -39,44 +34,8 @@ static void usage(void)
 
 int cmd_fit(struct ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "from", required_argument, NULL, 'f' },
-        { "to", required_argument, NULL, 't' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+    static const struct stage_cmd sc = {
+        .name = "fit", .usage = usage, .run = fit_run, .ranged = true, .default_days = FIT_DEFAULT_DAYS, .until_as_of = true,
     };
-    const char *from = NULL, *to = NULL;
-    struct account_list accts = { 0 };
-    struct db *db;
-    int c, rc;
-
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'f': from = optarg; break;
-        case 't': to = optarg; break;
-        case 'h': usage(); return 0;
-        default: return cli_usage_error(ctx, "fit", "unknown option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(ctx, "fit", "unexpected argument '%s'", argv[optind]);
-    struct stage_args sa = { .as_of = ctx->as_of, .run_id = ctx->run_id };
-    if ((rc = ctx_range(ctx, from, to, FIT_DEFAULT_DAYS, &sa.range)))
-        return rc;
-    if (!to) {
-        /* Today's posts are the ones a nightly fit is for: run up to --as-of. */
-        sa.range.to = ctx->as_of + 1;
-        if (!from)
-            sa.range.from = ctx->as_of - (int64_t)FIT_DEFAULT_DAYS * XTIME_DAY;
-    }
-    if (sa.range.from >= sa.range.to)
-        return cli_usage_error(ctx, "fit", "--from is after --to");
-    if ((rc = ctx_db(ctx, &db)) || (rc = migrate_check_current(db, &ctx->err)))
-        return rc ? rc : ctx->err.code;
-    if ((rc = ctx_accounts(ctx, &accts)))
-        return rc;
-    for (int i = 0; i < accts.n && !rc; i++)
-        rc = fit_run(db, ctx->cfg, &accts.v[i], &sa, &ctx->counts, &ctx->err);
-    account_list_release(&accts);
-    return rc;
+    return cli_stage_command(ctx, argc, argv, &sc);
 }

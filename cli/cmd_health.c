@@ -4,13 +4,8 @@
  * (etl/health.h, docs/learning.md "Cost model").
  */
 #include "cli/cli.h"
-#include "common/log.h"
-#include "common/stage.h"
-#include "etl/db.h"
 #include "etl/health.h"
-#include "etl/migrate.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 static void usage(void)
@@ -30,42 +25,8 @@ static void usage(void)
 
 int cmd_health(struct ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "from", required_argument, NULL, 'f' },
-        { "to", required_argument, NULL, 't' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+    static const struct stage_cmd sc = {
+        .name = "health", .usage = usage, .run = health_run, .ranged = true, .default_days = 7, .until_as_of = false,
     };
-    const char *from = NULL, *to = NULL;
-    struct account_list accts = { 0 };
-    struct stage_args sa = { 0 };
-    struct db *db;
-    int c, rc;
-
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'f': from = optarg; break;
-        case 't': to = optarg; break;
-        case 'h': usage(); return 0;
-        default: return cli_usage_error(ctx, "health", "unknown option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(ctx, "health", "unexpected argument '%s'", argv[optind]);
-    if ((rc = ctx_range(ctx, from, to, 7, &sa.range)))
-        return rc;
-    if ((rc = ctx_db(ctx, &db)) || (rc = migrate_check_current(db, &ctx->err)))
-        return rc ? rc : ctx->err.code;
-    if ((rc = ctx_accounts(ctx, &accts)))
-        return rc;
-    sa.as_of = ctx->as_of;
-    sa.run_id = ctx->run_id;
-    for (int i = 0; i < accts.n && !rc; i++) {
-        long before = ctx->counts.rows;
-        rc = health_run(db, ctx->cfg, &accts.v[i], &sa, &ctx->counts, &ctx->err);
-        if (!rc)
-            log_info("health: '%s': %ld rows written", accts.v[i].handle, ctx->counts.rows - before);
-    }
-    account_list_release(&accts);
-    return rc;
+    return cli_stage_command(ctx, argc, argv, &sc);
 }

@@ -3,13 +3,8 @@
  * posteriors for every account of the run (etl/learn.h, docs/learning.md).
  */
 #include "cli/cli.h"
-#include "common/log.h"
-#include "common/stage.h"
-#include "etl/db.h"
 #include "etl/learn.h"
-#include "etl/migrate.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 static void usage(void)
@@ -31,35 +26,8 @@ static void usage(void)
 
 int cmd_learn(struct ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+    static const struct stage_cmd sc = {
+        .name = "learn", .usage = usage, .run = learn_run, .ranged = false, .default_days = 0, .until_as_of = false,
     };
-    struct account_list accts = { 0 };
-    struct db *db;
-    int c, rc;
-
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'h': usage(); return 0;
-        default: return cli_usage_error(ctx, "learn", "unknown option");
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(ctx, "learn", "unexpected argument '%s'", argv[optind]);
-    if ((rc = ctx_db(ctx, &db)) || (rc = migrate_check_current(db, &ctx->err)))
-        return rc ? rc : ctx->err.code;
-    if ((rc = ctx_accounts(ctx, &accts)))
-        return rc;
-    struct stage_args sa = { .as_of = ctx->as_of, .run_id = ctx->run_id };
-    sa.range.from = 0;
-    sa.range.to = ctx->as_of;
-    for (int i = 0; i < accts.n && !rc; i++) {
-        long before = ctx->counts.rows;
-        rc = learn_run(db, ctx->cfg, &accts.v[i], &sa, &ctx->counts, &ctx->err);
-        if (!rc)
-            log_info("learn: '%s': %ld rows written", accts.v[i].handle, ctx->counts.rows - before);
-    }
-    account_list_release(&accts);
-    return rc;
+    return cli_stage_command(ctx, argc, argv, &sc);
 }
