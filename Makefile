@@ -112,7 +112,7 @@ bench-run: $(BIN) $(BENCH_BIN)
 	$(Q)XETL_BUILD=$(BUILD) sh bench/run.sh
 
 validate: xetl
-	$(Q)./xetl validate-decay ../shared/data/seismic_subset_cumulative_retweets.csv
+	$(Q)./xetl validate-decay fixtures/seismic/seismic_subset_cumulative_retweets.csv
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/demo \

@@ -5,7 +5,7 @@
 # 1h/4h/24h), and bad input gives the documented exit codes.  No database.
 . "$XETL_ROOT/tests/lib/testlib.sh"
 
-DATA="$XETL_ROOT/../shared/data/seismic_subset_cumulative_retweets.csv"
+DATA="$XETL_ROOT/fixtures/seismic/seismic_subset_cumulative_retweets.csv"
 # median_ape of one row of the table, without the % sign
 fig() { awk -v m="$1" -v o="$2" '$1 == m && $2 == o { sub("%", "", $3); print $3 }' "$OUT"; }
 
