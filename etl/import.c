@@ -1133,6 +1133,9 @@ int import_file(struct db *db, const struct account *acct, const struct import_o
     if ((rc = create_temp(db, err)))
         goto out;
 
+    /* A million-row export takes minutes: count records on a terminal. */
+    struct progress prog;
+    progress_begin(&prog, "import: records read", 0);
     for (;;) {
         if ((rc = csv_in_next(in, &rec, &rerr))) {
             if (rc != XETL_EX_DATAERR) {
@@ -1151,13 +1154,15 @@ int import_file(struct db *db, const struct account *acct, const struct import_o
         if (!rec)
             break;
         res->records++;
+        progress_step(&prog, 1);
         take_record(&L, rec);
         if (L.batch_n >= batch || L.rej_n >= batch) {
             if ((rc = flush(&L, err)))
                 goto out;
         }
     }
-    if ((rc = flush(&L, err)))
+    progress_end(&prog);
+    if (rc || (rc = flush(&L, err)))
         goto out;
     csv_in_sha256_hex(in, res->sha256);
     decide_as_of(&L);

@@ -1064,12 +1064,24 @@ int pull_run(struct db *db, const struct config *cfg, const struct account *acct
     }
     log_info("pull: '%s': %d posts known, %d due (%d with private metrics)", acct->handle, c.n, n_young + n_old,
              n_young);
-    for (int i = 0; i < n_young; i += BATCH)
-        if ((rc = fetch_batch(x, young + i, n_young - i < BATCH ? n_young - i : BATCH, true, &ok, err)))
-            goto out;
-    for (int i = 0; i < n_old; i += BATCH)
-        if ((rc = fetch_batch(x, old + i, n_old - i < BATCH ? n_old - i : BATCH, false, &ok, err)))
-            goto out;
+    /* Rate-limit waits can make this long: show posts fetched, rate and ETA on a terminal. */
+    struct progress prog;
+    progress_begin(&prog, "pull: posts fetched", n_young + n_old);
+    for (int i = 0; i < n_young; i += BATCH) {
+        int nb = n_young - i < BATCH ? n_young - i : BATCH;
+        if ((rc = fetch_batch(x, young + i, nb, true, &ok, err)))
+            break;
+        progress_step(&prog, nb);
+    }
+    for (int i = 0; i < n_old && !rc; i += BATCH) {
+        int nb = n_old - i < BATCH ? n_old - i : BATCH;
+        if ((rc = fetch_batch(x, old + i, nb, false, &ok, err)))
+            break;
+        progress_step(&prog, nb);
+    }
+    progress_end(&prog);
+    if (rc)
+        goto out;
 
     /* 4. typed rows from what was landed, all or nothing */
     if ((rc = derive_tx(db, acct, &bots, a->as_of, lc.ids, lc.n_ids, counts, err)))

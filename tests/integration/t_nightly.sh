@@ -173,6 +173,20 @@ results_digest > "$TMP/dead.digest"
 if cmp -s "$TMP/clean.digest" "$TMP/dead.digest"; then pass "and ends with the clean run's tables"
 else fail "and ends with the clean run's tables" "$(diff "$TMP/clean.digest" "$TMP/dead.digest")"; fi
 
+# --- progress: a counter with rate and ETA on a terminal, nothing under cron ------------------
+setup tty
+if command -v script >/dev/null 2>&1; then
+    XETL_REPORT_OUT="$TMP/tty-reports" script -qec "$XETL --as-of $ASOF nightly" /dev/null > "$TMP/tty.out" 2>&1
+    like "$(tr '\r' '\n' < "$TMP/tty.out")" "pull: posts fetched: [0-9]+/[0-9]+ \(100%\) [0-9]+/s eta 0s" \
+         "on a terminal, pull shows posts fetched with rate and ETA"
+else
+    pass "script(1) is not installed: no terminal to test progress on"
+fi
+sql "DELETE FROM performance_snapshots WHERE snapshot_at = '$ASOF'" >/dev/null
+XETL_REPORT_OUT="$TMP/tty-reports" "$XETL" --as-of "$ASOF" nightly > /dev/null 2> "$TMP/cron.err"
+is "$(tr -cd '\r' < "$TMP/cron.err" | wc -c | tr -d ' ')" 0 "without a terminal (cron) no progress is drawn"
+like "$(cat "$TMP/cron.err")" "info: pull: 'nightly_t': [0-9]+ posts refreshed" "only log lines"
+
 # --- rerun over a range: from landed data, twice the same -------------------------------------
 export PGDATABASE="$CLEAN_DB" XETL_DB="dbname=$CLEAN_DB"
 XETL_REPORT_OUT="$TMP/rerun1" "$XETL" -q rerun --from 2026-11-13 --to 2026-11-19 > "$TMP/rerun1.paths"
