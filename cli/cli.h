@@ -59,15 +59,6 @@ int ctx_range(struct ctx *ctx, const char *from, const char *to, int default_day
 int cli_usage_error(struct ctx *ctx, const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/*
- * For commands whose issue has not landed yet: prints the command's usage on
- * --help (exit 0), otherwise says it is not built (exit 70).
- */
-int cli_not_built(struct ctx *ctx, int argc, char **argv);
-
-/* Prints the usage block of a command from the command table (for --help). */
-void cli_print_usage(const char *cmd);
-
 /* Prints the most recent runs of the run log as a table on stdout (runs, nightly --status). */
 int cli_print_runs(struct ctx *ctx, struct db *db, const char *limit);
 

@@ -25,42 +25,24 @@ struct command {
     int (*fn)(struct ctx *, int, char **);
     bool logged;      /* changes data: gets a row in xetl.runs */
     const char *summary;
-    const char *usage;
 };
 
 static const struct command commands[] = {
-    { "migrate", cmd_migrate, false, "create or upgrade the schema (safe to run again)",
-      "migrate [--status]\n"
-      "  --status              list applied and pending migrations, change nothing\n" },
-    { "account", cmd_account, false, "register an account to track, or list them",
-      "account add HANDLE --user-id ID [--no-bot-content]\n"
-      "account list\n" },
-    { "pull", cmd_pull, true, "X API v2 -> raw landing -> snapshots, analytics, follower samples",
-      "pull [--since T] [--until T]\n" },
-    { "import", cmd_import, true, "load X analytics CSV exports ('-' reads stdin)",
-      "import [--as-of T] FILE...\n" },
-    { "fit", cmd_fit, true, "engagement-decay models for posts in the range",
-      "fit [--from D] [--to D]\n" },
-    { "validate-decay", cmd_validate_decay, false, "score the decay model on a cumulative-count CSV",
-      "validate-decay FILE\n" },
-    { "attribute", cmd_attribute, true, "attribute follower gains to posts",
-      "attribute [--from D] [--to D]\n" },
-    { "learn", cmd_learn, true, "performance aggregates and Thompson posteriors",
-      "learn\n" },
-    { "health", cmd_health, true, "daily system health, costs and ROI",
-      "health [--from D] [--to D]\n" },
-    { "report", cmd_report, true, "CSV and XLSX ROI reports for a date range",
-      "report [--from D] [--to D] [--out DIR] [--format csv,xlsx]\n" },
-    { "mail", cmd_mail, false, "send files as attachments over SMTP",
-      "mail --to ADDR[,ADDR...] FILE...\n" },
-    { "nightly", cmd_nightly, true, "pull, fit, attribute, learn, health, report (and mail)",
-      "nightly [--status]\n" },
-    { "rerun", cmd_rerun, true, "recompute fit ... report for a past range from landed data",
-      "rerun --from D --to D [--pull]\n" },
-    { "runs", cmd_runs, false, "list recent runs from the run log",
-      "runs [--limit N]\n" },
-    { "demo", cmd_demo, false, "throwaway PostgreSQL + fake X API + bundled fixtures + nightly",
-      "demo [--dir DIR]\n" },
+    { "migrate", cmd_migrate, false, "create or upgrade the schema (safe to run again)" },
+    { "account", cmd_account, false, "register an account to track, or list them" },
+    { "pull", cmd_pull, true, "X API v2 -> raw landing -> snapshots, analytics, follower samples" },
+    { "import", cmd_import, true, "load X analytics CSV exports ('-' reads stdin)" },
+    { "fit", cmd_fit, true, "engagement-decay models for posts in the range" },
+    { "validate-decay", cmd_validate_decay, false, "score the decay model on a cumulative-count CSV" },
+    { "attribute", cmd_attribute, true, "attribute follower gains to posts" },
+    { "learn", cmd_learn, true, "performance aggregates and Thompson posteriors" },
+    { "health", cmd_health, true, "daily system health, costs and ROI" },
+    { "report", cmd_report, true, "CSV and XLSX ROI reports for a date range" },
+    { "mail", cmd_mail, false, "send files as attachments over SMTP" },
+    { "nightly", cmd_nightly, true, "pull, fit, attribute, learn, health, report (and mail)" },
+    { "rerun", cmd_rerun, true, "recompute fit ... report for a past range from landed data" },
+    { "runs", cmd_runs, false, "list recent runs from the run log" },
+    { "demo", cmd_demo, false, "throwaway PostgreSQL + fake X API + bundled fixtures + nightly" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -86,35 +68,6 @@ static void print_help(FILE *out)
             "Run 'xetl COMMAND --help' for a command's options.  Exit status follows sysexits.h:\n"
             "0 done, 64 usage, 65 data rejected, 66 no input, 69 unavailable, 70 internal,\n"
             "75 temporary failure (retry later), 78 configuration.  See xetl(1).\n");
-}
-
-void cli_print_usage(const char *cmd)
-{
-    for (size_t i = 0; i < N_COMMANDS; i++) {
-        if (strcmp(commands[i].name, cmd) != 0)
-            continue;
-        printf("xetl %s — %s\n\nUsage:\n", commands[i].name, commands[i].summary);
-        const char *u = commands[i].usage;
-        while (*u) {
-            size_t n = strcspn(u, "\n");
-            printf("  xetl %.*s\n", (int)n, u);
-            u += n + (u[n] == '\n');
-        }
-        printf("\nGlobal options (--db, --config, --account, --as-of, -v, -q, --log-format) are\n"
-               "accepted before or after the command; see 'xetl --help'.\n");
-        return;
-    }
-}
-
-int cli_not_built(struct ctx *ctx, int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            cli_print_usage(argv[0]);
-            return 0;
-        }
-    }
-    return xerr_set(&ctx->err, XETL_EX_SOFTWARE, "'%s' is not built yet in this version of xetl", argv[0]);
 }
 
 int cli_usage_error(struct ctx *ctx, const char *cmd, const char *fmt, ...)

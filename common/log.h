@@ -13,7 +13,7 @@
 enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 enum log_format { LOG_TEXT = 0, LOG_JSON = 1 };
 
-/* level: LOG_WARN for -q (errors and warnings... -q prints errors only: LOG_ERROR). */
+/* -q maps to LOG_ERROR (errors only), -v to LOG_DEBUG. */
 void log_setup(enum log_level level, enum log_format format);
 enum log_level log_get_level(void);
 enum log_format log_get_format(void);
