@@ -155,6 +155,29 @@ static char *dup_or_null(const char *s)
 }
 
 /*
+ * The value of one of the bot's optional columns: posted_decisions' when it
+ * has one (it records what was actually posted), else content_metadata's,
+ * else NULL; the bot's shapes differ in which of them exist (the uuid shape
+ * has no target_username, a bare posted_decisions only decision_id and
+ * tweet_id).
+ */
+static int bot_col(struct db *db, bool pd, const char *col, const char *type, struct sbuf *out, struct xerr *err)
+{
+    bool in_pd = false, in_cm = false;
+    int rc;
+    if ((pd && (rc = db_column_exists(db, "posted_decisions", col, &in_pd, err))) ||
+        (rc = db_column_exists(db, "content_metadata", col, &in_cm, err)))
+        return rc;
+    if (in_pd && in_cm)
+        sbuf_addf(out, "coalesce(pd.%s::%s, cm.%s::%s)", col, type, col, type);
+    else if (in_pd || in_cm)
+        sbuf_addf(out, "%s.%s::%s", in_pd ? "pd" : "cm", col, type);
+    else
+        sbuf_addf(out, "NULL::%s", type);
+    return 0;
+}
+
+/*
  * The bot's posted rows with their tweet ids, for whichever shape of
  * content_metadata this database has (docs/pull.md): xetl's standalone shape
  * (a tweet_id column), the text-id shape with posted_decisions, or the uuid
@@ -164,10 +187,12 @@ static char *dup_or_null(const char *s)
  */
 static int load_bots(struct db *db, const struct account *acct, struct bots *out, struct xerr *err)
 {
-    bool has_tweet_id = false, has_pd = false, has_decision_uuid = false;
-    const char *src;
-    char q[3072];
-    int rc;
+    bool has_tweet_id = false, has_pd = false, has_decision_uuid = false, has_gm = false;
+    struct sbuf src = SBUF_INIT, q = SBUF_INIT;
+    char aid[24];
+    const char *params[1];
+    PGresult *res;
+    int n, rc;
 
     out->v = NULL;
     out->n = 0;
@@ -175,48 +200,55 @@ static int load_bots(struct db *db, const struct account *acct, struct bots *out
         return 0;
     if ((rc = db_column_exists(db, "content_metadata", "tweet_id", &has_tweet_id, err)) ||
         (rc = db_column_exists(db, "content_metadata", "decision_id", &has_decision_uuid, err)) ||
+        (rc = db_column_exists(db, "content_metadata", "generation_metadata", &has_gm, err)) ||
         (rc = db_table_exists(db, "posted_decisions", &has_pd, err)))
         return rc;
-    if (has_tweet_id)
-        src = "SELECT cm.tweet_id AS tid, cm.decision_id::text AS did, cm.decision_type::text AS dtype,"
-              " cm.posted_at AS pat, cm.target_tweet_id::text AS ptid, cm.target_username::text AS puser,"
-              " cm.generation_metadata AS gm FROM content_metadata cm WHERE cm.tweet_id IS NOT NULL";
-    else if (has_pd && has_decision_uuid)
-        src = "SELECT pd.tweet_id AS tid, cm.decision_id::text AS did,"
-              " coalesce(pd.decision_type, cm.decision_type)::text AS dtype,"
-              " coalesce(pd.posted_at, cm.posted_at) AS pat,"
-              " coalesce(pd.target_tweet_id, cm.target_tweet_id)::text AS ptid,"
-              " coalesce(pd.target_username, cm.target_username)::text AS puser, cm.generation_metadata AS gm"
-              " FROM posted_decisions pd JOIN content_metadata cm ON cm.decision_id::text = pd.decision_id::text";
-    else if (has_pd)
-        src = "SELECT pd.tweet_id AS tid, cm.id::text AS did,"
-              " coalesce(pd.decision_type, cm.decision_type)::text AS dtype,"
-              " coalesce(pd.posted_at, cm.posted_at) AS pat,"
-              " coalesce(pd.target_tweet_id, cm.target_tweet_id)::text AS ptid,"
-              " coalesce(pd.target_username, cm.target_username)::text AS puser, cm.generation_metadata AS gm"
-              " FROM posted_decisions pd JOIN content_metadata cm ON cm.id::text = pd.decision_id::text";
-    else {
+    if (!has_tweet_id && !has_pd) {
         log_debug("pull: content_metadata records no tweet ids (no tweet_id column, no posted_decisions)");
         return 0;
     }
-    snprintf(q, sizeof q,
-             "SELECT b.tid,"
-             " CASE WHEN b.did ~* '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'"
-             "  THEN b.did::uuid::text END,"
-             " CASE WHEN b.dtype = 'reply' THEN 'reply' WHEN b.dtype = 'thread' THEN 'thread' ELSE 'post' END,"
-             " extract(epoch from b.pat)::bigint, b.ptid, b.puser,"
-             " b.gm->>'content_type_id', b.gm->>'content_type_name', b.gm->>'viral_formula',"
-             " b.gm->>'hook_used', b.gm::text"
-             " FROM (%s) b LEFT JOIN xetl.posts p ON p.tweet_id = b.tid"
-             " WHERE b.tid ~ '^[0-9]{1,20}$' AND (p.account_id IS NULL OR p.account_id = $1::bigint)"
-             " ORDER BY b.tid",
-             src);
-    char aid[24];
-    const char *params[] = { db_fmt_long(aid, sizeof aid, (long)acct->id) };
-    PGresult *res = db_exec(db, q, 1, params, err);
-    if (!res)
-        return err->code;
-    int n = PQntuples(res);
+    has_pd = has_pd && !has_tweet_id; /* xetl's standalone shape records the tweet id itself */
+    sbuf_init(&src);
+    sbuf_init(&q);
+    /* decision id: the uuid shapes' decision_id, the text-id shape's id */
+    sbuf_addf(&src, "SELECT %s AS tid, cm.%s::text AS did, ", has_pd ? "pd.tweet_id::text" : "cm.tweet_id::text",
+              has_decision_uuid ? "decision_id" : "id");
+    if ((rc = bot_col(db, has_pd, "decision_type", "text", &src, err)))
+        goto out;
+    sbuf_adds(&src, " AS dtype, ");
+    if ((rc = bot_col(db, has_pd, "posted_at", "timestamptz", &src, err)))
+        goto out;
+    sbuf_adds(&src, " AS pat, ");
+    if ((rc = bot_col(db, has_pd, "target_tweet_id", "text", &src, err)))
+        goto out;
+    sbuf_adds(&src, " AS ptid, ");
+    if ((rc = bot_col(db, has_pd, "target_username", "text", &src, err)))
+        goto out;
+    sbuf_addf(&src, " AS puser, %s AS gm FROM ", has_gm ? "cm.generation_metadata::jsonb" : "NULL::jsonb");
+    if (has_pd)
+        sbuf_addf(&src, "posted_decisions pd JOIN content_metadata cm ON cm.%s::text = pd.decision_id::text",
+                  has_decision_uuid ? "decision_id" : "id");
+    else
+        sbuf_adds(&src, "content_metadata cm WHERE cm.tweet_id IS NOT NULL");
+    sbuf_addf(&q,
+              "SELECT b.tid,"
+              " CASE WHEN b.did ~* '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'"
+              "  THEN b.did::uuid::text END,"
+              " CASE WHEN b.dtype = 'reply' THEN 'reply' WHEN b.dtype = 'thread' THEN 'thread' ELSE 'post' END,"
+              " extract(epoch from b.pat)::bigint, b.ptid, b.puser,"
+              " b.gm->>'content_type_id', b.gm->>'content_type_name', b.gm->>'viral_formula',"
+              " b.gm->>'hook_used', b.gm::text"
+              " FROM (%s) b LEFT JOIN xetl.posts p ON p.tweet_id = b.tid"
+              " WHERE b.tid ~ '^[0-9]{1,20}$' AND (p.account_id IS NULL OR p.account_id = $1::bigint)"
+              " ORDER BY b.tid",
+              src.buf);
+    params[0] = db_fmt_long(aid, sizeof aid, (long)acct->id);
+    res = db_exec(db, q.buf, 1, params, err);
+    if (!res) {
+        rc = err->code;
+        goto out;
+    }
+    n = PQntuples(res);
     out->v = xcalloc((size_t)(n ? n : 1), sizeof *out->v);
     for (int i = 0; i < n; i++) {
         /* ORDER BY is collation-ordered; duplicates (a tweet twice) keep the first. */
@@ -238,7 +270,10 @@ static int load_bots(struct db *db, const struct account *acct, struct bots *out
     PQclear(res);
     /* Sorted with strcmp so bsearch agrees with the order. */
     qsort(out->v, (size_t)out->n, sizeof *out->v, cmp_bot);
-    return 0;
+out:
+    sbuf_release(&src);
+    sbuf_release(&q);
+    return rc;
 }
 
 /* --- landing -------------------------------------------------------------- */
@@ -377,6 +412,8 @@ struct derive {
     int64_t followers_response;
     long warnings;
     long foreign;
+    long field_refused;     /* posts whose private metrics X refused: not the token user's */
+    char last_refused[24];
 };
 
 /* One tweet object (from /2/tweets or the timeline) → one stage row. */
@@ -484,6 +521,19 @@ static void stage_error(struct derive *d, json_t *e, int64_t resp_id)
         id = jstr(e, "value");
     if (!valid_id(id))
         return;
+    if ((type && strstr(type, "not-authorized-for-field")) ||
+        (title && strcmp(title, "Field Authorization Error") == 0)) {
+        /*
+         * X withholds a post instead of its private metrics when the token's
+         * user did not write it: another account's post in the bot's shared
+         * table, never this account's (nor "protected").  One error per field.
+         */
+        if (strcmp(d->last_refused, id) != 0) {
+            d->field_refused++;
+            snprintf(d->last_refused, sizeof d->last_refused, "%s", id);
+        }
+        return;
+    }
     if ((type && strstr(type, "resource-not-found")) || (title && strcmp(title, "Not Found Error") == 0))
         status = "deleted";
     else if ((type && strstr(type, "not-authorized")) || (title && strcmp(title, "Authorization Error") == 0))
@@ -747,6 +797,10 @@ static int derive_landed(struct db *db, const struct account *acct, const struct
     res = NULL;
     if (d.foreign)
         log_warn("pull: %ld posts of other accounts skipped for '%s'", d.foreign, acct->handle);
+    if (d.field_refused)
+        log_warn("pull: %ld posts skipped for '%s': x refused their private metrics, so the token's user did not "
+                 "write them (if they are this account's, x_user_context must be false for this token)",
+                 d.field_refused, acct->handle);
 
     if ((rc = db_cmd(db, stage_ddl, 0, NULL, NULL, err)) ||
         (rc = db_copy_begin(db, "COPY pull_stage (" STAGE_COLS ") FROM STDIN", err)))

@@ -28,7 +28,11 @@ Fault plan:
     {"rules": [RULE, ...],        tried in order; the first live match applies
      "deleted": [tweet id, ...],  answered as Not Found errors in /2/tweets
      "protected": [tweet id, ...],answered as Authorization errors
-     "page_size": N}              caps the timeline's max_results (pagination)
+     "page_size": N,              caps the timeline's max_results (pagination)
+     "token_user": user id}       the token is this user's own (user context): a
+                                  /2/tweets request asking for private metrics
+                                  gets a Field Authorization Error instead of
+                                  each post another user wrote (as X does)
 
     RULE = {"path": "/2/tweets",  prefix of the request path (default: any /2/)
             "endpoint": "tweets|users|timeline",  alternatively, which endpoint
@@ -38,6 +42,11 @@ Fault plan:
             "reset_in": 2,        with 429: x-rate-limit-reset = wall clock + this
             "retry_after": 2,     with 429: Retry-After header
             "delay": 1.5,         sleep this long (seconds) before answering
+            "private": true,      match only requests whose tweet.fields ask for
+                                  non_public/organic/promoted metrics (with
+                                  "status": 400: X refusing private metrics for
+                                  a post past its 30-day line)
+            "detail": "...",      the problem body's detail (default: its title)
             "truncate": "body"|"conn"}
               body: a 200 whose JSON is cut in half (Content-Length matches)
               conn: Content-Length of the whole body, half sent, then closed
@@ -73,6 +82,7 @@ class State:
         self.deleted = set()
         self.protected = set()
         self.page_size = None
+        self.token_user = None
 
     def reset_stats(self):
         self.requests = 0
@@ -92,13 +102,16 @@ class State:
         self.deleted = set(str(x) for x in plan.get("deleted", []))
         self.protected = set(str(x) for x in plan.get("protected", []))
         self.page_size = plan.get("page_size")
+        self.token_user = str(plan["token_user"]) if plan.get("token_user") else None
 
-    def take_fault(self, path, endpoint):
+    def take_fault(self, path, endpoint, query=""):
         """The rule that applies to this request, consuming one use of it."""
         for r in self.rules:
             if "endpoint" in r and r["endpoint"] != endpoint:
                 continue
             if "path" in r and not path.startswith(r["path"]):
+                continue
+            if r.get("private") and not asks_private(query):
                 continue
             if r["times"] == 0:
                 continue
@@ -110,6 +123,15 @@ class State:
             self.faults_applied += 1
             return dict(r)
         return None
+
+
+PRIVATE_FIELDS = {"non_public_metrics", "organic_metrics", "promoted_metrics"}
+
+
+def asks_private(query):
+    """Whether a query string's tweet.fields ask for metrics X keeps private."""
+    q = dict(urllib.parse.parse_qsl(query or "", keep_blank_values=True))
+    return bool(set(q.get("tweet.fields", "").split(",")) & PRIVATE_FIELDS)
 
 
 def problem(status, title, detail, ptype="about:blank"):
@@ -237,7 +259,7 @@ class Handler(BaseHTTPRequestHandler):
         with st.lock:
             st.requests += 1
             st.by_endpoint[label] = st.by_endpoint.get(label, 0) + 1
-            fault = st.take_fault(u.path, endpoint) if endpoint else None
+            fault = st.take_fault(u.path, endpoint, u.query) if endpoint else None
             now = st.now
         status, obj, headers, trunc = self.answer(endpoint, uid, q, fault, now)
         with st.lock:
@@ -267,10 +289,12 @@ class Handler(BaseHTTPRequestHandler):
                 if "retry_after" in fault:
                     headers["Retry-After"] = int(fault["retry_after"])
                 return s, problem(s, "Too Many Requests", "Too Many Requests"), headers, None
-            titles = {401: "Unauthorized", 403: "Forbidden", 500: "Internal Server Error",
+            titles = {400: "Invalid Request", 401: "Unauthorized", 403: "Forbidden", 500: "Internal Server Error",
                       502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
                       408: "Request Timeout"}
-            return s, problem(s, titles.get(s, "Error"), titles.get(s, "Error")), headers, None
+            title = titles.get(s, "Error")
+            ptype = ("https://api.twitter.com/2/problems/invalid-request" if s == 400 else "about:blank")
+            return s, problem(s, title, fault.get("detail", title), ptype), headers, None
         trunc = fault.get("truncate") if fault else None
         if endpoint == "tweets":
             s, o = self.tweets(q, now)
@@ -294,7 +318,7 @@ class Handler(BaseHTTPRequestHandler):
         fields = set(x for x in q.get("tweet.fields", "").split(",") if x)
         with st.lock:
             st.ids_requested += len(ids)
-        private = fields & {"non_public_metrics", "organic_metrics", "promoted_metrics"}
+        private = fields & PRIVATE_FIELDS
         data, errors, users = [], [], {}
         for i in ids:
             tw = st.sc.tweets.get(i)
@@ -308,6 +332,13 @@ class Handler(BaseHTTPRequestHandler):
                                "title": "Not Found Error", "resource_type": "tweet",
                                "parameter": "ids", "resource_id": i,
                                "type": "https://api.twitter.com/2/problems/resource-not-found"})
+            elif private and st.token_user and tw.account.user_id != st.token_user:
+                for f in sorted(private):
+                    errors.append({"value": i, "detail": "Sorry, you are not authorized to access '%s' "
+                                   "on the Tweet with ids: [%s]." % (f, i),
+                                   "title": "Field Authorization Error", "resource_type": "tweet",
+                                   "field": f, "parameter": "ids", "resource_id": i, "section": "data",
+                                   "type": "https://api.twitter.com/2/problems/not-authorized-for-field"})
             elif i in st.protected:
                 errors.append({"value": i, "detail": "Sorry, you are not authorized to see the Tweet "
                                "with ids: [%s]." % i, "title": "Authorization Error",

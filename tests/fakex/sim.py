@@ -381,9 +381,11 @@ def content_metadata_sql(scenario, shape="standalone", at=None):
     """
     SQL that fills the bot's tables for every account's recorded posts that
     exist at time `at` (default: all), in one of the shapes of
-    schema-reference.md: "standalone" (xetl's: uuid + tweet_id column),
-    "uuid" (uuid shape, no tweet_id: not enough to find tweets; for
-    completeness) or "textid" (text id + posted_decisions).
+    docs/schema.md: "standalone" (xetl's: uuid + tweet_id column),
+    "uuid" (the bot's uuid shape of fixtures/legacy/content_metadata_uuid.sql:
+    no tweet_id, no target_username; the tweet ids go to posted_decisions
+    (decision_id text, tweet_id text), keyed by the decision uuid as text)
+    or "textid" (text id + posted_decisions with the bot's extra columns).
     """
     lines = []
     for a in scenario.accounts:
@@ -402,11 +404,16 @@ def content_metadata_sql(scenario, shape="standalone", at=None):
                     " target_username, posted_at) VALUES (%s);" % ", ".join(map(_sql_lit, [
                         r["decision_id"], r["tweet_id"], dt, r["target_tweet_id"],
                         r["target_username"], r["posted_at"]])))
+            elif shape == "uuid":
+                cols = ["decision_id", "decision_type", "content", "status", "target_tweet_id",
+                        "posted_at", "generation_metadata"]
+                lines.append("INSERT INTO content_metadata (%s) VALUES (%s);" % (
+                    ", ".join(cols), ", ".join(_sql_lit(r[c]) for c in cols)))
+                lines.append("INSERT INTO posted_decisions (decision_id, tweet_id) VALUES (%s, %s);" % (
+                    _sql_lit(r["decision_id"]), _sql_lit(r["tweet_id"])))
             else:
                 cols = ["decision_id", "decision_type", "content", "status", "target_tweet_id",
-                        "target_username", "posted_at", "generation_metadata"]
-                if shape == "standalone":
-                    cols.append("tweet_id")
+                        "target_username", "posted_at", "generation_metadata", "tweet_id"]
                 lines.append("INSERT INTO content_metadata (%s) VALUES (%s);" % (
                     ", ".join(cols), ", ".join(_sql_lit(r[c]) for c in cols)))
     return "\n".join(lines) + "\n"
