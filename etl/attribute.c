@@ -459,11 +459,20 @@ int attribute_run(struct db *db, const struct config *cfg, const struct account 
     prm.n_boot = (int)nboot;
     prm.seed = splitmix64((uint64_t)acct->id ^ splitmix64((uint64_t)a->as_of ^ splitmix64((uint64_t)extra)));
 
-    /* The sampled span: a week before the range (earlier posts still expose
-     * into it) to a week after it, never past as_of.  Posts are loaded from
-     * a further week back, as their exposure overlaps the span. */
-    int64_t span_lo = a->range.from - HORIZON_S;
-    int64_t span_hi = a->range.to + HORIZON_S < a->as_of ? a->range.to + HORIZON_S : a->as_of;
+    /*
+     * The model is fitted on a span that depends on the as-of alone (the
+     * tracked window, and the range when it reaches further back), never on
+     * which posts the command was asked about: otherwise `attribute` over a
+     * week and `nightly` over a month would credit the same post differently.
+     * The range only chooses the rows written.  Posts are loaded from a
+     * further week back, as their exposure overlaps the span.
+     */
+    long track_days = 30;
+    if ((rc = config_get_long(cfg, "pull.track_days", &track_days, err)))
+        return rc;
+    int64_t window_lo = a->as_of - (int64_t)track_days * XTIME_DAY;
+    int64_t span_lo = (a->range.from < window_lo ? a->range.from : window_lo) - HORIZON_S;
+    int64_t span_hi = a->as_of;
     int64_t post_lo = span_lo - HORIZON_S;
     int64_t post_hi = span_hi; /* posts after the range share the range's samples */
     if ((rc = db_table_exists(db, "xetl.platform_follows", &have_pf, err)))

@@ -100,11 +100,12 @@ static const char posts_sql[] =
     "         ORDER BY decision_id, posted_at, tweet_id) d"
     " WHERE posted_at >= $2 AND posted_at < $3 GROUP BY 1";
 
+/* Requests belong to the day of the run's as-of, not the wall clock they were made at. */
 static const char api_sql[] =
-    "SELECT to_char(requested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), count(*),"
+    "SELECT to_char(as_of AT TIME ZONE 'UTC', 'YYYY-MM-DD'), count(*),"
     "       count(*) FILTER (WHERE http_status BETWEEN 200 AND 299),"
     "       count(*) FILTER (WHERE http_status = 429), count(*) FILTER (WHERE http_status = 0)"
-    "  FROM xetl.raw_responses WHERE account_id = $1 AND requested_at >= $2 AND requested_at < $3 GROUP BY 1";
+    "  FROM xetl.raw_responses WHERE account_id = $1 AND as_of >= $2 AND as_of < $3 GROUP BY 1";
 
 static const char engagement_sql[] =
     "SELECT to_char(p.posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), avg(t.engagement_rate),"
@@ -113,7 +114,9 @@ static const char engagement_sql[] =
     " WHERE p.account_id = $1 AND p.posted_at >= $2 AND p.posted_at < $3 GROUP BY 1";
 
 /* Per day: the last sample of the day, the last sample before it, the export's
- * daily follows, and learn cycles completed up to the end of the day. */
+ * daily follows, and learn cycles completed up to the end of the day.  A sample
+ * taken at exactly midnight closes the day before (the report's convention too),
+ * so day D's change is F(last sample <= D+1) - F(last sample <= D). */
 static const char followers_sql[] =
     "WITH days AS (SELECT d AS day FROM generate_series($2::timestamptz, $3::timestamptz - interval '1 second',"
     "                                                   interval '1 day') d)"
@@ -122,11 +125,11 @@ static const char followers_sql[] =
     "          WHERE l.account_id = $1 AND l.as_of < days.day + interval '1 day')"
     "   FROM days"
     "   LEFT JOIN LATERAL (SELECT s.followers_count AS n FROM xetl.follower_samples s"
-    "                       WHERE s.account_id = $1 AND s.sampled_at >= days.day"
-    "                         AND s.sampled_at < days.day + interval '1 day'"
+    "                       WHERE s.account_id = $1 AND s.sampled_at > days.day"
+    "                         AND s.sampled_at <= days.day + interval '1 day'"
     "                       ORDER BY s.sampled_at DESC, s.source COLLATE \"C\" LIMIT 1) fe ON true"
     "   LEFT JOIN LATERAL (SELECT s.followers_count AS n FROM xetl.follower_samples s"
-    "                       WHERE s.account_id = $1 AND s.sampled_at < days.day"
+    "                       WHERE s.account_id = $1 AND s.sampled_at <= days.day"
     "                       ORDER BY s.sampled_at DESC, s.source COLLATE \"C\" LIMIT 1) fs ON true"
     "   LEFT JOIN xetl.daily_follows df ON df.account_id = $1 AND df.day = (days.day AT TIME ZONE 'UTC')::date";
 

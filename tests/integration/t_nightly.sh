@@ -101,6 +101,19 @@ like "$(sed -n 2p "$OUT")" "nightly +ok" "nightly --status lists it too"
 xrun runs --run "$(sql "SELECT max(run_id) FROM xetl.runs")"
 like "$(cat "$OUT")" "report +nightly_t +ok" "runs --run shows the stages"
 
+# API requests are counted on the day of the run's as-of (the setup nightly ran as of 11-19).
+is "$(sql "SELECT api_success_rate FROM system_health_metrics WHERE day = '2026-11-19' AND metric_type = 'posting'")" 1 \
+   "health counts the 11-19 run's requests on 11-19 (as-of day, not the wall clock)"
+# Attribution depends on the as-of, not on the range asked for: a narrower command
+# re-attributes the same posts to the same values.
+before=$(sql "SELECT string_agg(tweet_id || ':' || time_window_hours || ':' || followers_gained || ':' || confidence_score, ',' ORDER BY tweet_id, time_window_hours)
+                FROM follower_attributions WHERE tweet_id IN (SELECT tweet_id FROM xetl.posts WHERE posted_at >= '2026-11-10' AND posted_at < '2026-11-12')")
+xrun --as-of "$ASOF" attribute --from 2026-11-10 --to 2026-11-11
+after=$(sql "SELECT string_agg(tweet_id || ':' || time_window_hours || ':' || followers_gained || ':' || confidence_score, ',' ORDER BY tweet_id, time_window_hours)
+               FROM follower_attributions WHERE tweet_id IN (SELECT tweet_id FROM xetl.posts WHERE posted_at >= '2026-11-10' AND posted_at < '2026-11-12')")
+ok "there are attributions to compare" test -n "$before"
+is "$after" "$before" "attribute over two days credits those posts exactly as nightly over 30 days did"
+
 # --- the same as-of again changes nothing ---------------------------------------------------
 XETL_REPORT_OUT="$TMP/clean-reports" "$XETL" -q --as-of "$ASOF" nightly >/dev/null
 is "$?" 0 "the same nightly again exits 0"
