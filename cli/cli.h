@@ -59,8 +59,9 @@ int ctx_range(struct ctx *ctx, const char *from, const char *to, int default_day
 int cli_usage_error(struct ctx *ctx, const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Prints the most recent runs of the run log as a table on stdout (runs, nightly --status). */
-int cli_print_runs(struct ctx *ctx, struct db *db, const char *limit);
+/* Prints the most recent runs of the run log as a table on stdout (runs; nightly --status
+ * shows only the pipeline's runs). */
+int cli_print_runs(struct ctx *ctx, struct db *db, const char *limit, bool pipeline_only);
 
 /*
  * A command that runs one pipeline stage for every account of the run

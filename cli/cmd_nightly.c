@@ -22,7 +22,7 @@ static void usage(void)
            "Windows: fit and attribute cover posts of the last pull.track_days days; health\n"
            "and the report cover the last report.days whole UTC days before --as-of.\n\n"
            "Options:\n"
-           "  --status      list recent runs (as 'xetl runs') and exit\n"
+           "  --status      list the last ten nightly and rerun runs, and exit\n"
            "  -h, --help    show this help, then exit\n\n"
            "Prints the report paths on stdout, one a line.  Crontab: see xetl(1).\n");
 }
@@ -50,7 +50,7 @@ int cmd_nightly(struct ctx *ctx, int argc, char **argv)
         struct db *db;
         if ((rc = ctx_db(ctx, &db)) || (rc = migrate_check_current(db, &ctx->err)))
             return rc ? rc : ctx->err.code;
-        return cli_print_runs(ctx, db, "10");
+        return cli_print_runs(ctx, db, "10", true);
     }
     struct pipeline_plan plan;
     if ((rc = pipeline_nightly_plan(ctx, &plan)))

@@ -24,7 +24,8 @@ static void usage(void)
            "Files are written under a temporary name and renamed, so a crash never leaves a\n"
            "half file.  The columns are defined in docs/reports.md.\n\n"
            "Options:\n"
-           "  --from D          first day (YYYY-MM-DD, inclusive; default: --to minus report.days)\n"
+           "  --from D          first day (YYYY-MM-DD, inclusive; default: report.days whole days\n"
+           "                    ending with --to)\n"
            "  --to D            last day (inclusive; default: the day before --as-of)\n"
            "  --out DIR         output directory (default report.out, ./reports-out)\n"
            "  --format LIST     csv, xlsx or csv,xlsx (default report.format)\n"
@@ -77,6 +78,15 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
     memset(&counts, 0, sizeof counts);
     a.as_of = ctx->as_of;
     a.run_id = ctx->run_id;
+    /* Report files are named by dates: a part of a day would overwrite the whole day's files. */
+    const char *given[] = { from, to };
+    for (int k = 0; k < 2; k++) {
+        int64_t t;
+        bool date_only = false;
+        if (given[k] && xtime_parse(given[k], &t, &date_only) == 0 && !date_only)
+            return cli_usage_error(ctx, "report", "--%s takes a date (YYYY-MM-DD): reports cover whole UTC days",
+                                   k ? "to" : "from");
+    }
     if ((rc = ctx_range(ctx, from, to, (int)days, &a.range)))
         return rc;
     if (a.range.to <= a.range.from)

@@ -34,6 +34,19 @@ static int list_stages(struct ctx *ctx, struct db *db, const char *run)
                             1, p, &ctx->err);
     if (!res)
         return ctx->err.code;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        const char *pr[] = { run };
+        res = db_exec(db, "SELECT 1 FROM xetl.runs WHERE run_id = $1::bigint", 1, pr, &ctx->err);
+        if (!res)
+            return ctx->err.code;
+        int found = PQntuples(res);
+        PQclear(res);
+        if (!found)
+            return xerr_set(&ctx->err, XETL_EX_USAGE, "runs: no run %s in the run log (see 'xetl runs')", run);
+        printf("run %s has no stages (only nightly and rerun record stages)\n", run);
+        return 0;
+    }
     printf("%-10s %-16s %-8s %-19s %8s  %s\n", "stage", "account", "status", "started (UTC)", "seconds", "counts / error");
     for (int i = 0; i < PQntuples(res); i++)
         printf("%-10s %-16s %-8s %-19s %8s  %s%s%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
@@ -74,20 +87,21 @@ int cmd_runs(struct ctx *ctx, int argc, char **argv)
         return rc ? rc : ctx->err.code;
     if (run)
         return list_stages(ctx, db, run);
-    return cli_print_runs(ctx, db, limit);
+    return cli_print_runs(ctx, db, limit, false);
 }
 
-int cli_print_runs(struct ctx *ctx, struct db *db, const char *limit)
+int cli_print_runs(struct ctx *ctx, struct db *db, const char *limit, bool pipeline_only)
 {
-    const char *p[] = { limit };
+    const char *p[] = { limit, pipeline_only ? "t" : "f" };
     PGresult *res = db_exec(db,
                             "SELECT run_id, command, status,"
                             " to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),"
                             " coalesce(round(extract(epoch FROM finished_at - started_at)::numeric, 1)::text, '-'),"
                             " to_char(as_of AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
                             " coalesce(exit_code::text, '-'), coalesce(error, '')"
-                            " FROM xetl.runs ORDER BY run_id DESC LIMIT $1::int",
-                            1, p, &ctx->err);
+                            " FROM xetl.runs WHERE NOT $2::boolean OR command IN ('nightly', 'rerun', 'demo')"
+                            " ORDER BY run_id DESC LIMIT $1::int",
+                            2, p, &ctx->err);
     if (!res)
         return ctx->err.code;
     printf("%-6s %-10s %-8s %-19s %8s %-20s %4s  %s\n", "run", "command", "status", "started (UTC)", "seconds",

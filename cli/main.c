@@ -13,6 +13,7 @@
 #include "etl/migrate.h"
 
 #include <curl/curl.h>
+#include <getopt.h>
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,10 @@ static void print_help(FILE *out)
             "75 temporary failure (retry later), 78 configuration.  See xetl(1).\n");
 }
 
+/* The running command's arguments, to name the option getopt_long refused. */
+static char **cmd_argv;
+static int cmd_argc;
+
 int cli_usage_error(struct ctx *ctx, const char *cmd, const char *fmt, ...)
 {
     char msg[512];
@@ -77,6 +82,14 @@ int cli_usage_error(struct ctx *ctx, const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* getopt is silent (opterr = 0): say here which option it refused, on the one line. */
+    if (!strcmp(fmt, "unknown option") && cmd_argv && optind > 0 && optind <= cmd_argc) {
+        const char *bad = cmd_argv[optind - 1];
+        if (optopt && bad[0] == '-' && bad[1] != '-')
+            snprintf(msg, sizeof msg, "invalid option '-%c'", optopt);
+        else
+            snprintf(msg, sizeof msg, "invalid option '%s' (unknown, or missing its value)", bad);
+    }
     return xerr_set(&ctx->err, XETL_EX_USAGE, "%s: %s (try 'xetl %s --help')", cmd, msg, cmd);
 }
 
@@ -248,6 +261,14 @@ static void run_end(struct ctx *ctx, int rc)
 
     if (!ctx->run_id)
         return;
+    /* A mistyped command line did nothing: it leaves no run behind. */
+    if (rc == XETL_EX_USAGE && ctx->db && PQstatus(db_pg(ctx->db)) == CONNECTION_OK) {
+        snprintf(id, sizeof id, "%lld", (long long)ctx->run_id);
+        const char *pd[] = { id };
+        db_rollback(ctx->db);
+        db_cmd(ctx->db, "DELETE FROM xetl.runs WHERE run_id = $1", 1, pd, NULL, &err);
+        return;
+    }
     /* The command may have lost its connection: reconnect once to record the outcome. */
     if (ctx->db && PQstatus(db_pg(ctx->db)) != CONNECTION_OK) {
         db_close(ctx->db);
@@ -336,6 +357,9 @@ int main(int argc, char **argv)
     if (cmd->logged && !wants_help)
         ctx.run_id = run_begin(&ctx, cmd->name);
     optind = 1;
+    opterr = 0;
+    cmd_argv = argv + 1;
+    cmd_argc = cargc - 1;
     rc = cmd->fn(&ctx, cargc - 1, argv + 1);
     if (rc && !ctx.err.code)
         xerr_set(&ctx.err, rc, "%s failed", cmd->name);

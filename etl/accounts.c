@@ -29,9 +29,9 @@ int accounts_add(struct db *db, const char *handle, const char *user_id, bool bo
     /* Checked here, not left to the table's CHECK, so a bad value is a clear 65. */
     size_t hl = strlen(p[0]), ul = strlen(user_id);
     if (hl < 1 || hl > 15 || strspn(p[0], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != hl)
-        return xerr_set(err, XETL_EX_DATAERR, "invalid handle '%s': 1 to 15 letters, digits or '_'", p[0]);
+        return xerr_set(err, XETL_EX_USAGE, "invalid handle '%s': 1 to 15 letters, digits or '_'", p[0]);
     if (ul < 1 || ul > 20 || strspn(user_id, "0123456789") != ul)
-        return xerr_set(err, XETL_EX_DATAERR, "invalid user id '%s': 1 to 20 digits", user_id);
+        return xerr_set(err, XETL_EX_USAGE, "invalid user id '%s': 1 to 20 digits", user_id);
     res = db_exec(db,
                   "INSERT INTO xetl.accounts (handle, x_user_id, bot_content) VALUES ($1, $2, $3)"
                   " ON CONFLICT DO NOTHING RETURNING " ACCOUNT_COLS,
@@ -39,8 +39,23 @@ int accounts_add(struct db *db, const char *handle, const char *user_id, bool bo
     if (!res)
         return err->code;
     if (PQntuples(res) == 0) {
+        /* Provisioning scripts rerun: the same account again is not an error. */
         PQclear(res);
-        return xerr_set(err, XETL_EX_DATAERR, "account '%s' or user id '%s' is already registered", p[0], user_id);
+        res = db_exec(db,
+                      "SELECT " ACCOUNT_COLS " FROM xetl.accounts WHERE lower(handle) = lower($1) AND x_user_id = $2",
+                      2, p, err);
+        if (!res)
+            return err->code;
+        if (PQntuples(res) == 1) {
+            if (out)
+                row_to_account(res, 0, out);
+            PQclear(res);
+            return 0;
+        }
+        PQclear(res);
+        return xerr_set(err, XETL_EX_DATAERR,
+                        "account '%s' or user id '%s' is already registered with another user id or handle", p[0],
+                        user_id);
     }
     if (out)
         row_to_account(res, 0, out);

@@ -204,7 +204,8 @@ int db_commit(struct db *db, struct xerr *err)
 
 void db_rollback(struct db *db)
 {
-    if (PQstatus(db->conn) != CONNECTION_OK)
+    /* Only inside a transaction: a bare ROLLBACK earns a server warning. */
+    if (PQstatus(db->conn) != CONNECTION_OK || PQtransactionStatus(db->conn) == PQTRANS_IDLE)
         return;
     PGresult *res = PQexec(db->conn, "ROLLBACK");
     PQclear(res);

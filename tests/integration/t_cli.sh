@@ -30,6 +30,8 @@ is "$RC" 64 "unknown global option exits 64"
 xrun migrate --bogus
 is "$RC" 64 "unknown command option exits 64"
 like "$(cat "$ERR")" "try 'xetl migrate --help'" "bad option points at the command's help"
+is "$(cat "$ERR")" "xetl: error: migrate: invalid option '--bogus' (unknown, or missing its value) (try 'xetl migrate --help')" \
+   "a bad option gives exactly one line naming it"
 xrun --as-of 2026-13-45 migrate --status
 is "$RC" 64 "invalid --as-of exits 64"
 like "$(cat "$ERR")" "invalid --as-of '2026-13-45'" "and names the bad value"
@@ -61,10 +63,14 @@ newdb
 xrun account add growthbot --user-id 1234567890
 is "$RC" 0 "account add"
 xrun account add @GrowthBot --user-id 99
-is "$RC" 65 "a handle differing only in case is the same account (65)"
+is "$RC" 65 "a handle differing only in case is the same account: another user id conflicts (65)"
 like "$(cat "$ERR")" "already registered" "and says so"
+xrun account add GrowthBot --user-id 1234567890
+is "$RC" 0 "adding the same account again is not an error (idempotent provisioning)"
 xrun account add bad-handle! --user-id 5
-is "$RC" 65 "an invalid handle is rejected (65)"
+is "$RC" 64 "an invalid handle is a usage error (64)"
+xrun account add okhandle --user-id 12ab
+is "$RC" 64 "a non-numeric user id is a usage error (64)"
 xrun account add second --user-id 42 --no-bot-content
 xrun account list
 is "$RC" 0 "account list"

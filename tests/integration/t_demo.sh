@@ -9,7 +9,7 @@ is "$RC" 0 "xetl demo exits 0"
 [ "$RC" = 0 ] || tail -20 "$ERR"
 like "$(cat "$ERR")" "posts tracked: +[0-9]{4}" "the summary counts thousands of posts"
 like "$(cat "$ERR")" "runs: +nightly ok, nightly ok, nightly ok" "three nightly runs, all ok"
-like "$(cat "$ERR")" "best content type: +Hot take" "the learning finds the simulation's best content type"
+like "$(cat "$ERR")" "best content type: +(Hot take|Data story) \(P\(best\) 0\.[0-9]+\)" "the learning puts one of the simulation's two best content types first"
 is "$(grep -c '^/' "$OUT")" 7 "it prints the last night's 7 report paths"
 is "$(ls "$TMP/demo/reports" | wc -l | tr -d ' ')" 21 "and the reports of all 3 nights are there (3 x 7 files)"
 last_xlsx=$(grep '\.xlsx$' "$OUT" | tail -1)
