@@ -274,6 +274,8 @@ ALTER TABLE content_metadata ADD COLUMN IF NOT EXISTS generation_metadata jsonb;
 CREATE INDEX IF NOT EXISTS idx_content_metadata_generation_metadata
     ON content_metadata USING gin (generation_metadata);
 
+-- The seed's eight tables, exactly as its migration 20251015_comprehensive_data_storage.sql
+-- created them (tests build a "seed-era" database from this section).
 CREATE TABLE IF NOT EXISTS performance_snapshots (
     id bigserial primary key,
     decision_id uuid not null,

@@ -39,7 +39,9 @@ is "$(sql "SELECT decision_id FROM latest_post_performance")" "0b6d3c1e-1111-4a2
 # --- the seed's own tables, with rows -------------------------------------------------------
 newdb --empty
 load "$L/content_metadata_uuid.sql"
-load "$L/seed_20251015_tables.sql"
+# A database that ran the seed's migration: its eight tables, as 0001 creates them.
+sed -n '/^-- The seed.s eight tables/,$p' "$XETL_ROOT/sql/0001_seed_schema.sql" > "$TMP/seed_tables.sql"
+load "$TMP/seed_tables.sql"
 sql "INSERT INTO performance_snapshots (decision_id, tweet_id, hours_since_post, likes, engagement_rate)
      VALUES ('0b6d3c1e-1111-4a2b-8c3d-000000000001', '1860000000000000001', 1.00, 12, 0.0800),
             ('0b6d3c1e-1111-4a2b-8c3d-000000000001', '1860000000000000001', 4.00, 45, 0.1047)"
