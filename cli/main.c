@@ -216,7 +216,7 @@ static int settle_config(struct ctx *ctx, const struct globals *g)
         return rc;
     if (g->db && (rc = config_set_flag(ctx->cfg, "db", g->db, &ctx->err)))
         return rc;
-    return 0;
+    return config_validate(ctx->cfg, &ctx->err);
 }
 
 /* Run log: one xetl.runs row per data-changing command. */

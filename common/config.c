@@ -12,6 +12,8 @@
 struct config {
     char **file_val;  /* by key index */
     char **flag_val;
+    int *file_line;   /* line of file_val[i] in file_path, for messages */
+    char *file_path;
 };
 
 static int key_index(const char *key)
@@ -37,6 +39,7 @@ struct config *config_new(void)
     struct config *cfg = xcalloc(1, sizeof *cfg);
     cfg->file_val = xcalloc(config_keys_count, sizeof(char *));
     cfg->flag_val = xcalloc(config_keys_count, sizeof(char *));
+    cfg->file_line = xcalloc(config_keys_count, sizeof(int));
     return cfg;
 }
 
@@ -50,6 +53,8 @@ void config_free(struct config *cfg)
     }
     free(cfg->file_val);
     free(cfg->flag_val);
+    free(cfg->file_line);
+    free(cfg->file_path);
     free(cfg);
 }
 
@@ -106,8 +111,11 @@ int config_load_file(struct config *cfg, const char *path, bool missing_ok, stru
         }
         free(cfg->file_val[i]);
         cfg->file_val[i] = xstrdup(val);
+        cfg->file_line[i] = lineno;
     }
     fclose(f);
+    free(cfg->file_path);
+    cfg->file_path = xstrdup(path);
     return rc;
 }
 
@@ -235,5 +243,55 @@ int config_get_secret(const struct config *cfg, const char *key, char **out, str
         return xerr_set(err, XETL_EX_CONFIG, "%s '%s' is empty", filekey, path);
     }
     *out = sbuf_detach(&sb);
+    return 0;
+}
+
+/* Where key i's effective value came from, as a message prefix. */
+static void origin(const struct config *cfg, unsigned i, const char *src, char *out, size_t n)
+{
+    if (!strcmp(src, "file"))
+        snprintf(out, n, "%s:%d", cfg->file_path ? cfg->file_path : "config file", cfg->file_line[i]);
+    else if (!strcmp(src, "environment"))
+        config_env_name(config_keys[i].name, out, (unsigned)n);
+    else
+        snprintf(out, n, "%s", src);
+}
+
+int config_validate(const struct config *cfg, struct xerr *err)
+{
+    for (unsigned i = 0; i < config_keys_count; i++) {
+        const struct config_key *k = &config_keys[i];
+        const char *src;
+        const char *v = lookup(cfg, k->name, &src);
+        char where[512];
+        double x = 0;
+        char *end;
+
+        if (k->type == CFG_TEXT || !v)
+            continue;
+        origin(cfg, i, src, where, sizeof where);
+        if (k->type == CFG_BOOL) {
+            bool b;
+            struct xerr ignored = { 0 };
+            if (config_get_bool(cfg, k->name, &b, &ignored))
+                return xerr_set(err, XETL_EX_CONFIG, "%s: %s must be true or false, not '%s'", where, k->name, v);
+            continue;
+        }
+        errno = 0;
+        if (k->type == CFG_INT) {
+            long l = strtol(v, &end, 10);
+            x = (double)l;
+        } else {
+            x = strtod(v, &end);
+        }
+        while (isspace((unsigned char)*end))
+            end++;
+        if (errno || end == v || *end || !isfinite(x))
+            return xerr_set(err, XETL_EX_CONFIG, "%s: %s must be %s, not '%s'", where, k->name,
+                            k->type == CFG_INT ? "a whole number" : "a number", v);
+        if (k->min < k->max && (x < k->min || x > k->max))
+            return xerr_set(err, XETL_EX_CONFIG, "%s: %s must be between %.15g and %.15g, not '%s'", where, k->name,
+                            k->min, k->max, v);
+    }
     return 0;
 }

@@ -13,11 +13,15 @@
 #include <stdbool.h>
 #include "common/xerr.h"
 
+enum config_type { CFG_TEXT = 0, CFG_INT, CFG_NUM, CFG_BOOL };
+
 struct config_key {
     const char *name;     /* "pull.max_wait" */
     const char *def;      /* default as text, NULL for none */
     const char *help;     /* one line for docs and `xetl --help-config` */
     bool secret;          /* never logged or printed */
+    enum config_type type;
+    double min, max;      /* inclusive bounds of CFG_INT/CFG_NUM, checked when min < max */
 };
 
 extern const struct config_key config_keys[];
@@ -30,6 +34,13 @@ void config_free(struct config *cfg);
 
 /* Reads a `key = value` file (# comments, blank lines).  missing_ok: no error if absent. */
 int config_load_file(struct config *cfg, const char *path, bool missing_ok, struct xerr *err);
+/*
+ * Checks every typed setting's effective value (type and bounds) so a bad
+ * value stops the program at start-up, naming where it came from
+ * ("xetl.conf:12: ..." or "XETL_REPORT_DAYS: ..."), not hours later in the
+ * stage that reads it.
+ */
+int config_validate(const struct config *cfg, struct xerr *err);
 /* Sets a value from a command-line flag (highest precedence). */
 int config_set_flag(struct config *cfg, const char *key, const char *value, struct xerr *err);
 

@@ -110,6 +110,29 @@ printf 'this line has no equals sign\n' > "$TMP/bad2.conf"
 xrun --config "$TMP/bad2.conf" migrate
 is "$RC" 78 "a malformed config line exits 78"
 
+# Typed settings are checked at start-up, whichever command runs, naming where the value came from.
+printf 'db = dbname=x\n# the range\nreport.days = seven\n' > "$TMP/typed.conf"
+xrun --config "$TMP/typed.conf" runs
+is "$RC" 78 "a setting that is not a number exits 78 before any work"
+is "$(cat "$ERR")" "xetl: error: $TMP/typed.conf:3: report.days must be a whole number, not 'seven'" \
+   "one line with the file, line, key and value"
+printf 'x_user_context = maybe\n' > "$TMP/typed2.conf"
+xrun --config "$TMP/typed2.conf" migrate --status
+is "$RC" 78 "a boolean that is not true/false exits 78"
+like "$(cat "$ERR")" "typed2.conf:1: x_user_context must be true or false, not 'maybe'" "named with its line"
+XETL_LEARN_DRAWS=500 xrun runs
+is "$RC" 78 "a value out of range from the environment exits 78"
+like "$(cat "$ERR")" "XETL_LEARN_DRAWS: learn.draws must be between 10000 and 100000000, not '500'" \
+   "named by its environment variable, with the allowed range"
+XETL_PULL_TIMEOUT=1.5 xrun runs
+is "$RC" 78 "a fraction where a whole number is expected exits 78"
+printf 'report.days = 30\n' > "$TMP/typed3.conf"
+XETL_REPORT_DAYS=abc xrun --config "$TMP/typed3.conf" runs
+like "$(cat "$ERR")" "XETL_REPORT_DAYS: report.days must be a whole number" "the value that wins by precedence is the one checked"
+XETL_REPORT_DAYS=14 xrun --config "$TMP/typed.conf" runs
+n_typed=$(grep -c "report.days" "$ERR")
+is "$n_typed" 0 "a bad file value overridden by the environment is not an error"
+
 # Every setting the code knows is documented, with its environment variable.
 missing=""
 for k in $(grep -o '{ "[a-z_.0-9-]*"' "$XETL_ROOT/common/config_keys.c" | sed 's/{ "//; s/"//'); do
