@@ -314,7 +314,7 @@ static const char upsert_sql[] =
 
 enum { C_POSTS_PER_HOUR, C_AVG_ER, C_FOLLOWERS, C_CYCLES, C_POST_OK, C_API_OK, C_ERR, C_COST, C_CPF, C_ROI, N_C };
 
-/* One row: vals[] NAN = NULL (C_CYCLES < 0 = NULL); snap is consumed. */
+/* One row: vals[] NAN = NULL; snap is consumed. */
 static int put_row(struct db *db, const char *acct_id, const char *day, const char *type, const double *vals,
                    json_t *snap, const char *asof_txt, struct xerr *err)
 {
@@ -328,7 +328,7 @@ static int put_row(struct db *db, const char *acct_id, const char *day, const ch
     p[1] = day;
     p[2] = type;
     for (int k = 0; k < N_C; k++)
-        p[3 + k] = k == C_CYCLES ? (vals[k] >= 0 ? db_fmt_long(b[k], sizeof b[k], (long)vals[k]) : NULL)
+        p[3 + k] = k == C_CYCLES ? (isfinite(vals[k]) ? db_fmt_long(b[k], sizeof b[k], (long)vals[k]) : NULL)
                                  : db_fmt_double(b[k], sizeof b[k], vals[k]);
     p[13] = js;
     p[14] = asof_txt;
@@ -342,14 +342,13 @@ static double ratio(double num, double den)
     return den > 0 ? num / den : NAN;
 }
 
-/* The cost row of one day (docs/learning.md "Cost model"). */
-static int cost_row(struct db *db, const char *acct_id, const char *dayname, const struct day *d,
-                    const struct health_costs *c, const char *asof_txt, struct xerr *err)
+/*
+ * The money of one day (docs/learning.md "Cost model"): fills vals[C_COST],
+ * [C_CPF] and [C_ROI] where they are known and returns the "cost" object of
+ * the snapshot.  A figure made of some parts only is never put in a column.
+ */
+static json_t *cost_part(const struct day *d, const struct health_costs *c, double *vals)
 {
-    double vals[N_C];
-    for (int k = 0; k < N_C; k++)
-        vals[k] = NAN;
-    vals[C_CYCLES] = -1;
     int dim = health_days_in_month(d->start);
     json_t *snap = json_object(), *unknown = json_array();
 
@@ -363,6 +362,7 @@ static int cost_row(struct db *db, const char *acct_id, const char *dayname, con
     double infra = infra_known ? c->infra_monthly_usd / dim : 0;
     /* With no cost configured there is no cost to report: NULL, never 0. */
     bool any = x_known || isfinite(c->llm_per_post_usd) || infra_known;
+    bool complete = x_known && llm_known && infra_known;
 
     if (!x_known)
         json_array_append_new(unknown, json_string("x_api"));
@@ -376,26 +376,28 @@ static int cost_row(struct db *db, const char *acct_id, const char *dayname, con
     json_object_set_new(snap, "posts", json_integer(d->posts));
     json_object_set_new(snap, "llm_posts_recorded", json_integer(d->cost_posts));
     json_object_set_new(snap, "llm_posts_priced", json_integer(isfinite(c->llm_per_post_usd) ? d->bot_no_cost : 0));
-    json_object_set_new(snap, "followers", jnum(d->fol_source ? d->followers : NAN));
     json_object_set_new(snap, "value_per_follower_usd", jnum(c->value_per_follower_usd));
 
     if (any) {
-        double api = x + llm, total = api + infra;
-        vals[C_COST] = api;
+        double total = x + llm + infra;
         json_object_set_new(snap, "x_api_usd", x_known ? jnum(x) : json_null());
-        json_object_set_new(snap, "llm_usd", jnum(llm));
+        json_object_set_new(snap, "llm_usd", llm_known ? jnum(llm) : json_null());
         json_object_set_new(snap, "infra_usd", infra_known ? jnum(infra) : json_null());
+        /* The sum of the known parts; "complete" says whether that is the whole cost. */
         json_object_set_new(snap, "total_usd", jnum(total));
-        if (d->fol_source && d->followers > 0)
+        if (x_known && llm_known)
+            vals[C_COST] = x + llm;
+        if (complete && d->fol_source && d->followers > 0)
             vals[C_CPF] = total / d->followers;
-        if (d->fol_source && isfinite(c->value_per_follower_usd) && total > 0)
+        if (complete && d->fol_source && isfinite(c->value_per_follower_usd) && total > 0)
             vals[C_ROI] = (d->followers * c->value_per_follower_usd - total) / total;
     }
-    json_object_set_new(snap, "complete", json_boolean(x_known && llm_known && infra_known));
+    json_object_set_new(snap, "complete", json_boolean(complete));
     json_object_set_new(snap, "unknown", unknown);
-    return put_row(db, acct_id, dayname, "cost", vals, snap, asof_txt, err);
+    return snap;
 }
 
+/* The day's one row: every metric in its column, the detail under metrics_snapshot's keys. */
 static int write_day(struct db *db, const struct account *acct, const char *acct_id, struct day *d,
                      const struct health_costs *c, const char *asof_txt, struct stage_counts *counts,
                      struct xerr *err)
@@ -405,50 +407,34 @@ static int write_day(struct db *db, const struct account *acct, const char *acct
     int rc;
     xtime_format_date(d->start, dayname, sizeof dayname);
 
-#define RESET()                                                                                                \
-    do {                                                                                                       \
-        for (int k_ = 0; k_ < N_C; k_++)                                                                       \
-            v[k_] = NAN;                                                                                       \
-        v[C_CYCLES] = -1;                                                                                      \
-    } while (0)
-
-    /* posting: volume, the bot's posting outcomes, the API request log. */
-    RESET();
+    for (int k = 0; k < N_C; k++)
+        v[k] = NAN;
     v[C_POSTS_PER_HOUR] = (double)d->posts / 24.0;
     if (acct->bot_content)
         v[C_POST_OK] = ratio((double)d->cm_posted, (double)(d->cm_posted + d->cm_failed));
     v[C_API_OK] = ratio((double)d->req_ok, (double)d->req);
     v[C_ERR] = isfinite(v[C_API_OK]) ? 1.0 - v[C_API_OK] : NAN;
-    json_t *snap = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "posts", (json_int_t)d->posts, "posted",
-                             (json_int_t)d->cm_posted, "failed", (json_int_t)d->cm_failed, "requests",
-                             (json_int_t)d->req, "requests_ok", (json_int_t)d->req_ok, "rate_limited",
-                             (json_int_t)d->req_429, "no_response", (json_int_t)d->req_none);
-    if ((rc = put_row(db, acct_id, dayname, "posting", v, snap, asof_txt, err)))
-        return rc;
-
-    RESET();
     v[C_AVG_ER] = d->n_er > 0 ? d->avg_er : NAN;
-    snap = json_pack("{s:I,s:o}", "posts_with_rate", (json_int_t)d->n_er, "impressions", jnum(d->impressions));
-    if ((rc = put_row(db, acct_id, dayname, "engagement", v, snap, asof_txt, err)))
-        return rc;
-
-    RESET();
     v[C_FOLLOWERS] = d->fol_source ? d->followers : NAN;
-    snap = json_pack("{s:s?}", "source", d->fol_source);
-    if ((rc = put_row(db, acct_id, dayname, "followers", v, snap, asof_txt, err)))
-        return rc;
-
-    RESET();
     v[C_CYCLES] = (double)d->cycles;
-    snap = json_object();
-    json_object_set_new(snap, "prediction_quality", d->pq ? json_incref(d->pq) : json_object());
-    if ((rc = put_row(db, acct_id, dayname, "learning", v, snap, asof_txt, err)))
-        return rc;
-#undef RESET
 
-    if ((rc = cost_row(db, acct_id, dayname, d, c, asof_txt, err)))
+    json_t *snap = json_object();
+    json_object_set_new(snap, "posting",
+                        json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "posts", (json_int_t)d->posts, "posted",
+                                  (json_int_t)d->cm_posted, "failed", (json_int_t)d->cm_failed, "requests",
+                                  (json_int_t)d->req, "requests_ok", (json_int_t)d->req_ok, "rate_limited",
+                                  (json_int_t)d->req_429, "no_response", (json_int_t)d->req_none));
+    json_object_set_new(snap, "engagement",
+                        json_pack("{s:I,s:o}", "posts_with_rate", (json_int_t)d->n_er, "impressions",
+                                  jnum(d->impressions)));
+    json_object_set_new(snap, "followers",
+                        json_pack("{s:s?,s:o}", "source", d->fol_source, "net_change",
+                                  jnum(d->fol_source ? d->followers : NAN)));
+    json_object_set_new(snap, "prediction_quality", d->pq ? json_incref(d->pq) : json_object());
+    json_object_set_new(snap, "cost", cost_part(d, c, v));
+    if ((rc = put_row(db, acct_id, dayname, "daily", v, snap, asof_txt, err)))
         return rc;
-    counts->rows += 5;
+    counts->rows += 1;
     return 0;
 }
 

@@ -2,16 +2,16 @@
  * etl/health.h — the health stage: daily system_health_metrics per account,
  * with the cost model (docs/learning.md "Cost model", docs/schema.md).
  *
- * For every UTC day in the stage's range it upserts five rows keyed
- * (account_id, day, metric_type):
- *   posting    — posts_per_hour, posting_success_rate (content_metadata statuses),
- *                api_success_rate and error_rate (xetl.raw_responses)
- *   engagement — avg_engagement_rate of the posts published that day
- *   followers  — followers_per_day (follower samples, else daily_follows)
- *   learning   — learning_cycles_completed, prediction quality (median APE by
- *                age from xetl.predictions) in metrics_snapshot
- *   cost       — daily_api_cost_usd, cost_per_follower_usd, roi from the cost.*
- *                and value.per_follower_usd settings; NULL when unknown, never 0
+ * For every UTC day in the stage's range it upserts one row keyed
+ * (account_id, day, metric_type 'daily') with every metric in its column:
+ *   posts_per_hour, posting_success_rate (content_metadata statuses),
+ *   api_success_rate and error_rate (xetl.raw_responses);
+ *   avg_engagement_rate of the posts published that day;
+ *   followers_per_day (follower samples, else daily_follows);
+ *   learning_cycles_completed, and prediction quality (median APE by age from
+ *   xetl.predictions) in metrics_snapshot;
+ *   daily_api_cost_usd, cost_per_follower_usd, roi from the cost.* and
+ *   value.per_follower_usd settings; NULL when unknown or partly known, never 0.
  * measured_at is --as-of; a rerun over the same range replaces the rows.
  *
  * Not for: reports (reports/), learning (etl/learn.h).

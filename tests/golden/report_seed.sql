@@ -73,18 +73,16 @@ SELECT 1, p.decision_id, p.tweet_id, v.fb, v.fa, v.fg, v.conf, v.m, p.posted_at 
     ('1859000000000000002', 168, 1154, 1322, 1, 0.3000, 'exposure_regression', NULL)
   ) v(tweet_id, w, fb, fa, fg, conf, m, ret) ON v.tweet_id = p.tweet_id;
 
--- Health's rows as etl/health.c writes them: the cost row carries the money
--- (daily_api_cost_usd = X API + LLM; metrics_snapshot.total_usd adds infra),
--- the posting row the success rates.
-INSERT INTO system_health_metrics (account_id, day, metric_type, daily_api_cost_usd, cost_per_follower_usd,
-       roi, metrics_snapshot, measured_at)
-SELECT 1, d::date, 'cost', 1.20, 1.50 / 24, (24 * 0.25 - 1.50) / 1.50,
-       '{"total_usd": 1.5, "complete": true, "configured": true}', '2026-11-25T06:00Z'
-  FROM generate_series('2026-11-11'::timestamptz, '2026-11-24', interval '1 day') d;
+-- Health's rows as etl/health.c writes them: one 'daily' row per day, the
+-- money in its columns (daily_api_cost_usd = X API + LLM) and the total with
+-- infrastructure in metrics_snapshot.cost.total_usd; success rates from the 18th.
 INSERT INTO system_health_metrics (account_id, day, metric_type, posting_success_rate, api_success_rate,
-       measured_at)
-SELECT 1, d::date, 'posting', 0.9500, 0.9900, '2026-11-25T06:00Z'
-  FROM generate_series('2026-11-18'::timestamptz, '2026-11-24', interval '1 day') d;
+       daily_api_cost_usd, cost_per_follower_usd, roi, metrics_snapshot, measured_at)
+SELECT 1, d::date, 'daily',
+       CASE WHEN d >= '2026-11-18' THEN 0.9500 END, CASE WHEN d >= '2026-11-18' THEN 0.9900 END,
+       1.20, 1.50 / 24, (24 * 0.25 - 1.50) / 1.50,
+       '{"cost": {"total_usd": 1.5, "complete": true, "configured": true}}', '2026-11-25T06:00Z'
+  FROM generate_series('2026-11-11'::timestamptz, '2026-11-24', interval '1 day') d;
 
 INSERT INTO content_type_performance (account_id, content_type_id, content_type_name, posts_count,
        avg_followers_per_post, avg_engagement_rate, thompson_alpha, thompson_beta, selection_score) VALUES

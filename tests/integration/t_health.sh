@@ -43,35 +43,35 @@ INSERT INTO xetl.predictions (tweet_id, metric, as_of, account_id, age_hours, n_
  ('14', 'impressions', '2026-11-01T22:00Z', $AID, 30, 4, 'lomax', 10, NULL);
 " || echo "Bail out! fixture failed"
 
-row() { # row DAY TYPE COLUMNS
-    sql "SELECT $3 FROM system_health_metrics WHERE account_id = $AID AND day = '$1' AND metric_type = '$2'"
+row() { # row DAY COLUMNS: the account's one 'daily' row of DAY
+    sql "SELECT $2 FROM system_health_metrics WHERE account_id = $AID AND day = '$1' AND metric_type = 'daily'"
 }
 
 # No cost configured: every money column NULL, and the snapshot says why.
 xrun --as-of "$ASOF" health --from 2026-11-01 --to 2026-11-02
 is "$RC" 0 "health exits 0"
 is "$(sql "SELECT day || ':' || string_agg(metric_type, ',' ORDER BY metric_type) FROM system_health_metrics GROUP BY day ORDER BY day")" \
-"2026-11-01:cost,engagement,followers,learning,posting
-2026-11-02:cost,engagement,followers,learning,posting" "five kinds of row per day in the range"
+"2026-11-01:daily
+2026-11-02:daily" "one row per account and day in the range, metric_type 'daily'"
 is "$(sql "SELECT count(*) FROM system_health_metrics WHERE daily_api_cost_usd IS NOT NULL OR cost_per_follower_usd IS NOT NULL OR roi IS NOT NULL")" \
    0 "no cost configured: money columns are NULL, never 0"
-is "$(row 2026-11-01 cost "metrics_snapshot->>'configured'")" "false" "the cost row says nothing is configured"
+is "$(row 2026-11-01 "metrics_snapshot#>>'{cost,configured}'")" "false" "the cost row says nothing is configured"
 
 # Posting, API, engagement, followers, learning.
-is "$(row 2026-11-01 posting "posts_per_hour || ' ' || posting_success_rate::numeric(5,4) || ' ' || api_success_rate::numeric(5,4) || ' ' || error_rate::numeric(5,4)")" \
+is "$(row 2026-11-01 "posts_per_hour || ' ' || posting_success_rate::numeric(5,4) || ' ' || api_success_rate::numeric(5,4) || ' ' || error_rate::numeric(5,4)")" \
    "0.17 0.7500 0.8000 0.2000" "day 1: 4 posts (a thread is one) / 24 h, 3 of 4 posted, 8 of 10 requests 2xx"
-is "$(row 2026-11-01 posting "(metrics_snapshot->>'rate_limited') || ' ' || (metrics_snapshot->>'no_response')")" "1 1" \
+is "$(row 2026-11-01 "(metrics_snapshot#>>'{posting,rate_limited}') || ' ' || (metrics_snapshot#>>'{posting,no_response}')")" "1 1" \
    "the request log's 429 and no-response counts"
-is "$(row 2026-11-02 posting "posts_per_hour || ' ' || posting_success_rate::numeric(5,4) || ' ' || coalesce(api_success_rate::text, 'null')")" \
+is "$(row 2026-11-02 "posts_per_hour || ' ' || posting_success_rate::numeric(5,4) || ' ' || coalesce(api_success_rate::text, 'null')")" \
    "0.04 1.0000 null" "day 2: no request, no invented API success rate"
-is "$(row 2026-11-01 engagement "avg_engagement_rate::numeric(6,4)")" "0.0200" "mean engagement rate of the day's posts"
-is "$(row 2026-11-01 followers "followers_per_day || ' ' || (metrics_snapshot->>'source')")" "20.00 samples" \
+is "$(row 2026-11-01 "avg_engagement_rate::numeric(6,4)")" "0.0200" "mean engagement rate of the day's posts"
+is "$(row 2026-11-01 "followers_per_day || ' ' || (metrics_snapshot#>>'{followers,source}')")" "20.00 samples" \
    "day 1: last sample of the day minus the last before it"
-is "$(row 2026-11-02 followers "followers_per_day || ' ' || (metrics_snapshot->>'source')")" "5.00 daily_follows" \
+is "$(row 2026-11-02 "followers_per_day || ' ' || (metrics_snapshot#>>'{followers,source}')")" "5.00 daily_follows" \
    "day 2: no sample that day, the export's follows minus unfollows"
-is "$(row 2026-11-01 learning "learning_cycles_completed")" 1 "learning cycles completed by the end of day 1"
-is "$(row 2026-11-02 learning "learning_cycles_completed")" 2 "and by the end of day 2"
-is "$(row 2026-11-01 learning "(metrics_snapshot#>>'{prediction_quality,likes,0-4h,median_ape}')::numeric(4,2) || ' ' || (metrics_snapshot#>>'{prediction_quality,likes,0-4h,n}') || ' ' || (metrics_snapshot#>>'{prediction_quality,likes,all,median_ape}')::numeric(4,2) || ' ' || (metrics_snapshot#>>'{prediction_quality,likes,24-48h,n}')")" \
+is "$(row 2026-11-01 "learning_cycles_completed")" 1 "learning cycles completed by the end of day 1"
+is "$(row 2026-11-02 "learning_cycles_completed")" 2 "and by the end of day 2"
+is "$(row 2026-11-01 "(metrics_snapshot#>>'{prediction_quality,likes,0-4h,median_ape}')::numeric(4,2) || ' ' || (metrics_snapshot#>>'{prediction_quality,likes,0-4h,n}') || ' ' || (metrics_snapshot#>>'{prediction_quality,likes,all,median_ape}')::numeric(4,2) || ' ' || (metrics_snapshot#>>'{prediction_quality,likes,24-48h,n}')")" \
    "0.20 2 0.10 1" "prediction quality: median APE by age at prediction, and overall"
 
 # The full cost model.  November has 30 days.
@@ -82,14 +82,14 @@ export XETL_COST_X_API_MONTHLY_USD=300 XETL_COST_X_API_PER_REQUEST_USD=0.01 XETL
        XETL_COST_INFRA_MONTHLY_USD=60 XETL_VALUE_PER_FOLLOWER_USD=1.5
 xrun --as-of "$ASOF" health --from 2026-11-01 --to 2026-11-02
 is "$RC" 0 "health with costs exits 0"
-near "$(row 2026-11-01 cost daily_api_cost_usd)" 10.18 1e-9 "day 1 API cost (X API + LLM)"
-near "$(row 2026-11-01 cost "(metrics_snapshot->>'total_usd')::numeric")" 12.18 1e-9 "day 1 total cost with infrastructure"
-near "$(row 2026-11-01 cost cost_per_follower_usd)" "$(awk 'BEGIN { print 12.18 / 20 }')" 1e-9 "day 1 cost per follower"
-near "$(row 2026-11-01 cost roi)" "$(awk 'BEGIN { printf "%.12f", (20 * 1.5 - 12.18) / 12.18 }')" 1e-9 "day 1 ROI"
-near "$(row 2026-11-02 cost daily_api_cost_usd)" 10.05 1e-9 "day 2 API cost"
-near "$(row 2026-11-02 cost cost_per_follower_usd)" "$(awk 'BEGIN { print 12.05 / 5 }')" 1e-9 "day 2 cost per follower"
-near "$(row 2026-11-02 cost roi)" "$(awk 'BEGIN { printf "%.12f", (5 * 1.5 - 12.05) / 12.05 }')" 1e-9 "day 2 ROI (negative)"
-is "$(row 2026-11-01 cost "(metrics_snapshot->>'complete') || ' ' || (metrics_snapshot->>'llm_posts_recorded') || ' ' || (metrics_snapshot->>'llm_posts_priced')")" \
+near "$(row 2026-11-01 daily_api_cost_usd)" 10.18 1e-9 "day 1 API cost (X API + LLM)"
+near "$(row 2026-11-01 "(metrics_snapshot#>>'{cost,total_usd}')::numeric")" 12.18 1e-9 "day 1 total cost with infrastructure"
+near "$(row 2026-11-01 cost_per_follower_usd)" "$(awk 'BEGIN { print 12.18 / 20 }')" 1e-9 "day 1 cost per follower"
+near "$(row 2026-11-01 roi)" "$(awk 'BEGIN { printf "%.12f", (20 * 1.5 - 12.18) / 12.18 }')" 1e-9 "day 1 ROI"
+near "$(row 2026-11-02 daily_api_cost_usd)" 10.05 1e-9 "day 2 API cost"
+near "$(row 2026-11-02 cost_per_follower_usd)" "$(awk 'BEGIN { print 12.05 / 5 }')" 1e-9 "day 2 cost per follower"
+near "$(row 2026-11-02 roi)" "$(awk 'BEGIN { printf "%.12f", (5 * 1.5 - 12.05) / 12.05 }')" 1e-9 "day 2 ROI (negative)"
+is "$(row 2026-11-01 "(metrics_snapshot#>>'{cost,complete}') || ' ' || (metrics_snapshot#>>'{cost,llm_posts_recorded}') || ' ' || (metrics_snapshot#>>'{cost,llm_posts_priced}')")" \
    "true 2 1" "the snapshot shows which LLM costs were recorded and which priced"
 
 # Same range again: nothing changes.
@@ -97,14 +97,23 @@ sql "SELECT day, metric_type, posts_per_hour, avg_engagement_rate, followers_per
 xrun --as-of "$ASOF" health --from 2026-11-01 --to 2026-11-02
 sql "SELECT day, metric_type, posts_per_hour, avg_engagement_rate, followers_per_day, learning_cycles_completed, posting_success_rate, api_success_rate, error_rate, daily_api_cost_usd, cost_per_follower_usd, roi, metrics_snapshot, measured_at FROM system_health_metrics ORDER BY 1, 2" >"$TMP/b"
 ok "a rerun over the same range changes nothing" cmp "$TMP/a" "$TMP/b"
-is "$(sql "SELECT count(*) FROM system_health_metrics")" 10 "no row added by the rerun"
+is "$(sql "SELECT count(*) FROM system_health_metrics")" 2 "no row added by the rerun"
 
-# Only the X API plan configured: a partial cost, flagged as such; no ROI without a value.
+# Only the X API plan configured: a partial cost, flagged as such, in no money column.
 unset XETL_COST_X_API_PER_REQUEST_USD XETL_COST_LLM_PER_POST_USD XETL_COST_INFRA_MONTHLY_USD XETL_VALUE_PER_FOLLOWER_USD
 xrun --as-of "$ASOF" health --from 2026-11-02 --to 2026-11-02
-near "$(row 2026-11-02 cost daily_api_cost_usd)" 10 1e-9 "day 2 with the plan only: 300/30"
-is "$(row 2026-11-02 cost "coalesce(roi::text, 'null') || ' ' || (metrics_snapshot->>'complete') || ' ' || (metrics_snapshot->'unknown')::text")" \
-   'null false ["llm", "infra"]' "no ROI without a follower value; the unknown parts are listed"
+is "$(row 2026-11-02 "coalesce(daily_api_cost_usd::text, 'null') || ' ' || coalesce(cost_per_follower_usd::text, 'null') || ' ' || coalesce(roi::text, 'null')")" \
+   "null null null" "day 2 with the plan only: the LLM cost of its bot post is unknown, so no API cost, cost per follower or ROI"
+is "$(row 2026-11-02 "(metrics_snapshot#>>'{cost,x_api_usd}')::numeric || ' ' || (metrics_snapshot#>>'{cost,complete}') || ' ' || (metrics_snapshot#>'{cost,unknown}')::text")" \
+   '10.0 false ["llm", "infra"]' "the known part is in the snapshot; the unknown parts are listed"
+
+# Everything but infrastructure, with a follower value: still no ROI from a partial cost.
+export XETL_COST_X_API_MONTHLY_USD=300 XETL_COST_LLM_PER_POST_USD=0.05 XETL_VALUE_PER_FOLLOWER_USD=1.5
+xrun --as-of "$ASOF" health --from 2026-11-02 --to 2026-11-02
+near "$(row 2026-11-02 daily_api_cost_usd)" 10.05 1e-9 "X API and LLM known: the API cost is in its column"
+is "$(row 2026-11-02 "coalesce(cost_per_follower_usd::text, 'null') || ' ' || coalesce(roi::text, 'null')")" "null null" \
+   "infrastructure unknown: no cost per follower and no ROI (they would be overstated)"
+unset XETL_COST_X_API_MONTHLY_USD XETL_COST_LLM_PER_POST_USD XETL_VALUE_PER_FOLLOWER_USD
 
 # Usage and configuration errors.
 xrun --as-of "$ASOF" health --from nonsense

@@ -80,4 +80,32 @@ wait $p2; r2=$?
 is "$r1:$r2" "0:0" "two concurrent migrates both succeed"
 is "$(sql "SELECT count(*) FROM xetl.schema_migrations")" "$(ls "$XETL_ROOT"/sql/[0-9]*.sql | wc -l)" "and each migration is applied once"
 
+# 0080 folds health's earlier one-row-per-kind layout into one row per account and day.
+newdb
+xrun account add h --user-id 42
+A=$(sql "SELECT account_id FROM xetl.accounts WHERE handle = 'h'")
+sql "INSERT INTO system_health_metrics (account_id, day, metric_type, posts_per_hour, posting_success_rate,
+            api_success_rate, error_rate, metrics_snapshot) VALUES ($A, '2026-11-01', 'posting', 0.25, 0.9, 0.95, 0.05, '{\"posts\": 6}');
+     INSERT INTO system_health_metrics (account_id, day, metric_type, avg_engagement_rate, metrics_snapshot)
+            VALUES ($A, '2026-11-01', 'engagement', 0.031, '{\"impressions\": 900}');
+     INSERT INTO system_health_metrics (account_id, day, metric_type, followers_per_day, metrics_snapshot)
+            VALUES ($A, '2026-11-01', 'followers', 12, '{\"source\": \"samples\"}');
+     INSERT INTO system_health_metrics (account_id, day, metric_type, learning_cycles_completed, metrics_snapshot)
+            VALUES ($A, '2026-11-01', 'learning', 3, '{\"prediction_quality\": {\"likes\": {}}}');
+     INSERT INTO system_health_metrics (account_id, day, metric_type, daily_api_cost_usd, roi, metrics_snapshot)
+            VALUES ($A, '2026-11-01', 'cost', 4.5, 0.2, '{\"total_usd\": 5}');
+     INSERT INTO system_health_metrics (metric_type, posts_per_hour) VALUES ('hourly', 1);
+     DELETE FROM xetl.schema_migrations WHERE version = 80" >/dev/null
+xrun migrate
+is "$RC" 0 "0080 applies over rows of the earlier layout"
+is "$(sql "SELECT count(*) FROM system_health_metrics WHERE account_id IS NOT NULL")" 1 "the five rows of a day become one"
+is "$(sql "SELECT metric_type, posts_per_hour, posting_success_rate, api_success_rate, error_rate, avg_engagement_rate,
+                  followers_per_day, learning_cycles_completed, daily_api_cost_usd, roi
+             FROM system_health_metrics WHERE account_id = $A" | tr '|' ' ')" \
+   "daily 0.25 0.9 0.95 0.05 0.031 12.00 3 4.5 0.2" "each column comes from the kind that carried it"
+is "$(sql "SELECT (metrics_snapshot#>>'{posting,posts}') || ' ' || (metrics_snapshot#>>'{followers,source}') || ' ' ||
+                  (metrics_snapshot#>>'{cost,total_usd}') || ' ' || (metrics_snapshot ? 'prediction_quality')::text
+             FROM system_health_metrics WHERE account_id = $A")" "6 samples 5 true" "the snapshots are kept under their kind"
+is "$(sql "SELECT count(*) FROM system_health_metrics WHERE account_id IS NULL")" 1 "rows without an account are untouched"
+
 done_testing

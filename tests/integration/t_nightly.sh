@@ -102,7 +102,7 @@ xrun runs --run "$(sql "SELECT max(run_id) FROM xetl.runs")"
 like "$(cat "$OUT")" "report +nightly_t +ok" "runs --run shows the stages"
 
 # API requests are counted on the day of the run's as-of (the setup nightly ran as of 11-19).
-is "$(sql "SELECT api_success_rate FROM system_health_metrics WHERE day = '2026-11-19' AND metric_type = 'posting'")" 1 \
+is "$(sql "SELECT api_success_rate FROM system_health_metrics WHERE day = '2026-11-19' AND metric_type = 'daily'")" 1 \
    "health counts the 11-19 run's requests on 11-19 (as-of day, not the wall clock)"
 # Attribution depends on the as-of, not on the range asked for: a narrower command
 # re-attributes the same posts to the same values.
