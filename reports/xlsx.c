@@ -227,6 +227,55 @@ static void cond_sign(struct wb *w, lxw_worksheet *ws, lxw_row_t r0, lxw_col_t c
 }
 
 /*
+ * Lines a wrapped header needs in a column `width` characters wide (greedy
+ * word wrap, bold text counted a little wider), so the header row can be
+ * tall enough that no label is clipped on screen or on paper.
+ */
+static int wrapped_lines(const char *text, double width)
+{
+    int per_line = (int)(width * 0.85);
+    int lines = 1, used = 0;
+
+    if (per_line < 1)
+        per_line = 1;
+    while (*text) {
+        while (*text == ' ')
+            text++;
+        int wl = 0;
+        while (text[wl] && text[wl] != ' ')
+            wl++;
+        if (!wl)
+            break;
+        /* A word longer than the line is broken across lines. */
+        int need = used ? used + 1 + wl : wl;
+        if (need <= per_line) {
+            used = need;
+        } else {
+            lines += used ? 1 : 0;
+            used = wl;
+            while (used > per_line) {
+                lines++;
+                used -= per_line;
+            }
+        }
+        text += wl;
+    }
+    return lines;
+}
+
+/* Height in points of a header row over `n` labels in columns of the given widths. */
+static double header_height(const char *const *labels, const double *widths, int n)
+{
+    int lines = 1;
+    for (int c = 0; c < n; c++) {
+        int l = labels[c] ? wrapped_lines(labels[c], widths[c]) : 1;
+        if (l > lines)
+            lines = l;
+    }
+    return 15.0 * lines + 2;
+}
+
+/*
  * A data sheet: header row, one row per table row, frozen header (and first
  * column when freeze_col), autofilter, widths from the column table.
  */
@@ -238,9 +287,13 @@ static lxw_worksheet *table_sheet(struct wb *w, const char *name, const struct r
         chk(w, LXW_ERROR_MEMORY_MALLOC_FAILED, name);
         return NULL;
     }
-    for (int c = 0; c < t->ncols; c++)
+    int lines = 1;
+    for (int c = 0; c < t->ncols; c++) {
         chk(w, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, t->cols[c].width, NULL), "column");
-    chk(w, worksheet_set_row(ws, 0, 45, NULL), "header row");
+        int l = wrapped_lines(t->cols[c].label, t->cols[c].width);
+        lines = l > lines ? l : lines;
+    }
+    chk(w, worksheet_set_row(ws, 0, 15.0 * lines + 2, NULL), "header row");
     for (int c = 0; c < t->ncols; c++)
         put_text(w, ws, 0, (lxw_col_t)c, t->cols[c].label, w->header);
     worksheet_freeze_panes(ws, 1, freeze_col ? 1 : 0);
@@ -274,6 +327,9 @@ static lxw_format *unit_format(struct wb *w, const char *unit, const char *item)
     return w->num;
 }
 
+/* Summary columns: metric, basis, four numbers, note. */
+static const double summary_widths[7] = { 30, 40, 14, 14, 14, 14, 60 };
+
 /* Sheet 1: the one-minute read. */
 static void summary_sheet(struct wb *w, const struct report_data *d, lxw_worksheet *ws)
 {
@@ -282,10 +338,8 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
     lxw_row_t row = 0;
     int c;
 
-    chk(w, worksheet_set_column(ws, 0, 0, 30, NULL), "column");
-    chk(w, worksheet_set_column(ws, 1, 1, 40, NULL), "column");
-    chk(w, worksheet_set_column(ws, 2, 5, 14, NULL), "column");
-    chk(w, worksheet_set_column(ws, 6, 6, 60, NULL), "column");
+    for (c = 0; c < 7; c++)
+        chk(w, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, summary_widths[c], NULL), "column");
     worksheet_set_landscape(ws);
     worksheet_fit_to_pages(ws, 1, 0);
 
@@ -306,7 +360,7 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
     /* Headline: metric, basis, this, previous, change, change %, note. */
     static const char *const head[] = { "Metric", "Basis", "This period", "Previous period", "Change",
                                         "Change %", "Note" };
-    chk(w, worksheet_set_row(ws, row, 30, NULL), "header row");
+    chk(w, worksheet_set_row(ws, row, header_height(head, summary_widths, 7), NULL), "header row");
     for (c = 0; c < 7; c++)
         put_text(w, ws, row, (lxw_col_t)c, head[c], w->header);
     worksheet_freeze_panes(ws, row + 1, 0);
@@ -338,7 +392,7 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
     put_text(w, ws, row++, 0, "Best and worst by selection score (learning over matured posts)", w->section);
     static const char *const arms_head[] = { "Group", "Rank and name", "Selection score", "Posts (evidence)",
                                              "Followers per post", "", "Note" };
-    chk(w, worksheet_set_row(ws, row, 30, NULL), "header row");
+    chk(w, worksheet_set_row(ws, row, header_height(arms_head, summary_widths, 7), NULL), "header row");
     for (c = 0; c < 7; c++)
         put_text(w, ws, row, (lxw_col_t)c, arms_head[c], w->header);
     row++;

@@ -87,6 +87,30 @@ is "$(csvq "$D" 'sum(int(r["followers_change"]) for r in rows)')" 188 "daily fol
 # --- the workbook, read back by openpyxl
 "$XETL_PYTHON" "$XETL_ROOT/tests/lib/read_xlsx.py" "$TMP/r1/$BASE.xlsx" >"$TMP/x.txt" 2>"$TMP/x.err"
 is "$?" 0 "openpyxl reads the workbook"
+# Header rows are tall enough for their wrapped labels: every label's characters fit in
+# (row height / 15 pt) lines of (column width) characters, on every data sheet.
+# Checked as area and longest word, not by our writer's own wrapping rule.
+short=$("$XETL_PYTHON" - "$TMP/r1/$BASE.xlsx" <<'PY'
+import sys, openpyxl
+from openpyxl.utils import get_column_letter
+wb = openpyxl.load_workbook(sys.argv[1])
+bad = []
+for ws in wb.worksheets:
+    if ws.freeze_panes not in ("A2", "B2"):  # data sheets: row 1 is the frozen header
+        continue
+    h = ws.row_dimensions[1].height or 15
+    for c in range(1, ws.max_column + 1):
+        v = ws.cell(1, c).value
+        if not isinstance(v, str):
+            continue
+        w = ws.column_dimensions[get_column_letter(c)].width or 8.43
+        longest = max(len(x) for x in v.split())
+        if int(h // 15) * w < len(v) or longest > w * 1.1:
+            bad.append("%s!%s%d" % (ws.title, get_column_letter(c), 1))
+print(" ".join(bad))
+PY
+)
+is "$short" "" "no header label is clipped by its row height or column width"
 get() { awk -F '\t' -v k="$1" -v s="$2" '$1 == k && $2 == s { $1 = ""; $2 = ""; sub(/^\t\t/, ""); print; exit }' OFS='\t' "$TMP/x.txt"; }
 cell() { awk -F '\t' -v s="$1" -v a="$2" '$1 == "cell" && $2 == s && $3 == a { print $4 "|" $5 "|" $6; exit }' "$TMP/x.txt"; }
 is "$(awk -F '\t' '$1 == "sheets" { print $2 }' "$TMP/x.txt")" \
