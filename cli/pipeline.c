@@ -229,7 +229,8 @@ int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
             rc = run_stage(ctx, db, order[s].name, order[s].fn, acct, &a, plan, &files);
         }
     }
-    if (!rc && files.n)
+    /* The paths are for a person; under cron (-q) a job that went well says nothing. */
+    if (!rc && files.n && ctx->verbosity >= 0)
         for (int i = 0; i < files.n; i++)
             printf("%s\n", files.paths[i]);
     fflush(stdout);

@@ -202,11 +202,12 @@ like "$(cat "$TMP/cron.err")" "info: pull: 'nightly_t': [0-9]+ posts refreshed" 
 
 # --- rerun over a range: from landed data, twice the same -------------------------------------
 export PGDATABASE="$CLEAN_DB" XETL_DB="dbname=$CLEAN_DB"
-XETL_REPORT_OUT="$TMP/rerun1" "$XETL" -q rerun --from 2026-11-13 --to 2026-11-19 > "$TMP/rerun1.paths"
+XETL_REPORT_OUT="$TMP/rerun1" "$XETL" rerun --from 2026-11-13 --to 2026-11-19 > "$TMP/rerun1.paths" 2>/dev/null
 is "$?" 0 "rerun over a past range exits 0"
 like "$(cat "$TMP/rerun1.paths")" "xetl-roi-nightly_t-2026-11-13_2026-11-19-posts.csv" "rerun rewrites that range's reports"
 results_digest > "$TMP/rerun1.digest"
-XETL_REPORT_OUT="$TMP/rerun2" "$XETL" -q rerun --from 2026-11-13 --to 2026-11-19 > /dev/null
+XETL_REPORT_OUT="$TMP/rerun2" "$XETL" -q rerun --from 2026-11-13 --to 2026-11-19 > "$TMP/rerun2.out" 2>&1
+is "$(wc -c < "$TMP/rerun2.out" | tr -d ' ')" 0 "-q: a run that went well prints nothing at all (cron mails nothing)"
 results_digest > "$TMP/rerun2.digest"
 if cmp -s "$TMP/rerun1.digest" "$TMP/rerun2.digest"; then pass "a second rerun changes no table"
 else fail "a second rerun changes no table" "$(diff "$TMP/rerun1.digest" "$TMP/rerun2.digest")"; fi
