@@ -16,7 +16,9 @@
 #include "common/sbuf.h"
 #include "etl/db.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <math.h>
@@ -664,6 +666,35 @@ int report_commit_file(const char *tmp_path, const char *final_path, struct xerr
     return 0;
 }
 
+int report_sweep_tmp(const char *dir, const char *base)
+{
+    DIR *dh = opendir(dir);
+    struct dirent *e;
+    size_t bl = strlen(base);
+    int removed = 0;
+    char path[4096];
+
+    if (!dh)
+        return 0;
+    while ((e = readdir(dh)) != NULL) {
+        const char *n = e->d_name, *t;
+        char *end;
+        if (n[0] != '.' || strncmp(n + 1, base, bl) || !(t = strstr(n + 1 + bl, ".tmp-")))
+            continue;
+        long pid = strtol(t + 5, &end, 10);
+        if (*end || pid <= 0 || pid == (long)getpid())
+            continue;
+        /* A live writer keeps its file; ESRCH means nobody will ever rename it. */
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, n);
+        if (unlink(path) == 0)
+            removed++;
+    }
+    closedir(dh);
+    return removed;
+}
+
 static int mkdir_p(const char *path, struct xerr *err)
 {
     char buf[4096];
@@ -732,6 +763,10 @@ int report_generate(struct db *db, const struct config *cfg, const struct accoun
         goto out;
     if ((rc = mkdir_p(opts->out_dir, err)))
         goto out;
+    int swept = report_sweep_tmp(opts->out_dir, d.base);
+    if (swept)
+        log_info("report '%s': removed %d temporary file%s left by a killed run", acct->handle, swept,
+                 swept == 1 ? "" : "s");
     if (opts->csv) {
         const struct rtab *tabs[] = { &d.summary, &d.posts, &d.content_types, &d.formulas, &d.hooks,
                                       &d.daily };

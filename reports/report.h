@@ -148,5 +148,10 @@ void report_files_release(struct report_files *f);
  */
 void report_tmp_name(const char *final_path, char *out, size_t n);
 int report_commit_file(const char *tmp_path, const char *final_path, struct xerr *err);
+/*
+ * Removes "DIR/.BASE*.tmp-PID" files left by a writer that was killed (its
+ * PID no longer runs on this host).  Returns how many were removed.
+ */
+int report_sweep_tmp(const char *dir, const char *base);
 
 #endif

@@ -47,6 +47,28 @@ xrun --as-of "$ASOF" --account acme report --out "$TMP/r1"
 is "$RC" 0 "rerun into the same directory exits 0"
 is "$(ls -A "$TMP/r1" | wc -l | tr -d ' ')" 7 "still seven files, no leftovers"
 
+# A writer killed mid-file leaves ".NAME.tmp-PID"; the next report removes those whose
+# PID is gone, and keeps a live writer's and anything that is not ours.
+sleep 0 & dead=$!; wait $dead
+touch "$TMP/r1/.$BASE.xlsx.tmp-$dead" "$TMP/r1/.$BASE-posts.csv.tmp-$dead" "$TMP/r1/.$BASE.xlsx.tmp-$$" \
+      "$TMP/r1/.unrelated.tmp-$dead"
+xrun --as-of "$ASOF" --account acme report --out "$TMP/r1"
+is "$RC" 0 "report over a killed run's leftovers exits 0"
+is "$(ls -A "$TMP/r1" | grep '^\.' | sort | tr '\n' ' ')" ".unrelated.tmp-$dead .$BASE.xlsx.tmp-$$ " \
+   "a dead writer's temp files are removed; a live writer's and others' are kept"
+like "$(cat "$ERR")" "removed 2 temporary files left by a killed run" "and the log says so"
+rm -f "$TMP/r1/.$BASE.xlsx.tmp-$$" "$TMP/r1/.unrelated.tmp-$dead"
+# Killed at several points, then run once more: the files of an uninterrupted run, nothing else.
+for d in 0.005 0.01 0.02 0.04 0.08 0.15; do
+    "$XETL" -q --as-of "$ASOF" --account acme report --out "$TMP/rk" >/dev/null 2>&1 & p=$!
+    sleep "$d"; kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null
+done
+xrun --as-of "$ASOF" --account acme report --out "$TMP/rk"
+is "$(ls -A "$TMP/rk" | grep -c '^\.')" 0 "after killed runs and one more, no temporary file is left"
+same=0
+for f in "$TMP"/r1/*; do cmp -s "$f" "$TMP/rk/$(basename "$f")" && same=$((same + 1)); done
+is "$same" 7 "and all seven files are byte-identical to an uninterrupted run's"
+
 # --- CSVs against the database (parsed as CSV, not grepped)
 csvq() { "$XETL_PYTHON" -c "
 import csv, sys
