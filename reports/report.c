@@ -291,6 +291,35 @@ static const char headline_sql[] =
     "        round((cur - prev) / nullif(abs(prev), 0), 4), note"
     "   FROM rows ORDER BY ord";
 
+/*
+ * How well fit's 7-day predictions did, by the post's age when they were
+ * made: the median APE of the 7-day likes over the predictions whose post
+ * completed its seventh day in the period (the previous period beside it).
+ */
+static const char prediction_sql[] =
+    "WITH per(k, f, t) AS (VALUES ('cur', $2::timestamptz, $3::timestamptz),"
+    "                             ('prev', $4::timestamptz, $2::timestamptz)),"
+    " b(ord, label, lo, hi) AS (VALUES (1, '0-4 h', 0, 4), (2, '4-24 h', 4, 24), (3, '24-48 h', 24, 48),"
+    "                                  (4, '48 h-7 d', 48, 168)),"
+    " x AS ("
+    "  SELECT per.k, b.ord, b.label,"
+    "         percentile_cont(0.5) WITHIN GROUP (ORDER BY q.ape) AS med, count(q.ape) AS n"
+    "    FROM per CROSS JOIN b"
+    "    LEFT JOIN (SELECT pr.ape, pr.age_hours, p.posted_at FROM xetl.predictions pr"
+    "                JOIN xetl.posts p ON p.tweet_id = pr.tweet_id"
+    "               WHERE pr.account_id = $1 AND pr.metric = 'likes' AND pr.ape IS NOT NULL) q"
+    "      ON q.age_hours >= b.lo AND q.age_hours < b.hi"
+    "     AND q.posted_at + interval '7 days' >= per.f AND q.posted_at + interval '7 days' < per.t"
+    "   GROUP BY per.k, b.ord, b.label)"
+    " SELECT c.ord, '7-day likes predicted at ' || c.label,"
+    "        round(c.med::numeric, 4), round(p.med::numeric, 4),"
+    "        round((c.med - p.med)::numeric, 4), round(((c.med - p.med) / nullif(p.med, 0))::numeric, 4),"
+    "        CASE WHEN c.n = 0 THEN 'no data: no prediction made at this age was scored in the period'"
+    "             ELSE 'median APE over ' || c.n || ' prediction' || CASE WHEN c.n > 1 THEN 's' ELSE '' END"
+    "                  || '; lower is better' END,"
+    "        c.n"
+    "   FROM x c JOIN x p ON p.ord = c.ord AND p.k = 'prev' WHERE c.k = 'cur' ORDER BY c.ord";
+
 /* Best and worst arms of one learning table: name, score, posts, followers per post. */
 static const char arms_sql_fmt[] =
     "SELECT %2$s, round(selection_score, 4), posts_count, round(avg_followers_per_post, 2)"
@@ -460,6 +489,24 @@ static int gather_summary(struct db *db, const struct config *cfg, struct report
         vals[S_CHANGE] = db_str(res, r, 6);
         vals[S_CHANGE_PCT] = db_str(res, r, 7);
         vals[S_NOTE] = db_str(res, r, 8);
+        rtab_add_row(&d->summary, vals);
+    }
+    PQclear(res);
+    if (!(res = db_exec(db, prediction_sql, 4, params, err)))
+        return err->code;
+    for (int r = 0; r < PQntuples(res); r++) {
+        memset(vals, 0, sizeof vals);
+        vals[S_SECTION] = "prediction quality";
+        vals[S_RANK] = db_str(res, r, 0);
+        vals[S_ITEM] = db_str(res, r, 1);
+        vals[S_BASIS] = "posts whose 7th day ended in the period";
+        vals[S_UNIT] = "ratio";
+        vals[S_CUR] = db_str(res, r, 2);
+        vals[S_PREV] = db_str(res, r, 3);
+        vals[S_CHANGE] = db_str(res, r, 4);
+        vals[S_CHANGE_PCT] = db_str(res, r, 5);
+        vals[S_NOTE] = db_str(res, r, 6);
+        vals[S_POSTS] = db_str(res, r, 7);
         rtab_add_row(&d->summary, vals);
     }
     PQclear(res);

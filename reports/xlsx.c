@@ -327,6 +327,40 @@ static lxw_format *unit_format(struct wb *w, const char *unit, const char *item)
     return w->num;
 }
 
+/*
+ * The summary rows of one section in the metric layout: metric, basis, this,
+ * previous, change, change %, note.  Returns the next free row.
+ */
+static lxw_row_t metric_rows(struct wb *w, lxw_worksheet *ws, const struct rtab *s, const char *section,
+                             lxw_row_t row)
+{
+    char buf[512];
+    bool errors = !strcmp(section, "prediction quality"); /* an error: down is good news */
+
+    for (int r = 0; r < s->nrows; r++) {
+        const char *sec = rtab_cell(s, r, 0);
+        if (!sec || strcmp(sec, section))
+            continue;
+        const char *item = rtab_cell(s, r, 2), *unit = rtab_cell(s, r, 4);
+        lxw_format *f = unit_format(w, unit, item);
+        snprintf(buf, sizeof buf, "%s", item ? item : "");
+        buf[0] = (char)(buf[0] >= 'a' && buf[0] <= 'z' ? buf[0] - 'a' + 'A' : buf[0]);
+        put_text(w, ws, row, 0, buf, w->text);
+        put_text(w, ws, row, 1, rtab_cell(s, r, 3) ? rtab_cell(s, r, 3) : "", w->note);
+        put_cell(w, ws, row, 2, rtab_cell(s, r, 5), RC_NUM, f);
+        put_cell(w, ws, row, 3, rtab_cell(s, r, 6), RC_NUM, f);
+        put_cell(w, ws, row, 4, rtab_cell(s, r, 7), RC_NUM, f);
+        put_cell(w, ws, row, 5, rtab_cell(s, r, 8), RC_PCT, w->pct);
+        if (rtab_cell(s, r, 11))
+            put_text(w, ws, row, 6, rtab_cell(s, r, 11), rtab_cell(s, r, 5) ? w->note : w->nodata);
+        /* Green up, red down, except for money spent and errors, where up is not good news. */
+        if (!errors && (!unit || strcmp(unit, "usd")))
+            cond_sign(w, ws, row, 4, row, 5);
+        row++;
+    }
+    return row;
+}
+
 /* Summary columns: metric, basis, four numbers, note. */
 static const double summary_widths[7] = { 30, 40, 14, 14, 14, 14, 60 };
 
@@ -365,27 +399,16 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
         put_text(w, ws, row, (lxw_col_t)c, head[c], w->header);
     worksheet_freeze_panes(ws, row + 1, 0);
     row++;
-    for (int r = 0; r < s->nrows; r++) {
-        const char *sec = rtab_cell(s, r, 0);
-        if (!sec || strcmp(sec, "headline"))
-            continue;
-        const char *item = rtab_cell(s, r, 2), *unit = rtab_cell(s, r, 4);
-        lxw_format *f = unit_format(w, unit, item);
-        snprintf(buf, sizeof buf, "%s", item ? item : "");
-        buf[0] = (char)(buf[0] >= 'a' && buf[0] <= 'z' ? buf[0] - 'a' + 'A' : buf[0]);
-        put_text(w, ws, row, 0, buf, w->text);
-        put_text(w, ws, row, 1, rtab_cell(s, r, 3) ? rtab_cell(s, r, 3) : "", w->note);
-        put_cell(w, ws, row, 2, rtab_cell(s, r, 5), RC_NUM, f);
-        put_cell(w, ws, row, 3, rtab_cell(s, r, 6), RC_NUM, f);
-        put_cell(w, ws, row, 4, rtab_cell(s, r, 7), RC_NUM, f);
-        put_cell(w, ws, row, 5, rtab_cell(s, r, 8), RC_PCT, w->pct);
-        if (rtab_cell(s, r, 11))
-            put_text(w, ws, row, 6, rtab_cell(s, r, 11), w->note);
-        /* Green up, red down, except for money spent where up is not good news. */
-        if (!unit || strcmp(unit, "usd"))
-            cond_sign(w, ws, row, 4, row, 5);
-        row++;
-    }
+    row = metric_rows(w, ws, s, "headline", row);
+    row++;
+
+    /* How far off the decay model's 7-day predictions were, by age at prediction. */
+    put_text(w, ws, row++, 0, "Prediction quality of the decay model (7-day likes, median APE)", w->section);
+    chk(w, worksheet_set_row(ws, row, header_height(head, summary_widths, 7), NULL), "header row");
+    for (c = 0; c < 7; c++)
+        put_text(w, ws, row, (lxw_col_t)c, head[c], w->header);
+    row++;
+    row = metric_rows(w, ws, s, "prediction quality", row);
     row++;
 
     /* Best and worst arms. */
@@ -399,7 +422,7 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
     lxw_row_t arms_first = row;
     for (int r = 0; r < s->nrows; r++) {
         const char *sec = rtab_cell(s, r, 0);
-        if (!sec || !strcmp(sec, "headline"))
+        if (!sec || !strcmp(sec, "headline") || !strcmp(sec, "prediction quality"))
             continue;
         put_text(w, ws, row, 0, sec, w->text);
         if (rtab_cell(s, r, 2)) {

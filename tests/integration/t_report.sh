@@ -94,6 +94,11 @@ is "$(csvq "$S" '[(r["current"], r["previous"], r["change"]) for r in rows if r[
    "('10.50', '10.50', '0.00')" "cost is the sum of health's daily cost, beside the previous period"
 is "$(csvq "$S" '[r["current"] for r in rows if r["item"] == "ROI"][0]')" "3.4762" \
    "ROI = (188 x 0.25 - 10.50) / 10.50"
+is "$(csvq "$S" '[(r["current"], r["posts"]) for r in rows if r["section"] == "prediction quality"]')" \
+   "[('0.2000', '3'), ('0.0500', '1'), ('0.0200', '1'), ('', '0')]" \
+   "median APE by age at prediction over posts whose 7th day ended in the period (0.10 0.20 0.30 -> 0.20)"
+is "$(sql "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ape)::numeric, 4) FROM xetl.predictions
+            WHERE metric = 'likes' AND age_hours < 4 AND tweet_id LIKE '1859%'")" 0.2000 "the same median, from the table"
 is "$(csvq "$S" '[r["item"] for r in rows if r["section"] == "best content types"]')" \
    "['data_story', 'thread', 'hot_take']" "best content types by selection score"
 is "$(csvq "$S" '[r["item"] for r in rows if r["section"] == "worst formulas"]')" \
@@ -154,6 +159,10 @@ is "$(cell Posts H3)" "s|A thread on pricing ↵ line two, with a comma|General"
 is "$(cell Posts O2)" "n|0.029792|0.00%" "engagement rate as percent"
 is "$(cell Posts O5)" "" "engagement rate blank when impressions are 0"
 is "$(cell Summary C6)" "n|188|#,##0" "headline followers gained"
+is "$(awk -F '\t' '$1 == "cell" && $2 == "Summary" && $5 == "7-day likes predicted at 0-4 h" { print $4 }' "$TMP/x.txt")" s \
+   "the Summary sheet has the prediction quality rows"
+pq_row=$(awk -F '\t' '$1 == "cell" && $2 == "Summary" && $5 == "7-day likes predicted at 0-4 h" { sub(/^A/, "", $3); print $3 }' "$TMP/x.txt")
+is "$(cell Summary "C$pq_row")" "n|0.2|0.00%" "median APE shown as a percent"
 is "$(cell Summary C7)" "n|10.5|\$#,##0.00" "headline cost as currency"
 is "$(cell Summary A9)" "s|ROI|General" "ROI row"
 is "$(cell Summary C9)" "n|3.4762|0.00%" "ROI as percent"
