@@ -629,6 +629,7 @@ int fit_run(struct db *db, const struct config *cfg, const struct account *acct,
     struct decay_point *pts = NULL;
     long rows = 0, fits = 0, by_method[4] = { 0, 0, 0, 0 };
     bool in_tx = false;
+    struct progress prog = { 0 }; /* ended on every path, so an error starts on a fresh line */
 
     if ((rc = config_get_double(cfg, "fit.horizon_hours", &horizon, err)))
         return rc;
@@ -654,6 +655,7 @@ int fit_run(struct db *db, const struct config *cfg, const struct account *acct,
     for (int i = 0; i < b.nposts; i++)
         if (b.posts[i].in_range)
             idx[n++] = i;
+    progress_begin(&prog, "fit: curves", (long)n * FIT_NMETRIC);
     for (int m = 0; m < FIT_NMETRIC; m++) {
         struct decay_prior prior;
         if ((rc = account_prior(&b, m, horizon, threads, &prior, err)))
@@ -670,7 +672,9 @@ int fit_run(struct db *db, const struct config *cfg, const struct account *acct,
                 fits++;
             by_method[res[k].method]++;
         }
+        progress_step(&prog, n);
     }
+    progress_end(&prog);
 
     double t2 = log_wallclock();
     if ((rc = db_begin(db, err)))
@@ -689,6 +693,7 @@ int fit_run(struct db *db, const struct config *cfg, const struct account *acct,
              acct->handle, n, fits, by_method[DECAY_LOMAX], by_method[DECAY_POOLED], by_method[DECAY_LOGLINEAR],
              by_method[DECAY_NONE], rows);
 out:
+    progress_end(&prog);
     if (in_tx)
         db_rollback(db);
     if (rc)

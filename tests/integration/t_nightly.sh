@@ -192,6 +192,7 @@ if command -v script >/dev/null 2>&1; then
     XETL_REPORT_OUT="$TMP/tty-reports" script -qec "$XETL --as-of $ASOF nightly" /dev/null > "$TMP/tty.out" 2>&1
     like "$(tr '\r' '\n' < "$TMP/tty.out")" "pull: posts fetched: [0-9]+/[0-9]+ \(100%\) [0-9]+/s eta 0s" \
          "on a terminal, pull shows posts fetched with rate and ETA"
+    like "$(tr '\r' '\n' < "$TMP/tty.out")" "fit: curves: [0-9]+/[0-9]+ \(100%\)" "and fit the curves fitted"
 else
     pass "script(1) is not installed: no terminal to test progress on"
 fi
