@@ -298,25 +298,25 @@ static double retention(const struct run *r, int64_t posted_at, int64_t as_of)
     return fmin(1.0, fmax(0.0, 1.0 - uf / nf));
 }
 
-/* F at the last sample at or before t (else the first sample). */
-static double sample_before(const struct run *r, int64_t t)
+/* Index of the last sample at or before t (else the first sample: the column is NOT NULL). */
+static int sample_before(const struct run *r, int64_t t)
 {
-    double v = r->F[0];
+    int k = 0;
     for (int i = 0; i < r->ns && r->t[i] <= t; i++)
-        v = r->F[i];
-    return v;
+        k = i;
+    return k;
 }
 
-/* F at the first sample at or after t, else the last one (window not over). */
-static double sample_after(const struct run *r, int64_t t, bool *matured)
+/* Index of the first sample at or after t, else the last one (window not over). */
+static int sample_after(const struct run *r, int64_t t, bool *matured)
 {
     for (int i = 0; i < r->ns; i++)
         if (r->t[i] >= t) {
             *matured = true;
-            return r->F[i];
+            return i;
         }
     *matured = false;
-    return r->F[r->ns - 1];
+    return r->ns - 1;
 }
 
 static void json_num(struct sbuf *sb, const char *key, double v)
@@ -342,8 +342,12 @@ static int write_post(struct db *db, const struct account *acct, const struct ru
     for (int w = 0; w < ATTRIB_NWIN; w++) {
         double W = attrib_windows_h[w];
         bool matured;
-        double before = sample_before(r, p->posted_at);
-        double after = sample_after(r, p->posted_at + (int64_t)(W * HOUR), &matured);
+        int k_before = sample_before(r, p->posted_at);
+        int k_after = sample_after(r, p->posted_at + (int64_t)(W * HOUR), &matured);
+        double before = r->F[k_before], after = r->F[k_after];
+        char tb[40], ta[40];
+        xtime_format(r->t[k_before], tb, sizeof tb);
+        xtime_format(r->t[k_after], ta, sizeof ta);
         double credit = pr->credit[w];
         double ret = w == ATTRIB_NWIN - 1 ? retention(r, p->posted_at, as_of) : NAN;
         struct sbuf sb;
@@ -353,9 +357,9 @@ static int write_post(struct db *db, const struct account *acct, const struct ru
             sbuf_addf(&sb, "{\"model\":\"platform_reported\",\"window_h\":%g", W);
             json_num(&sb, "follows_reported", p->known);
             json_num(&sb, "credit", credit);
-            char ka[40];
-            xtime_format(p->known_as_of, ka, sizeof ka);
-            sbuf_addf(&sb, ",\"reported_as_of\":\"%s\",\"window_split\":%s", ka,
+            char reported_at[40];
+            xtime_format(p->known_as_of, reported_at, sizeof reported_at);
+            sbuf_addf(&sb, ",\"reported_as_of\":\"%s\",\"window_split\":%s", reported_at,
                       split ? "\"by exposure curve\"" : "null");
         } else {
             sbuf_addf(&sb, "{\"model\":\"exposure_regression\",\"window_h\":%g", W);
@@ -376,8 +380,11 @@ static int write_post(struct db *db, const struct account *acct, const struct ru
             (void)prm;
         }
         json_num(&sb, "exposure", pr->exposure[w]);
-        sbuf_addf(&sb, ",\"exposure_source\":\"%s\",\"n_intervals\":%d,\"n_samples\":%d,\"matured\":%s}",
-                  p->exposure_source, pr->n_intervals, r->ns, matured ? "true" : "false");
+        /* When the two counts were sampled: the first sample may postdate the post. */
+        sbuf_addf(&sb,
+                  ",\"exposure_source\":\"%s\",\"n_intervals\":%d,\"n_samples\":%d,\"matured\":%s,"
+                  "\"before_sampled_at\":\"%s\",\"after_sampled_at\":\"%s\"}",
+                  p->exposure_source, pr->n_intervals, r->ns, matured ? "true" : "false", tb, ta);
         meta = sbuf_detach(&sb);
         snprintf(sbefore, sizeof sbefore, "%.0f", before);
         snprintf(safter, sizeof safter, "%.0f", after);

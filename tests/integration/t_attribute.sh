@@ -108,6 +108,9 @@ is "$(sql "SELECT followers_before = (SELECT followers_count FROM xetl.follower_
                                        WHERE sampled_at = '2026-11-09 10:00Z')
            FROM follower_attributions WHERE tweet_id = '101' AND time_window_hours = 168")" t \
    "followers_before/after are the samples at the window's ends"
+is "$(sql "SELECT (attribution_metadata->>'before_sampled_at') || ' ' || (attribution_metadata->>'after_sampled_at')
+           FROM follower_attributions WHERE tweet_id = '101' AND time_window_hours = 168")" \
+   "2026-11-02T10:00:00Z 2026-11-09T10:00:00Z" "and the metadata says when each was sampled"
 
 # retention only where daily follows cover the post's 7 days (post 101: 1 - 70/350)
 is "$(sql "SELECT follower_retention_rate FROM follower_attributions WHERE tweet_id = '101' AND time_window_hours = 168")" \
