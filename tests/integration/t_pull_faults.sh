@@ -1,8 +1,9 @@
 #!/bin/sh
 # t_pull_faults.sh — `xetl pull` under the fake X API's faults: 429 with reset
-# (wait, and max wait 0 → 75), 503 then success, 503 forever → 69 naming the
-# endpoint, truncated bodies (retried; forever → clear failure, nothing
-# half-written), slow responses, 401 → 78, deleted/protected tweets recorded.
+# (wait; max wait 0 → 75; forever past the max wait → waits, then 75), 503 then
+# success, 503 forever → 69 naming the endpoint, truncated bodies (retried;
+# forever → clear failure, nothing half-written), slow responses, 401 and 403
+# → 78 with hints, deleted/protected tweets recorded.
 . "$XETL_ROOT/tests/lib/testlib.sh"
 . "$XETL_ROOT/tests/fakex/fakex.sh"
 
@@ -64,6 +65,22 @@ is "$RC" 75 "429 with pull.max_rate_limit_wait 0: exit 75"
 like "$(cat "$ERR")" "rate limited on /2/tweets until .*retry later" "429: message says until when"
 is "$(snaps "$AS_OF")" 0 "429 fail-fast: nothing written"
 
+# 429 forever, resets two seconds ahead, max wait 5: waits while the waits fit, then 75
+faults '{"rules": [{"endpoint": "tweets", "status": 429, "reset_in": 2, "times": -1}]}'
+next_asof; T0=$(date -u +%s); XETL_PULL_MAX_RATE_LIMIT_WAIT=5 xrun --as-of "$AS_OF" pull
+is "$RC" 75 "429 forever past pull.max_rate_limit_wait: exit 75"
+UNTIL=$(sed -n 's/.*rate limited on \/2\/tweets, waiting until \([0-9TZ:-]*\).*/\1/p' "$ERR" | head -1)
+near "$(( $(date -u -d "$UNTIL" +%s 2>/dev/null || echo 0) - T0 ))" 3 2 "429 forever: logs that it waits, until the reset"
+WAITS=$(grep -c "rate limited on /2/tweets, waiting until" "$ERR")
+ok "429 forever: waited once or twice (2-3 s each within 5 s)" test "$WAITS" -ge 1 -a "$WAITS" -le 2
+like "$(cat "$ERR")" "rate limited on /2/tweets until 20[0-9-]+T[0-9:]+Z \(pull.max_rate_limit_wait is 5 s\); retry later" \
+     "429 forever: the error says until when and the limit"
+is "$(sql "SELECT count(*) FROM xetl.raw_responses WHERE as_of = '$AS_OF' AND http_status = 429")" "$((WAITS + 1))" \
+   "429 forever: each 429 is in the request log, one more than the waits"
+is "$(snaps "$AS_OF"):$(sql "SELECT count(*) FROM xetl.follower_samples WHERE sampled_at = '$AS_OF'")" "0:0" \
+   "429 forever: no snapshot, no follower sample"
+faults '{}'
+
 # Retry-After instead of a reset header
 faults '{"rules": [{"endpoint": "users", "status": 429, "retry_after": 1, "reset_in": 0}]}'
 next_asof; xrun --as-of "$AS_OF" pull
@@ -100,6 +117,8 @@ like "$(cat "$ERR")" "refused the bearer token .*hint: check XETL_X_BEARER_TOKEN
 faults '{"rules": [{"endpoint": "tweets", "status": 403}]}'
 next_asof; xrun --as-of "$AS_OF" pull
 is "$RC" 78 "403: exit 78"
+like "$(cat "$ERR")" "x api forbids /2/tweets with this token \(http 403 .*\); hint: the token's app or plan lacks access" \
+     "403: message names the endpoint, with a hint"
 unset XETL_X_BEARER_TOKEN
 next_asof; xrun --as-of "$AS_OF" pull
 is "$RC" 78 "no token: exit 78"
