@@ -21,7 +21,8 @@ static void usage(void)
            "  --from D      first day (YYYY-MM-DD or ISO 8601), inclusive\n"
            "  --to D        last day, inclusive\n"
            "  --pull        re-fetch from X first (as of --as-of, default now) instead of\n"
-           "                re-deriving landed responses\n"
+           "                re-deriving landed responses: the range's posts, even those\n"
+           "                older than pull.track_days, and the timeline over the range\n"
            "  -h, --help    show this help, then exit\n\n"
            "Prints the report paths on stdout, one a line.  Does not send mail.\n");
 }
@@ -64,6 +65,13 @@ int cmd_rerun(struct ctx *ctx, int argc, char **argv)
     plan.stages |= pull ? PIPE_PULL : PIPE_REPLAY;
     plan.posts = r;
     plan.landed = r;
+    /*
+     * --pull must re-fetch the range's posts: left to its own window (the
+     * pull.track_days before the as-of) pull skipped every post of a range
+     * older than that, and the "re-fetched" run recomputed stale numbers.
+     */
+    if (pull)
+        plan.pull = r;
     plan.report.from = xtime_day_start(r.from);
     plan.report.to = r.to;
     /* The report compares with the period before: health covers both. */

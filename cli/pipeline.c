@@ -224,7 +224,9 @@ int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
                 a.range = plan->days;
             else if (order[s].bit == PIPE_REPORT)
                 a.range = plan->report;
-            else if (order[s].bit != PIPE_PULL)
+            else if (order[s].bit == PIPE_PULL)
+                a.range = plan->pull;
+            else
                 a.range = plan->posts;
             rc = run_stage(ctx, db, order[s].name, order[s].fn, acct, &a, plan, &files);
         }
