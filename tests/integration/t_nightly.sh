@@ -2,7 +2,9 @@
 # xetl nightly and rerun as cron and an on-call engineer meet them: a clean
 # run, the lock (75), SIGKILL during pull, fit and report followed by a run
 # that matches a clean one row for row and byte for byte, a backend killed
-# mid-stage (69, one line, clean rerun), rerun idempotence, the run log.
+# mid-stage (69, one line, clean rerun), rerun idempotence, the run log; mail_to
+# (the reports mailed to an SMTP sink; a refused mail: 69, reports kept); rerun
+# --pull re-fetching from the fake X while a plain rerun makes no request.
 . "$XETL_ROOT/tests/lib/testlib.sh"
 . "$XETL_ROOT/tests/fakex/fakex.sh"
 
@@ -14,7 +16,8 @@ cat > "$TMP/scenario.json" <<'JSON'
 JSON
 TOKEN="nightly-token-$$"
 fakex_start --scenario "$TMP/scenario.json" --token "$TOKEN"
-trap 'fakex_stop; rm -rf "$TMP"' EXIT
+SINK_PID=""
+trap 'stop_sink; fakex_stop; rm -rf "$TMP"' EXIT
 export XETL_X_BEARER_TOKEN="$TOKEN" XETL_PULL_BACKOFF_MS=10
 export XETL_COST_X_API_MONTHLY_USD=100 XETL_VALUE_PER_FOLLOWER_USD=0.4
 ASOF1=2026-11-19T02:00:00Z
@@ -33,6 +36,17 @@ setup() {
         echo "Bail out! the setup nightly failed"
     fakex_post /_fake/clock "{\"now\": \"$ASOF\"}" >/dev/null
 }
+# start_sink DIR [smtp_sink.py options]: an SMTP listener on loopback; XETL_SMTP_URL points at it.
+start_sink() {
+    rm -rf "$1"; mkdir -p "$1"
+    "$XETL_PYTHON" "$XETL_ROOT/tests/lib/smtp_sink.py" "$@" --lifetime 120 &
+    SINK_PID=$!
+    _i=0
+    while [ ! -s "$1/port" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+    [ -s "$1/port" ] || echo "Bail out! smtp sink did not start"
+    export XETL_SMTP_URL="smtp://127.0.0.1:$(cat "$1/port")"
+}
+stop_sink() { [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null && wait "$SINK_PID" 2>/dev/null; SINK_PID=""; }
 files_digest() { (cd "$1" && for f in *; do echo "$f $(md5sum < "$f" | cut -c1-32)"; done | grep -v '\.xlsx '); }
 backend_pid() { sql "SELECT pid FROM pg_stat_activity WHERE application_name = 'xetl' AND datname = current_database() LIMIT 1"; }
 # wait_blocked: until xetl's backend waits on a lock (it is mid-transaction, blocked by ours).
@@ -201,8 +215,67 @@ XETL_REPORT_OUT="$TMP/tty-reports" "$XETL" --as-of "$ASOF" nightly > /dev/null 2
 is "$(tr -cd '\r' < "$TMP/cron.err" | wc -c | tr -d ' ')" 0 "without a terminal (cron) no progress is drawn"
 like "$(cat "$TMP/cron.err")" "info: pull: 'nightly_t': [0-9]+ posts refreshed" "only log lines"
 
-# --- rerun over a range: from landed data, twice the same -------------------------------------
+# --- mail: nightly with mail_to mails the reports it wrote, once ------------------------------
 export PGDATABASE="$CLEAN_DB" XETL_DB="dbname=$CLEAN_DB"
+last_run() { sql "SELECT max(run_id) FROM xetl.runs"; }
+export XETL_MAIL_TO="ops@example.test, oncall@example.test" XETL_MAIL_FROM="xetl@example.test" XETL_MAIL_BACKOFF_MS=10
+start_sink "$TMP/sink-ok"
+XETL_REPORT_OUT="$TMP/mail-reports" xrun --as-of "$ASOF" nightly
+stop_sink
+is "$RC" 0 "nightly with mail_to set exits 0"
+is "$(wc -l < "$OUT" | tr -d ' ')" 7 "it wrote the 7 reports"
+is "$(ls "$TMP/sink-ok" | grep -c '\.eml$')" 1 "the SMTP server received one message"
+is "$(cat "$TMP/sink-ok/msg-1.env" 2>/dev/null)" "xetl@example.test
+ops@example.test
+oncall@example.test" "from mail_from, to both mail_to recipients"
+"$XETL_PYTHON" - "$TMP/sink-ok/msg-1.eml" "$OUT" > "$TMP/mail.txt" <<'PY'
+import email, email.policy, os, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+paths = {os.path.basename(p): p for p in open(sys.argv[2]).read().split()}
+print("to\t" + m["To"])
+for part in m.iter_attachments():
+    name = part.get_filename()
+    same = name in paths and part.get_payload(decode=True) == open(paths.pop(name), "rb").read()
+    print("attach\t%s\t%s" % (name, same))
+for name in paths:
+    print("missing\t" + name)
+PY
+is "$(awk -F '\t' '$1 == "to" { print $2 }' "$TMP/mail.txt")" "ops@example.test, oncall@example.test" "the To header names both"
+is "$(grep -c '^attach' "$TMP/mail.txt")" 7 "seven attachments"
+is "$(grep -c '^attach.*True$' "$TMP/mail.txt")" 7 "each byte-identical to the report file nightly wrote, by name"
+is "$(grep -c '^missing' "$TMP/mail.txt")" 0 "no report left out"
+is "$(sql "SELECT string_agg(stage || ':' || status, ',' ORDER BY stage_id) FROM xetl.run_stages WHERE run_id = $(last_run)")" \
+   "pull:ok,fit:ok,attribute:ok,learn:ok,health:ok,report:ok,mail:ok" "a 'mail' stage row after report, marked ok"
+is "$(sql "SELECT status || ':' || exit_code FROM xetl.runs WHERE run_id = $(last_run)")" "ok:0" "the run row says ok"
+like "$(cat "$ERR")" "mailed 7 files to ops@example.test, oncall@example.test" "the log says it mailed them"
+
+# --- mail refused (554): 69, one line naming mail, the reports still complete on disk --------
+start_sink "$TMP/sink-554" --fail 554
+XETL_REPORT_OUT="$TMP/mail554-reports" xrun -q --as-of "$ASOF" nightly
+stop_sink
+is "$RC" 69 "nightly whose mail is refused (554) exits 69"
+is "$(wc -l < "$ERR" | tr -d ' ')" 1 "with one line on stderr"
+like "$(cat "$ERR")" "^xetl: error: stage 'mail' failed \(the reports are on disk\): .*554" "naming the mail stage and the server's reply"
+is "$(cat "$TMP/sink-554/rcpt_count")" 1 "a permanent refusal is not retried"
+is "$(ls "$TMP/sink-554" | grep -c '\.eml$')" 0 "nothing was delivered"
+is "$(ls "$TMP/mail554-reports" | wc -l | tr -d ' ')" 7 "the 7 reports are on disk"
+if [ "$(files_digest "$TMP/mail554-reports")" = "$(grep -- '-2026-11-13_2026-11-19' "$TMP/clean.files")" ]; then pass "their CSVs byte-identical to the clean run's"
+else fail "their CSVs byte-identical to the clean run's" "$(ls -l "$TMP/mail554-reports")"; fi
+xlsx=$(ls "$TMP/mail554-reports"/*.xlsx 2>/dev/null)
+is "$("$XETL_PYTHON" "$XETL_ROOT/tests/lib/read_xlsx.py" "$xlsx" 2>&1 | awk -F '\t' '$1 == "sheets" { print $2 }')" \
+   "$("$XETL_PYTHON" "$XETL_ROOT/tests/lib/read_xlsx.py" "$(ls "$TMP/mail-reports"/*.xlsx)" | awk -F '\t' '$1 == "sheets" { print $2 }')" \
+   "the workbook is complete: it opens, with every sheet"
+is "$(ls -A "$TMP/mail554-reports" | grep -c '^\.')" 0 "no half-written file is left"
+is "$(sql "SELECT status || ':' || exit_code FROM xetl.runs WHERE run_id = $(last_run)")" "failed:69" "the run row says failed, 69"
+like "$(sql "SELECT error FROM xetl.runs WHERE run_id = $(last_run)")" "^stage 'mail' failed" "with the mail stage's error"
+is "$(sql "SELECT string_agg(stage || ':' || status, ',' ORDER BY stage_id) FROM xetl.run_stages WHERE run_id = $(last_run)")" \
+   "pull:ok,fit:ok,attribute:ok,learn:ok,health:ok,report:ok,mail:failed" "every stage but mail is ok"
+like "$(sql "SELECT error FROM xetl.run_stages WHERE run_id = $(last_run) AND stage = 'mail'")" "554" "the mail stage row keeps the server's reply"
+xrun runs --run "$(last_run)"
+like "$(cat "$OUT")" "mail +.*failed" "runs --run shows the failed mail stage"
+unset XETL_MAIL_TO XETL_SMTP_URL XETL_MAIL_FROM XETL_MAIL_BACKOFF_MS
+
+# --- rerun over a range: from landed data, twice the same -------------------------------------
 XETL_REPORT_OUT="$TMP/rerun1" "$XETL" rerun --from 2026-11-13 --to 2026-11-19 > "$TMP/rerun1.paths" 2>/dev/null
 is "$?" 0 "rerun over a past range exits 0"
 like "$(cat "$TMP/rerun1.paths")" "xetl-roi-nightly_t-2026-11-13_2026-11-19-posts.csv" "rerun rewrites that range's reports"
@@ -219,5 +292,62 @@ is "$(sql "SELECT string_agg(DISTINCT stage, ',' ORDER BY stage) FROM xetl.run_s
 is "$(sql "SELECT count(*) FROM xetl.raw_responses WHERE run_id = (SELECT max(run_id) FROM xetl.runs)")" 0 "and does not call X"
 xrun rerun --from 2026-11-13
 is "$RC" 64 "rerun without --to is a usage error"
+
+# --- rerun --pull re-fetches from X first; plain rerun does not, even when X has news ----------
+# X serves five weeks later (posts gained likes); a plain rerun must not see it, rerun --pull
+# must, even though the range is now older than pull.track_days (30) and nightly's pull would
+# no longer refresh it.
+ASOF2=2026-12-25T02:00:00Z
+fake_requests() { fakex_get /_fake/stats | "$XETL_PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["requests"])'; }
+# PICK: the range's bot post that gained the most likes between ASOF and ASOF2: "id likes@ASOF likes@ASOF2".
+"$XETL_PYTHON" - "$FAKEX_URL" "$ASOF" "$ASOF2" "$TMP/range.truth" > "$TMP/pick" <<'PY'
+import json, sys, urllib.request
+def likes(at):
+    t = json.load(urllib.request.urlopen("%s/_fake/truth?at=%s" % (sys.argv[1], at)))
+    return {w["id"]: w["public_metrics"]["like_count"] for w in t["accounts"][0]["tweets"]
+            if w["bot"] and w["kind"] != "reply" and "2026-11-13" <= w["created_at"] < "2026-11-20"}
+a, b = likes(sys.argv[2]), likes(sys.argv[3])
+i = max(a, key=lambda k: (b[k] - a[k], k))
+print(i, a[i], b[i])
+with open(sys.argv[4], "w") as f:  # every post of the range with its likes at ASOF2
+    f.writelines("%s %d\n" % (k, b[k]) for k in sorted(b))
+PY
+read PICK L1 L2 < "$TMP/pick"
+ok "X's numbers changed: post $PICK has $L1 likes at $ASOF, $L2 at $ASOF2" test "$L2" -gt "$L1"
+tac_likes() { sql "SELECT likes FROM tweet_analytics_comprehensive WHERE tweet_id = '$PICK'"; }
+csv_likes() { # the likes_lifetime column of the post's row in a posts.csv
+    "$XETL_PYTHON" -c 'import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+print(",".join(r["likes_lifetime"] for r in rows if r["tweet_id"] == sys.argv[2]))' "$1/xetl-roi-nightly_t-2026-11-13_2026-11-19-posts.csv" "$PICK"
+}
+is "$(tac_likes)" "$L1" "before: the tables hold X's numbers as of the last pull"
+fakex_post /_fake/reset '{}' >/dev/null
+fakex_post /_fake/clock "{\"now\": \"$ASOF2\"}" >/dev/null
+XETL_REPORT_OUT="$TMP/rerun3" xrun -q rerun --from 2026-11-13 --to 2026-11-19
+is "$RC" 0 "a plain rerun after X changed exits 0"
+is "$(fake_requests)" 0 "and made no request to X"
+is "$(tac_likes)" "$L1" "so it still has the landed numbers"
+results_digest > "$TMP/rerun3.digest"
+if cmp -s "$TMP/rerun2.digest" "$TMP/rerun3.digest"; then pass "and changed no table"
+else fail "and changed no table" "$(diff "$TMP/rerun2.digest" "$TMP/rerun3.digest")"; fi
+
+XETL_REPORT_OUT="$TMP/rerun-pull" xrun -q --as-of "$ASOF2" rerun --from 2026-11-13 --to 2026-11-19 --pull
+is "$RC" 0 "rerun --pull exits 0"
+[ "$RC" = 0 ] || cat "$ERR"
+RUN=$(sql "SELECT max(run_id) FROM xetl.runs")
+NREQ=$(fake_requests)
+ok "rerun --pull made requests to X ($NREQ)" test "$NREQ" -gt 0
+is "$(sql "SELECT count(*) FROM xetl.raw_responses WHERE run_id = $RUN")" "$NREQ" "each one landed in xetl.raw_responses under the run"
+is "$(sql "SELECT (counts->>'requests') FROM xetl.runs WHERE run_id = $RUN")" "$NREQ" "and counted in the run log"
+is "$(sql "SELECT string_agg(stage || ':' || status, ',' ORDER BY stage_id) FROM xetl.run_stages WHERE run_id = $RUN")" \
+   "pull:ok,fit:ok,attribute:ok,learn:ok,health:ok,report:ok" "it pulls instead of replaying"
+is "$(sql "SELECT likes FROM performance_snapshots WHERE tweet_id = '$PICK' AND snapshot_at = '$ASOF2'")" "$L2" \
+   "a new snapshot holds the re-fetched likes"
+sql "SELECT tweet_id || ' ' || likes FROM performance_snapshots WHERE snapshot_at = '$ASOF2'" | sort > "$TMP/range.snap"
+is "$(sort "$TMP/range.truth" | comm -12 - "$TMP/range.snap" | wc -l | tr -d ' ')" "$(wc -l < "$TMP/range.truth" | tr -d ' ')" \
+   "every post of the range was re-fetched: its snapshot has X's likes at the new as-of"
+is "$(tac_likes)" "$L2" "the recomputed analytics have the re-fetched likes"
+is "$(csv_likes "$TMP/rerun-pull")" "$L2" "and so does the rewritten posts report"
+is "$(csv_likes "$TMP/rerun3")" "$L1" "where the plain rerun's report had the landed likes"
 
 done_testing
