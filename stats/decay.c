@@ -22,11 +22,9 @@ const char *const decay_check_names[DECAY_NCHECK] = { "1h", "4h", "24h", "48h", 
 #define LOGT_MIN (-9.0)
 #define LOGT_MAX 4.0      /* θ <= ~55: already an exponential-like drop */
 #define Z90 1.6448536269514722
-/* Tuning, chosen on the SEISMIC validation file (docs/models.md): the SH row's
- * sd is inflated 1.5× (its errors correlate with the curve's); a count y adds
- * a Poisson-like 0.3/(1+y) to a point's log-residual variance. */
-#define SH_INFLATE 1.5
-#define POISSON_K 0.3
+/* Tuning (decay.h): SH row inflation, Poisson-like weight of small counts. */
+#define SH_INFLATE DECAY_SH_INFLATE
+#define POISSON_K DECAY_POISSON_K
 
 #define NWS (DECAY_MAX_POINTS + 4)
 

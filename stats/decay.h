@@ -31,6 +31,12 @@
 #define DECAY_MAX_POINTS 256    /* points beyond this are thinned (kept evenly) */
 #define DECAY_SH_NODES 10       /* SH nodes: 0.25 h .. 128 h, doubling */
 #define DECAY_NCHECK 5          /* canonical ages: 1 h, 4 h, 24 h, 48 h, 7 d */
+/* Weighting shared with the alternative curves of stats/curves.c, chosen on the
+ * SEISMIC validation file (docs/models.md): the SH row's sd is inflated 1.5×
+ * (its errors correlate with the curve's); a count y adds a Poisson-like
+ * 0.3/(1+y) to a point's log-residual variance. */
+#define DECAY_SH_INFLATE 1.5
+#define DECAY_POISSON_K 0.3
 
 extern const double decay_check_ages_h[DECAY_NCHECK];   /* 1, 4, 24, 48, 168 */
 extern const char *const decay_check_names[DECAY_NCHECK]; /* "1h","4h","24h","48h","7d" */
