@@ -9,9 +9,15 @@
  * account-level parts (the empirical-Bayes shape prior of the Lomax fit, the
  * α of Szabo–Huberman) are learned on the other four folds only, as the
  * nightly job learns them from an account's matured posts.
+ *
+ * The alternative families of stats/curves.h (exponential, log-logistic,
+ * Weibull saturation) are scored on the same cascades, inputs and target, each
+ * twice like the Lomax: with its own empirical-Bayes shape prior learned on the
+ * other folds plus the same SH row, and with its weak built-in prior only.
  */
 #include "cli/cli.h"
 #include "common/sbuf.h"
+#include "stats/curves.h"
 #include "stats/decay.h"
 
 #include <errno.h>
@@ -42,7 +48,9 @@ static void usage(void)
            "prediction from 1h/4h/24h and from 1h/4h/24h/48h, for the Lomax model with\n"
            "the empirical-Bayes shape prior, the same without pooling, and the\n"
            "Szabo-Huberman log-linear baseline (5-fold cross-validation), plus how often\n"
-           "the 90 %% interval covered the actual value.  Needs no database.\n\n"
+           "the 90 %% interval covered the actual value and how many fits failed and used\n"
+           "the fallback.  The exponential, log-logistic and Weibull saturation curves are\n"
+           "scored the same way, pooled and unpooled, for comparison.  Needs no database.\n\n"
            "Options:\n"
            "  -h, --help    show this help, then exit\n");
 }
@@ -171,6 +179,7 @@ struct score {
     double *ape;
     int n;
     int covered, with_interval;
+    int fallback; /* fits that failed and used the fallback; -1: not a fit */
 };
 
 static void print_score(struct score *s)
@@ -180,7 +189,23 @@ static void print_score(struct score *s)
     char cover[32] = "-";
     if (s->with_interval)
         snprintf(cover, sizeof cover, "%.1f%%", 100.0 * s->covered / s->with_interval);
-    printf("%-16s %-14s %9.2f%% %8.2f%% %8.2f%% %8s\n", s->model, s->obs, 100 * med, 100 * p75, 100 * p90, cover);
+    char fb[16] = "-";
+    if (s->fallback >= 0)
+        snprintf(fb, sizeof fb, "%d", s->fallback);
+    printf("%-20s %-14s %9.2f%% %8.2f%% %8.2f%% %8s %8s\n", s->model, s->obs, 100 * med, 100 * p75, 100 * p90, cover,
+           fb);
+}
+
+/* One prediction of y7: its APE and whether its interval (if any) covered y7. */
+static void score_add(struct score *s, double pred, double lo, double hi, double y7)
+{
+    if (!isfinite(pred))
+        pred = 0; /* predicts nothing: count it as 100 % off */
+    s->ape[s->n++] = fabs(pred - y7) / y7;
+    if (isfinite(lo) && isfinite(hi)) {
+        s->with_interval++;
+        s->covered += lo <= y7 && y7 <= hi;
+    }
 }
 
 int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
@@ -200,33 +225,52 @@ int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, "validate-decay", "expected one FILE");
     const char *path = argv[optind];
 
+
+    /* Rows: lomax, lomax-unpooled, szabo-huberman (as before), then each
+     * alternative family pooled and unpooled; two observation sets each. */
+    enum { NMODEL = 3 + 2 * CURVE_NFAMILY, NSCORE = 2 * NMODEL };
+    static const char *const obs_name[2] = { "1h/4h/24h", "1h/4h/24h/48h" };
+    static const char *const alt_name[CURVE_NFAMILY][2] = {
+        { "exp", "exp-unpooled" },
+        { "loglogistic", "loglogistic-unpooled" },
+        { "weibull", "weibull-unpooled" },
+    };
     struct casc *v = NULL;
     int n = 0, skipped = 0;
     struct decay_ws *ws = NULL;
+    struct curve_ws *cws = NULL;
     struct decay_result *train = NULL;
-    struct score sc[6];
+    struct curve_result *ctrain = NULL;
+    struct score sc[NSCORE];
     memset(sc, 0, sizeof sc);
     if ((rc = read_file(ctx, path, &v, &n, &skipped)))
         return rc;
 
-    /* obs sets: 3 = 1/4/24 h, 4 = 1/4/24/48 h */
-    static const char *const obs_name[2] = { "1h/4h/24h", "1h/4h/24h/48h" };
-    for (int s = 0; s < 6; s++) {
+    for (int s = 0; s < NSCORE; s++) {
         sc[s].ape = xcalloc((size_t)n, sizeof(double));
         sc[s].obs = obs_name[s % 2];
     }
     sc[0].model = sc[1].model = "lomax";
     sc[2].model = sc[3].model = "lomax-unpooled";
     sc[4].model = sc[5].model = "szabo-huberman";
+    sc[4].fallback = sc[5].fallback = -1;
+    for (int f = 0; f < CURVE_NFAMILY; f++)
+        for (int variant = 0; variant < 2; variant++)
+            sc[6 + 4 * f + 2 * variant].model = sc[6 + 4 * f + 2 * variant + 1].model = alt_name[f][variant];
 
     ws = decay_ws_new();
+    cws = curve_ws_new();
     train = xcalloc((size_t)n, sizeof *train);
-    if (!ws) {
+    ctrain = xcalloc((size_t)n, sizeof *ctrain);
+    if (!ws || !cws) {
         rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
         goto out;
     }
     struct decay_prior base;
     decay_prior_default(&base);
+    struct curve_prior cbase[CURVE_NFAMILY];
+    for (int f = 0; f < CURVE_NFAMILY; f++)
+        curve_prior_default((enum curve_family)f, &cbase[f]);
     for (int fold = 0; fold < NFOLD; fold++) {
         /* Learn the account-level parts on the other folds, from complete
          * (matured) histories as the nightly job would. */
@@ -248,6 +292,25 @@ int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
         }
         struct decay_prior prior;
         decay_prior_estimate(train, nt, &base, &prior);
+        /* The same for each alternative family: its own shape prior. */
+        struct curve_prior cprior[CURVE_NFAMILY];
+        for (int f = 0; f < CURVE_NFAMILY; f++) {
+            int m = 0;
+            for (int i = 0; i < n; i++) {
+                if (i % NFOLD == fold)
+                    continue;
+                struct decay_point p[NAGES];
+                for (int k = 0; k < NAGES; k++)
+                    p[k] = (struct decay_point){ col_ages[k], v[i].y[k] };
+                if (curve_fit(cws, p, NAGES, &cbase[f], NULL, DECAY_HORIZON_H, &ctrain[m]) < 0) {
+                    rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
+                    free(ta), free(tn), free(th);
+                    goto out;
+                }
+                m++;
+            }
+            curve_prior_estimate(ctrain, m, &cbase[f], &cprior[f]);
+        }
         struct decay_prior sh[2] = { base, base };
         for (int o = 0; o < 2; o++) {
             int last = o == 0 ? 2 : 3, m = 0;
@@ -284,40 +347,49 @@ int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
                         goto out;
                     }
                     struct score *s = &sc[variant * 2 + o];
-                    /* A NONE result (no positive count) predicts nothing: count it as 100 % off. */
-                    double pred = isfinite(r.n_h) ? r.n_h : 0;
-                    s->ape[s->n++] = fabs(pred - y7) / y7;
-                    if (isfinite(r.n_h_lo) && isfinite(r.n_h_hi)) {
-                        s->with_interval++;
-                        s->covered += r.n_h_lo <= y7 && y7 <= r.n_h_hi;
-                    }
+                    score_add(s, r.n_h, r.n_h_lo, r.n_h_hi, y7);
+                    s->fallback += r.method != DECAY_LOMAX && r.method != DECAY_POOLED;
                 }
-                struct score *s = &sc[4 + o];
                 int last = np - 1;
                 double sd = NAN;
                 double pred = decay_loglinear_predict(&sh[o], col_ages[last], v[i].y[last], &sd);
-                if (!isfinite(pred))
-                    pred = 0;
-                s->ape[s->n++] = fabs(pred - y7) / y7;
+                double lo = NAN, hi = NAN;
                 if (pred > 0 && isfinite(sd)) {
-                    double lo = pred * exp(-1.6448536269514722 * sd), hi = pred * exp(1.6448536269514722 * sd);
-                    s->with_interval++;
-                    s->covered += lo <= y7 && y7 <= hi;
+                    lo = pred * exp(-1.6448536269514722 * sd);
+                    hi = pred * exp(1.6448536269514722 * sd);
                 }
+                score_add(&sc[4 + o], pred, lo, hi, y7);
+                /* The alternatives, treated as the Lomax: pooled = own shape
+                 * prior + the same SH row; unpooled = built-in prior only. */
+                for (int f = 0; f < CURVE_NFAMILY; f++)
+                    for (int variant = 0; variant < 2; variant++) {
+                        struct curve_result r;
+                        const struct curve_prior *pr = variant == 0 ? &cprior[f] : &cbase[f];
+                        if (curve_fit(cws, p, np, pr, variant == 0 ? &sh[o] : NULL, DECAY_HORIZON_H, &r) < 0) {
+                            rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
+                            goto out;
+                        }
+                        struct score *s = &sc[6 + 4 * f + 2 * variant + o];
+                        score_add(s, r.n_h, r.n_h_lo, r.n_h_hi, y7);
+                        s->fallback += r.method != CURVE_FIT;
+                    }
             }
         }
     }
 
     printf("file: %s\n", path);
     printf("cascades: %d (skipped %d); target: count at 168 h; %d-fold cross-validation\n", n, skipped, NFOLD);
-    printf("%-16s %-14s %10s %9s %9s %8s\n", "model", "observed", "median_ape", "p75_ape", "p90_ape", "cover90");
-    for (int s = 0; s < 6; s++)
+    printf("%-20s %-14s %10s %9s %9s %8s %8s\n", "model", "observed", "median_ape", "p75_ape", "p90_ape", "cover90",
+           "fallback");
+    for (int s = 0; s < NSCORE; s++)
         print_score(&sc[s]);
 out:
-    for (int s = 0; s < 6; s++)
+    for (int s = 0; s < NSCORE; s++)
         free(sc[s].ape);
     free(train);
+    free(ctrain);
     decay_ws_free(ws);
+    curve_ws_free(cws);
     free(v);
     return rc;
 }
