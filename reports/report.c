@@ -67,6 +67,7 @@ static const struct rcol posts_cols[] = {
     { "engagement_rate_lifetime", "Engagement rate (lifetime)", RC_PCT, 11 },
     { "half_life_minutes", "Half-life (min)", RC_INT, 9 },
     { "predicted_likes_7d", "Predicted likes at 7 d", RC_INT, 10 },
+    { "actual_likes_7d", "Actual likes at 7 d", RC_INT, 10 },
     { "prediction_accuracy", "Prediction accuracy", RC_PCT, 10 },
     { "followers_attributed_7d", "Followers attributed (7 d)", RC_INT, 11 },
     { "attribution_confidence", "Attribution confidence", RC_PCT, 11 },
@@ -84,10 +85,15 @@ static const char posts_sql[] =
     "       t.impressions, t.likes, t.retweets, t.replies, t.quotes, t.bookmarks,"
     "       round(CASE WHEN t.impressions > 0 THEN (coalesce(t.likes, 0) + coalesce(t.retweets, 0)"
     "             + coalesce(t.replies, 0))::numeric / t.impressions END, 6),"
-    "       t.half_life_minutes, t.predicted_likes, round(t.prediction_accuracy, 4),"
+    "       t.half_life_minutes, t.predicted_likes, round(pa.actual_7d)::bigint,"
+    "       round(t.prediction_accuracy, 4),"
     "       fa.followers_gained, round(fa.confidence_score, 4), fa.attribution_method"
     "  FROM xetl.posts p"
     "  LEFT JOIN tweet_analytics_comprehensive t ON t.tweet_id = p.tweet_id"
+    /* The 7-day likes the accuracy was scored against (empty until day 7). */
+    "  LEFT JOIN LATERAL (SELECT x.actual_7d FROM xetl.predictions x"
+    "                      WHERE x.tweet_id = p.tweet_id AND x.metric = 'likes' AND x.actual_7d IS NOT NULL"
+    "                      ORDER BY x.as_of DESC LIMIT 1) pa ON true"
     "  LEFT JOIN follower_attributions fa ON fa.tweet_id = p.tweet_id AND fa.time_window_hours = 168"
     " WHERE p.account_id = $1 AND p.posted_at >= $2 AND p.posted_at < $3"
     " ORDER BY p.posted_at, length(p.tweet_id), p.tweet_id COLLATE \"C\"";

@@ -29,7 +29,7 @@
 
 /* Column indexes the charts and conditional formats refer to (report.c's column tables). */
 #define POSTS_COL_ER 14
-#define POSTS_COL_FOLLOWERS 18
+#define POSTS_COL_FOLLOWERS 19
 #define GROUP_COL_FPP 5
 #define GROUP_COL_SCORE 11
 #define ATTR_COL_CONF 6

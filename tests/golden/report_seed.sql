@@ -78,14 +78,15 @@ SELECT 1, p.decision_id, p.tweet_id, v.fb, v.fa, v.fg, v.conf, v.m, p.posted_at 
 -- an impressions prediction or an unscored one.
 INSERT INTO xetl.predictions (tweet_id, metric, as_of, account_id, age_hours, n_points, method, predicted_7d,
        actual_7d, ape) VALUES
-  ('1859000000000000001', 'likes', '2026-11-12T11:00Z', 1, 1, 1, 'lomax', 24, 20, 0.20),
-  ('1859000000000000001', 'likes', '2026-11-12T13:00Z', 1, 3, 2, 'lomax', 22, 20, 0.10),
-  ('1859000000000000001', 'likes', '2026-11-13T06:00Z', 1, 20, 3, 'lomax', 21, 20, 0.05),
-  ('1859000000000000002', 'likes', '2026-11-16T12:00Z', 1, 2, 1, 'lomax', 13, 10, 0.30),
-  ('1859000000000000002', 'likes', '2026-11-17T16:00Z', 1, 30, 4, 'lomax', 10.2, 10, 0.02),
-  ('1859000000000000002', 'impressions', '2026-11-17T16:00Z', 1, 30, 4, 'lomax', 900, 1000, 0.10),
-  ('1859000000000000002', 'likes', '2026-11-18T16:00Z', 1, 54, 5, 'lomax', 10, NULL, NULL),
-  ('1860000000000000001', 'likes', '2026-11-18T10:15Z', 1, 1, 1, 'lomax', 19, 10, 0.90);
+  ('1859000000000000001', 'likes', '2026-11-12T11:00Z', 1, 1, 1, 'lomax', 108, 90, 0.20),
+  ('1859000000000000001', 'likes', '2026-11-12T13:00Z', 1, 3, 2, 'lomax', 99, 90, 0.10),
+  ('1859000000000000001', 'likes', '2026-11-13T06:00Z', 1, 20, 3, 'lomax', 94.5, 90, 0.05),
+  ('1859000000000000002', 'likes', '2026-11-16T12:00Z', 1, 2, 1, 'lomax', 39, 30, 0.30),
+  ('1859000000000000002', 'likes', '2026-11-17T16:00Z', 1, 30, 4, 'lomax', 30.6, 30, 0.02),
+  ('1859000000000000002', 'impressions', '2026-11-17T16:00Z', 1, 30, 4, 'lomax', 1800, 2000, 0.10),
+  ('1859000000000000002', 'likes', '2026-11-18T16:00Z', 1, 54, 5, 'lomax', 30, NULL, NULL),
+  ('1860000000000000001', 'likes', '2026-11-18T10:15Z', 1, 1, 1, 'lomax', 130, 119, 0.0924),
+  ('1860000000000000002', 'likes', '2026-11-19T15:00Z', 1, 1, 1, 'lomax', 66, 59, 0.1186);
 
 -- Health's rows as etl/health.c writes them: one 'daily' row per day, the
 -- money in its columns (daily_api_cost_usd = X API + LLM) and the total with

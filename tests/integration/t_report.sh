@@ -86,6 +86,8 @@ line two, with a comma" "a text with a newline and a comma survives the round tr
 is "$(csvq "$P" 'rows[2]["text"]')" "Café naïve résumé — UTF-8 ✓" "UTF-8 text survives"
 # (the workbook shows the line break of post 2 as a marker; checked below)
 is "$(csvq "$P" 'rows[0]["tweet_id"]')" "1860000000000000001" "tweet id kept exactly"
+is "$(csvq "$P" '[(r["predicted_likes_7d"], r["actual_likes_7d"]) for r in rows[:3]]')" \
+   "[('130', '119'), ('66', '59'), ('190', '')]" "predicted beside the actual 7-day likes it was scored against"
 S="$TMP/r1/$BASE-summary.csv"
 is "$(csvq "$S" '[r["current"] for r in rows if r["item"] == "followers gained"][0]')" \
    "$(sql "SELECT (SELECT followers_count FROM xetl.follower_samples WHERE sampled_at = '2026-11-25') - (SELECT followers_count FROM xetl.follower_samples WHERE sampled_at = '2026-11-18')")" \
@@ -151,7 +153,7 @@ is "$(awk -F '\t' '$1 == "condfmt" && $2 == "Timing" { print $3 " " $4 }' "$TMP/
 for sh in Posts "Content types" Formulas Hooks Attribution "Daily health"; do
     is "$(awk -F '\t' -v s="$sh" '$1 == "freeze" && $2 == s { print $3 }' "$TMP/x.txt")" B2 "$sh: header row (and first column) frozen"
 done
-is "$(awk -F '\t' '$1 == "filter" && $2 == "Posts" { print $3 }' "$TMP/x.txt")" "A1:U7" "Posts: autofilter over the table"
+is "$(awk -F '\t' '$1 == "filter" && $2 == "Posts" { print $3 }' "$TMP/x.txt")" "A1:V7" "Posts: autofilter over the table"
 is "$(cell Posts A2)" "s|1860000000000000001|@" "tweet id written as text"
 is "$(cell Posts B2)" "d|2026-11-18T09:15:00|yyyy-mm-dd hh:mm" "posted_at is a date-time"
 is "$(cell Posts I4)" "n|9100|#,##0" "impressions with thousands separator"
