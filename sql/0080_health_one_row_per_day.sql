@@ -5,6 +5,7 @@
 -- engagement, followers, learning, cost) are folded into that one row: each
 -- column from the kind that carried it, the snapshots under their kind's key.
 -- Rows without an account (the seed's own) are left as they are.
+-- posts_per_hour loses the seed's two-decimal rounding (see the end).
 INSERT INTO system_health_metrics (account_id, day, metric_type, posts_per_hour, avg_engagement_rate,
        followers_per_day, learning_cycles_completed, posting_success_rate, api_success_rate, error_rate,
        daily_api_cost_usd, cost_per_follower_usd, roi, metrics_snapshot, measured_at)
@@ -34,3 +35,6 @@ ON CONFLICT (account_id, day, metric_type) DO NOTHING;
 
 DELETE FROM system_health_metrics
  WHERE account_id IS NOT NULL AND metric_type IN ('posting', 'engagement', 'followers', 'learning', 'cost');
+
+-- One post a day is 0.0417 posts per hour; the seed's numeric(10,2) stored 0.04.
+ALTER TABLE system_health_metrics ALTER COLUMN posts_per_hour TYPE numeric;

@@ -58,12 +58,12 @@ is "$(sql "SELECT count(*) FROM system_health_metrics WHERE daily_api_cost_usd I
 is "$(row 2026-11-01 "metrics_snapshot#>>'{cost,configured}'")" "false" "the cost row says nothing is configured"
 
 # Posting, API, engagement, followers, learning.
-is "$(row 2026-11-01 "posts_per_hour || ' ' || posting_success_rate::numeric(5,4) || ' ' || api_success_rate::numeric(5,4) || ' ' || error_rate::numeric(5,4)")" \
-   "0.17 0.7500 0.8000 0.2000" "day 1: 4 posts (a thread is one) / 24 h, 3 of 4 posted, 8 of 10 requests 2xx"
+is "$(row 2026-11-01 "posts_per_hour::numeric(6,4) || ' ' || posting_success_rate::numeric(5,4) || ' ' || api_success_rate::numeric(5,4) || ' ' || error_rate::numeric(5,4)")" \
+   "0.1667 0.7500 0.8000 0.2000" "day 1: 4 posts (a thread is one) / 24 h, 3 of 4 posted, 8 of 10 requests 2xx"
 is "$(row 2026-11-01 "(metrics_snapshot#>>'{posting,rate_limited}') || ' ' || (metrics_snapshot#>>'{posting,no_response}')")" "1 1" \
    "the request log's 429 and no-response counts"
-is "$(row 2026-11-02 "posts_per_hour || ' ' || posting_success_rate::numeric(5,4) || ' ' || coalesce(api_success_rate::text, 'null')")" \
-   "0.04 1.0000 null" "day 2: no request, no invented API success rate"
+is "$(row 2026-11-02 "posts_per_hour::numeric(6,4) || ' ' || posting_success_rate::numeric(5,4) || ' ' || coalesce(api_success_rate::text, 'null')")" \
+   "0.0417 1.0000 null" "day 2: no request, no invented API success rate"
 is "$(row 2026-11-01 "avg_engagement_rate::numeric(6,4)")" "0.0200" "mean engagement rate of the day's posts"
 is "$(row 2026-11-01 "followers_per_day || ' ' || (metrics_snapshot#>>'{followers,source}')")" "20.00 samples" \
    "day 1: last sample of the day minus the last before it"
