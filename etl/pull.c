@@ -240,7 +240,8 @@ static int load_bots(struct db *db, const struct account *acct, struct bots *out
               " b.gm->>'hook_used', b.gm::text"
               " FROM (%s) b LEFT JOIN xetl.posts p ON p.tweet_id = b.tid"
               " WHERE b.tid ~ '^[0-9]{1,20}$' AND (p.account_id IS NULL OR p.account_id = $1::bigint)"
-              " ORDER BY b.tid",
+              /* A tweet recorded under two decisions takes the smallest, as import does. */
+              " ORDER BY b.tid, b.did",
               src.buf);
     params[0] = db_fmt_long(aid, sizeof aid, (long)acct->id);
     res = db_exec(db, q.buf, 1, params, err);
@@ -251,7 +252,7 @@ static int load_bots(struct db *db, const struct account *acct, struct bots *out
     n = PQntuples(res);
     out->v = xcalloc((size_t)(n ? n : 1), sizeof *out->v);
     for (int i = 0; i < n; i++) {
-        /* ORDER BY is collation-ordered; duplicates (a tweet twice) keep the first. */
+        /* Duplicates (a tweet under two decisions) are adjacent: keep the first. */
         if (out->n && strcmp(out->v[out->n - 1].tweet_id, db_str(res, i, 0)) == 0)
             continue;
         struct botrow *r = &out->v[out->n++];

@@ -212,5 +212,19 @@ same_lines "$TMP/want7" "SELECT tweet_id || '|' || likes || '|' || impressions F
                           WHERE snapshot_at = '$AS7' AND account_id = $OID ORDER BY tweet_id::numeric" \
    "the other account's snapshots equal its truth"
 
+# --- 4. a tweet the bot recorded under two decisions takes the smallest, as import does ------
+T=$(sql "SELECT pd.tweet_id FROM posted_decisions pd JOIN xetl.posts p ON p.tweet_id = pd.tweet_id
+          WHERE p.account_id = $AID ORDER BY pd.tweet_id::numeric DESC LIMIT 1")
+SMALL=00000000-0000-4000-8000-000000000001
+sql "INSERT INTO content_metadata (decision_id, decision_type, content, status, posted_at)
+       VALUES ('$SMALL', 'single', 'the same tweet again', 'posted', '2026-11-07T00:00:00Z');
+     INSERT INTO posted_decisions VALUES ('$SMALL', '$T')" >/dev/null
+AS8=2026-11-07T18:00:00Z
+clock "$AS8"
+xrun --as-of "$AS8" pull
+is "$RC" 0 "pull with a tweet under two decisions: exit 0"
+is "$(sql "SELECT decision_id FROM xetl.posts WHERE tweet_id = '$T'")" "$SMALL" \
+   "the tweet takes the smallest decision id, whatever order the bot's rows are in"
+
 fakex_stop
 done_testing
