@@ -3,7 +3,7 @@
 # when they are missing.  As root it runs apt-get itself; otherwise it prints
 # the one command to run and fails.
 set -eu
-PKGS="gcc make pkg-config libpq-dev libcsv-dev libcurl4-openssl-dev libxlsxwriter-dev libgsl-dev
+PKGS="gcc make pkg-config libc6-dev libpq-dev libcsv-dev libcurl4-openssl-dev libxlsxwriter-dev libgsl-dev
 libjansson-dev libcmocka-dev postgresql python3 python3-openpyxl python3-aiosmtpd ca-certificates time"
 missing=""
 for p in $PKGS; do
