@@ -14,6 +14,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_multifit.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
@@ -683,7 +684,14 @@ int attrib_fit(const int64_t *t, const double *F, int n_samples, const struct at
                 double pos = 0.0;
                 for (int i = 0; i < ok; i++) {
                     double v = boot[(size_t)i * (size_t)n_posts + (size_t)j];
-                    sorted[i] = v;
+                    /*
+                     * The interval is for the post's follows, a count: each
+                     * replicate's expected credit plus that count's own Poisson
+                     * noise (the bootstrap alone knows only the rate's).
+                     */
+                    double m = fabs(v);
+                    double draw = m > 0.0 ? (double)gsl_ran_poisson(rng, m) : 0.0;
+                    sorted[i] = v < 0.0 ? -draw : draw;
                     /* an exact zero (rate pinned at 0) is a coin flip, not certainty */
                     pos += fabs(v) < 1e-9 ? 0.5 : (v > 0.0 ? 1.0 : 0.0);
                 }
