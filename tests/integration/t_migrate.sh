@@ -94,18 +94,24 @@ sql "INSERT INTO system_health_metrics (account_id, day, metric_type, posts_per_
             VALUES ($A, '2026-11-01', 'learning', 3, '{\"prediction_quality\": {\"likes\": {}}}');
      INSERT INTO system_health_metrics (account_id, day, metric_type, daily_api_cost_usd, roi, metrics_snapshot)
             VALUES ($A, '2026-11-01', 'cost', 4.5, 0.2, '{\"total_usd\": 5}');
+     INSERT INTO system_health_metrics (account_id, day, metric_type, daily_api_cost_usd, cost_per_follower_usd, roi, metrics_snapshot)
+            VALUES ($A, '2026-11-02', 'cost', 3, 0.5, 0.7, '{\"complete\": false, \"unknown\": [\"infra\"], \"infra_usd\": null}');
      INSERT INTO system_health_metrics (metric_type, posts_per_hour) VALUES ('hourly', 1);
      DELETE FROM xetl.schema_migrations WHERE version = 80" >/dev/null
 xrun migrate
 is "$RC" 0 "0080 applies over rows of the earlier layout"
-is "$(sql "SELECT count(*) FROM system_health_metrics WHERE account_id IS NOT NULL")" 1 "the five rows of a day become one"
+is "$(sql "SELECT count(*) FROM system_health_metrics WHERE account_id IS NOT NULL")" 2 "the five rows of a day become one"
 is "$(sql "SELECT metric_type, posts_per_hour, posting_success_rate, api_success_rate, error_rate, avg_engagement_rate,
                   followers_per_day, learning_cycles_completed, daily_api_cost_usd, roi
-             FROM system_health_metrics WHERE account_id = $A" | tr '|' ' ')" \
+             FROM system_health_metrics WHERE account_id = $A AND day = '2026-11-01'" | tr '|' ' ')" \
    "daily 0.25 0.9 0.95 0.05 0.031 12.00 3 4.5 0.2" "each column comes from the kind that carried it"
 is "$(sql "SELECT (metrics_snapshot#>>'{posting,posts}') || ' ' || (metrics_snapshot#>>'{followers,source}') || ' ' ||
                   (metrics_snapshot#>>'{cost,total_usd}') || ' ' || (metrics_snapshot ? 'prediction_quality')::text
-             FROM system_health_metrics WHERE account_id = $A")" "6 samples 5 true" "the snapshots are kept under their kind"
+             FROM system_health_metrics WHERE account_id = $A AND day = '2026-11-01'")" "6 samples 5 true" "the snapshots are kept under their kind"
+is "$(sql "SELECT daily_api_cost_usd || ' ' || coalesce(cost_per_follower_usd::text, 'null') || ' ' || coalesce(roi::text, 'null')
+                  || ' ' || (metrics_snapshot->'cost' ? 'infra_usd')::text || ' ' || (metrics_snapshot ? 'posting')::text
+             FROM system_health_metrics WHERE account_id = $A AND day = '2026-11-02'")" "3 null null true false" \
+   "money from a partly known cost leaves the columns; the snapshot keeps its nulls; absent kinds are no keys"
 is "$(sql "SELECT count(*) FROM system_health_metrics WHERE account_id IS NULL")" 1 "rows without an account are untouched"
 
 done_testing
