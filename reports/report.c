@@ -268,15 +268,19 @@ static const char headline_sql[] =
     "         WHEN c.partial_days > 0 THEN 'partial: some cost parts not configured on '"
     "              || c.partial_days || ' of ' || c.days || ' days'"
     "         WHEN c.cost_days < c.days THEN 'cost known for ' || c.cost_days || ' of ' || c.days || ' days' END),"
+    /* Per follower and ROI only from a whole cost: a partial one would flatter them. */
     "   (3, 'cost per follower', 'activity in the period', 'usd',"
-    "    round(c.cost / CASE WHEN c.fg > 0 THEN c.fg END, 4), round(p.cost_full / CASE WHEN p.fg > 0 THEN p.fg END, 4),"
+    "    round(c.cost_full / CASE WHEN c.fg > 0 THEN c.fg END, 4),"
+    "    round(p.cost_full / CASE WHEN p.fg > 0 THEN p.fg END, 4),"
     "    CASE WHEN c.cost IS NULL THEN 'no data: cost unknown'"
+    "         WHEN c.cost_full IS NULL THEN 'no data: the cost is not known for every part and day'"
     "         WHEN coalesce(c.fg, 0) <= 0 THEN 'undefined: no followers gained' END),"
     "   (4, 'ROI', 'activity in the period', 'ratio',"
-    "    round((c.fg * $5::numeric - c.cost) / nullif(c.cost, 0), 4),"
+    "    round((c.fg * $5::numeric - c.cost_full) / nullif(c.cost_full, 0), 4),"
     "    round((p.fg * $5::numeric - p.cost_full) / nullif(p.cost_full, 0), 4),"
     "    CASE WHEN $5::numeric IS NULL THEN 'no data: value.per_follower_usd not set'"
     "         WHEN c.cost IS NULL THEN 'no data: cost unknown'"
+    "         WHEN c.cost_full IS NULL THEN 'no data: the cost is not known for every part and day'"
     "         ELSE '(followers gained x ' || $5::numeric || ' USD - cost) / cost' END),"
     "   (5, 'posts published', 'activity in the period', 'count', c.posts::numeric, p.posts::numeric, NULL),"
     "   (6, 'engagement rate', 'lifetime of posts published in the period', 'ratio',"
@@ -474,10 +478,9 @@ static int gather_summary(struct db *db, const struct config *cfg, struct report
     int rc;
 
     if (value && *value) {
-        char *end;
-        double v = strtod(value, &end);
-        if (*end || !isfinite(v))
-            return xerr_set(err, XETL_EX_CONFIG, "value.per_follower_usd '%s' is not a number", value);
+        double v;
+        if ((rc = config_get_double(cfg, "value.per_follower_usd", &v, err)))
+            return rc;
         params[4] = db_fmt_double(vbuf, sizeof vbuf, v);
     }
     db_fmt_time(prev_from, sizeof prev_from, d->prev.from);
@@ -683,14 +686,27 @@ void report_data_release(struct report_data *d)
 
 /* ---------------------------------------------------------------- files */
 
+/* This host's name for temp files: another host sharing report.out has its own PIDs. */
+static void tmp_host(char *out, size_t n)
+{
+    if (gethostname(out, n - 1) != 0 || !*out)
+        snprintf(out, n, "localhost");
+    out[n - 1] = '\0';
+    for (char *c = out; *c; c++)
+        if (*c == '/')
+            *c = '_';
+}
+
 void report_tmp_name(const char *final_path, char *out, size_t n)
 {
     const char *slash = strrchr(final_path, '/');
+    char host[256];
+    tmp_host(host, sizeof host);
     if (slash)
-        snprintf(out, n, "%.*s/.%s.tmp-%ld", (int)(slash - final_path), final_path, slash + 1,
+        snprintf(out, n, "%.*s/.%s.tmp-%s-%ld", (int)(slash - final_path), final_path, slash + 1, host,
                  (long)getpid());
     else
-        snprintf(out, n, ".%s.tmp-%ld", final_path, (long)getpid());
+        snprintf(out, n, ".%s.tmp-%s-%ld", final_path, host, (long)getpid());
 }
 
 int report_commit_file(const char *tmp_path, const char *final_path, struct xerr *err)
@@ -719,22 +735,23 @@ int report_commit_file(const char *tmp_path, const char *final_path, struct xerr
     return 0;
 }
 
-int report_sweep_tmp(const char *dir, const char *base)
+int report_sweep_tmp(const char *dir)
 {
     DIR *dh = opendir(dir);
     struct dirent *e;
-    size_t bl = strlen(base);
+    char host[256], mark[300], path[4096];
     int removed = 0;
-    char path[4096];
 
     if (!dh)
         return 0;
+    tmp_host(host, sizeof host);
+    snprintf(mark, sizeof mark, ".tmp-%s-", host);
     while ((e = readdir(dh)) != NULL) {
         const char *n = e->d_name, *t;
         char *end;
-        if (n[0] != '.' || strncmp(n + 1, base, bl) || !(t = strstr(n + 1 + bl, ".tmp-")))
+        if (strncmp(n, ".xetl-roi-", 10) || !(t = strstr(n, mark)))
             continue;
-        long pid = strtol(t + 5, &end, 10);
+        long pid = strtol(t + strlen(mark), &end, 10);
         if (*end || pid <= 0 || pid == (long)getpid())
             continue;
         /* A live writer keeps its file; ESRCH means nobody will ever rename it. */
@@ -816,7 +833,7 @@ int report_generate(struct db *db, const struct config *cfg, const struct accoun
         goto out;
     if ((rc = mkdir_p(opts->out_dir, err)))
         goto out;
-    int swept = report_sweep_tmp(opts->out_dir, d.base);
+    int swept = report_sweep_tmp(opts->out_dir);
     if (swept)
         log_info("report '%s': removed %d temporary file%s left by a killed run", acct->handle, swept,
                  swept == 1 ? "" : "s");

@@ -143,15 +143,16 @@ void report_files_release(struct report_files *f);
 
 /*
  * Atomic output helpers shared by the writers: a temp name in the same
- * directory ("DIR/.NAME.tmp-PID"), then report_commit_file() fsyncs it,
+ * directory ("DIR/.NAME.tmp-HOST-PID"), then report_commit_file() fsyncs it,
  * renames it to its final name and fsyncs the directory.
  */
 void report_tmp_name(const char *final_path, char *out, size_t n);
 int report_commit_file(const char *tmp_path, const char *final_path, struct xerr *err);
 /*
- * Removes "DIR/.BASE*.tmp-PID" files left by a writer that was killed (its
- * PID no longer runs on this host).  Returns how many were removed.
+ * Removes "DIR/.xetl-roi-*.tmp-HOST-PID" files that a writer on this host
+ * left when it was killed (PID no longer runs), whatever account or range
+ * they were for.  Returns how many were removed.
  */
-int report_sweep_tmp(const char *dir, const char *base);
+int report_sweep_tmp(const char *dir);
 
 #endif

@@ -47,17 +47,21 @@ xrun --as-of "$ASOF" --account acme report --out "$TMP/r1"
 is "$RC" 0 "rerun into the same directory exits 0"
 is "$(ls -A "$TMP/r1" | wc -l | tr -d ' ')" 7 "still seven files, no leftovers"
 
-# A writer killed mid-file leaves ".NAME.tmp-PID"; the next report removes those whose
-# PID is gone, and keeps a live writer's and anything that is not ours.
+# A writer killed mid-file leaves ".NAME.tmp-HOST-PID"; the next report removes this host's
+# whose PID is gone, for any account or range, and keeps a live writer's, another host's
+# and anything that is not a report.
 sleep 0 & dead=$!; wait $dead
-touch "$TMP/r1/.$BASE.xlsx.tmp-$dead" "$TMP/r1/.$BASE-posts.csv.tmp-$dead" "$TMP/r1/.$BASE.xlsx.tmp-$$" \
-      "$TMP/r1/.unrelated.tmp-$dead"
+H=$(hostname)
+OLD=".xetl-roi-acme-2026-01-01_2026-01-07-posts.csv"
+touch "$TMP/r1/.$BASE.xlsx.tmp-$H-$dead" "$TMP/r1/$OLD.tmp-$H-$dead" "$TMP/r1/.$BASE.xlsx.tmp-$H-$$" \
+      "$TMP/r1/.$BASE.xlsx.tmp-elsewhere-$dead" "$TMP/r1/.unrelated.tmp-$H-$dead"
 xrun --as-of "$ASOF" --account acme report --out "$TMP/r1"
 is "$RC" 0 "report over a killed run's leftovers exits 0"
-is "$(ls -A "$TMP/r1" | grep '^\.' | sort | tr '\n' ' ')" ".unrelated.tmp-$dead .$BASE.xlsx.tmp-$$ " \
-   "a dead writer's temp files are removed; a live writer's and others' are kept"
+is "$(ls -A "$TMP/r1" | grep '^\.' | sort | tr '\n' ' ')" \
+   "$(printf '%s\n' ".unrelated.tmp-$H-$dead" ".$BASE.xlsx.tmp-$H-$$" ".$BASE.xlsx.tmp-elsewhere-$dead" | sort | tr '\n' ' ')" \
+   "a dead writer's temp files are removed (any range); a live writer's, another host's and others' are kept"
 like "$(cat "$ERR")" "removed 2 temporary files left by a killed run" "and the log says so"
-rm -f "$TMP/r1/.$BASE.xlsx.tmp-$$" "$TMP/r1/.unrelated.tmp-$dead"
+rm -f "$TMP/r1/.$BASE.xlsx.tmp-$H-$$" "$TMP/r1/.$BASE.xlsx.tmp-elsewhere-$dead" "$TMP/r1/.unrelated.tmp-$H-$dead"
 # Killed at several points, then run once more: the files of an uninterrupted run, nothing else.
 for d in 0.005 0.01 0.02 0.04 0.08 0.15; do
     "$XETL" -q --as-of "$ASOF" --account acme report --out "$TMP/rk" >/dev/null 2>&1 & p=$!
@@ -192,6 +196,17 @@ xrun --as-of "$ASOF" --account beta report --format xlsx --from 2026-11-01 --to 
 is "$RC" 0 "empty account workbook"
 is "$(cat "$OUT")" "$TMP/r4/xetl-roi-beta-2026-11-01_2026-11-03.xlsx" "explicit range names the file FROM_TO, TO inclusive"
 ok "openpyxl reads the empty workbook" "$XETL_PYTHON" "$XETL_ROOT/tests/lib/read_xlsx.py" "$TMP/r4/xetl-roi-beta-2026-11-01_2026-11-03.xlsx"
+
+# --- a day whose cost is only partly known: the cost says so, per follower and ROI stay empty
+sql "UPDATE system_health_metrics SET metrics_snapshot = jsonb_set(metrics_snapshot, '{cost,complete}', 'false')
+      WHERE day = '2026-11-20'" >/dev/null
+xrun --as-of "$ASOF" --account acme report --format csv --out "$TMP/rp"
+is "$RC" 0 "report with a partly known cost exits 0"
+is "$(csvq "$TMP/rp/$BASE-summary.csv" '[(r["item"], r["current"], r["note"]) for r in rows if r["item"] in ("cost", "cost per follower", "ROI")]')" \
+   "[('cost', '10.50', 'partial: some cost parts not configured on 1 of 7 days'), ('cost per follower', '', 'no data: the cost is not known for every part and day'), ('ROI', '', 'no data: the cost is not known for every part and day')]" \
+   "a partial cost is shown as partial and makes no cost per follower or ROI"
+sql "UPDATE system_health_metrics SET metrics_snapshot = jsonb_set(metrics_snapshot, '{cost,complete}', 'true')
+      WHERE day = '2026-11-20'" >/dev/null
 
 # --- usage and failure
 xrun --as-of "$ASOF" report --format pdf --out "$TMP/r5"
