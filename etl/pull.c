@@ -1120,7 +1120,11 @@ int pull_run(struct db *db, const struct config *cfg, const struct account *acct
             continue;
         if (k->last_snap > a->as_of)
             continue; /* a later as-of was already pulled; an older one cannot add to it */
-        if (!pull_due(pl.tiers, pl.n_tiers, age, k->last_snap ? a->as_of - k->last_snap : -1))
+        /* A range asked for (pull --since, rerun --pull) is fetched whatever the schedule
+         * says, once per as-of; elsewhere the schedule decides. */
+        bool asked = a->range.from && k->posted_at >= a->range.from && (!a->range.to || k->posted_at < a->range.to);
+        if (asked ? k->last_snap == a->as_of
+                  : !pull_due(pl.tiers, pl.n_tiers, age, k->last_snap ? a->as_of - k->last_snap : -1))
             continue;
         if (pl.user_context && k->posted_at && age < PRIVATE_MAX_AGE_S)
             memcpy(young[n_young++], k->id, 24);

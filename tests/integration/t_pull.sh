@@ -154,5 +154,25 @@ pg_dump -d "$PGDATABASE" >"$TMP/dump.sql" 2>/dev/null
 is "$(grep -c "$TOKEN" "$TMP/dump.sql")" 0 "the token is not in the database"
 ok "raw responses were landed" test "$(sql "SELECT count(*) FROM xetl.raw_responses WHERE http_status = 200")" -gt 3
 
+# the refresh schedule decides what is due; a range asked for (--since) is fetched whatever it says
+count_truth() { # count_truth AT FROM TO: the account's tweets created in [FROM, TO]
+    fakex_get "/_fake/truth?at=$1" | "$XETL_PYTHON" -c '
+import json, sys
+t = json.load(sys.stdin)["accounts"][0]["tweets"]
+print(sum(1 for x in t if sys.argv[1] <= x["created_at"] <= sys.argv[2]))' "$2" "$3"
+}
+fakex_post /_fake/clock '{"now": "2026-11-08T07:00:00Z"}' >/dev/null
+XETL_PULL_REFRESH_SCHEDULE="6h:0,48h:3h,7d:12h,30d:24h" xrun --as-of 2026-11-08T07:00:00Z pull
+is "$RC" 0 "pull on the default schedule exits 0"
+is "$(sql "SELECT count(*) FROM performance_snapshots WHERE snapshot_at = '2026-11-08T07:00:00Z'")" \
+   "$(count_truth 2026-11-08T07:00:00Z 2026-11-08T01:00:01Z 2026-11-08T07:00:00Z)" \
+   "an hour after the last pull only posts younger than 6 h are due"
+fakex_post /_fake/clock '{"now": "2026-11-08T07:30:00Z"}' >/dev/null
+XETL_PULL_REFRESH_SCHEDULE="6h:0,48h:3h,7d:12h,30d:24h" xrun --as-of 2026-11-08T07:30:00Z pull --since 2026-11-03
+is "$RC" 0 "pull --since exits 0"
+is "$(sql "SELECT count(*) FROM performance_snapshots WHERE snapshot_at = '2026-11-08T07:30:00Z'")" \
+   "$(count_truth 2026-11-08T07:30:00Z 2026-11-03T00:00:00Z 2026-11-08T07:30:00Z)" \
+   "--since: every post of the range is fetched, due or not"
+
 fakex_stop
 done_testing
