@@ -70,7 +70,9 @@ faults '{"rules": [{"endpoint": "tweets", "status": 429, "reset_in": 2, "times":
 next_asof; T0=$(date -u +%s); XETL_PULL_MAX_RATE_LIMIT_WAIT=5 xrun --as-of "$AS_OF" pull
 is "$RC" 75 "429 forever past pull.max_rate_limit_wait: exit 75"
 UNTIL=$(sed -n 's/.*rate limited on \/2\/tweets, waiting until \([0-9TZ:-]*\).*/\1/p' "$ERR" | head -1)
-near "$(( $(date -u -d "$UNTIL" +%s 2>/dev/null || echo 0) - T0 ))" 3 2 "429 forever: logs that it waits, until the reset"
+# (the reset is 2 s after the first /2/tweets request, which comes after start-up and the
+# account's other requests: a wide window, not a timing claim)
+near "$(( $(date -u -d "$UNTIL" +%s 2>/dev/null || echo 0) - T0 ))" 6 4 "429 forever: logs that it waits, until the reset"
 WAITS=$(grep -c "rate limited on /2/tweets, waiting until" "$ERR")
 ok "429 forever: waited once or twice (2-3 s each within 5 s)" test "$WAITS" -ge 1 -a "$WAITS" -le 2
 like "$(cat "$ERR")" "rate limited on /2/tweets until 20[0-9-]+T[0-9:]+Z \(pull.max_rate_limit_wait is 5 s\); retry later" \

@@ -48,8 +48,11 @@ is "$(sql "SELECT count(*) FROM xetl.raw_responses r,
 is "$(sql "SELECT count(*) FROM performance_snapshots WHERE snapshot_at = '$PAST'")" "$(truth_ids "$PAST" | wc -l | tr -d ' ')" \
    "past as-of: one snapshot per post made by then"
 
-# the real now: X refuses end_time, and lists the posts made since as well
-xrun --as-of "$NOW" pull
+# the real now (no --as-of: the clock at start-up, however long the steps above took): X
+# refuses end_time, and lists the posts made since as well
+xrun pull
+NOW=$(sql "SELECT to_char(max(as_of) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM xetl.runs
+            WHERE command = 'pull'")
 is "$RC" 0 "pull at the real now: exit 0"
 unlike "$(timeline_paths "$NOW")" "end_time=" "as-of now: the timeline is asked without end_time"
 is "$(sql "SELECT count(*) FROM xetl.raw_responses r,
