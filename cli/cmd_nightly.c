@@ -24,7 +24,7 @@ static void usage(void)
            "Options:\n"
            "  --status      list the last ten nightly and rerun runs, and exit\n"
            "  -h, --help    show this help, then exit\n\n"
-           "Prints the report paths on stdout, one a line.  Crontab: see xetl(1).\n");
+           "Prints the report paths on stdout, one a line (nothing with -q).  Crontab: see xetl(1).\n");
 }
 
 int cmd_nightly(struct ctx *ctx, int argc, char **argv)

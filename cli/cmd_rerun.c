@@ -24,7 +24,7 @@ static void usage(void)
            "                re-deriving landed responses: the range's posts, even those\n"
            "                older than pull.track_days, and the timeline over the range\n"
            "  -h, --help    show this help, then exit\n\n"
-           "Prints the report paths on stdout, one a line.  Does not send mail.\n");
+           "Prints the report paths on stdout, one a line (nothing with -q).  Does not send mail.\n");
 }
 
 int cmd_rerun(struct ctx *ctx, int argc, char **argv)

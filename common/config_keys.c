@@ -31,7 +31,7 @@ const struct config_key config_keys[] = {
     { "fit.threads", "0", "worker threads for fitting (0 = one per core)", false, CFG_INT, 0, 1024 },
 
     /* attribute */
-    { "attribute.bootstrap", "200", "bootstrap refits for the sign certainty of each post's credit", false, CFG_INT, 0, 100000 },
+    { "attribute.bootstrap", "200", "bootstrap refits for each post's sign certainty and 5-95 % interval", false, CFG_INT, 0, 100000 },
     { "attribute.seed", "0", "extra seed mixed into the bootstrap RNG (reproducible per as-of)", false, CFG_INT },
 
     /* learn */

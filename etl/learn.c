@@ -110,8 +110,8 @@ static int load_settings(const struct config *cfg, struct settings *s, struct xe
         return rc;
     if (!isfinite(s->tp.half_life_days) || s->tp.half_life_days < 0)
         return xerr_set(err, XETL_EX_CONFIG, "learn.half_life_days must be >= 0 (0 turns discounting off)");
-    if (!isfinite(s->tp.prior_weight) || s->tp.prior_weight <= 0)
-        return xerr_set(err, XETL_EX_CONFIG, "learn.prior_weight must be > 0");
+    if (!(s->tp.prior_weight >= 0.001 && s->tp.prior_weight <= 1e6))
+        return xerr_set(err, XETL_EX_CONFIG, "learn.prior_weight must be between 0.001 and 1000000");
     if (s->draws < 10000 || s->draws > 100000000)
         return xerr_set(err, XETL_EX_CONFIG, "learn.draws must be between 10000 and 100000000");
     if (!isfinite(s->maturity_hours) || s->maturity_hours < 0)
