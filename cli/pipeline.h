@@ -35,8 +35,8 @@ struct pipeline_plan {
     struct xrange days;       /* health: whole days */
     struct xrange report;     /* report: whole days, to exclusive */
     struct xrange landed;     /* replay: responses landed with as-of in this range */
-    struct xrange pull;       /* pull: also refresh posts posted in this range and scan the
-                                 timeline over it (rerun --pull); zero: pull's own windows */
+    struct xrange pull;       /* pull: fetch every post posted in this range, due or not, and
+                                 scan the timeline over it (rerun --pull); zero: the schedule */
 };
 
 /*

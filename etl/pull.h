@@ -28,7 +28,9 @@ struct db;
 /*
  * The stage.  a->as_of is "now"; a->range, when set (from or to non-zero),
  * widens the window of posts refreshed and of the timeline scanned back to
- * range.from and ends the timeline scan at range.to.  With a->replay the
+ * range.from and ends the timeline scan at range.to; posts posted in the
+ * range are fetched whatever the refresh schedule says (unless already
+ * snapshotted at this as-of).  With a->replay the
  * typed rows are re-derived from responses already landed for this account
  * and as-of (pull_replay), and X is not called.
  */

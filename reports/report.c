@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define HEAT_DAYS 90
@@ -739,25 +740,39 @@ int report_sweep_tmp(const char *dir)
 {
     DIR *dh = opendir(dir);
     struct dirent *e;
-    char host[256], mark[300], path[4096];
+    char host[256], path[4096];
+    size_t hl;
     int removed = 0;
+    /* Housekeeping, not a result: files untouched this long are no live writer's. */
+    time_t stale_before = time(NULL) - REPORT_TMP_STALE_S;
 
     if (!dh)
         return 0;
     tmp_host(host, sizeof host);
-    snprintf(mark, sizeof mark, ".tmp-%s-", host);
+    hl = strlen(host);
     while ((e = readdir(dh)) != NULL) {
-        const char *n = e->d_name, *t;
+        const char *n = e->d_name, *t, *p;
         char *end;
-        if (strncmp(n, ".xetl-roi-", 10) || !(t = strstr(n, mark)))
+        struct stat st;
+        if (strncmp(n, ".xetl-roi-", 10) || !(t = strstr(n, ".tmp-")))
             continue;
-        long pid = strtol(t + strlen(mark), &end, 10);
-        if (*end || pid <= 0 || pid == (long)getpid())
-            continue;
-        /* A live writer keeps its file; ESRCH means nobody will ever rename it. */
-        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+        p = t + 5;
+        /* ".tmp-HOST-PID", or ".tmp-PID" from versions before the host was added */
+        if (!strncmp(p, host, hl) && p[hl] == '-')
+            p += hl + 1;
+        long pid = strtol(p, &end, 10);
+        if (*end || end == p || pid <= 0 || pid == (long)getpid())
             continue;
         snprintf(path, sizeof path, "%s/%s", dir, n);
+        /*
+         * Both a dead PID and an old file: a container sharing this host name
+         * (and report.out) has PIDs of its own, but its live writer keeps its
+         * file fresh.
+         */
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        if (stat(path, &st) != 0 || st.st_mtime >= stale_before)
+            continue;
         if (unlink(path) == 0)
             removed++;
     }

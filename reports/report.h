@@ -150,9 +150,11 @@ void report_tmp_name(const char *final_path, char *out, size_t n);
 int report_commit_file(const char *tmp_path, const char *final_path, struct xerr *err);
 /*
  * Removes "DIR/.xetl-roi-*.tmp-HOST-PID" files that a writer on this host
- * left when it was killed (PID no longer runs), whatever account or range
- * they were for.  Returns how many were removed.
+ * left when it was killed (PID no longer runs and the file is older than
+ * REPORT_TMP_STALE_S), whatever account or range they were for.  Returns
+ * how many were removed.
  */
+#define REPORT_TMP_STALE_S (15 * 60)
 int report_sweep_tmp(const char *dir);
 
 #endif

@@ -39,7 +39,7 @@ WITH old AS (
                 ('cost', max(snap::text) FILTER (WHERE metric_type = 'cost')::jsonb)) kv(k, v)
              WHERE v IS NOT NULL) AS snap,
            max(measured_at) AS measured_at,
-           min(created_at) AS created_at
+           coalesce(min(created_at), now()) AS created_at
       FROM old
      GROUP BY account_id, day
 )
@@ -63,6 +63,6 @@ DO $$
 BEGIN
     ALTER TABLE system_health_metrics ALTER COLUMN posts_per_hour TYPE numeric;
 EXCEPTION WHEN feature_not_supported OR dependent_objects_still_exist THEN
-    RAISE NOTICE 'system_health_metrics.posts_per_hour stays numeric(10,2): a view or rule uses it';
+    RAISE NOTICE 'system_health_metrics.posts_per_hour keeps its type (%): %', SQLSTATE, SQLERRM;
 END
 $$;

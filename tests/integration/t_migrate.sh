@@ -100,7 +100,7 @@ sql "INSERT INTO system_health_metrics (account_id, day, metric_type, posts_per_
      DELETE FROM xetl.schema_migrations WHERE version = 80" >/dev/null
 xrun migrate
 is "$RC" 0 "0080 applies over rows of the earlier layout"
-is "$(sql "SELECT count(*) FROM system_health_metrics WHERE account_id IS NOT NULL")" 2 "the five rows of a day become one"
+is "$(sql "SELECT count(*) FROM system_health_metrics WHERE account_id IS NOT NULL")" 2 "the five rows of each day become one"
 is "$(sql "SELECT metric_type, posts_per_hour, posting_success_rate, api_success_rate, error_rate, avg_engagement_rate,
                   followers_per_day, learning_cycles_completed, daily_api_cost_usd, roi
              FROM system_health_metrics WHERE account_id = $A AND day = '2026-11-01'" | tr '|' ' ')" \

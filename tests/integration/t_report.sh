@@ -48,25 +48,30 @@ is "$RC" 0 "rerun into the same directory exits 0"
 is "$(ls -A "$TMP/r1" | wc -l | tr -d ' ')" 7 "still seven files, no leftovers"
 
 # A writer killed mid-file leaves ".NAME.tmp-HOST-PID"; the next report removes this host's
-# whose PID is gone, for any account or range, and keeps a live writer's, another host's
-# and anything that is not a report.
+# whose PID is gone and that are older than 15 minutes, for any account or range (and the
+# older ".NAME.tmp-PID" form), and keeps a live writer's, a fresh one's, another host's and
+# anything that is not a report.
 sleep 0 & dead=$!; wait $dead
 H=$(hostname)
 OLD=".xetl-roi-acme-2026-01-01_2026-01-07-posts.csv"
-touch "$TMP/r1/.$BASE.xlsx.tmp-$H-$dead" "$TMP/r1/$OLD.tmp-$H-$dead" "$TMP/r1/.$BASE.xlsx.tmp-$H-$$" \
-      "$TMP/r1/.$BASE.xlsx.tmp-elsewhere-$dead" "$TMP/r1/.unrelated.tmp-$H-$dead"
+(cd "$TMP/r1" && touch -d '1 hour ago' ".$BASE.xlsx.tmp-$H-$dead" "$OLD.tmp-$H-$dead" "$OLD.tmp-$dead" \
+     ".$BASE.xlsx.tmp-$H-$$" ".$BASE.xlsx.tmp-elsewhere-$dead" ".unrelated.tmp-$H-$dead" &&
+ touch ".$BASE-posts.csv.tmp-$H-$dead")
+KEPT=$(printf '%s\n' ".unrelated.tmp-$H-$dead" ".$BASE.xlsx.tmp-$H-$$" ".$BASE.xlsx.tmp-elsewhere-$dead" \
+       ".$BASE-posts.csv.tmp-$H-$dead" | sort | tr '\n' ' ')
 xrun --as-of "$ASOF" --account acme report --out "$TMP/r1"
 is "$RC" 0 "report over a killed run's leftovers exits 0"
-is "$(ls -A "$TMP/r1" | grep '^\.' | sort | tr '\n' ' ')" \
-   "$(printf '%s\n' ".unrelated.tmp-$H-$dead" ".$BASE.xlsx.tmp-$H-$$" ".$BASE.xlsx.tmp-elsewhere-$dead" | sort | tr '\n' ' ')" \
-   "a dead writer's temp files are removed (any range); a live writer's, another host's and others' are kept"
-like "$(cat "$ERR")" "removed 2 temporary files left by a killed run" "and the log says so"
-rm -f "$TMP/r1/.$BASE.xlsx.tmp-$H-$$" "$TMP/r1/.$BASE.xlsx.tmp-elsewhere-$dead" "$TMP/r1/.unrelated.tmp-$H-$dead"
-# Killed at several points, then run once more: the files of an uninterrupted run, nothing else.
+is "$(ls -A "$TMP/r1" | grep '^\.' | sort | tr '\n' ' ')" "$KEPT" \
+   "dead writers' old temp files are removed (any range, both forms); live, fresh, other hosts' and others' kept"
+like "$(cat "$ERR")" "removed 3 temporary files left by a killed run" "and the log says so"
+(cd "$TMP/r1" && rm -f $KEPT)
+# Killed at several points, then (a quarter of an hour later, as the next night would be)
+# run once more: the files of an uninterrupted run, nothing else.
 for d in 0.005 0.01 0.02 0.04 0.08 0.15; do
     "$XETL" -q --as-of "$ASOF" --account acme report --out "$TMP/rk" >/dev/null 2>&1 & p=$!
     sleep "$d"; kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null
 done
+for f in "$TMP"/rk/.[!.]*; do [ -e "$f" ] && touch -d '20 minutes ago' "$f"; done
 xrun --as-of "$ASOF" --account acme report --out "$TMP/rk"
 is "$(ls -A "$TMP/rk" | grep -c '^\.')" 0 "after killed runs and one more, no temporary file is left"
 same=0
