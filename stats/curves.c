@@ -484,28 +484,6 @@ out:
 
 /* ---- borrowing strength across posts ---- */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median_sorted(const double *v, int n)
-{
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-/* Median and MAD·1.4826 (robust sd); sorts v. */
-static void robust_stats(double *v, int n, double *med, double *sd)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    *med = median_sorted(v, n);
-    for (int i = 0; i < n; i++)
-        v[i] = fabs(v[i] - *med);
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    *sd = 1.4826 * median_sorted(v, n);
-}
-
 int curve_prior_estimate(const struct curve_result *fits, int n, const struct curve_prior *base,
                          struct curve_prior *out)
 {
@@ -536,8 +514,8 @@ int curve_prior_estimate(const struct curve_result *fits, int n, const struct cu
         memcpy(c0, v0, sizeof(double) * (size_t)k);
         memcpy(c1, v1, sizeof(double) * (size_t)k);
         double a0, b0, a1, b1;
-        robust_stats(c0, k, &a0, &b0);
-        robust_stats(c1, k, &a1, &b1);
+        decay_robust_stats(c0, k, &a0, &b0);
+        decay_robust_stats(c1, k, &a1, &b1);
         double s01 = 0, s00 = 0, s11 = 0;
         for (int i = 0; i < k; i++) {
             double a = fmax(-3 * b0, fmin(3 * b0, v0[i] - a0)), b = fmax(-3 * b1, fmin(3 * b1, v1[i] - a1));
@@ -547,10 +525,10 @@ int curve_prior_estimate(const struct curve_result *fits, int n, const struct cu
         }
         if (s00 > 0 && s11 > 0 && k >= 5)
             rho = s01 / sqrt(s00 * s11);
-        robust_stats(v1, k, &m1, &s1);
+        decay_robust_stats(v1, k, &m1, &s1);
         s1 = fmax(s1, 0.15);
     }
-    robust_stats(v0, k, &m0, &s0);
+    decay_robust_stats(v0, k, &m0, &s0);
     s0 = fmax(s0, 0.15);
     double wgt = k / (k + 5.0);
     out->mu[0] = wgt * m0 + (1 - wgt) * base->mu[0];
@@ -562,7 +540,7 @@ int curve_prior_estimate(const struct curve_result *fits, int n, const struct cu
     }
     if (kr > 0) {
         double mr, sr;
-        robust_stats(vr, kr, &mr, &sr);
+        decay_robust_stats(vr, kr, &mr, &sr);
         double wr = kr / (kr + 5.0);
         out->sigma = fmax(0.02, wr * mr + (1 - wr) * base->sigma);
     }

@@ -595,8 +595,7 @@ static double median_sorted(const double *v, int n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/* Median and MAD·1.4826 (robust sd); sorts v. */
-static void robust_stats(double *v, int n, double *med, double *sd)
+void decay_robust_stats(double *v, int n, double *med, double *sd)
 {
     qsort(v, (size_t)n, sizeof *v, cmp_double);
     *med = median_sorted(v, n);
@@ -638,8 +637,8 @@ int decay_prior_estimate(const struct decay_result *fits, int n, const struct de
             double m1, s1, m2, s2;
             memcpy(cu, vu, sizeof(double) * (size_t)k);
             memcpy(cv, vv, sizeof(double) * (size_t)k);
-            robust_stats(cu, k, &m1, &s1);
-            robust_stats(cv, k, &m2, &s2);
+            decay_robust_stats(cu, k, &m1, &s1);
+            decay_robust_stats(cv, k, &m2, &s2);
             double suv = 0, suu = 0, svv = 0;
             for (int i = 0; i < k; i++) {
                 double a = fmax(-3 * s1, fmin(3 * s1, vu[i] - m1)), b = fmax(-3 * s2, fmin(3 * s2, vv[i] - m2));
@@ -654,8 +653,8 @@ int decay_prior_estimate(const struct decay_result *fits, int n, const struct de
         free(cv);
     }
     double mu, su, mv, sv;
-    robust_stats(vu, k, &mu, &su);
-    robust_stats(vv, k, &mv, &sv);
+    decay_robust_stats(vu, k, &mu, &su);
+    decay_robust_stats(vv, k, &mv, &sv);
     su = fmax(su, 0.15);
     sv = fmax(sv, 0.15);
     /* Few posts: lean on the base prior (k0 = 5 pseudo-posts). */
@@ -667,7 +666,7 @@ int decay_prior_estimate(const struct decay_result *fits, int n, const struct de
     out->rho = wgt * rho + (1 - wgt) * base->rho;
     if (kr > 0) {
         double mr, sr;
-        robust_stats(vr, kr, &mr, &sr);
+        decay_robust_stats(vr, kr, &mr, &sr);
         double wr = kr / (kr + 5.0);
         out->sigma = fmax(0.02, wr * mr + (1 - wr) * base->sigma);
     }

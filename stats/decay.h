@@ -121,6 +121,9 @@ int decay_clean(struct decay_point *pts, int n);
 int decay_fit(struct decay_ws *ws, const struct decay_point *pts, int n, const struct decay_prior *prior,
               double horizon_h, struct decay_result *out);
 
+/* Median and MAD x 1.4826 (a robust sd) of v[0..n-1], n > 0; sorts v (and overwrites it). */
+void decay_robust_stats(double *v, int n, double *med, double *sd);
+
 /*
  * Empirical-Bayes shape prior from fitted posts: robust centre (median) and
  * spread (MAD, floored) of ln c and ln θ over the results with method LOMAX,
