@@ -40,12 +40,7 @@ static int opt_double(const struct config *cfg, const char *key, double *out, st
     *out = NAN;
     if (!config_get(cfg, key))
         return 0;
-    int rc = config_get_double(cfg, key, out, err);
-    if (rc)
-        return rc;
-    if (!isfinite(*out) || *out < 0)
-        return xerr_set(err, XETL_EX_CONFIG, "%s must be a number >= 0", key);
-    return 0;
+    return config_get_double(cfg, key, out, err);
 }
 
 int health_costs_load(const struct config *cfg, struct health_costs *c, struct xerr *err)
@@ -210,93 +205,82 @@ out:
     return rc;
 }
 
+/* Row i of one range query into its day (column 0 names the day). */
+static void fill_posts(struct day *d, const PGresult *res, int i)
+{
+    d->posts = db_long(res, i, 1, 0);
+    d->cost_posts = db_long(res, i, 2, 0);
+    d->llm_recorded = db_double(res, i, 3, 0);
+    d->bot_no_cost = db_long(res, i, 4, 0);
+}
+
+static void fill_api(struct day *d, const PGresult *res, int i)
+{
+    d->req = db_long(res, i, 1, 0);
+    d->req_ok = db_long(res, i, 2, 0);
+    d->req_429 = db_long(res, i, 3, 0);
+    d->req_none = db_long(res, i, 4, 0);
+}
+
+static void fill_engagement(struct day *d, const PGresult *res, int i)
+{
+    d->avg_er = db_double(res, i, 1, NAN);
+    d->n_er = db_long(res, i, 2, 0);
+    d->impressions = db_double(res, i, 3, 0);
+}
+
+static void fill_followers(struct day *d, const PGresult *res, int i)
+{
+    if (!db_isnull(res, i, 1) && !db_isnull(res, i, 2)) {
+        d->followers = db_double(res, i, 1, 0) - db_double(res, i, 2, 0);
+        d->fol_source = "samples";
+    } else if (!db_isnull(res, i, 3)) {
+        d->followers = db_double(res, i, 3, 0) - db_double(res, i, 4, 0);
+        d->fol_source = "daily_follows";
+    }
+    d->cycles = db_long(res, i, 5, 0);
+}
+
+static void fill_prediction(struct day *d, const PGresult *res, int i)
+{
+    const char *metric = PQgetvalue(res, i, 1);
+    const char *bucket = db_isnull(res, i, 2) ? "all" : PQgetvalue(res, i, 2); /* the grouping set's total */
+    if (!d->pq)
+        d->pq = json_object();
+    json_t *m = json_object_get(d->pq, metric);
+    if (!m) {
+        m = json_object();
+        json_object_set_new(d->pq, metric, m);
+    }
+    json_object_set_new(m, bucket,
+                        json_pack("{s:o,s:I}", "median_ape", jnum(db_double(res, i, 3, NAN)), "n",
+                                  (json_int_t)db_long(res, i, 4, 0)));
+}
+
 static int load_days(struct db *db, const struct account *acct, const char *acct_id, const char *from,
                      const char *to, int64_t from_t, struct day *days, int n_days, struct xerr *err)
 {
-    PGresult *res;
-    int rc = 0;
+    static const struct {
+        const char *sql;
+        void (*fill)(struct day *, const PGresult *, int);
+    } queries[] = {
+        { posts_sql, fill_posts },           { api_sql, fill_api },
+        { engagement_sql, fill_engagement }, { followers_sql, fill_followers },
+        { prediction_sql, fill_prediction },
+    };
 
-    if (!(res = range_query(db, posts_sql, acct_id, from, to, err)))
-        return err->code;
-    for (int i = 0; i < PQntuples(res); i++) {
-        int k = day_index(res, i, from_t, n_days);
-        if (k < 0)
-            continue;
-        days[k].posts = db_long(res, i, 1, 0);
-        days[k].cost_posts = db_long(res, i, 2, 0);
-        days[k].llm_recorded = db_double(res, i, 3, 0);
-        days[k].bot_no_cost = db_long(res, i, 4, 0);
-    }
-    PQclear(res);
-
-    if (!(res = range_query(db, api_sql, acct_id, from, to, err)))
-        return err->code;
-    for (int i = 0; i < PQntuples(res); i++) {
-        int k = day_index(res, i, from_t, n_days);
-        if (k < 0)
-            continue;
-        days[k].req = db_long(res, i, 1, 0);
-        days[k].req_ok = db_long(res, i, 2, 0);
-        days[k].req_429 = db_long(res, i, 3, 0);
-        days[k].req_none = db_long(res, i, 4, 0);
-    }
-    PQclear(res);
-
-    if (!(res = range_query(db, engagement_sql, acct_id, from, to, err)))
-        return err->code;
-    for (int i = 0; i < PQntuples(res); i++) {
-        int k = day_index(res, i, from_t, n_days);
-        if (k < 0)
-            continue;
-        days[k].avg_er = db_double(res, i, 1, NAN);
-        days[k].n_er = db_long(res, i, 2, 0);
-        days[k].impressions = db_double(res, i, 3, 0);
-    }
-    PQclear(res);
-
-    if (!(res = range_query(db, followers_sql, acct_id, from, to, err)))
-        return err->code;
-    for (int i = 0; i < PQntuples(res); i++) {
-        int k = day_index(res, i, from_t, n_days);
-        if (k < 0)
-            continue;
-        struct day *d = &days[k];
-        if (!db_isnull(res, i, 1) && !db_isnull(res, i, 2)) {
-            d->followers = db_double(res, i, 1, 0) - db_double(res, i, 2, 0);
-            d->fol_source = "samples";
-        } else if (!db_isnull(res, i, 3)) {
-            d->followers = db_double(res, i, 3, 0) - db_double(res, i, 4, 0);
-            d->fol_source = "daily_follows";
+    for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
+        PGresult *res = range_query(db, queries[q].sql, acct_id, from, to, err);
+        if (!res)
+            return err->code;
+        for (int i = 0; i < PQntuples(res); i++) {
+            int k = day_index(res, i, from_t, n_days);
+            if (k >= 0)
+                queries[q].fill(&days[k], res, i);
         }
-        d->cycles = db_long(res, i, 5, 0);
+        PQclear(res);
     }
-    PQclear(res);
-
-    if (!(res = range_query(db, prediction_sql, acct_id, from, to, err)))
-        return err->code;
-    for (int i = 0; i < PQntuples(res); i++) {
-        int k = day_index(res, i, from_t, n_days);
-        if (k < 0)
-            continue;
-        struct day *d = &days[k];
-        const char *metric = PQgetvalue(res, i, 1);
-        const char *bucket = db_isnull(res, i, 2) ? "all" : PQgetvalue(res, i, 2); /* the grouping set's total */
-        if (!d->pq)
-            d->pq = json_object();
-        json_t *m = json_object_get(d->pq, metric);
-        if (!m) {
-            m = json_object();
-            json_object_set_new(d->pq, metric, m);
-        }
-        json_object_set_new(m, bucket,
-                            json_pack("{s:o,s:I}", "median_ape", jnum(db_double(res, i, 3, NAN)), "n",
-                                      (json_int_t)db_long(res, i, 4, 0)));
-    }
-    PQclear(res);
-
-    if (acct->bot_content)
-        rc = load_content_metadata(db, from, to, days, n_days, from_t, err);
-    return rc;
+    return acct->bot_content ? load_content_metadata(db, from, to, days, n_days, from_t, err) : 0;
 }
 
 static const char upsert_sql[] =
