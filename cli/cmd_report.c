@@ -66,8 +66,6 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, "report", "unexpected argument '%s'", argv[optind]);
     if ((rc = config_get_long(ctx->cfg, "report.days", &days, &ctx->err)))
         return rc;
-    if (days < 1 || days > 3660)
-        return xerr_set(&ctx->err, XETL_EX_CONFIG, "report.days must be 1..3660");
     if ((rc = report_parse_formats(format ? format : config_get(ctx->cfg, "report.format"), &ro, &ctx->err)))
         return rc;
     ro.out_dir = out ? out : config_get(ctx->cfg, "report.out");

@@ -270,8 +270,6 @@ int pipeline_nightly_plan(struct ctx *ctx, struct pipeline_plan *plan)
     if ((rc = config_get_long(ctx->cfg, "pull.track_days", &track_days, err)) ||
         (rc = config_get_long(ctx->cfg, "report.days", &report_days, err)))
         return rc;
-    if (track_days < 1 || report_days < 1)
-        return xerr_set(err, XETL_EX_CONFIG, "pull.track_days and report.days must be at least 1");
     plan->stages = PIPE_PULL | PIPE_FIT | PIPE_ATTRIBUTE | PIPE_LEARN | PIPE_HEALTH | PIPE_REPORT | PIPE_MAIL;
     plan->as_of = ctx->as_of;
     /* Posts still changing: those of the tracked window, up to now. */

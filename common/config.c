@@ -169,6 +169,28 @@ const char *config_source(const struct config *cfg, const char *key)
     return src;
 }
 
+/* Only white space left (the value is not modified: it may be the environment's). */
+static bool blank(const char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    return *s == '\0';
+}
+
+/* The key's declared bounds (config_keys.c) are the one place a range is written down. */
+static bool in_bounds(const char *key, double x)
+{
+    const struct config_key *k = &config_keys[key_index_or_abort(key)];
+    return !(k->min < k->max) || (x >= k->min && x <= k->max);
+}
+
+static int bounds_error(const char *key, const char *src, const char *v, struct xerr *err)
+{
+    const struct config_key *k = &config_keys[key_index_or_abort(key)];
+    return xerr_set(err, XETL_EX_CONFIG, "setting '%s' (from %s) must be between %.15g and %.15g, not '%s'", key,
+                    src, k->min, k->max, k->secret ? "<redacted>" : v);
+}
+
 int config_get_long(const struct config *cfg, const char *key, long *out, struct xerr *err)
 {
     const char *src, *v = lookup(cfg, key, &src);
@@ -177,11 +199,10 @@ int config_get_long(const struct config *cfg, const char *key, long *out, struct
         return xerr_set(err, XETL_EX_CONFIG, "setting '%s' is required", key);
     errno = 0;
     long x = strtol(v, &end, 10);
-    if (errno || end == v || *trim(end) != '\0')
+    if (errno || end == v || !blank(end))
         return xerr_set(err, XETL_EX_CONFIG, "setting '%s' (from %s) must be an integer, not '%s'", key, src,
                         config_keys[key_index(key)].secret ? "<redacted>" : v);
-    *out = x;
-    return 0;
+    return in_bounds(key, (double)x) ? (*out = x, 0) : bounds_error(key, src, v, err);
 }
 
 int config_get_double(const struct config *cfg, const char *key, double *out, struct xerr *err)
@@ -192,10 +213,9 @@ int config_get_double(const struct config *cfg, const char *key, double *out, st
         return xerr_set(err, XETL_EX_CONFIG, "setting '%s' is required", key);
     errno = 0;
     double x = strtod(v, &end);
-    if (errno || end == v || *trim(end) != '\0' || !isfinite(x))
+    if (errno || end == v || !blank(end) || !isfinite(x))
         return xerr_set(err, XETL_EX_CONFIG, "setting '%s' (from %s) must be a number, not '%s'", key, src, v);
-    *out = x;
-    return 0;
+    return in_bounds(key, x) ? (*out = x, 0) : bounds_error(key, src, v, err);
 }
 
 int config_get_bool(const struct config *cfg, const char *key, bool *out, struct xerr *err)

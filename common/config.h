@@ -49,6 +49,7 @@ const char *config_get(const struct config *cfg, const char *key);
 /* Where the value came from: "flag", "environment", "file", "default" or "unset". */
 const char *config_source(const struct config *cfg, const char *key);
 
+/* Typed values; out of the key's declared bounds (config_keys.c) is an error (78). */
 int config_get_long(const struct config *cfg, const char *key, long *out, struct xerr *err);
 int config_get_double(const struct config *cfg, const char *key, double *out, struct xerr *err);
 int config_get_bool(const struct config *cfg, const char *key, bool *out, struct xerr *err);

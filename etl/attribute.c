@@ -461,8 +461,6 @@ int attribute_run(struct db *db, const struct config *cfg, const struct account 
     if ((rc = config_get_long(cfg, "attribute.bootstrap", &nboot, err)) ||
         (rc = config_get_long(cfg, "attribute.seed", &extra, err)))
         return rc;
-    if (nboot < 0 || nboot > 100000)
-        return xerr_set(err, XETL_EX_CONFIG, "attribute.bootstrap must be between 0 and 100000, got %ld", nboot);
     prm.n_boot = (int)nboot;
     prm.seed = splitmix64((uint64_t)acct->id ^ splitmix64((uint64_t)a->as_of ^ splitmix64((uint64_t)extra)));
 

@@ -633,8 +633,6 @@ int fit_run(struct db *db, const struct config *cfg, const struct account *acct,
 
     if ((rc = config_get_double(cfg, "fit.horizon_hours", &horizon, err)))
         return rc;
-    if (!(horizon >= 1) || horizon > 24 * 365)
-        return xerr_set(err, XETL_EX_CONFIG, "fit.horizon_hours must be between 1 and 8760, got %g", horizon);
     if ((rc = config_threads(cfg, err, &threads)))
         return rc;
 

@@ -108,16 +108,6 @@ static int load_settings(const struct config *cfg, struct settings *s, struct xe
         (rc = config_get_double(cfg, "learn.maturity_hours", &s->maturity_hours, err)) ||
         (rc = config_get_double(cfg, "learn.success_followers", &s->success_followers, err)))
         return rc;
-    if (!isfinite(s->tp.half_life_days) || s->tp.half_life_days < 0)
-        return xerr_set(err, XETL_EX_CONFIG, "learn.half_life_days must be >= 0 (0 turns discounting off)");
-    if (!(s->tp.prior_weight >= 0.001 && s->tp.prior_weight <= 1e6))
-        return xerr_set(err, XETL_EX_CONFIG, "learn.prior_weight must be between 0.001 and 1000000");
-    if (s->draws < 10000 || s->draws > 100000000)
-        return xerr_set(err, XETL_EX_CONFIG, "learn.draws must be between 10000 and 100000000");
-    if (!isfinite(s->maturity_hours) || s->maturity_hours < 0)
-        return xerr_set(err, XETL_EX_CONFIG, "learn.maturity_hours must be >= 0");
-    if (!isfinite(s->success_followers))
-        return xerr_set(err, XETL_EX_CONFIG, "learn.success_followers must be a number");
     return 0;
 }
 

@@ -1068,10 +1068,6 @@ int pull_run(struct db *db, const struct config *cfg, const struct account *acct
         (rc = config_get_long(cfg, "pull.timeline_days", &tl_days, err)) ||
         (rc = config_get_bool(cfg, "x_user_context", &pl.user_context, err)))
         goto out;
-    if (track_days < 1 || tl_days < 0) {
-        rc = xerr_set(err, XETL_EX_CONFIG, "pull.track_days must be >= 1 and pull.timeline_days >= 0");
-        goto out;
-    }
     pl.window_from = a->as_of - track_days * XTIME_DAY;
     pl.tl_from = a->as_of - tl_days * XTIME_DAY;
     pl.tl_to = a->as_of;

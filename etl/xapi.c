@@ -233,16 +233,6 @@ static void sleep_ms(long ms)
         ;
 }
 
-static int get_long_key(const struct config *cfg, const char *key, long min, long *out, struct xerr *err)
-{
-    int rc = config_get_long(cfg, key, out, err);
-    if (rc)
-        return rc;
-    if (*out < min)
-        return xerr_set(err, XETL_EX_CONFIG, "setting '%s' must be at least %ld", key, min);
-    return 0;
-}
-
 int xapi_open(const struct config *cfg, struct xapi **out, struct xerr *err)
 {
     struct xapi *x = xcalloc(1, sizeof *x);
@@ -258,10 +248,10 @@ int xapi_open(const struct config *cfg, struct xapi **out, struct xerr *err)
     x->base = xstrdup(base);
     for (size_t n = strlen(x->base); n > 0 && x->base[n - 1] == '/'; n--)
         x->base[n - 1] = '\0';
-    if ((rc = get_long_key(cfg, "pull.timeout", 1, &x->timeout_s, err)) ||
-        (rc = get_long_key(cfg, "pull.retries", 0, &x->retries, err)) ||
-        (rc = get_long_key(cfg, "pull.backoff_ms", 0, &x->backoff_ms, err)) ||
-        (rc = get_long_key(cfg, "pull.max_rate_limit_wait", 0, &x->max_wait_s, err)))
+    if ((rc = config_get_long(cfg, "pull.timeout", &x->timeout_s, err)) ||
+        (rc = config_get_long(cfg, "pull.retries", &x->retries, err)) ||
+        (rc = config_get_long(cfg, "pull.backoff_ms", &x->backoff_ms, err)) ||
+        (rc = config_get_long(cfg, "pull.max_rate_limit_wait", &x->max_wait_s, err)))
         goto out;
     if ((rc = config_get_secret(cfg, "x_bearer_token", &x->token, err)))
         goto out;

@@ -345,10 +345,6 @@ int mail_send_files(const struct config *cfg, const char *to, char *const *files
         (rc = config_get_long(cfg, "mail.retries", &retries, err)) ||
         (rc = config_get_long(cfg, "mail.backoff_ms", &backoff, err)))
         goto out;
-    if (retries < 0 || retries > 20 || backoff < 0) {
-        rc = xerr_set(err, XETL_EX_CONFIG, "mail: mail.retries must be 0..20 and mail.backoff_ms >= 0");
-        goto out;
-    }
 
     /* TLS policy, decided on the parsed URL, never on a substring. */
     u = curl_url();

@@ -139,7 +139,15 @@ static void test_config_precedence(void **state)
     setenv("XETL_REPORT_DAYS", "seven", 1);
     assert_int_equal(config_get_long(cfg, "report.days", &v, &err), 78);
     assert_non_null(strstr(err.msg, "must be an integer"));
+    /* the getters enforce the bounds declared in config_keys.c */
+    setenv("XETL_REPORT_DAYS", "0", 1);
+    assert_int_equal(config_get_long(cfg, "report.days", &v, &err), 78);
+    assert_non_null(strstr(err.msg, "must be between 1 and 3660"));
     unsetenv("XETL_REPORT_DAYS");
+    double d;
+    setenv("XETL_COST_INFRA_MONTHLY_USD", "-3", 1);
+    assert_int_equal(config_get_double(cfg, "cost.infra_monthly_usd", &d, &err), 78);
+    unsetenv("XETL_COST_INFRA_MONTHLY_USD");
 
     char env[64];
     config_env_name("cost.x_api_monthly_usd", env, sizeof env);
