@@ -365,7 +365,13 @@ static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
         }
     }
 
-    /* The choice: lowest out-of-fold median |log error| (first on ties). */
+    /* The choice: lowest out-of-fold median |log error| (first on ties),
+     * over the account's own posts when there are FC_OWN_CALIB of them: the
+     * global set lends analogs, the account says which mix works for it. */
+    int nown = 0;
+    for (int p = 0; p < n; p++)
+        nown += rows[p] < m->n_own;
+    bool own_only = nown >= FC_OWN_CALIB;
     double best = INFINITY;
     int bz = 0, bk = 0, bl = 0, ba = 0, br = 0;
     for (int zz = 0; zz < nz; zz++)
@@ -378,12 +384,15 @@ static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
                         double fl = wl / (double)WSTEP, fa = wa / (double)WSTEP, fr = wr / (double)WSTEP;
                         double fs = 1.0 - fl - fa - fr;
                         const double *Ak = &A[((size_t)zz * nk + kk) * N];
+                        int ne = 0;
                         for (int p = 0; p < n; p++) {
+                            if (own_only && rows[p] >= m->n_own)
+                                continue;
                             size_t i = (size_t)a * m->n_ref + rows[p];
                             double L = isfinite(m->gl[i]) ? m->gl[i] : Sh[p];
-                            tmp[p] = fabs(m->g[i] - (fl * L + fa * Ak[p] + fr * R[p] + fs * Sh[p]));
+                            tmp[ne++] = fabs(m->g[i] - (fl * L + fa * Ak[p] + fr * R[p] + fs * Sh[p]));
                         }
-                        double e = median_fast(tmp, n);
+                        double e = median_fast(tmp, ne);
                         if (e < best - 1e-12) {
                             best = e;
                             bz = zz, bk = kk, bl = wl, ba = wa, br = wr;
@@ -401,18 +410,21 @@ static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
     /* Split-conformal calibration on the same out-of-fold residuals,
      * normalised by the local spread on the residual's side. */
     size_t c0 = ((size_t)bz * nk + bk) * N;
+    int nzs = 0;
     for (int p = 0; p < n; p++) {
+        if (own_only && rows[p] >= m->n_own)
+            continue;
         size_t i = (size_t)a * m->n_ref + rows[p];
         double L = isfinite(m->gl[i]) ? m->gl[i] : Sh[p];
         double pred = an->w_lomax * L + an->w_analog * A[c0 + p] + an->w_qr * R[p] + an->w_sh * Sh[p];
         double r = m->g[i] - pred;
-        z[p] = r / fmax(S_FLOOR, r < 0 ? Lo[c0 + p] : Hi[c0 + p]);
+        z[nzs++] = r / fmax(S_FLOOR, r < 0 ? Lo[c0 + p] : Hi[c0 + p]);
     }
-    qsort(z, N, sizeof *z, cmp_double);
+    qsort(z, (size_t)nzs, sizeof *z, cmp_double);
     double alpha = 1.0 - m->cover;
-    an->q_lo = conformal_q(z, n, 0.5 * alpha);
-    an->q_hi = conformal_q(z, n, 1.0 - 0.5 * alpha);
-    an->q_mid = conformal_q(z, n, 0.5);
+    an->q_lo = conformal_q(z, nzs, 0.5 * alpha);
+    an->q_hi = conformal_q(z, nzs, 1.0 - 0.5 * alpha);
+    an->q_mid = conformal_q(z, nzs, 0.5);
     rc = 0;
 out:
     free(A);
@@ -477,17 +489,22 @@ int fc_train(struct fc_model *m, const struct fc_ref *own, int n_own, const stru
         for (int i = 0; i < n_own; i++)
             if (isfinite(m->g[(size_t)a * n + i]))
                 tmp[nown++] = m->g[(size_t)a * n + i];
-        double sd_unused;
+        double sd_own = NAN, sd_glob = NAN;
         if (nown > 0)
-            decay_robust_stats(tmp, nown, &sown, &sd_unused);
+            decay_robust_stats(tmp, nown, &sown, &sd_own);
         for (int i = n_own; i < n; i++)
             if (isfinite(m->g[(size_t)a * n + i]))
                 tmp[nglob++] = m->g[(size_t)a * n + i];
         if (nglob > 0) {
-            decay_robust_stats(tmp, nglob, &sglob, &sd_unused);
+            decay_robust_stats(tmp, nglob, &sglob, &sd_glob);
             /* The account's level, the global set's shape: shift the global
-             * ratios to the shrunk account median. */
-            double level = nown > 0 ? (nown * sown + FC_LEVEL_N0 * sglob) / (nown + FC_LEVEL_N0) : sglob;
+             * ratios to the account median shrunk towards the global one,
+             * each weighted by its precision (n / spread²). */
+            double level = sglob;
+            if (nown > 0) {
+                double wo = nown / pow(fmax(sd_own, S_FLOOR), 2), wg = FC_LEVEL_N0 / pow(fmax(sd_glob, S_FLOOR), 2);
+                level = (wo * sown + wg * sglob) / (wo + wg);
+            }
             for (int i = n_own; i < n; i++) {
                 size_t c = (size_t)a * n + i;
                 if (isfinite(m->g[c])) {

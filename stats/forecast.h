@@ -24,7 +24,9 @@
  * there are fewer than FC_OWN_ENOUGH of them — a global set (the shipped
  * SEISMIC cascades, counts multiplied by a scale so small accounts' +1 means
  * the same), whose growth ratios are shifted to the account's level:
- * S_account = (n·S_own + FC_LEVEL_N0·S_global)/(n + FC_LEVEL_N0).
+ * S_account = (w·S_own + w0·S_global)/(w + w0), w = n/sd_own², w0 =
+ * FC_LEVEL_N0/sd_global²; with FC_OWN_CALIB own posts or more, k, the
+ * weights and the calibration are chosen on the own posts' out-of-fold errors.
  *
  * What it is not: no curve fitting (the caller passes the Lomax forecasts),
  * no I/O.  Deterministic: every choice breaks ties by index; a trained model
@@ -38,6 +40,7 @@
 #define FC_NFOLD 5          /* inner cross-validation folds */
 #define FC_OWN_ENOUGH 200   /* own matured posts beyond which the global set is dropped */
 #define FC_LEVEL_N0 20.0    /* pseudo-posts of the global level in the account's */
+#define FC_OWN_CALIB 20     /* own posts from which the choice and calibration are scored on them alone */
 
 extern const double fc_anchor_h[FC_NANCHOR]; /* 1, 4, 24, 48 */
 
