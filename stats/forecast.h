@@ -39,7 +39,7 @@
 #define FC_KMAX 64          /* most neighbours considered */
 #define FC_NFOLD 5          /* inner cross-validation folds */
 #define FC_OWN_ENOUGH 200   /* own matured posts beyond which the global set is dropped */
-#define FC_LEVEL_N0 20.0    /* pseudo-posts of the global level in the account's */
+#define FC_LEVEL_N0 5.0     /* pseudo-posts of the global level in the account's */
 #define FC_OWN_CALIB 20     /* own posts from which the choice and calibration are scored on them alone */
 
 extern const double fc_anchor_h[FC_NANCHOR]; /* 1, 4, 24, 48 */
