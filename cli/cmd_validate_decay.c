@@ -48,12 +48,16 @@ static void usage(void)
            "1 h, 4 h, 24 h, 48 h and 7 d in columns rt_le_3600s, rt_le_14400s,\n"
            "rt_le_86400s, rt_le_172800s, rt_le_604800s (the SEISMIC-derived file).\n"
            "Prints the median, p75 and p90 absolute percentage error (APE) of the 7-day\n"
-           "prediction from 1h/4h/24h and from 1h/4h/24h/48h, for the Lomax model with\n"
+           "prediction from 1h/4h/24h and from 1h/4h/24h/48h, for the production forecaster\n"
+           "(row xetl: stacked, tuned by nested cross-validation), the robust (median)\n"
+           "Szabo-Huberman rule, the Lomax model with\n"
            "the empirical-Bayes shape prior, the same without pooling, and the\n"
            "Szabo-Huberman log-linear baseline (5-fold cross-validation), plus how often\n"
            "the 90 %% interval covered the actual value and how many fits failed and used\n"
            "the fallback.  The exponential, log-logistic and Weibull saturation curves are\n"
-           "scored the same way, pooled and unpooled, for comparison.  Needs no database.\n\n"
+           "scored the same way, pooled and unpooled, for comparison.  Each row also has a\n"
+           "bootstrap 95 %% CI of the median, the coverage in the top growth decile, and the\n"
+           "main rows are repeated on the cascades with >= 2000 at 24 h.  Needs no database.\n\n"
            "Options:\n"
            "  -h, --help    show this help, then exit\n");
 }
