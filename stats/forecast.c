@@ -418,13 +418,49 @@ static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
         double L = isfinite(m->gl[i]) ? m->gl[i] : Sh[p];
         double pred = an->w_lomax * L + an->w_analog * A[c0 + p] + an->w_qr * R[p] + an->w_sh * Sh[p];
         double r = m->g[i] - pred;
+        tmp[nzs] = pred;
         z[nzs++] = r / fmax(S_FLOOR, r < 0 ? Lo[c0 + p] : Hi[c0 + p]);
     }
-    qsort(z, (size_t)nzs, sizeof *z, cmp_double);
+    /* Mondrian: calibrated separately in each third of the predicted growth
+     * (fast growers get their own, longer, upper side), when each third has
+     * FC_BIN_MIN posts; else once over all. */
     double alpha = 1.0 - m->cover;
+    an->nbin = nzs >= FC_NBIN * FC_BIN_MIN ? FC_NBIN : 1;
+    if (an->nbin > 1) {
+        double *ps = malloc(sizeof(double) * (size_t)nzs), *zb = malloc(sizeof(double) * (size_t)nzs);
+        if (!ps || !zb) {
+            free(ps);
+            free(zb);
+            goto out;
+        }
+        memcpy(ps, tmp, sizeof(double) * (size_t)nzs);
+        qsort(ps, (size_t)nzs, sizeof *ps, cmp_double);
+        for (int b = 0; b + 1 < FC_NBIN; b++)
+            an->cut[b] = ps[(size_t)nzs * (size_t)(b + 1) / FC_NBIN];
+        for (int b = 0; b < FC_NBIN; b++) {
+            int nb = 0;
+            for (int t = 0; t < nzs; t++) {
+                int bb = 0;
+                while (bb + 1 < FC_NBIN && tmp[t] >= an->cut[bb])
+                    bb++;
+                if (bb == b)
+                    zb[nb++] = z[t];
+            }
+            qsort(zb, (size_t)nb, sizeof *zb, cmp_double);
+            an->qb_lo[b] = conformal_q(zb, nb, 0.5 * alpha);
+            an->qb_hi[b] = conformal_q(zb, nb, 1.0 - 0.5 * alpha);
+        }
+        free(ps);
+        free(zb);
+    }
+    qsort(z, (size_t)nzs, sizeof *z, cmp_double);
     an->q_lo = conformal_q(z, nzs, 0.5 * alpha);
     an->q_hi = conformal_q(z, nzs, 1.0 - 0.5 * alpha);
     an->q_mid = conformal_q(z, nzs, 0.5);
+    if (an->nbin == 1) {
+        an->qb_lo[0] = an->q_lo;
+        an->qb_hi[0] = an->q_hi;
+    }
     rc = 0;
 out:
     free(A);
@@ -581,7 +617,10 @@ int fc_predict(const struct fc_model *m, int a, const double *y, double lomax7, 
     out->s_lo = lo;
     out->s_hi = hi;
     out->p50 = fmax(y[a], base * exp(g) - 1.0);
-    out->p05 = fmin(out->p50, fmax(y[a], base * exp(g + lo * an->q_lo) - 1.0));
-    out->p95 = fmax(out->p50, base * exp(g + hi * an->q_hi) - 1.0);
+    int bin = 0;
+    while (bin + 1 < an->nbin && g >= an->cut[bin])
+        bin++;
+    out->p05 = fmin(out->p50, fmax(y[a], base * exp(g + lo * an->qb_lo[bin]) - 1.0));
+    out->p95 = fmax(out->p50, base * exp(g + hi * an->qb_hi[bin]) - 1.0);
     return 0;
 }

@@ -40,6 +40,8 @@
 #define FC_NFOLD 5          /* inner cross-validation folds */
 #define FC_OWN_ENOUGH 200   /* own matured posts beyond which the global set is dropped */
 #define FC_LEVEL_N0 5.0     /* pseudo-posts of the global level in the account's */
+#define FC_NBIN 3           /* Mondrian calibration: thirds of the predicted ratio */
+#define FC_BIN_MIN 40       /* posts per third needed to calibrate them apart */
 #define FC_OWN_CALIB 20     /* own posts from which the choice and calibration are scored on them alone */
 
 extern const double fc_anchor_h[FC_NANCHOR]; /* 1, 4, 24, 48 */
@@ -61,7 +63,10 @@ struct fc_anchor {
     double sh_med, sh_sd;       /* robust SH on the pooled, level-shifted ratios */
     double fscale[FC_NANCHOR];  /* feature scales (robust sd) */
     double s_floor;             /* floor of the neighbours' spread */
-    double q_lo, q_hi, q_mid;   /* conformal quantiles of the normalised residuals */
+    double q_lo, q_hi, q_mid;   /* conformal quantiles of the normalised residuals, all posts */
+    int nbin;                   /* Mondrian bins of the predicted ratio used (1 or FC_NBIN) */
+    double cut[FC_NBIN - 1];    /* their boundaries */
+    double qb_lo[FC_NBIN], qb_hi[FC_NBIN]; /* the quantiles per bin (what the intervals use) */
     double cv_err;              /* inner-CV median |log error| of the choice */
 };
 

@@ -3,8 +3,8 @@
 # the goals of docs/models.md §5 where they are met: median APE <= 2.5 % from
 # 1h/4h/24h/48h, p90 <= 25 % from 1h/4h/24h, 90 % intervals covering 87-93 %;
 # and holds the figures reached where the goals are not (median <= 4.5 % and
-# top-decile coverage >= 80 % from 1h/4h/24h: reached 4.75 % and 74 %, asserted
-# at <= 4.9 % and >= 70 %, see docs/models.md).  Then the older rows: the
+# top-decile coverage >= 80 %: reached 4.75 % and 77 % / 79.7 %, asserted
+# at <= 4.9 % and >= 75 %, see docs/models.md).  Then the older rows: the
 # figures on the SEISMIC validation file stay at or
 # below the goals (median APE of the 7-day prediction: <= 8 % from 1h/4h/24h,
 # <= 6 % from 1h/4h/24h/48h, better than the Szabo-Huberman baseline from
@@ -47,8 +47,8 @@ if [ -r "$DATA" ]; then
     for o in 1h/4h/24h 1h/4h/24h/48h; do
         CV=$(col xetl $o 6); TD=$(col xetl $o 9)
         ok "xetl from $o: 90 % intervals cover 87-93 % (got $CV)" awk -v x="$CV" 'BEGIN { exit !(x != "" && x >= 87 && x <= 93) }'
-        ok "xetl from $o: top growth decile covered >= 65 % (goal 80 % not reached; got $TD)" \
-            awk -v x="$TD" 'BEGIN { exit !(x != "" && x >= 65) }'
+        ok "xetl from $o: top growth decile covered >= 75 % (goal 80 % not reached; got $TD)" \
+            awk -v x="$TD" 'BEGIN { exit !(x != "" && x >= 75) }'
         for m in sh-robust lomax lomax-unpooled szabo-huberman exp; do
             ok "xetl beats $m from $o" awk -v x="$(fig xetl $o)" -v y="$(fig $m $o)" 'BEGIN { exit !(y != "" && x < y) }'
         done
