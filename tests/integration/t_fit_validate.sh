@@ -1,6 +1,6 @@
 #!/bin/sh
 # xetl validate-decay: the production forecaster (row "xetl", nested CV) meets
-# the goals of docs/models.md §5 where they are met: median APE <= 2.5 % from
+# the goals of docs/models.md §6 where they are met: median APE <= 2.5 % from
 # 1h/4h/24h/48h, p90 <= 25 % from 1h/4h/24h, 90 % intervals covering 87-93 %;
 # and holds the figures reached where the goals are not (median <= 4.5 % and
 # top-decile coverage >= 80 %: reached 4.75 % and 77 % / 79.7 %, asserted
