@@ -323,7 +323,6 @@ static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
             tmp[c] = m->g[(size_t)a * m->n_ref + cand[c]];
         double shm, slo, shi;
 
-
         {
             /* the no-shape neighbourhood: every training row */
             double med, sd;
