@@ -42,6 +42,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/sql_embed.o
+LIB_OBJ  += $(BUILD)/ref_embed.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
@@ -70,6 +71,15 @@ $(BUILD)/sql_embed.c: $(SQL_SRC) sql/embed.sh
 	$(Q)sh sql/embed.sh $(SQL_SRC) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/sql_embed.o: $(BUILD)/sql_embed.c
+	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The forecaster's global reference set (the SEISMIC cascades), compiled in likewise.
+$(BUILD)/ref_embed.c: fixtures/seismic/seismic_subset_cumulative_retweets.csv stats/embed_ref.sh
+	@mkdir -p $(dir $@)
+	@echo "  EMBED   fixtures/seismic"
+	$(Q)sh stats/embed_ref.sh $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/ref_embed.o: $(BUILD)/ref_embed.c
 	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBXETL)

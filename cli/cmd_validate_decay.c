@@ -19,16 +19,19 @@
 #include "common/sbuf.h"
 #include "stats/curves.h"
 #include "stats/decay.h"
+#include "stats/forecast.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NAGES 5
 #define NFOLD 5
+#define Z90 1.6448536269514722
 static const char *const col_names[NAGES] = { "rt_le_3600s", "rt_le_14400s", "rt_le_86400s", "rt_le_172800s",
                                               "rt_le_604800s" };
 static const double col_ages[NAGES] = { 1, 4, 24, 48, 168 };
@@ -45,12 +48,16 @@ static void usage(void)
            "1 h, 4 h, 24 h, 48 h and 7 d in columns rt_le_3600s, rt_le_14400s,\n"
            "rt_le_86400s, rt_le_172800s, rt_le_604800s (the SEISMIC-derived file).\n"
            "Prints the median, p75 and p90 absolute percentage error (APE) of the 7-day\n"
-           "prediction from 1h/4h/24h and from 1h/4h/24h/48h, for the Lomax model with\n"
+           "prediction from 1h/4h/24h and from 1h/4h/24h/48h, for the production forecaster\n"
+           "(row xetl: stacked, tuned by nested cross-validation), the robust (median)\n"
+           "Szabo-Huberman rule, the Lomax model with\n"
            "the empirical-Bayes shape prior, the same without pooling, and the\n"
            "Szabo-Huberman log-linear baseline (5-fold cross-validation), plus how often\n"
            "the 90 %% interval covered the actual value and how many fits failed and used\n"
            "the fallback.  The exponential, log-logistic and Weibull saturation curves are\n"
-           "scored the same way, pooled and unpooled, for comparison.  Needs no database.\n\n"
+           "scored the same way, pooled and unpooled, for comparison.  Each row also has a\n"
+           "bootstrap 95 %% CI of the median, the coverage in the top growth decile, and the\n"
+           "main rows are repeated on the cascades with >= 2000 at 24 h.  Needs no database.\n\n"
            "Options:\n"
            "  -h, --help    show this help, then exit\n");
 }
@@ -173,39 +180,83 @@ static double quantile(double *v, int n, double q)
     return v[i] + (pos - i) * (v[i + 1] - v[i]);
 }
 
+/* Each model's result per cascade: APE, and whether its interval covered. */
 struct score {
     const char *model;
     const char *obs;
-    double *ape;
-    int n;
-    int covered, with_interval;
-    int fallback; /* fits that failed and used the fallback; -1: not a fit */
+    double *ape;   /* ape[i] of cascade i, NAN: not scored */
+    signed char *cov; /* cov[i]: 1 covered, 0 missed, -1 no interval */
+    int fallback;  /* fits that failed and used the fallback; -1: not a fit */
 };
 
-static void print_score(struct score *s)
+/* Deterministic bootstrap draws (splitmix64): the same CI on every run. */
+static uint64_t splitmix(uint64_t *s)
 {
-    double med = quantile(s->ape, s->n, 0.5), p75 = quantile(s->ape, s->n, 0.75),
-           p90 = quantile(s->ape, s->n, 0.9);
-    char cover[32] = "-";
-    if (s->with_interval)
-        snprintf(cover, sizeof cover, "%.1f%%", 100.0 * s->covered / s->with_interval);
-    char fb[16] = "-";
-    if (s->fallback >= 0)
-        snprintf(fb, sizeof fb, "%d", s->fallback);
-    printf("%-20s %-14s %9.2f%% %8.2f%% %8.2f%% %8s %8s\n", s->model, s->obs, 100 * med, 100 * p75, 100 * p90, cover,
-           fb);
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
 }
 
-/* One prediction of y7: its APE and whether its interval (if any) covered y7. */
-static void score_add(struct score *s, double pred, double lo, double hi, double y7)
+#define NBOOT 1000
+
+/*
+ * One row over the cascades with sel[i] (all when sel is NULL): median, p75,
+ * p90 APE, interval coverage overall and in the top growth decile (top[i]),
+ * the fallback count, a bootstrap 95 % CI of the median and the row count.
+ */
+static void print_score(const struct score *s, int n, const bool *sel, const bool *top, const char *obs_suffix)
+{
+    double *a = xcalloc((size_t)n, sizeof *a), *b = xcalloc((size_t)n, sizeof *b),
+           *meds = xcalloc(NBOOT, sizeof *meds);
+    int m = 0, cov = 0, wi = 0, tcov = 0, twi = 0;
+    for (int i = 0; i < n; i++) {
+        if ((sel && !sel[i]) || !isfinite(s->ape[i]))
+            continue;
+        a[m++] = s->ape[i];
+        if (s->cov[i] >= 0) {
+            wi++;
+            cov += s->cov[i];
+            if (top[i]) {
+                twi++;
+                tcov += s->cov[i];
+            }
+        }
+    }
+    if (m == 0)
+        goto out;
+    uint64_t seed = 20261201;
+    for (int r = 0; r < NBOOT; r++) {
+        for (int i = 0; i < m; i++)
+            b[i] = a[splitmix(&seed) % (uint64_t)m];
+        meds[r] = quantile(b, m, 0.5);
+    }
+    double lo = quantile(meds, NBOOT, 0.025), hi = quantile(meds, NBOOT, 0.975);
+    double med = quantile(a, m, 0.5), p75 = quantile(a, m, 0.75), p90 = quantile(a, m, 0.9);
+    char cover[32] = "-", tcover[32] = "-", fb[16] = "-", ci[48], obs[48];
+    if (wi)
+        snprintf(cover, sizeof cover, "%.1f%%", 100.0 * cov / wi);
+    if (twi)
+        snprintf(tcover, sizeof tcover, "%.1f%%", 100.0 * tcov / twi);
+    if (s->fallback >= 0)
+        snprintf(fb, sizeof fb, "%d", s->fallback);
+    snprintf(ci, sizeof ci, "%.2f-%.2f%%", 100 * lo, 100 * hi);
+    snprintf(obs, sizeof obs, "%s%s", s->obs, obs_suffix);
+    printf("%-20s %-14s %9.2f%% %8.2f%% %8.2f%% %8s %8s %14s %8s %5d\n", s->model, obs, 100 * med, 100 * p75,
+           100 * p90, cover, fb, ci, tcover, m);
+out:
+    free(a);
+    free(b);
+    free(meds);
+}
+
+/* One prediction of y7 for cascade i: its APE and whether its interval (if any) covered y7. */
+static void score_add(struct score *s, int i, double pred, double lo, double hi, double y7)
 {
     if (!isfinite(pred))
         pred = 0; /* predicts nothing: count it as 100 % off */
-    s->ape[s->n++] = fabs(pred - y7) / y7;
-    if (isfinite(lo) && isfinite(hi)) {
-        s->with_interval++;
-        s->covered += lo <= y7 && y7 <= hi;
-    }
+    s->ape[i] = fabs(pred - y7) / y7;
+    s->cov[i] = isfinite(lo) && isfinite(hi) ? (lo <= y7 && y7 <= hi) : -1;
 }
 
 int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
@@ -226,9 +277,11 @@ int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
     const char *path = argv[optind];
 
 
-    /* Rows: lomax, lomax-unpooled, szabo-huberman (as before), then each
+    /* Rows: the production forecaster (xetl), the robust SH rule, lomax,
+     * lomax-unpooled, szabo-huberman (mean-centred, as before), then each
      * alternative family pooled and unpooled; two observation sets each. */
-    enum { NMODEL = 3 + 2 * CURVE_NFAMILY, NSCORE = 2 * NMODEL };
+    enum { NFIXED = 5, NMODEL = NFIXED + 2 * CURVE_NFAMILY, NSCORE = 2 * NMODEL };
+    enum { R_XETL = 0, R_SHR = 2, R_LOMAX = 4, R_UNPOOLED = 6, R_SH = 8, R_ALT = 10 };
     static const char *const obs_name[2] = { "1h/4h/24h", "1h/4h/24h/48h" };
     static const char *const alt_name[CURVE_NFAMILY][2] = {
         { "exp", "exp-unpooled" },
@@ -241,27 +294,54 @@ int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
     struct curve_ws *cws = NULL;
     struct decay_result *train = NULL;
     struct curve_result *ctrain = NULL;
+    struct fc_ref *refs = NULL;
+    bool *top = NULL, *big = NULL;
     struct score sc[NSCORE];
+    struct fc_anchor chosen[NFOLD][2];
     memset(sc, 0, sizeof sc);
     if ((rc = read_file(ctx, path, &v, &n, &skipped)))
         return rc;
 
     for (int s = 0; s < NSCORE; s++) {
         sc[s].ape = xcalloc((size_t)n, sizeof(double));
+        sc[s].cov = xcalloc((size_t)n, 1);
+        for (int i = 0; i < n; i++)
+            sc[s].ape[i] = NAN, sc[s].cov[i] = -1;
         sc[s].obs = obs_name[s % 2];
     }
-    sc[0].model = sc[1].model = "lomax";
-    sc[2].model = sc[3].model = "lomax-unpooled";
-    sc[4].model = sc[5].model = "szabo-huberman";
-    sc[4].fallback = sc[5].fallback = -1;
+    sc[R_XETL].model = sc[R_XETL + 1].model = "xetl";
+    sc[R_SHR].model = sc[R_SHR + 1].model = "sh-robust";
+    sc[R_LOMAX].model = sc[R_LOMAX + 1].model = "lomax";
+    sc[R_UNPOOLED].model = sc[R_UNPOOLED + 1].model = "lomax-unpooled";
+    sc[R_SH].model = sc[R_SH + 1].model = "szabo-huberman";
+    sc[R_XETL].fallback = sc[R_XETL + 1].fallback = -1;
+    sc[R_SHR].fallback = sc[R_SHR + 1].fallback = -1;
+    sc[R_SH].fallback = sc[R_SH + 1].fallback = -1;
     for (int f = 0; f < CURVE_NFAMILY; f++)
         for (int variant = 0; variant < 2; variant++)
-            sc[6 + 4 * f + 2 * variant].model = sc[6 + 4 * f + 2 * variant + 1].model = alt_name[f][variant];
+            sc[R_ALT + 4 * f + 2 * variant].model = sc[R_ALT + 4 * f + 2 * variant + 1].model = alt_name[f][variant];
+
+    /* The top growth decile (largest 7-day / 24 h ratio: the late bursts) and
+     * the cascades already at >= 2,000 at 24 h. */
+    top = xcalloc((size_t)n, sizeof *top);
+    big = xcalloc((size_t)n, sizeof *big);
+    {
+        double *r = xcalloc((size_t)n, sizeof *r);
+        for (int i = 0; i < n; i++)
+            r[i] = log((v[i].y[NAGES - 1] + 1) / (v[i].y[2] + 1));
+        double cut = quantile(r, n, 0.9);
+        for (int i = 0; i < n; i++) {
+            top[i] = log((v[i].y[NAGES - 1] + 1) / (v[i].y[2] + 1)) >= cut;
+            big[i] = v[i].y[2] >= 2000;
+        }
+        free(r);
+    }
 
     ws = decay_ws_new();
     cws = curve_ws_new();
     train = xcalloc((size_t)n, sizeof *train);
     ctrain = xcalloc((size_t)n, sizeof *ctrain);
+    refs = xcalloc((size_t)n, sizeof *refs);
     if (!ws || !cws) {
         rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
         goto out;
@@ -275,8 +355,9 @@ int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
         /* Learn the account-level parts on the other folds, from complete
          * (matured) histories as the nightly job would. */
         int nt = 0;
-        double *ta = xcalloc((size_t)n, sizeof(double)), *tn = xcalloc((size_t)n, sizeof(double)),
-               *th = xcalloc((size_t)n, sizeof(double));
+        double *ta = xcalloc((size_t)n * FC_NANCHOR, sizeof(double)),
+               *tn = xcalloc((size_t)n * FC_NANCHOR, sizeof(double)),
+               *th = xcalloc((size_t)n * FC_NANCHOR, sizeof(double));
         for (int i = 0; i < n; i++) {
             if (i % NFOLD == fold)
                 continue;
@@ -312,6 +393,7 @@ int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
             curve_prior_estimate(ctrain, m, &cbase[f], &cprior[f]);
         }
         struct decay_prior sh[2] = { base, base };
+        double shr_med[2], shr_sd[2];
         for (int o = 0; o < 2; o++) {
             int last = o == 0 ? 2 : 3, m = 0;
             for (int i = 0; i < n; i++) {
@@ -323,8 +405,59 @@ int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
                 m++;
             }
             decay_prior_fit_loglinear(&sh[o], ta, tn, th, m);
+            /* The robust rule: median and MAD of the log ratio. */
+            for (int k = 0; k < m; k++)
+                ta[k] = log(th[k] / tn[k]);
+            decay_robust_stats(ta, m, &shr_med[o], &shr_sd[o]);
+        }
+        /* The forecaster's Lomax component: the shape prior plus an SH row
+         * fitted on every anchor age, as fit.c learns it from matured posts. */
+        struct decay_prior pooled_all = prior;
+        {
+            int m = 0;
+            for (int i = 0; i < n; i++) {
+                if (i % NFOLD == fold)
+                    continue;
+                for (int a = 0; a < FC_NANCHOR; a++) {
+                    ta[m] = col_ages[a];
+                    tn[m] = v[i].y[a];
+                    th[m] = v[i].y[NAGES - 1];
+                    m++;
+                }
+            }
+            decay_prior_fit_loglinear(&pooled_all, ta, tn, th, m);
         }
         free(ta), free(tn), free(th);
+        /* The reference set: the other folds, each with the Lomax forecast
+         * from its own data up to each anchor.  fc_train chooses k, the
+         * weights and the conformal quantiles by its inner cross-validation
+         * over these only: nested CV. */
+        int nr = 0;
+        for (int i = 0; i < n; i++) {
+            if (i % NFOLD == fold)
+                continue;
+            struct fc_ref *r = &refs[nr++];
+            r->y7 = v[i].y[NAGES - 1];
+            for (int a = 0; a < FC_NANCHOR; a++) {
+                struct decay_point p[NAGES];
+                struct decay_result fr;
+                r->y[a] = v[i].y[a];
+                for (int k = 0; k <= a; k++)
+                    p[k] = (struct decay_point){ col_ages[k], v[i].y[k] };
+                if (decay_fit(ws, p, a + 1, &pooled_all, DECAY_HORIZON_H, &fr) < 0) {
+                    rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
+                    goto out;
+                }
+                r->lomax7[a] = fr.n_h;
+            }
+        }
+        struct fc_model model;
+        if (fc_train(&model, refs, nr, NULL, 0, 1.0, 0.90)) {
+            rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
+            goto out;
+        }
+        chosen[fold][0] = model.a[2];
+        chosen[fold][1] = model.a[3];
 
         for (int i = fold; i < n; i += NFOLD) {
             double y7 = v[i].y[NAGES - 1];
@@ -333,6 +466,19 @@ int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
                 struct decay_point p[NAGES];
                 for (int k = 0; k < np; k++)
                     p[k] = (struct decay_point){ col_ages[k], v[i].y[k] };
+                {
+                    struct decay_result r;
+                    struct fc_forecast fc;
+                    if (decay_fit(ws, p, np, &pooled_all, DECAY_HORIZON_H, &r) < 0) {
+                        rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
+                        fc_model_free(&model);
+                        goto out;
+                    }
+                    fc_predict(&model, np - 1, v[i].y, r.n_h, &fc);
+                    score_add(&sc[R_XETL + o], i, fc.p50, fc.p05, fc.p95, y7);
+                    double yl = v[i].y[np - 1], pr = yl * exp(shr_med[o]);
+                    score_add(&sc[R_SHR + o], i, pr, pr * exp(-Z90 * shr_sd[o]), pr * exp(Z90 * shr_sd[o]), y7);
+                }
                 /* The pooled model gets both account-level parts: the shape
                  * prior and the SH rule for the last observed age. */
                 struct decay_prior pooled = prior;
@@ -344,10 +490,11 @@ int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
                     const struct decay_prior *pr = variant == 0 ? &pooled : &base;
                     if (decay_fit(ws, p, np, pr, DECAY_HORIZON_H, &r) < 0) {
                         rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
+                        fc_model_free(&model);
                         goto out;
                     }
-                    struct score *s = &sc[variant * 2 + o];
-                    score_add(s, r.n_h, r.n_h_lo, r.n_h_hi, y7);
+                    struct score *s = &sc[R_LOMAX + variant * 2 + o];
+                    score_add(s, i, r.n_h, r.n_h_lo, r.n_h_hi, y7);
                     s->fallback += r.method != DECAY_LOMAX && r.method != DECAY_POOLED;
                 }
                 int last = np - 1;
@@ -355,10 +502,10 @@ int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
                 double pred = decay_loglinear_predict(&sh[o], col_ages[last], v[i].y[last], &sd);
                 double lo = NAN, hi = NAN;
                 if (pred > 0 && isfinite(sd)) {
-                    lo = pred * exp(-1.6448536269514722 * sd);
-                    hi = pred * exp(1.6448536269514722 * sd);
+                    lo = pred * exp(-Z90 * sd);
+                    hi = pred * exp(Z90 * sd);
                 }
-                score_add(&sc[4 + o], pred, lo, hi, y7);
+                score_add(&sc[R_SH + o], i, pred, lo, hi, y7);
                 /* The alternatives, treated as the Lomax: pooled = own shape
                  * prior + the same SH row; unpooled = built-in prior only. */
                 for (int f = 0; f < CURVE_NFAMILY; f++)
@@ -367,25 +514,48 @@ int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
                         const struct curve_prior *pr = variant == 0 ? &cprior[f] : &cbase[f];
                         if (curve_fit(cws, p, np, pr, variant == 0 ? &sh[o] : NULL, DECAY_HORIZON_H, &r) < 0) {
                             rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
+                            fc_model_free(&model);
                             goto out;
                         }
-                        struct score *s = &sc[6 + 4 * f + 2 * variant + o];
-                        score_add(s, r.n_h, r.n_h_lo, r.n_h_hi, y7);
+                        struct score *s = &sc[R_ALT + 4 * f + 2 * variant + o];
+                        score_add(s, i, r.n_h, r.n_h_lo, r.n_h_hi, y7);
                         s->fallback += r.method != CURVE_FIT;
                     }
             }
         }
+        fc_model_free(&model);
     }
 
+    int ntop = 0, nbig = 0;
+    for (int i = 0; i < n; i++)
+        ntop += top[i], nbig += big[i];
     printf("file: %s\n", path);
-    printf("cascades: %d (skipped %d); target: count at 168 h; %d-fold cross-validation\n", n, skipped, NFOLD);
-    printf("%-20s %-14s %10s %9s %9s %8s %8s\n", "model", "observed", "median_ape", "p75_ape", "p90_ape", "cover90",
-           "fallback");
+    printf("cascades: %d (skipped %d); target: count at 168 h; %d-fold cross-validation"
+           " (xetl: tuning nested inside each training fold)\n",
+           n, skipped, NFOLD);
+    printf("top growth decile: %d cascades (7 d / 24 h ratio); bootstrap: %d resamples\n", ntop, NBOOT);
+    printf("%-20s %-14s %10s %9s %9s %8s %8s %14s %8s %5s\n", "model", "observed", "median_ape", "p75_ape", "p90_ape",
+           "cover90", "fallback", "ci95_median", "cover90_top10", "n");
     for (int s = 0; s < NSCORE; s++)
-        print_score(&sc[s]);
+        print_score(&sc[s], n, NULL, top, "");
+    printf("subset: %d cascades with >= 2000 at 24 h\n", nbig);
+    for (int s = 0; s < R_UNPOOLED; s++)
+        print_score(&sc[s], n, big, top, ",y24>=2000");
+    for (int o = 0; o < 2; o++)
+        for (int fold = 0; fold < NFOLD; fold++) {
+            const struct fc_anchor *an = &chosen[fold][o];
+            printf("tuning %s fold %d: k %d, size %.2f, weights lomax %.1f analog %.1f qr %.1f sh %.1f, conformal [%.2f, %.2f],"
+                   " inner-cv median |log error| %.4f\n",
+                   obs_name[o], fold + 1, an->k, an->w_size, an->w_lomax, an->w_analog, an->w_qr, an->w_sh, an->q_lo, an->q_hi, an->cv_err);
+        }
 out:
-    for (int s = 0; s < NSCORE; s++)
+    for (int s = 0; s < NSCORE; s++) {
         free(sc[s].ape);
+        free(sc[s].cov);
+    }
+    free(top);
+    free(big);
+    free(refs);
     free(train);
     free(ctrain);
     decay_ws_free(ws);

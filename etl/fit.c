@@ -8,6 +8,8 @@
 #include "common/sbuf.h"
 #include "etl/accounts.h"
 #include "etl/db.h"
+#include "stats/forecast.h"
+#include "stats/reference.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -20,6 +22,9 @@ const char *const fit_metric_names[FIT_NMETRIC] = { "likes", "retweets", "replie
 
 #define HISTORY_DAYS 90        /* posts whose shapes feed the account's prior */
 #define THREAD_MIN_FITS 512    /* below this one thread is faster than starting two */
+#define FC_OWN_MAX 400         /* the account's most recent matured posts used as forecaster references */
+#define FIT_DECISION_AGE_SQL "24" /* the age whose forecast prediction_accuracy scores (hours) */
+#define FC_MAX_AGE_H 72.0      /* posts observed past this: their own curve carries the forecast */
 
 struct snap {
     double age_h;
@@ -35,6 +40,8 @@ struct post {
     int off, n; /* its snapshots: snaps[off .. off+n) */
     double actual[FIT_NMETRIC];
     struct decay_result res[FIT_NMETRIC]; /* in-range posts: the fit written */
+    struct fc_forecast fc[FIT_NMETRIC];   /* the stacked forecast, p50 NAN when not made */
+    bool hl_pooled[FIT_NMETRIC];          /* half-life from the pooled shape, not its data */
 };
 
 struct batch {
@@ -270,7 +277,7 @@ static int fit_many(const struct batch *b, int metric, const struct decay_prior 
  * post's fit depends on its data and the as-of, not on the range asked for.
  */
 static int account_prior(const struct batch *b, int metric, double horizon, int threads, struct decay_prior *out,
-                         struct xerr *err)
+                         double *pool_hl, double *pool_t90, struct xerr *err)
 {
     struct decay_prior base;
     decay_prior_default(&base);
@@ -293,6 +300,31 @@ static int account_prior(const struct batch *b, int metric, double horizon, int 
     if ((rc = fit_many(b, metric, &base, horizon, idx, n, res, threads, err)))
         goto out;
     decay_prior_estimate(res, n, &base, out);
+
+    /* The pooled half-life and t90: medians over the posts whose own samples
+     * pin them (a sample at or before the half-life); else the prior shape's. */
+    {
+        double *hl = xmalloc(sizeof(double) * (size_t)(n ? n : 1)), *t9 = xmalloc(sizeof(double) * (size_t)(n ? n : 1));
+        int k = 0;
+        for (int j = 0; j < n; j++) {
+            int np = decay_clean(pts, post_points(b, &b->posts[idx[j]], metric, pts));
+            if (res[j].method == DECAY_LOMAX && np > 0 && isfinite(res[j].half_life_h) && isfinite(res[j].t90_h) &&
+                pts[0].age_h <= res[j].half_life_h) {
+                hl[k] = res[j].half_life_h;
+                t9[k] = res[j].t90_h;
+                k++;
+            }
+        }
+        double sd;
+        *pool_hl = decay_age_at(exp(out->mu_logc), exp(out->mu_logtheta), horizon, 0.5);
+        *pool_t90 = decay_age_at(exp(out->mu_logc), exp(out->mu_logtheta), horizon, 0.9);
+        if (k >= 3) {
+            decay_robust_stats(hl, k, pool_hl, &sd);
+            decay_robust_stats(t9, k, pool_t90, &sd);
+        }
+        free(hl);
+        free(t9);
+    }
 
     /* SH pairs: every earlier sample of a matured post against its 7-day value. */
     int cap = b->nsnaps ? b->nsnaps : 1, m = 0;
@@ -327,6 +359,194 @@ out:
     return rc;
 }
 
+/* ---- the stacked forecaster (stats/forecast.h) ---- */
+
+/* The shipped reference set with its Lomax forecasts at each anchor, made
+ * once per process with the built-in prior; read-only afterwards. */
+static struct fc_ref *global_refs;
+static int n_global_refs;
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+
+static void global_init(void)
+{
+    struct decay_ws *ws = decay_ws_new();
+    struct fc_ref *r = calloc((size_t)fc_reference_n, sizeof *r);
+    if (!ws || !r) {
+        free(r);
+        decay_ws_free(ws);
+        return; /* ENOMEM: forecasts then lean on the account's own posts only */
+    }
+    struct decay_prior base;
+    decay_prior_default(&base);
+    for (int i = 0; i < fc_reference_n; i++) {
+        r[i].y7 = fc_reference[i][FC_NANCHOR];
+        struct decay_point p[FC_NANCHOR];
+        for (int a = 0; a < FC_NANCHOR; a++) {
+            struct decay_result fr;
+            r[i].y[a] = fc_reference[i][a];
+            p[a] = (struct decay_point){ fc_anchor_h[a], fc_reference[i][a] };
+            r[i].lomax7[a] = decay_fit(ws, p, a + 1, &base, DECAY_HORIZON_H, &fr) == 0 ? fr.n_h : NAN;
+        }
+    }
+    decay_ws_free(ws);
+    global_refs = r;
+    n_global_refs = fc_reference_n;
+}
+
+/*
+ * A post's counts at the anchor ages it has reached (pts cleaned): the sample
+ * within 0.5 h of the age, else its fitted curve there (irregular ages; a
+ * straight line between samples would cut the concave curve short).
+ */
+static void anchor_values(const struct decay_point *pts, int np, const struct decay_result *r, double *y)
+{
+    for (int a = 0; a < FC_NANCHOR; a++) {
+        y[a] = NAN;
+        if (!(r->last_age_h >= fc_anchor_h[a] - 1e-9))
+            continue;
+        for (int i = 0; i < np && !isfinite(y[a]); i++)
+            if (fabs(pts[i].age_h - fc_anchor_h[a]) <= 0.5)
+                y[a] = pts[i].count;
+        if (!isfinite(y[a]))
+            y[a] = r->check[a]; /* decay_check_ages_h starts with the anchors */
+    }
+}
+
+struct recent {
+    int64_t posted_at;
+    int i;
+};
+
+static int cmp_recent(const void *x, const void *y)
+{
+    const struct recent *a = x, *b = y;
+    if (a->posted_at != b->posted_at)
+        return a->posted_at > b->posted_at ? -1 : 1;
+    return (a->i > b->i) - (a->i < b->i);
+}
+
+/*
+ * Trains the forecaster for one metric on the account's matured posts of the
+ * 90 days before as-of (the most recent FC_OWN_MAX), pooled with the shipped
+ * set while they are few.  The reference posts' Lomax forecasts use the
+ * account's shape prior without its SH row (which was fitted on their own
+ * 7-day values).  A model with no references is left empty.
+ */
+static int train_forecaster(const struct batch *b, int metric, const struct decay_prior *prior, struct fc_model *m,
+                            struct xerr *err)
+{
+    pthread_once(&global_once, global_init);
+    struct recent *rec = xcalloc((size_t)(b->nposts ? b->nposts : 1), sizeof *rec);
+    int nrec = 0;
+    for (int i = 0; i < b->nposts; i++)
+        if (b->posts[i].in_history && isfinite(b->posts[i].actual[metric]))
+            rec[nrec++] = (struct recent){ b->posts[i].posted_at, i };
+    qsort(rec, (size_t)nrec, sizeof *rec, cmp_recent);
+    if (nrec > FC_OWN_MAX)
+        nrec = FC_OWN_MAX;
+    struct fc_ref *own = xcalloc((size_t)(nrec ? nrec : 1), sizeof *own);
+    struct decay_point *pts = xmalloc(sizeof *pts * (size_t)(b->maxn ? b->maxn : 1));
+    struct decay_prior noshr = *prior;
+    noshr.sh_n = 0;
+    struct decay_ws *ws = decay_ws_new();
+    double *y24 = xcalloc((size_t)(nrec ? nrec : 1), sizeof *y24), *g24 = NULL;
+    int rc = 0, n24 = 0;
+    if (!ws) {
+        rc = xerr_set(err, XETL_EX_SOFTWARE, "out of memory");
+        goto out;
+    }
+    for (int k = 0; k < nrec; k++) {
+        const struct post *p = &b->posts[rec[k].i];
+        int np = decay_clean(pts, post_points(b, p, metric, pts));
+        struct decay_result full;
+        if (decay_fit(ws, pts, np, &noshr, DECAY_HORIZON_H, &full) < 0) {
+            rc = xerr_set(err, XETL_EX_SOFTWARE, "out of memory");
+            goto out;
+        }
+        own[k].y7 = p->actual[metric];
+        anchor_values(pts, np, &full, own[k].y);
+        for (int a = 0; a < FC_NANCHOR; a++) {
+            own[k].lomax7[a] = NAN;
+            int nt = 0;
+            while (nt < np && pts[nt].age_h <= fc_anchor_h[a] + 0.5)
+                nt++;
+            struct decay_result tr;
+            if (nt > 0 && isfinite(own[k].y[a]) && decay_fit(ws, pts, nt, &noshr, DECAY_HORIZON_H, &tr) == 0)
+                own[k].lomax7[a] = tr.n_h;
+        }
+        if (own[k].y[2] > 0)
+            y24[n24++] = own[k].y[2];
+    }
+    /* The shipped cascades, scaled to the account's typical 24 h count. */
+    double scale = 1.0;
+    if (n24 >= 5 && n_global_refs > 0) {
+        double med, sd, gmed;
+        decay_robust_stats(y24, n24, &med, &sd);
+        g24 = xcalloc((size_t)n_global_refs, sizeof *g24);
+        for (int i = 0; i < n_global_refs; i++)
+            g24[i] = global_refs[i].y[2];
+        decay_robust_stats(g24, n_global_refs, &gmed, &sd);
+        if (gmed > 0 && med > 0)
+            scale = med / gmed;
+    }
+    if (fc_train(m, own, nrec, global_refs, n_global_refs, scale, 0.90))
+        rc = xerr_set(err, XETL_EX_SOFTWARE, "out of memory");
+out:
+    decay_ws_free(ws);
+    free(g24);
+    free(y24);
+    free(pts);
+    free(own);
+    free(rec);
+    return rc;
+}
+
+/*
+ * The stacked forecast of each in-range post observed from 1 h to
+ * FC_MAX_AGE_H: it replaces the curve's 7-day value and interval (p50 and
+ * p05/p95); older posts keep their own curve's.  Then the half-life source.
+ */
+static void apply_forecaster(struct batch *b, int metric, const struct fc_model *m, double pool_hl,
+                             double pool_t90, const int *idx, int n)
+{
+    struct decay_point *pts = xmalloc(sizeof *pts * (size_t)(b->maxn ? b->maxn : 1));
+    for (int k = 0; k < n; k++) {
+        struct post *p = &b->posts[idx[k]];
+        struct decay_result *r = &p->res[metric];
+        struct fc_forecast *fc = &p->fc[metric];
+        fc->p05 = fc->p50 = fc->p95 = NAN;
+        p->hl_pooled[metric] = false;
+        if (r->method == DECAY_NONE)
+            continue;
+        int np = decay_clean(pts, post_points(b, p, metric, pts));
+        /* Half-life: from the post's data only when a sample reaches back to
+         * it (a nightly pull sees most posts first at hours of age). */
+        if ((r->method == DECAY_LOMAX || r->method == DECAY_POOLED) && isfinite(r->half_life_h) &&
+            (np < 3 || pts[0].age_h > r->half_life_h) && isfinite(pool_hl)) {
+            r->half_life_h = pool_hl;
+            r->t90_h = isfinite(pool_t90) ? pool_t90 : r->t90_h;
+            p->hl_pooled[metric] = true;
+        }
+        if (r->horizon_h != DECAY_HORIZON_H || !(r->last_age_h < FC_MAX_AGE_H))
+            continue;
+        int a = fc_anchor_for_age(r->last_age_h);
+        double y[FC_NANCHOR];
+        anchor_values(pts, np, r, y);
+        if (a < 0 || fc_predict(m, a, y, r->n_h, fc) != 0) {
+            fc->p05 = fc->p50 = fc->p95 = NAN;
+            continue;
+        }
+        /* Never below what is already counted. */
+        fc->p50 = fmax(fc->p50, r->last_count);
+        fc->p05 = fmin(fmax(fc->p05, r->last_count), fc->p50);
+        fc->p95 = fmax(fc->p95, fc->p50);
+        r->n_h = fc->p50;
+        r->n_h_lo = fc->p05;
+        r->n_h_hi = fc->p95;
+    }
+    free(pts);
+}
+
 /* ---- writing ---- */
 
 static void json_num(struct sbuf *sb, const char *key, double v, bool comma)
@@ -339,9 +559,16 @@ static void json_num(struct sbuf *sb, const char *key, double v, bool comma)
         sbuf_addf(sb, "\"%s\":null", key);
 }
 
-static void curve_json(struct sbuf *sb, const struct decay_result *r, const char *asof_txt)
+static void curve_json(struct sbuf *sb, const struct decay_result *r, const struct fc_forecast *fc, bool hl_pooled,
+                       const char *asof_txt)
 {
     sbuf_addf(sb, "{\"model\":\"lomax\",\"method\":\"%s\"", decay_method_name(r->method));
+    sbuf_addf(sb, ",\"forecast\":\"%s\"", isfinite(fc->p50) ? "stack" : "lomax");
+    json_num(sb, "p05_7d", isfinite(fc->p50) ? fc->p05 : r->n_h_lo, true);
+    json_num(sb, "p50_7d", r->n_h, true);
+    json_num(sb, "p95_7d", isfinite(fc->p50) ? fc->p95 : r->n_h_hi, true);
+    if (isfinite(r->half_life_h))
+        sbuf_addf(sb, ",\"half_life_source\":\"%s\"", hl_pooled ? "pooled" : "data");
     json_num(sb, "A", r->A, true);
     json_num(sb, "c_h", r->c_h, true);
     json_num(sb, "theta", r->theta, true);
@@ -430,7 +657,7 @@ static int write_results(struct db *db, const struct account *acct, const struct
             if (any)
                 sbuf_addc(&js, ',');
             sbuf_addf(&js, "\"%s\":", fit_metric_names[m]);
-            curve_json(&js, &p->res[m], asof_txt);
+            curve_json(&js, &p->res[m], &p->fc[m], p->hl_pooled[m], asof_txt);
             any = true;
         }
         sbuf_addc(&js, '}');
@@ -565,8 +792,9 @@ static int write_results(struct db *db, const struct account *acct, const struct
                      2, p1, &n, err)))
         goto out;
     *rows += n;
-    /* The post's score: its latest forecast (made before the horizon, at or
-     * before this as-of) against the observed 7-day likes. */
+    /* The post's score, at decision time: the forecast available when the
+     * post was 24 h old (the latest made at an age <= 24 h; for a post first
+     * seen later, the first one made), against the observed 7-day likes. */
     if ((rc = db_cmd(db,
                      "UPDATE tweet_analytics_comprehensive t SET"
                      "  predicted_likes = CASE WHEN x.predicted_7d < 2e9 THEN round(x.predicted_7d)::integer END,"
@@ -578,7 +806,9 @@ static int write_results(struct db *db, const struct account *acct, const struct
                      "          FROM xetl.predictions"
                      "         WHERE metric = 'likes' AND account_id = $1 AND as_of <= $2::timestamptz"
                      "           AND actual_7d IS NOT NULL"
-                     "         ORDER BY tweet_id, as_of DESC) x"
+                     "         ORDER BY tweet_id, age_hours > " FIT_DECISION_AGE_SQL ","
+                     "                  CASE WHEN age_hours <= " FIT_DECISION_AGE_SQL " THEN -age_hours"
+                     "                       ELSE age_hours END, as_of) x"
                      " WHERE t.tweet_id = x.tweet_id",
                      2, p1, &n, err)))
         goto out;
@@ -656,7 +886,8 @@ int fit_run(struct db *db, const struct config *cfg, const struct account *acct,
     progress_begin(&prog, "fit: curves", (long)n * FIT_NMETRIC);
     for (int m = 0; m < FIT_NMETRIC; m++) {
         struct decay_prior prior;
-        if ((rc = account_prior(&b, m, horizon, threads, &prior, err)))
+        double pool_hl = NAN, pool_t90 = NAN;
+        if ((rc = account_prior(&b, m, horizon, threads, &prior, &pool_hl, &pool_t90, err)))
             goto out;
         log_debug("fit: @%s %s prior: c=%.3g h (sd %.2f), theta=%.3g (sd %.2f), sigma=%.3g from %d posts;"
                   " sh alpha(24h)=%.3f from %d pairs",
@@ -670,6 +901,12 @@ int fit_run(struct db *db, const struct config *cfg, const struct account *acct,
                 fits++;
             by_method[res[k].method]++;
         }
+        struct fc_model fcm;
+        memset(&fcm, 0, sizeof fcm);
+        if (n > 0 && horizon == DECAY_HORIZON_H && (rc = train_forecaster(&b, m, &prior, &fcm, err)))
+            goto out;
+        apply_forecaster(&b, m, &fcm, pool_hl, pool_t90, idx, n);
+        fc_model_free(&fcm);
         progress_step(&prog, n);
     }
     progress_end(&prog);

@@ -309,6 +309,13 @@ static double lomax_age_at(double c, double th, double H, double frac)
     return c * expm1(-log1p(-z) / th);
 }
 
+double decay_age_at(double c_h, double theta, double horizon_h, double frac)
+{
+    if (!(c_h > 0) || !(theta > 0) || !(horizon_h > 0) || !isfinite(c_h) || !isfinite(theta))
+        return NAN;
+    return lomax_age_at(c_h, theta, horizon_h, frac);
+}
+
 static double sh_node_age(int k)
 {
     return 0.25 * ldexp(1.0, k);

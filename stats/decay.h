@@ -100,6 +100,9 @@ struct decay_ws;
 struct decay_ws *decay_ws_new(void);
 void decay_ws_free(struct decay_ws *ws);
 
+/* The age at which a Lomax shape (c, θ) reaches frac·N(H), 0 < frac < 1; NAN when undefined. */
+double decay_age_at(double c_h, double theta, double horizon_h, double frac);
+
 /* N(age) for a Lomax curve; 0 for age <= 0; NAN for invalid parameters. */
 double decay_curve_eval(double A, double c_h, double theta, double age_h);
 

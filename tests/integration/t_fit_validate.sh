@@ -1,5 +1,11 @@
 #!/bin/sh
-# xetl validate-decay: the figures on the SEISMIC validation file stay at or
+# xetl validate-decay: the production forecaster (row "xetl", nested CV) meets
+# the goals of docs/models.md §6 where they are met: median APE <= 2.5 % from
+# 1h/4h/24h/48h, p90 <= 25 % from 1h/4h/24h, 90 % intervals covering 87-93 %;
+# and holds the figures reached where the goals are not (median <= 4.5 % and
+# top-decile coverage >= 80 %: reached 4.75 % and 77 % / 79.7 %, asserted
+# at <= 4.9 % and >= 75 %, see docs/models.md).  Then the older rows: the
+# figures on the SEISMIC validation file stay at or
 # below the goals (median APE of the 7-day prediction: <= 8 % from 1h/4h/24h,
 # <= 6 % from 1h/4h/24h/48h, better than the Szabo-Huberman baseline from
 # 1h/4h/24h), the pooled Lomax beats every alternative curve family scored
@@ -30,6 +36,28 @@ if [ -r "$DATA" ]; then
         ok "lomax beats $m from 1h/4h/24h ($L3 < $A3) and 1h/4h/24h/48h ($L4 < $A4)" \
             awk -v x="$L3" -v y="$A3" -v u="$L4" -v w="$A4" 'BEGIN { exit !(y != "" && w != "" && x < y && u < w) }'
     done
+    col() { awk -v m="$1" -v o="$2" -v c="$3" '$1 == m && $2 == o { sub("%", "", $c); print $c }' "$OUT"; }
+    X3=$(fig xetl 1h/4h/24h); X4=$(fig xetl 1h/4h/24h/48h)
+    echo "# xetl $X3 % / $X4 %"
+    ok "xetl from 1h/4h/24h/48h: median APE <= 2.5 % (got $X4)" awk -v x="$X4" 'BEGIN { exit !(x != "" && x <= 2.5) }'
+    ok "xetl from 1h/4h/24h: median APE <= 4.9 % (goal 4.5 % not reached; got $X3)" \
+        awk -v x="$X3" 'BEGIN { exit !(x != "" && x <= 4.9) }'
+    P3=$(col xetl 1h/4h/24h 5)
+    ok "xetl from 1h/4h/24h: p90 APE <= 25 % (got $P3)" awk -v x="$P3" 'BEGIN { exit !(x != "" && x <= 25) }'
+    for o in 1h/4h/24h 1h/4h/24h/48h; do
+        CV=$(col xetl $o 6); TD=$(col xetl $o 9)
+        ok "xetl from $o: 90 % intervals cover 87-93 % (got $CV)" awk -v x="$CV" 'BEGIN { exit !(x != "" && x >= 87 && x <= 93) }'
+        ok "xetl from $o: top growth decile covered >= 75 % (goal 80 % not reached; got $TD)" \
+            awk -v x="$TD" 'BEGIN { exit !(x != "" && x >= 75) }'
+        for m in sh-robust lomax lomax-unpooled szabo-huberman exp; do
+            ok "xetl beats $m from $o" awk -v x="$(fig xetl $o)" -v y="$(fig $m $o)" 'BEGIN { exit !(y != "" && x < y) }'
+        done
+    done
+    like "$(cat "$OUT")" "ci95_median" "bootstrap CI column"
+    like "$(cat "$OUT")" "subset: [0-9]+ cascades with >= 2000 at 24 h" "the >= 2,000-at-24 h subset"
+    ok "xetl on that subset <= 4.5 % from 1h/4h/24h" awk -v x="$(fig xetl '1h/4h/24h,y24>=2000')" 'BEGIN { exit !(x != "" && x <= 4.5) }'
+    S3R=$(fig sh-robust 1h/4h/24h/48h)
+    ok "robust SH from 48 h beats the mean-centred rule ($S3R < $S4)" awk -v x="$S3R" -v y="$S4" 'BEGIN { exit !(x < y) }'
     C3=$(awk '$1 == "lomax" && $2 == "1h/4h/24h" { sub("%", "", $6); print $6 }' "$OUT")
     ok "lomax 90 % intervals cover 85-97 % (got $C3)" awk -v x="$C3" 'BEGIN { exit !(x != "" && x >= 85 && x <= 97) }'
     xrun validate-decay "$DATA"
