@@ -41,6 +41,20 @@ static int list(struct ctx *ctx, struct db *db)
     return 0;
 }
 
+/* Whether this very account (handle and user id) is registered: a rerun of provisioning. */
+static int account_exists(struct ctx *ctx, struct db *db, const char *handle, const char *user_id, bool *out)
+{
+    const char *p[] = { handle[0] == '@' ? handle + 1 : handle, user_id };
+    PGresult *res = db_exec(db,
+                            "SELECT 1 FROM xetl.accounts WHERE lower(handle) = lower($1) AND x_user_id = $2",
+                            2, p, &ctx->err);
+    if (!res)
+        return ctx->err.code;
+    *out = PQntuples(res) > 0;
+    PQclear(res);
+    return 0;
+}
+
 int cmd_account(struct ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -54,7 +68,7 @@ int cmd_account(struct ctx *ctx, int argc, char **argv)
     struct db *db;
     int c, rc;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'u': user_id = optarg; break;
         case 'n': bot_content = false; break;
@@ -76,8 +90,13 @@ int cmd_account(struct ctx *ctx, int argc, char **argv)
     if (!strcmp(sub, "list"))
         return list(ctx, db);
     struct account a;
-    if ((rc = accounts_add(db, argv[optind], user_id, bot_content, &a, &ctx->err)))
+    bool existed = false;
+    if ((rc = account_exists(ctx, db, argv[optind], user_id, &existed)) ||
+        (rc = accounts_add(db, argv[optind], user_id, bot_content, &a, &ctx->err)))
         return rc;
-    log_info("added account '%s' (user id %s)", a.handle, a.user_id);
+    if (existed)
+        log_info("account '%s' (user id %s) already exists: nothing changed", a.handle, a.user_id);
+    else
+        log_info("added account '%s' (user id %s)", a.handle, a.user_id);
     return 0;
 }

@@ -62,6 +62,23 @@ static int find_share(char *out, size_t n, char *self, size_t self_n)
             break;
         *slash = '\0';
     }
+    /*
+     * Installed: PREFIX/bin/xetl beside PREFIX/share/xetl, wherever PREFIX is
+     * (built for /usr/local, installed under /opt/x); then the built-in path.
+     */
+    snprintf(path, sizeof path, "%s", self);
+    if ((slash = strrchr(path, '/')) != NULL) {
+        *slash = '\0';
+        if ((slash = strrchr(path, '/')) != NULL) {
+            char probe[PATH_MAX + 64];
+            *slash = '\0';
+            snprintf(probe, sizeof probe, "%s/share/xetl/demo/demo.sh", path);
+            if (is_file(probe)) {
+                snprintf(out, n, "%s/share/xetl", path);
+                return 0;
+            }
+        }
+    }
     snprintf(out, n, "%s", XETL_DATADIR);
     return is_file(XETL_DATADIR "/demo/demo.sh") ? 0 : -1;
 }
@@ -77,7 +94,7 @@ int cmd_demo(struct ctx *ctx, int argc, char **argv)
     char share[PATH_MAX], self[PATH_MAX], script[PATH_MAX + 32];
     int c;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'd': dir = optarg; break;
         case 'h': usage(); return 0;
@@ -88,7 +105,8 @@ int cmd_demo(struct ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, "demo", "unexpected argument '%s'", argv[optind]);
     int where = find_share(share, sizeof share, self, sizeof self);
     if (where < 0)
-        return xerr_set(&ctx->err, XETL_EX_CONFIG, "cannot find the demo files (looked in %s/demo)", XETL_DATADIR);
+        return xerr_set(&ctx->err, XETL_EX_CONFIG, "cannot find the demo files (looked beside the binary in ../share/xetl/demo and in %s/demo)",
+                       XETL_DATADIR);
     if (where == 1) {
         /* In the source tree the files live in three places; demo.sh wants one. */
         char root[PATH_MAX];

@@ -9,6 +9,7 @@
 #include "common/config.h"
 #include "common/stage.h"
 #include "etl/db.h"
+#include "etl/migrate.h"
 #include "reports/report.h"
 
 #include <getopt.h>
@@ -22,7 +23,8 @@ static void usage(void)
            "For each account: xetl-roi-H-FROM_TO.xlsx and xetl-roi-H-FROM_TO-{summary,posts,\n"
            "content_types,formulas,hooks,daily}.csv in DIR.  Prints each path written, one a line.\n"
            "Files are written under a temporary name and renamed, so a crash never leaves a\n"
-           "half file.  The columns are defined in docs/reports.md.\n\n"
+           "half file.  The columns are defined in " XETL_DOCDIR "/reports.md (docs/reports.md\n"
+           "in the source tree).\n\n"
            "Options:\n"
            "  --from D          first day (YYYY-MM-DD, inclusive; default: report.days whole days\n"
            "                    ending with --to)\n"
@@ -52,7 +54,7 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
     long days = 7;
     int c, rc;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'f': from = optarg; break;
         case 't': to = optarg; break;
@@ -89,8 +91,13 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
         return rc;
     if (a.range.to <= a.range.from)
         return cli_usage_error(ctx, "report", "--from is after --to");
-    if ((rc = ctx_db(ctx, &db)) || (rc = ctx_accounts(ctx, &accts)))
+    if ((rc = ctx_db(ctx, &db)) || (rc = migrate_check_current(db, &ctx->err)) || (rc = ctx_accounts(ctx, &accts)))
         goto out;
+    if (accts.n == 0) {
+        rc = xerr_set(&ctx->err, XETL_EX_CONFIG,
+                      "report: no active accounts, nothing to report: add one with 'xetl account add HANDLE'");
+        goto out;
+    }
     for (int i = 0; i < accts.n; i++) {
         int before = files.n;
         if ((rc = report_generate(db, ctx->cfg, &accts.v[i], &a, &ro, &files, &counts, &ctx->err)))

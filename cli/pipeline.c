@@ -68,17 +68,6 @@ static void stage_end(struct db *db, int64_t stage_id, int rc, const struct stag
     sbuf_release(&counts);
 }
 
-static void add_counts(struct stage_counts *sum, const struct stage_counts *c)
-{
-    sum->requests += c->requests;
-    sum->rows += c->rows;
-    sum->rejects += c->rejects;
-    sum->fits += c->fits;
-    sum->attributions += c->attributions;
-    sum->reports += c->reports;
-    sum->warnings += c->warnings;
-}
-
 static int replay_landed(struct db *db, const struct config *cfg, const struct account *acct,
                          const struct stage_args *a, const struct xrange *landed, struct stage_counts *counts,
                          struct xerr *err)
@@ -124,13 +113,14 @@ static int run_stage(struct ctx *ctx, struct db *db, const char *name, stage_fn 
         rc = fn(db, ctx->cfg, acct, a, &c, &ctx->err);
     }
     stage_end(db, sid, rc, &c, ctx->err.msg);
-    add_counts(&ctx->counts, &c);
+    cli_counts_add(&ctx->counts, &c);
     if (rc) {
         xerr_prefix(&ctx->err, "stage '%s' failed for account '%s': ", name, acct->handle);
         return rc;
     }
-    log_info("%s '%s': done in %.1f s (%ld requests, %ld rows, %ld fits, %ld attributions, %ld files)", name,
-             acct->handle, log_wallclock() - t0, c.requests, c.rows, c.fits, c.attributions, c.reports);
+    char what[256];
+    cli_counts_text(&c, what, sizeof what);
+    log_info("%s '%s': done in %.1f s (%s)", name, acct->handle, log_wallclock() - t0, what);
     return 0;
 }
 
@@ -208,7 +198,9 @@ int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
     if ((rc = ctx_accounts(ctx, &accts)))
         goto out;
     if (accts.n == 0) {
-        log_warn("no active accounts: add one with 'xetl account add HANDLE --user-id ID'");
+        /* Cron must hear that nothing ran: an error (78), printed even under -q. */
+        rc = xerr_set(&ctx->err, XETL_EX_CONFIG,
+                      "no active accounts, nothing to do: add one with 'xetl account add HANDLE'");
         goto out;
     }
     for (int i = 0; i < accts.n && !rc; i++) {

@@ -189,7 +189,8 @@ void mail_compose(char *const *files, int nfiles, char **subject, char **body)
         const char *b = strrchr(files[i], '/');
         sbuf_addf(&text, "  %s\n", b ? b + 1 : files[i]);
     }
-    sbuf_adds(&text, "\nColumns are defined in xetl's docs/reports.md.\n");
+    sbuf_adds(&text, "\nColumns are defined in reports.md, installed with xetl as " XETL_DOCDIR "/reports.md\n"
+                     "(docs/reports.md in its source).\n");
     *subject = sbuf_detach(&subj);
     *body = sbuf_detach(&text);
 }
@@ -254,8 +255,10 @@ static int parse_rcpts(const char *to, struct curl_slist **rcpt, struct sbuf *hd
         if (!l)
             continue;
         if (!strchr(t, '@') || strpbrk(t, "<>\r\n\" ") || l > 254) {
+            /* t points into copy: format the message before copy goes. */
+            xerr_set(err, XETL_EX_USAGE, "mail: bad recipient address '%.80s'", t);
             free(copy);
-            return xerr_set(err, XETL_EX_USAGE, "mail: bad recipient address '%.80s'", t);
+            return XETL_EX_USAGE;
         }
         snprintf(addr, sizeof addr, "<%s>", t);
         *rcpt = curl_slist_append(*rcpt, addr);

@@ -792,11 +792,17 @@ static int mkdir_p(const char *path, struct xerr *err)
             char c = buf[i];
             buf[i] = '\0';
             if (mkdir(buf, 0777) && errno != EEXIST)
-                return xerr_set(err, XETL_EX_SOFTWARE, "cannot create directory '%s': %s", buf,
+                return xerr_set(err, XETL_EX_CANTCREAT, "cannot create output directory '%s': %s", buf,
                                 strerror(errno));
             buf[i] = c;
         }
     }
+    /* It may exist as something else: say so before a temp file fails inside it. */
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return xerr_set(err, XETL_EX_CANTCREAT, "output directory '%s' exists and is not a directory", path);
+    if (access(path, W_OK | X_OK) != 0)
+        return xerr_set(err, XETL_EX_CANTCREAT, "cannot write in output directory '%s': %s", path, strerror(errno));
     return 0;
 }
 

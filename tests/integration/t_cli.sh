@@ -47,6 +47,10 @@ like "$(cat "$ERR")" "^xetl: error: cannot connect to database" "and says so in 
 is "$(wc -l < "$ERR" | tr -d ' ')" 1 "exactly one line on stderr"
 xrun --db "nonsense_key=1" migrate
 is "$RC" 78 "malformed conninfo exits 78"
+xrun --db "dbnme=bot" migrate
+is "$RC" 78 "a mistyped conninfo key exits 78"
+is "$(cat "$ERR")" 'xetl: error: invalid database connection string: invalid connection option "dbnme"' \
+   "and names the bad key, as psql does"
 xrun --db "postgresql://u:hunter2secret@/nonexistent_db?host=$PGHOST&port=$PGPORT" migrate
 unlike "$(cat "$ERR")" "hunter2secret" "a password in the conninfo never appears in the error"
 xrun --db 'postgresql://bob:s3cr%zzet@localhost/db' migrate
@@ -67,6 +71,8 @@ is "$RC" 65 "a handle differing only in case is the same account: another user i
 like "$(cat "$ERR")" "already registered" "and says so"
 xrun account add GrowthBot --user-id 1234567890
 is "$RC" 0 "adding the same account again is not an error (idempotent provisioning)"
+like "$(cat "$ERR")" "account 'growthbot' \(user id 1234567890\) already exists: nothing changed" \
+   "and says it already exists rather than 'added'"
 xrun account add bad-handle! --user-id 5
 is "$RC" 64 "an invalid handle is a usage error (64)"
 xrun account add okhandle --user-id 12ab
@@ -97,6 +103,23 @@ is "$(first_account --config "$TMP/xetl.conf")" acct_c "the file beats the defau
 is "$(XETL_CONFIG="$TMP/xetl.conf" first_account)" acct_c "XETL_CONFIG names the file"
 is "$(cd "$TMP" && first_account)" acct_c "./xetl.conf is read when present"
 is "$(cd "$TMP" && PGDATABASE=t_cli_prec_b first_account --config /dev/null)" acct_b "libpq's own defaults come last"
+# The search path after ./xetl.conf: $XDG_CONFIG_HOME/xetl/xetl.conf, then
+# ~/.config/xetl/xetl.conf; the first found wins and --help says which.
+mkdir -p "$TMP/xdg/xetl" "$TMP/home/.config/xetl" "$TMP/empty"
+printf 'db = dbname=t_cli_prec_b\n' > "$TMP/xdg/xetl/xetl.conf"
+printf 'db = dbname=t_cli_prec_a\n' > "$TMP/home/.config/xetl/xetl.conf"
+is "$(cd "$TMP/empty" && XDG_CONFIG_HOME="$TMP/xdg" HOME="$TMP/home" first_account)" acct_b \
+   "\$XDG_CONFIG_HOME/xetl/xetl.conf is read when there is no ./xetl.conf"
+is "$(cd "$TMP" && XDG_CONFIG_HOME="$TMP/xdg" first_account)" acct_c "./xetl.conf comes before it"
+is "$(cd "$TMP/empty" && unset XDG_CONFIG_HOME && HOME="$TMP/home" first_account)" acct_a \
+   "without XDG_CONFIG_HOME, ~/.config/xetl/xetl.conf"
+is "$(cd "$TMP/empty" && XDG_CONFIG_HOME="$TMP/xdg" "$XETL" --help | tail -1)" \
+   "Configuration: $TMP/xdg/xetl/xetl.conf (read)" "--help says which file is read"
+like "$(cd "$TMP/empty" && XDG_CONFIG_HOME="$TMP/none" HOME="$TMP/none" "$XETL" --help | tail -1)" \
+   "^Configuration: no file found \(looked for \./xetl\.conf, $TMP/none/xetl/xetl\.conf, /etc/xetl/xetl\.conf\)" \
+   "and where it looked when none is found"
+is "$(cd "$TMP" && "$XETL" --config "$TMP/xetl.conf" --help | tail -1)" "Configuration: $TMP/xetl.conf (read)" \
+   "--config wins over the search"
 global_after=$("$XETL" account list --db dbname=t_cli_prec_a 2>&1 | sed -n 2p | awk '{print $1}')
 is "$global_after" acct_a "global options are accepted after the command"
 

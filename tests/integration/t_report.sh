@@ -223,7 +223,29 @@ is "$RC" 0 "--help exits 0"
 like "$(cat "$OUT")" "--format" "--help lists the options"
 : >"$TMP/afile"
 xrun --as-of "$ASOF" --account acme report --out "$TMP/afile/sub"
-is "$RC" 70 "an output directory that cannot be made fails with 70"
-like "$(cat "$ERR")" "cannot create directory" "and says why"
+is "$RC" 73 "an output directory that cannot be made fails with 73 (cannot create)"
+is "$(cat "$ERR")" "xetl: error: cannot create output directory '$TMP/afile/sub': Not a directory" "and names the path"
+xrun --as-of "$ASOF" --account acme report --out "$TMP/afile"
+is "$RC" 73 "--out naming a regular file fails with 73"
+is "$(cat "$ERR")" "xetl: error: output directory '$TMP/afile' exists and is not a directory" \
+   "and names the path"
+# Long options are spelled out: --form is neither --from nor --format.
+xrun --as-of "$ASOF" report --form 2026-11-01 --out "$TMP/r5"
+is "$RC" 64 "an abbreviated long option is a usage error"
+is "$(cat "$ERR")" "xetl: error: report: unknown option '--form' (long options are not abbreviated; did you mean '--from' or '--format'?) (try 'xetl report --help')" \
+   "and the message suggests the options it resembles"
+xrun --as-of "$ASOF" report --out="$TMP/r6" --format=csv --account acme
+is "$RC" 0 "--name=value spelled in full still works"
+
+# --- an unmigrated database and one without accounts
+newdb --empty
+xrun --as-of "$ASOF" report --out "$TMP/r7"
+is "$RC" 78 "report on a database never migrated exits 78"
+like "$(cat "$ERR")" "run 'xetl migrate' first" "and says to migrate first"
+"$XETL" -q migrate
+xrun -q --as-of "$ASOF" report --out "$TMP/r7"
+is "$RC" 78 "report with no account registered exits 78 (configuration), even with -q"
+is "$(cat "$ERR")" "xetl: error: report: no active accounts, nothing to report: add one with 'xetl account add HANDLE'" \
+   "and says so on stderr"
 
 done_testing
