@@ -156,6 +156,30 @@ XETL_REPORT_DAYS=14 xrun --config "$TMP/typed.conf" runs
 n_typed=$(grep -c "report.days" "$ERR")
 is "$n_typed" 0 "a bad file value overridden by the environment is not an error"
 
+# The run log shows the as-of a command ran at: a rerun's is the end of its range, not the clock.
+newdb
+"$XETL" -q account add rerunbot --user-id 777
+xrun -q rerun --from 2026-11-01 --to 2026-11-07
+is "$RC" 0 "a rerun over an empty range"
+xrun runs --limit 1
+is "$(sed -n 2p "$OUT" | awk '{print $2, $7}')" "rerun 2026-11-08T00:00:00Z" "xetl runs shows the rerun's as-of, the end of its range"
+
+# account add without --user-id looks the id up with the token (GET /2/users/by/username/H).
+. "$XETL_ROOT/tests/fakex/fakex.sh"
+fakex_start --token cli-token
+trap 'fakex_stop; rm -rf "$TMP"' EXIT
+XETL_X_BEARER_TOKEN=cli-token xrun account add @xetl_demo
+is "$RC" 0 "account add HANDLE looks the user id up on X"
+is "$(sql "SELECT x_user_id FROM xetl.accounts WHERE handle = 'xetl_demo'")" 1000000001 "and stores the id X gave"
+like "$(cat "$ERR")" "x says '@xetl_demo' is user id 1000000001" "and says what it found"
+XETL_X_BEARER_TOKEN=cli-token xrun account add nosuchuser
+is "$RC" 65 "a handle X does not know exits 65"
+like "$(cat "$ERR")" "x has no user '@nosuchuser'" "and says so"
+env -u XETL_X_BEARER_TOKEN "$XETL" account add someone >"$OUT" 2>"$ERR"
+is "$?" 78 "without a token (import-only) the lookup is a configuration error"
+like "$(cat "$ERR")" "account add without --user-id looks the id up on X: " "that says why a token is needed"
+fakex_stop
+
 # Every setting the code knows is documented, with its environment variable.
 missing=""
 for k in $(grep -o '{ "[a-z_.0-9-]*"' "$XETL_ROOT/common/config_keys.c" | sed 's/{ "//; s/"//'); do
