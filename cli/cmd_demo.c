@@ -23,11 +23,13 @@ static void usage(void)
            "Starts a throwaway PostgreSQL in a temporary directory and a local fake X API\n"
            "on 127.0.0.1, loads the bundled account (90 days, ~3,000 posts and replies with\n"
            "generation metadata, follower samples, an analytics CSV export), runs 'xetl\n"
-           "nightly' for the last three nights, prints a short summary and the report\n"
-           "paths, and stops what it started.  Needs the postgresql and python3 packages\n"
-           "('make demo' installs them when run as root).\n\n"
+           "nightly' for the last three nights, prints the headline (followers gained,\n"
+           "cost, cost per follower, ROI, each beside the 7 days before) and the latest\n"
+           "night's report paths, and stops what it started.  Without --dir it then\n"
+           "removes everything it made but those reports.  Needs the postgresql and\n"
+           "python3 packages ('make demo' installs them when run as root).\n\n"
            "Options:\n"
-           "  --dir DIR     work (and leave the reports) in DIR instead of a new temp dir\n"
+           "  --dir DIR     work in DIR and keep everything (all nights' reports, fixtures, log)\n"
            "  -h, --help    show this help, then exit\n");
 }
 
