@@ -50,7 +50,7 @@ UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 LIBXETL  := $(BUILD)/libxetl.a
 
-.PHONY: all check check-run bench-run unit integration demo bench validate install uninstall clean deps
+.PHONY: all check check-run bench-run unit integration demo bench validate install uninstall clean deps render-report
 all: $(BIN)
 
 $(BIN): $(CLI_OBJ) $(LIBXETL)
@@ -129,6 +129,13 @@ install: $(BIN)
 	install -m 644 tests/lib/pg.sh $(DESTDIR)$(DATADIR)/lib/
 	install -d $(DESTDIR)$(DOCDIR)
 	install -m 644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+
+# The workbook as its reader sees it on paper: the demo's last workbook (or
+# XLSX=path) through LibreOffice headless -> PDF -> one PNG a page in
+# build/render/.  Needs libreoffice-calc-nogui and poppler-utils; not part of check.
+render-report: xetl
+	$(Q)if [ -z "$(XLSX)" ]; then rm -rf $(BUILD)/render-demo && ./xetl demo --dir $(BUILD)/render-demo >/dev/null 2>$(BUILD)/render-demo.log || { cat $(BUILD)/render-demo.log; exit 1; }; fi
+	$(Q)sh tests/lib/render_report.sh "$${XLSX:-$$(ls $(BUILD)/render-demo/reports/*.xlsx | tail -1)}" $(BUILD)/render
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/xetl $(DESTDIR)$(MANDIR)/man1/xetl.1

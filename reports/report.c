@@ -55,18 +55,19 @@ static const struct rcol posts_cols[] = {
     { "posted_at", "Posted (UTC)", RC_TIME, 17 },
     { "kind", "Kind", RC_TEXT, 7 },
     { "status", "Status", RC_TEXT, 8 },
-    { "content_type", "Content type", RC_TEXT, 18 },
-    { "formula", "Formula", RC_TEXT, 18 },
-    { "hook", "Hook", RC_TEXT, 18 },
-    { "text", "Text", RC_TEXT, 50 },
-    { "impressions_lifetime", "Impressions (lifetime)", RC_INT, 12 },
+    { "content_type", "Content type", RC_TEXT, 14 },
+    { "formula", "Formula", RC_TEXT, 14 },
+    { "hook", "Hook", RC_TEXT, 14 },
+    { "text", "Text", RC_TEXT, 40 },
+    /* Printed, the 22 columns go in three readable groups, id and time repeated on each. */
+    { "impressions_lifetime", "Impressions (lifetime)", RC_INT, 12, true },
     { "likes_lifetime", "Likes (lifetime)", RC_INT, 9 },
     { "retweets_lifetime", "Reposts (lifetime)", RC_INT, 9 },
     { "replies_lifetime", "Replies (lifetime)", RC_INT, 9 },
     { "quotes_lifetime", "Quotes (lifetime)", RC_INT, 9 },
     { "bookmarks_lifetime", "Bookmarks (lifetime)", RC_INT, 10 },
     { "engagement_rate_lifetime", "Engagement rate (lifetime)", RC_PCT, 11 },
-    { "half_life_minutes", "Half-life (min)", RC_INT, 9 },
+    { "half_life_minutes", "Half-life (min)", RC_INT, 9, true },
     { "predicted_likes_7d", "Predicted likes at 7 d", RC_INT, 10 },
     { "actual_likes_7d", "Actual likes at 7 d", RC_INT, 10 },
     { "prediction_accuracy", "Prediction accuracy", RC_PCT, 10 },
@@ -109,10 +110,12 @@ static const struct rcol group_cols[] = {
     { "learned_posts", "Matured posts (learning)", RC_INT, 11 },
     { "learned_followers_per_post", "Followers per post (learning)", RC_NUM, 12 },
     { "learned_engagement_rate", "Engagement rate (learning)", RC_PCT, 12 },
-    { "thompson_alpha", "Posterior alpha", RC_NUM, 10 },
-    { "thompson_beta", "Posterior beta", RC_NUM, 10 },
-    { "selection_score", "Selection score (P best)", RC_SCORE, 12 },
+    { "thompson_alpha", "Learning: weighted followers (alpha)", RC_NUM, 12 },
+    { "thompson_beta", "Learning: weighted posts (beta)", RC_NUM, 12 },
+    { "selection_score", "Chance of being the best (selection score)", RC_PCT, 13 },
+    { "note", "Note", RC_TEXT, 40 },
 };
+enum { G_NAME, G_POSTS, G_FPP = 5, G_LEARNED = 6, G_NOTE = 12, G_NCOLS };
 
 /* %1$s: expression of the key on posts p / tac t; %2$s: performance table; %3$s: its name column. */
 static const char group_sql_fmt[] =
@@ -175,7 +178,7 @@ static const struct rcol daily_cols[] = {
     { "posting_success_rate", "Posting success rate", RC_PCT, 10 },
     { "api_success_rate", "API success rate", RC_PCT, 10 },
     { "cost_usd", "Cost (USD)", RC_USD, 10 },
-    { "cost_per_follower_usd", "Cost per follower (USD)", RC_USD, 11 },
+    { "cost_per_follower_usd", "Cost per follower (USD)", RC_USD_PER, 11 },
     { "roi", "ROI", RC_PCT, 10 },
 };
 
@@ -415,6 +418,49 @@ static int rtab_query(struct db *db, const char *sql, int nparams, const char *c
     return 0;
 }
 
+static long cell_long(const char *s)
+{
+    return s ? strtol(s, NULL, 10) : 0;
+}
+
+/*
+ * One group table (content types, formulas, hooks) in the query's order,
+ * then its small groups (fewer than REPORT_MIN_POSTS posts in the period)
+ * moved to the end with a note saying how few: the workbook colours and
+ * charts only the rows above them, so two lucky posts never look like a winner.
+ */
+static int group_query(struct db *db, const char *sql, const char *const *p3, struct rtab *t, struct xerr *err)
+{
+    struct rtab q;
+    const char *vals[G_NCOLS];
+    char note[160];
+    int rc;
+
+    rtab_init(&q, t->cols, G_NCOLS - 1);
+    if ((rc = rtab_query(db, sql, 3, p3, &q, err))) {
+        rtab_release(&q);
+        return rc;
+    }
+    for (int pass = 0; pass < 2; pass++)
+        for (int r = 0; r < q.nrows; r++) {
+            long n = cell_long(rtab_cell(&q, r, G_POSTS));
+            bool small = n < REPORT_MIN_POSTS;
+            if (small != (pass == 1))
+                continue;
+            for (int c = 0; c < G_NCOLS - 1; c++)
+                vals[c] = rtab_cell(&q, r, c);
+            vals[G_NOTE] = NULL;
+            if (small) {
+                snprintf(note, sizeof note, "few posts: %ld in the period (fewer than %d), not ranked or coloured", n,
+                         REPORT_MIN_POSTS);
+                vals[G_NOTE] = note;
+            }
+            rtab_add_row(t, vals);
+        }
+    rtab_release(&q);
+    return 0;
+}
+
 /* Best and worst three arms of one learning table as summary rows. */
 static int add_arms(struct db *db, const char *table, const char *name_col, const char *what,
                     const char *const *params, struct rtab *s, struct xerr *err)
@@ -428,7 +474,20 @@ static int add_arms(struct db *db, const char *table, const char *name_col, cons
     snprintf(sql, sizeof sql, arms_sql_fmt, table, name_col);
     if (!(res = db_exec(db, sql, 1, params, err)))
         return err->code;
-    n = PQntuples(res);
+    /* Only arms with enough matured posts are ranked; the others are named once, below. */
+    int all = PQntuples(res), *idx = xcalloc((size_t)all + 1, sizeof *idx), nsmall = 0;
+    struct sbuf small = SBUF_INIT;
+    sbuf_init(&small);
+    n = 0;
+    for (int r = 0; r < all; r++) {
+        if (cell_long(db_str(res, r, 2)) >= REPORT_MIN_POSTS) {
+            idx[n++] = r;
+        } else {
+            sbuf_addf(&small, "%s%s (%s)", nsmall ? ", " : "", db_str(res, r, 0) ? db_str(res, r, 0) : "?",
+                      db_str(res, r, 2) ? db_str(res, r, 2) : "0");
+            nsmall++;
+        }
+    }
     nbest = n < 3 ? n : 3;
     nworst = n - nbest < 3 ? n - nbest : 3;
     snprintf(best, sizeof best, "best %s", what);
@@ -438,7 +497,7 @@ static int add_arms(struct db *db, const char *table, const char *name_col, cons
     vals[S_UNIT] = "score";
     for (int i = 0; i < nbest + nworst; i++) {
         /* Worst are listed worst first: the last rows of the descending order. */
-        int row = i < nbest ? i : n - 1 - (i - nbest);
+        int row = idx[i < nbest ? i : n - 1 - (i - nbest)];
         char rank[8];
         snprintf(rank, sizeof rank, "%d", i < nbest ? i + 1 : i - nbest + 1);
         vals[S_SECTION] = i < nbest ? best : worst;
@@ -447,23 +506,36 @@ static int add_arms(struct db *db, const char *table, const char *name_col, cons
         vals[S_CUR] = db_str(res, row, 1);
         vals[S_POSTS] = db_str(res, row, 2);
         vals[S_FPP] = db_str(res, row, 3);
-        vals[S_NOTE] = "selection score = posterior probability of being the best arm";
+        vals[S_NOTE] = NULL; /* what the score means is said once, in the workbook's legend */
         rtab_add_row(s, vals);
     }
     memset(vals, 0, sizeof vals);
     vals[S_BASIS] = "learning (matured posts, all time)";
     vals[S_UNIT] = "score";
+    const char *none = all == 0 ? "no data: xetl learn has not scored any yet"
+                                : "no data: none has enough matured posts to rank yet";
     if (n == 0) {
         vals[S_SECTION] = best;
-        vals[S_NOTE] = "no data: xetl learn has not scored any yet";
+        vals[S_NOTE] = none;
         rtab_add_row(s, vals);
     }
     if (nworst == 0) {
         vals[S_SECTION] = worst;
-        vals[S_NOTE] = n == 0 ? "no data: xetl learn has not scored any yet"
-                              : "no data: 3 or fewer scored, all listed as best";
+        vals[S_NOTE] = n == 0 ? none : "no data: 3 or fewer scored, all listed as best";
         rtab_add_row(s, vals);
     }
+    if (nsmall) {
+        char sec[80], note[96];
+        snprintf(sec, sizeof sec, "not ranked %s", what);
+        snprintf(note, sizeof note, "fewer than %d matured posts each (posts in brackets): too few to rank",
+                 REPORT_MIN_POSTS);
+        vals[S_SECTION] = sec;
+        vals[S_ITEM] = small.buf;
+        vals[S_NOTE] = note;
+        rtab_add_row(s, vals);
+    }
+    sbuf_release(&small);
+    free(idx);
     PQclear(res);
     return 0;
 }
@@ -598,6 +670,42 @@ static int gather_curves(struct db *db, struct report_data *d, const char *const
     return 0;
 }
 
+/* Followers gained since the start of the period by each day's end, from a daily table. */
+static void gain_series(const struct rtab *daily, double *out, int n)
+{
+    double start = NAN;
+    for (int i = 0; i < n; i++) {
+        out[i] = NAN;
+        if (i >= daily->nrows)
+            continue;
+        const char *end = rtab_cell(daily, i, 1), *chg = rtab_cell(daily, i, 2);
+        if (i == 0 && end && chg)
+            start = strtod(end, NULL) - strtod(chg, NULL);
+        if (end && isfinite(start))
+            out[i] = strtod(end, NULL) - start;
+    }
+}
+
+/* The trend chart's two lines: this period and the previous one, day by day. */
+static int gather_gain(struct db *db, struct report_data *d, const char *const *p3, struct xerr *err)
+{
+    char pf[40], pt[40];
+    const char *pp[3] = { p3[0], db_fmt_time(pf, sizeof pf, d->prev.from), db_fmt_time(pt, sizeof pt, d->prev.to) };
+    struct rtab prev;
+    int rc;
+
+    d->n_gain = d->daily.nrows;
+    d->gain_cur = xcalloc((size_t)d->n_gain + 1, sizeof *d->gain_cur);
+    d->gain_prev = xcalloc((size_t)d->n_gain + 1, sizeof *d->gain_prev);
+    rtab_init(&prev, daily_cols, (int)(sizeof daily_cols / sizeof daily_cols[0]));
+    if ((rc = rtab_query(db, daily_sql, 3, pp, &prev, err)) == 0) {
+        gain_series(&d->daily, d->gain_cur, d->n_gain);
+        gain_series(&prev, d->gain_prev, d->n_gain);
+    }
+    rtab_release(&prev);
+    return rc;
+}
+
 void report_base_name(const char *handle, const struct xrange *r, char *out, size_t n)
 {
     char f[16], t[16];
@@ -649,19 +757,21 @@ int report_gather(struct db *db, const struct config *cfg, const struct account 
         goto out;
     snprintf(sql, sizeof sql, group_sql_fmt, "nullif(p.content_type_name, ''), nullif(t.content_type, '')",
              "content_type_performance", "content_type_name");
-    if ((rc = rtab_query(db, sql, 3, p3, &d->content_types, err)))
+    if ((rc = group_query(db, sql, p3, &d->content_types, err)))
         goto out;
     snprintf(sql, sizeof sql, group_sql_fmt, "nullif(p.viral_formula, ''), nullif(t.viral_formula, '')",
              "formula_performance", "formula_name");
-    if ((rc = rtab_query(db, sql, 3, p3, &d->formulas, err)))
+    if ((rc = group_query(db, sql, p3, &d->formulas, err)))
         goto out;
     snprintf(sql, sizeof sql, group_sql_fmt, "nullif(p.hook_used, ''), nullif(t.hook_used, '')",
              "hook_performance", "hook_used");
-    if ((rc = rtab_query(db, sql, 3, p3, &d->hooks, err)))
+    if ((rc = group_query(db, sql, p3, &d->hooks, err)))
         goto out;
     if ((rc = rtab_query(db, attribution_sql, 3, p3, &d->attribution, err)))
         goto out;
     if ((rc = rtab_query(db, daily_sql, 3, p3, &d->daily, err)))
+        goto out;
+    if ((rc = gather_gain(db, d, p3, err)))
         goto out;
     if ((rc = gather_heat(db, d, p3, err)))
         goto out;
@@ -676,6 +786,10 @@ out:
 
 void report_data_release(struct report_data *d)
 {
+    free(d->gain_cur);
+    free(d->gain_prev);
+    d->gain_cur = d->gain_prev = NULL;
+    d->n_gain = 0;
     rtab_release(&d->summary);
     rtab_release(&d->posts);
     rtab_release(&d->content_types);

@@ -41,13 +41,22 @@ enum rcol_kind {
     RC_USD,    /* money in US dollars */
     RC_SCORE,  /* a probability or score in [0, 1], 3 places shown */
     RC_UNIT,   /* summary only: the row's value kind ("count", "usd", "ratio", "score") */
+    RC_USD_PER, /* money per unit (cost per follower): 3 places shown, on every sheet */
 };
+
+/*
+ * Groups (content types, formulas, hooks) with fewer posts than this in the
+ * period, or arms with fewer matured posts, are listed but never ranked best
+ * or worst, coloured or charted: two lucky posts are not evidence.
+ */
+#define REPORT_MIN_POSTS 5
 
 struct rcol {
     const char *name;   /* CSV header (snake_case) */
     const char *label;  /* XLSX header, for people; says "in period" or "lifetime" */
     enum rcol_kind kind;
     double width;       /* XLSX column width in characters */
+    bool page_before;   /* XLSX print: a wide sheet starts a new page (column group) here */
 };
 
 /* One table: nrows x ncols cells of text (NULL = no value), as PostgreSQL printed them. */
@@ -88,6 +97,14 @@ struct report_data {
     int heat_days;             /* lookback of the heatmap, in days up to range.to */
     double heat[7][24];        /* NAN where no post */
     int heat_n[7][24];
+
+    /*
+     * Followers gained since the start of the period, day by day, for this
+     * period and the previous one (n_gain days each; NAN where unknown): the
+     * Summary's trend chart.  Malloc'd; report_data_release frees them.
+     */
+    int n_gain;
+    double *gain_cur, *gain_prev;
 
     /* Fitted cumulative likes of the top posts at fixed ages (stats/decay's Lomax curve). */
     int n_curves;

@@ -27,6 +27,23 @@ ok "the last workbook exists" test -s "$last_xlsx"
 "$XETL_PYTHON" "$XETL_ROOT/tests/lib/read_xlsx.py" "$last_xlsx" > "$TMP/wb.txt" 2>&1
 is "$?" 0 "a real reader opens the workbook"
 like "$(grep '^sheets' "$TMP/wb.txt")" "^sheets.Summary," "its first sheet is Summary"
+# The demo's "(none)" group has 2 posts: listed last, never coloured or charted as the winner.
+"$XETL_PYTHON" - "$last_xlsx" >"$TMP/ct.txt" <<'PY'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb["Content types"]
+rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2, max_col=13) if r[0].value]
+ranked = [r for r in rows if not r[12]]
+print("last", rows[-1][0], rows[-1][1], bool(rows[-1][12]))
+print("cf", sorted(str(cf.sqref) for cf in ws.conditional_formatting))
+print("ranked", len(ranked))
+ch = wb["Summary"]._charts[1]
+print("chart", ch.series[0].val.numRef.f)
+PY
+is "$(sed -n 1p "$TMP/ct.txt")" "last (none) 2 True" "the 2-post group is listed last, with its note"
+n=$(sed -n 3p "$TMP/ct.txt" | cut -d' ' -f2)
+is "$(sed -n 2p "$TMP/ct.txt")" "cf ['F2:F$((n + 1))', 'L2:L$((n + 1))']" "colour scales cover only the $n ranked groups"
+is "$(sed -n 4p "$TMP/ct.txt")" "chart 'Content types'!\$F\$2:\$F\$$((n + 1))" "and the content-type chart draws only them"
 summary=$(grep -- '-summary\.csv$' "$OUT" | tail -1)
 like "$(sed -n 2p "$summary")" "^headline,1,followers gained," "the summary CSV starts with followers gained"
 is "$(ls "$TMP/demo/pg" 2>/dev/null | wc -l | tr -d ' ')" 0 "the throwaway PostgreSQL is gone"
