@@ -1,5 +1,5 @@
 /*
- * cli/cmd_report.c — `xetl report [--from D] [--to D] [--out DIR] [--format csv,xlsx]`.
+ * cli/cmd_report.c — `xetl report [--from D] [--to D] [--out DIR] [--format csv,xlsx] [--rollup]`.
  *
  * One workbook and six CSVs per account for the range (default: the
  * report.days whole days before --as-of); each path written goes to stdout,
@@ -19,7 +19,7 @@
 static void usage(void)
 {
     printf("xetl report — CSV and XLSX ROI reports for a date range\n\n"
-           "Usage:\n  xetl [GLOBAL OPTIONS] report [--from D] [--to D] [--out DIR] [--format csv,xlsx]\n\n"
+           "Usage:\n  xetl [GLOBAL OPTIONS] report [--from D] [--to D] [--out DIR] [--format csv,xlsx] [--rollup]\n\n"
            "For each account: xetl-roi-H-FROM_TO.xlsx and xetl-roi-H-FROM_TO-{summary,posts,\n"
            "content_types,formulas,hooks,daily}.csv in DIR.  Prints each path written, one a line.\n"
            "Files are written under a temporary name and renamed, so a crash never leaves a\n"
@@ -31,6 +31,11 @@ static void usage(void)
            "  --to D            last day (inclusive; default: the day before --as-of)\n"
            "  --out DIR         output directory (default report.out, ./reports-out)\n"
            "  --format LIST     csv, xlsx or csv,xlsx (default report.format)\n"
+           "  --rollup          instead, the agency roll-up across the accounts (all active, or\n"
+           "                    each --account): xetl-rollup-FROM_TO.xlsx and .csv, a leaderboard\n"
+           "                    (followers gained, cost, cost per follower, ROI, trend), the\n"
+           "                    totals and the best content types, formulas and hooks with their\n"
+           "                    evidence.  nightly writes it too when report.rollup = true\n"
            "  -h, --help        show this help, then exit\n");
 }
 
@@ -41,6 +46,7 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
         { "to", required_argument, NULL, 't' },
         { "out", required_argument, NULL, 'o' },
         { "format", required_argument, NULL, 'F' },
+        { "rollup", no_argument, NULL, 'R' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -52,6 +58,7 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
     struct stage_counts counts;
     struct db *db;
     long days = 7;
+    bool rollup = false;
     int c, rc;
 
     while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
@@ -60,6 +67,7 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
         case 't': to = optarg; break;
         case 'o': out = optarg; break;
         case 'F': format = optarg; break;
+        case 'R': rollup = true; break;
         case 'h': usage(); return 0;
         default: return cli_usage_error(ctx, "report", "unknown option");
         }
@@ -96,6 +104,12 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
     if (accts.n == 0) {
         rc = xerr_set(&ctx->err, XETL_EX_CONFIG,
                       "report: no active accounts, nothing to report: add one with 'xetl account add HANDLE'");
+        goto out;
+    }
+    if (rollup) {
+        if (!(rc = report_rollup(db, ctx->cfg, &accts, &a, &ro, &files, &ctx->counts, &ctx->err)))
+            for (int k = 0; k < files.n; k++)
+                printf("%s\n", files.paths[k]);
         goto out;
     }
     for (int i = 0; i < accts.n; i++) {

@@ -124,6 +124,25 @@ static int run_stage(struct ctx *ctx, struct db *db, const char *name, stage_fn 
     return 0;
 }
 
+static int run_rollup(struct ctx *ctx, struct db *db, const struct account_list *accts,
+                      const struct pipeline_plan *plan, struct report_files *files)
+{
+    struct stage_counts c = { 0 };
+    struct stage_args a = { .as_of = plan->as_of, .run_id = ctx->run_id, .range = plan->report };
+    struct report_opts ro = { 0 };
+    int64_t sid = stage_begin(db, ctx->run_id, "rollup", NULL);
+    int rc;
+
+    ro.out_dir = config_get(ctx->cfg, "report.out");
+    if (!(rc = report_parse_formats(config_get(ctx->cfg, "report.format"), &ro, &ctx->err)))
+        rc = report_rollup(db, ctx->cfg, accts, &a, &ro, files, &c, &ctx->err);
+    stage_end(db, sid, rc, &c, ctx->err.msg);
+    cli_counts_add(&ctx->counts, &c);
+    if (rc)
+        xerr_prefix(&ctx->err, "stage 'rollup' failed: ");
+    return rc;
+}
+
 /*
  * A nightly killed with SIGKILL leaves its xetl.runs row 'running'.  Once we
  * hold the lock no other nightly can be alive, so those rows are history.
@@ -223,6 +242,11 @@ int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
             rc = run_stage(ctx, db, order[s].name, order[s].fn, acct, &a, plan, &files);
         }
     }
+    /* The agency roll-up across the run's accounts, when asked for (report.rollup). */
+    bool rollup = false;
+    if (!rc && (plan->stages & PIPE_REPORT) && !(rc = config_get_bool(ctx->cfg, "report.rollup", &rollup, &ctx->err)) &&
+        rollup)
+        rc = run_rollup(ctx, db, &accts, plan, &files);
     /* The paths are for a person; under cron (-q) a job that went well says nothing. */
     if (!rc && files.n && ctx->verbosity >= 0)
         for (int i = 0; i < files.n; i++)

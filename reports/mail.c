@@ -147,6 +147,92 @@ static void read_summary(const struct report_ref *r, struct sbuf *body, char *fo
         free(rows.cell[i]);
 }
 
+/* The roll-up CSV read back: the agency row and the leaderboard, for the subject and body. */
+struct rollup_rows {
+    char *cell[16];
+    int col, nrow, accounts;
+    struct sbuf out;
+    char followers[64];
+};
+
+static void on_rollup_field(void *s, size_t len, void *data)
+{
+    struct rollup_rows *c = data;
+    if (c->col < 16) {
+        free(c->cell[c->col]);
+        c->cell[c->col] = xmalloc(len + 1);
+        memcpy(c->cell[c->col], s, len);
+        c->cell[c->col][len] = '\0';
+    }
+    c->col++;
+}
+
+static void on_rollup_row(int ch, void *data)
+{
+    struct rollup_rows *c = data;
+    (void)ch;
+    /* Columns: section,rank,name,accounts,posts,followers_gained,…,cost_usd(8),cost_per_follower(9),roi(10),…,trend(14) */
+    if (c->nrow > 0 && c->col >= 15 && c->cell[0] &&
+        (!strcmp(c->cell[0], "leaderboard") || !strcmp(c->cell[0], "agency"))) {
+        char cost[64], roi[64];
+        bool agency = !strcmp(c->cell[0], "agency");
+        fmt_value("usd", c->cell[8], cost, sizeof cost);
+        fmt_value("ratio", c->cell[10], roi, sizeof roi);
+        sbuf_addf(&c->out, "  %-2s %-18s %8s followers  cost %-10s ROI %-10s %s\n", agency ? "" : c->cell[1],
+                  agency ? "all accounts" : c->cell[2], c->cell[5][0] ? c->cell[5] : "no data", cost, roi,
+                  c->cell[14]);
+        if (agency) {
+            snprintf(c->followers, sizeof c->followers, "%s", c->cell[5]);
+            c->accounts = atoi(c->cell[3]);
+        }
+    }
+    c->nrow++;
+    c->col = 0;
+}
+
+/* A roll-up among the files: "xetl-rollup-FROM_TO.csv|.xlsx" — its body section and subject. */
+static bool read_rollup(char *const *files, int nfiles, struct sbuf *subj, struct sbuf *text)
+{
+    for (int i = 0; i < nfiles; i++) {
+        const char *name = strrchr(files[i], '/');
+        name = name ? name + 1 : files[i];
+        if (strncmp(name, "xetl-rollup-", 12) || strlen(name) < 33 || name[22] != '_')
+            continue;
+        char path[4400], buf[4096], from[11], to[11];
+        struct csv_parser p;
+        struct rollup_rows rows;
+        size_t got;
+        FILE *fp;
+        memcpy(from, name + 12, 10);
+        from[10] = '\0';
+        memcpy(to, name + 23, 10);
+        to[10] = '\0';
+        snprintf(path, sizeof path, "%.*sxetl-rollup-%s_%s.csv", (int)(name - files[i]), files[i], from, to);
+        memset(&rows, 0, sizeof rows);
+        sbuf_init(&rows.out);
+        if ((fp = fopen(path, "rb"))) {
+            if (csv_init(&p, CSV_APPEND_NULL) == 0) {
+                while ((got = fread(buf, 1, sizeof buf, fp)) > 0)
+                    if (csv_parse(&p, buf, got, on_rollup_field, on_rollup_row, &rows) != got)
+                        break;
+                csv_fini(&p, on_rollup_field, on_rollup_row, &rows);
+                csv_free(&p);
+            }
+            fclose(fp);
+        }
+        sbuf_addf(subj, "xetl ROI roll-up %s to %s: %s%s followers across %d account%s", from, to,
+                  rows.followers[0] && rows.followers[0] != '-' ? "+" : "",
+                  rows.followers[0] ? rows.followers : "no data on", rows.accounts, rows.accounts == 1 ? "" : "s");
+        sbuf_addf(text, "Agency roll-up, %s to %s (most followers gained first):\n%s\n", from, to,
+                  rows.out.buf ? rows.out.buf : "  (no roll-up CSV beside the workbook)\n");
+        sbuf_release(&rows.out);
+        for (int k = 0; k < 16; k++)
+            free(rows.cell[k]);
+        return true;
+    }
+    return false;
+}
+
 void mail_compose(char *const *files, int nfiles, char **subject, char **body)
 {
     struct sbuf subj, text;
@@ -155,6 +241,8 @@ void mail_compose(char *const *files, int nfiles, char **subject, char **body)
 
     sbuf_init(&subj);
     sbuf_init(&text);
+    /* A roll-up leads: its subject names the agency's total; the accounts follow in the body. */
+    bool rollup = read_rollup(files, nfiles, &subj, &text);
     for (int i = 0; i < nfiles && nseen < 16; i++) {
         struct report_ref r;
         bool dup = false;
@@ -165,7 +253,7 @@ void mail_compose(char *const *files, int nfiles, char **subject, char **body)
         if (!dup)
             seen[nseen++] = r;
     }
-    if (nseen == 0) {
+    if (nseen == 0 && !rollup) {
         sbuf_addf(&subj, "xetl: %d file%s", nfiles, nfiles == 1 ? "" : "s");
         sbuf_adds(&text, "Files from xetl are attached.\n");
     }
@@ -177,6 +265,8 @@ void mail_compose(char *const *files, int nfiles, char **subject, char **body)
             snprintf(head, sizeof head, "%s%s followers", followers[0] == '-' ? "" : "+", followers);
         else
             snprintf(head, sizeof head, "followers gained: no data");
+        if (rollup)
+            continue;
         if (j == 0)
             sbuf_addf(&subj, "xetl ROI @%s %s to %s: %s", seen[j].handle, seen[j].from, seen[j].to, head);
         else if (j < 4)

@@ -1013,3 +1013,335 @@ int report_run(struct db *db, const struct config *cfg, const struct account *ac
     report_files_release(&files);
     return rc;
 }
+
+/* ---------------------------------------------------------------- the agency roll-up */
+
+static const struct rcol rollup_cols[] = {
+    { "section", "Section", RC_TEXT, 18 },
+    { "rank", "Rank", RC_INT, 6 },
+    { "name", "Account or name", RC_TEXT, 22 },
+    { "accounts", "Accounts (evidence)", RC_INT, 10 },
+    { "posts", "Posts in period (evidence)", RC_INT, 10 },
+    { "followers_gained", "Followers gained", RC_INT, 11 },
+    { "followers_gained_previous", "Followers gained, previous period", RC_INT, 12 },
+    { "followers_change", "Change in followers gained", RC_INT, 11 },
+    { "cost_usd", "Cost (USD)", RC_USD, 11 },
+    { "cost_per_follower_usd", "Cost per follower (USD)", RC_USD_PER, 11 },
+    { "roi", "ROI", RC_PCT, 10 },
+    { "roi_previous", "ROI, previous period", RC_PCT, 10 },
+    { "followers_attributed_7d", "Followers attributed (7 d)", RC_INT, 11 },
+    { "followers_per_post_7d", "Followers per post (7 d)", RC_NUM, 11 },
+    { "trend", "Trend (followers gained)", RC_TEXT, 34 },
+    { "note", "Note", RC_TEXT, 60 },
+};
+enum { R_SECTION, R_RANK, R_NAME, R_ACCOUNTS, R_POSTS, R_FG, R_FG_PREV, R_FG_CHANGE, R_COST, R_CPF, R_ROI,
+       R_ROI_PREV, R_ATTR, R_FPP, R_TREND, R_NOTE, R_NCOLS };
+
+/*
+ * Content types, formulas or hooks across the accounts: the five with the
+ * most followers per post among those with at least $4 posts attributed.
+ * %1$s: the key on posts p / tac t.
+ */
+static const char rollup_group_sql_fmt[] =
+    "SELECT %1$s, count(DISTINCT p.account_id), count(*), sum(fa.followers_gained),"
+    "       round(sum(fa.followers_gained)::numeric / nullif(count(fa.followers_gained), 0), 2),"
+    "       count(fa.followers_gained), string_agg(DISTINCT a.handle, ', ' ORDER BY a.handle)"
+    "  FROM xetl.posts p JOIN xetl.accounts a ON a.account_id = p.account_id"
+    "  LEFT JOIN tweet_analytics_comprehensive t ON t.tweet_id = p.tweet_id"
+    "  LEFT JOIN follower_attributions fa ON fa.tweet_id = p.tweet_id AND fa.time_window_hours = 168"
+    " WHERE p.account_id = ANY($1::bigint[]) AND p.posted_at >= $2 AND p.posted_at < $3 AND %1$s IS NOT NULL"
+    " GROUP BY 1 HAVING count(fa.followers_gained) >= $4::int"
+    " ORDER BY 5 DESC NULLS LAST, 4 DESC NULLS LAST, %1$s COLLATE \"C\" LIMIT 5";
+
+struct board_row {
+    const struct account *acct;
+    char *v[R_NCOLS]; /* owned copies, NULL = no value */
+    bool cost_complete;
+    double fg; bool has_fg;
+};
+
+static int board_cmp(const void *x, const void *y)
+{
+    const struct board_row *a = x, *b = y;
+    if (a->has_fg != b->has_fg)
+        return a->has_fg ? -1 : 1;
+    if (a->has_fg && a->fg != b->fg)
+        return a->fg > b->fg ? -1 : 1;
+    return strcmp(a->acct->handle, b->acct->handle);
+}
+
+static char *dupnum(int places, double v)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*f", places, v);
+    return xstrdup(buf);
+}
+
+/* "up 120 (+15.2 %) on the previous period" from two follower gains. */
+static char *trend_text(const char *cur, const char *prev)
+{
+    char buf[128];
+    if (!cur || !prev)
+        return xstrdup("no previous period to compare");
+    double c = strtod(cur, NULL), p = strtod(prev, NULL), d = c - p;
+    if (d == 0)
+        return xstrdup("flat on the previous period");
+    if (p != 0)
+        snprintf(buf, sizeof buf, "%s %.0f (%+.1f %%) on the previous period", d > 0 ? "up" : "down", fabs(d),
+                 100.0 * d / fabs(p));
+    else
+        snprintf(buf, sizeof buf, "%s %.0f on the previous period", d > 0 ? "up" : "down", fabs(d));
+    return xstrdup(buf);
+}
+
+/* One account's leaderboard row, from the same headline query as its own report. */
+static int board_account(struct db *db, const char *const *params, struct board_row *b, struct xerr *err)
+{
+    PGresult *res = db_exec(db, headline_sql, 5, params, err);
+    if (!res)
+        return err->code;
+    for (int r = 0; r < PQntuples(res); r++) {
+        long ord = db_long(res, r, 0, 0);
+        const char *cur = db_str(res, r, 4), *prev = db_str(res, r, 5), *chg = db_str(res, r, 6);
+        const char *note = db_str(res, r, 8);
+#define KEEP(col, val) (b->v[col] = (val) ? xstrdup(val) : NULL)
+        if (ord == 1) {
+            KEEP(R_FG, cur);
+            KEEP(R_FG_PREV, prev);
+            KEEP(R_FG_CHANGE, chg);
+            b->has_fg = cur != NULL;
+            b->fg = cur ? strtod(cur, NULL) : 0;
+            b->v[R_TREND] = trend_text(cur, prev);
+        } else if (ord == 2) {
+            KEEP(R_COST, cur);
+            b->cost_complete = cur && !note;
+            if (note)
+                KEEP(R_NOTE, note);
+        } else if (ord == 3) {
+            KEEP(R_CPF, cur);
+        } else if (ord == 4) {
+            KEEP(R_ROI, cur);
+            KEEP(R_ROI_PREV, prev);
+        } else if (ord == 5) {
+            KEEP(R_POSTS, cur);
+        } else if (ord == 7) {
+            KEEP(R_ATTR, cur);
+        }
+#undef KEEP
+    }
+    PQclear(res);
+    if (b->v[R_ATTR] && b->v[R_POSTS] && strtod(b->v[R_POSTS], NULL) > 0)
+        b->v[R_FPP] = dupnum(2, strtod(b->v[R_ATTR], NULL) / strtod(b->v[R_POSTS], NULL));
+    return 0;
+}
+
+static int rollup_groups(struct db *db, const char *key_expr, const char *what, const char *const *params,
+                         struct rtab *t, struct xerr *err)
+{
+    char sql[2048], sec[64], rank[8], note[1024];
+    const char *vals[R_NCOLS];
+    PGresult *res;
+
+    snprintf(sql, sizeof sql, rollup_group_sql_fmt, key_expr);
+    if (!(res = db_exec(db, sql, 4, params, err)))
+        return err->code;
+    snprintf(sec, sizeof sec, "best %s", what);
+    for (int r = 0; r < PQntuples(res); r++) {
+        memset(vals, 0, sizeof vals);
+        snprintf(rank, sizeof rank, "%d", r + 1);
+        snprintf(note, sizeof note, "evidence: %s posts with a 7-day attribution, on %s (%.900s)",
+                 db_str(res, r, 5), !strcmp(db_str(res, r, 1), "1") ? "1 account" : "these accounts",
+                 db_str(res, r, 6) ? db_str(res, r, 6) : "");
+        vals[R_SECTION] = sec;
+        vals[R_RANK] = rank;
+        vals[R_NAME] = db_str(res, r, 0);
+        vals[R_ACCOUNTS] = db_str(res, r, 1);
+        vals[R_POSTS] = db_str(res, r, 2);
+        vals[R_ATTR] = db_str(res, r, 3);
+        vals[R_FPP] = db_str(res, r, 4);
+        vals[R_NOTE] = note;
+        rtab_add_row(t, vals);
+    }
+    if (PQntuples(res) == 0) {
+        memset(vals, 0, sizeof vals);
+        vals[R_SECTION] = sec;
+        snprintf(note, sizeof note, "no data: none with %d or more attributed posts in the period", REPORT_MIN_POSTS);
+        vals[R_NOTE] = note;
+        rtab_add_row(t, vals);
+    }
+    PQclear(res);
+    return 0;
+}
+
+int report_rollup_gather(struct db *db, const struct config *cfg, const struct account_list *accts,
+                         const struct stage_args *a, struct rollup_data *d, struct xerr *err)
+{
+    char id[32], from[40], to[40], pfrom[40], vbuf[64], minp[16];
+    const char *value = config_get(cfg, "value.per_follower_usd");
+    double v = NAN;
+    struct board_row *b = NULL;
+    struct sbuf ids = SBUF_INIT;
+    int rc = 0;
+
+    memset(d, 0, sizeof *d);
+    d->range = a->range;
+    d->prev.to = a->range.from;
+    d->prev.from = a->range.from - (a->range.to - a->range.from);
+    d->as_of = a->as_of;
+    d->n_accounts = accts->n;
+    xtime_format_date(a->range.from, d->from_date, sizeof d->from_date);
+    xtime_format_date(a->range.to - 1, d->to_date, sizeof d->to_date);
+    snprintf(d->base, sizeof d->base, "xetl-rollup-%s_%s", d->from_date, d->to_date);
+    rtab_init(&d->rows, rollup_cols, R_NCOLS);
+    if (a->range.to <= a->range.from)
+        return xerr_set(err, XETL_EX_USAGE, "report: empty range");
+    if (value && *value && (rc = config_get_double(cfg, "value.per_follower_usd", &v, err)))
+        return rc;
+    const char *params[5] = { id, db_fmt_time(from, sizeof from, a->range.from), db_fmt_time(to, sizeof to, a->range.to),
+                              db_fmt_time(pfrom, sizeof pfrom, d->prev.from),
+                              isfinite(v) ? db_fmt_double(vbuf, sizeof vbuf, v) : NULL };
+
+    /* The leaderboard: each account as its own report's headline says. */
+    b = xcalloc((size_t)accts->n + 1, sizeof *b);
+    sbuf_init(&ids);
+    sbuf_adds(&ids, "{");
+    for (int i = 0; i < accts->n && !rc; i++) {
+        snprintf(id, sizeof id, "%lld", (long long)accts->v[i].id);
+        sbuf_addf(&ids, "%s%s", i ? "," : "", id);
+        b[i].acct = &accts->v[i];
+        rc = board_account(db, params, &b[i], err);
+    }
+    sbuf_adds(&ids, "}");
+    if (rc)
+        goto out;
+    qsort(b, (size_t)accts->n, sizeof *b, board_cmp);
+
+    double fg = 0, fg_prev = 0, cost = 0, posts = 0, attr = 0;
+    bool all_fg = true, all_prev = true, all_cost = true, any_attr = false;
+    struct sbuf missing = SBUF_INIT;
+    sbuf_init(&missing);
+    for (int i = 0; i < accts->n; i++) {
+        char rank[8];
+        snprintf(rank, sizeof rank, "%d", i + 1);
+        b[i].v[R_SECTION] = xstrdup("leaderboard");
+        b[i].v[R_RANK] = xstrdup(rank);
+        b[i].v[R_NAME] = xstrdup(b[i].acct->handle);
+        b[i].v[R_ACCOUNTS] = xstrdup("1");
+        rtab_add_row(&d->rows, (const char *const *)b[i].v);
+        if (b[i].has_fg)
+            fg += b[i].fg;
+        else
+            all_fg = false;
+        if (b[i].v[R_FG_PREV])
+            fg_prev += strtod(b[i].v[R_FG_PREV], NULL);
+        else
+            all_prev = false;
+        if (b[i].cost_complete)
+            cost += strtod(b[i].v[R_COST], NULL);
+        else {
+            all_cost = false;
+            sbuf_addf(&missing, "%s%s", missing.len ? ", " : "", b[i].acct->handle);
+        }
+        posts += b[i].v[R_POSTS] ? strtod(b[i].v[R_POSTS], NULL) : 0;
+        if (b[i].v[R_ATTR]) {
+            attr += strtod(b[i].v[R_ATTR], NULL);
+            any_attr = true;
+        }
+    }
+
+    /* The agency's totals: a sum only where every account's part is known. */
+    {
+        const char *vals[R_NCOLS] = { 0 };
+        char n[16], note[1024];
+        char *sfg = all_fg ? dupnum(0, fg) : NULL, *sprev = all_fg && all_prev ? dupnum(0, fg_prev) : NULL;
+        char *schg = sfg && sprev ? dupnum(0, fg - fg_prev) : NULL;
+        char *scost = all_cost ? dupnum(2, cost) : NULL;
+        char *scpf = all_cost && all_fg && fg > 0 ? dupnum(4, cost / fg) : NULL;
+        char *sroi = all_cost && all_fg && cost > 0 && isfinite(v) ? dupnum(4, (fg * v - cost) / cost) : NULL;
+        char *sposts = dupnum(0, posts), *sattr = any_attr ? dupnum(0, attr) : NULL;
+        char *sfpp = any_attr && posts > 0 ? dupnum(2, attr / posts) : NULL;
+        char *strend = trend_text(sfg, sprev);
+        snprintf(n, sizeof n, "%d", accts->n);
+        note[0] = '\0';
+        if (!all_cost)
+            snprintf(note, sizeof note, "cost, cost per follower and ROI need every account's whole cost; not "
+                                        "complete for: %.900s", missing.buf);
+        else if (!isfinite(v))
+            snprintf(note, sizeof note, "no ROI: value.per_follower_usd not set");
+        vals[R_SECTION] = "agency";
+        vals[R_NAME] = "all accounts";
+        vals[R_ACCOUNTS] = n;
+        vals[R_POSTS] = sposts;
+        vals[R_FG] = sfg;
+        vals[R_FG_PREV] = sprev;
+        vals[R_FG_CHANGE] = schg;
+        vals[R_COST] = scost;
+        vals[R_CPF] = scpf;
+        vals[R_ROI] = sroi;
+        vals[R_ATTR] = sattr;
+        vals[R_FPP] = sfpp;
+        vals[R_TREND] = strend;
+        vals[R_NOTE] = note[0] ? note : NULL;
+        rtab_add_row(&d->rows, vals);
+        free(sfg), free(sprev), free(schg), free(scost), free(scpf), free(sroi), free(sposts), free(sattr);
+        free(sfpp), free(strend);
+    }
+    sbuf_release(&missing);
+
+    /* What works across the accounts, with its evidence. */
+    snprintf(minp, sizeof minp, "%d", REPORT_MIN_POSTS);
+    const char *gp[4] = { ids.buf, from, to, minp };
+    if ((rc = rollup_groups(db, "coalesce(nullif(p.content_type_name, ''), nullif(t.content_type, ''))",
+                            "content types", gp, &d->rows, err)) ||
+        (rc = rollup_groups(db, "coalesce(nullif(p.viral_formula, ''), nullif(t.viral_formula, ''))", "formulas",
+                            gp, &d->rows, err)) ||
+        (rc = rollup_groups(db, "coalesce(nullif(p.hook_used, ''), nullif(t.hook_used, ''))", "hooks", gp,
+                            &d->rows, err)))
+        goto out;
+out:
+    for (int i = 0; b && i < accts->n; i++)
+        for (int c = 0; c < R_NCOLS; c++)
+            free(b[i].v[c]);
+    free(b);
+    sbuf_release(&ids);
+    if (rc)
+        xerr_prefix(err, "roll-up: ");
+    return rc;
+}
+
+void report_rollup_release(struct rollup_data *d)
+{
+    rtab_release(&d->rows);
+}
+
+int report_rollup(struct db *db, const struct config *cfg, const struct account_list *accts,
+                  const struct stage_args *a, const struct report_opts *opts, struct report_files *files,
+                  struct stage_counts *counts, struct xerr *err)
+{
+    struct rollup_data d;
+    char path[4096];
+    int rc;
+
+    if ((rc = report_rollup_gather(db, cfg, accts, a, &d, err)) || (rc = mkdir_p(opts->out_dir, err)))
+        goto out;
+    if (opts->csv) {
+        snprintf(path, sizeof path, "%s/%s.csv", opts->out_dir, d.base);
+        if ((rc = csvout_write(&d.rows, path, err)))
+            goto out;
+        files_add(files, path);
+        if (counts)
+            counts->reports++;
+    }
+    if (opts->xlsx) {
+        snprintf(path, sizeof path, "%s/%s.xlsx", opts->out_dir, d.base);
+        if ((rc = xlsx_write_rollup(&d, path, err)))
+            goto out;
+        files_add(files, path);
+        if (counts)
+            counts->reports++;
+    }
+    log_info("roll-up %s..%s: %d accounts", d.from_date, d.to_date, d.n_accounts);
+out:
+    report_rollup_release(&d);
+    return rc;
+}

@@ -147,6 +147,34 @@ int report_generate(struct db *db, const struct config *cfg, const struct accoun
                     const struct stage_args *a, const struct report_opts *opts,
                     struct report_files *files, struct stage_counts *counts, struct xerr *err);
 
+/*
+ * The agency roll-up: one table across the accounts of a run for one range,
+ * in sections — "leaderboard" (one row per account: followers gained, cost,
+ * cost per follower, ROI, each beside the previous period, and the trend),
+ * "agency" (their totals), and "best content types" / "best formulas" /
+ * "best hooks" across accounts with their evidence (accounts, posts,
+ * followers attributed).  Columns: docs/reports.md.
+ */
+struct rollup_data {
+    struct xrange range, prev;
+    int64_t as_of;
+    char from_date[11], to_date[11];
+    char base[64];             /* "xetl-rollup-FROM_TO" */
+    int n_accounts;
+    struct rtab rows;
+};
+
+/*
+ * Gathers and writes xetl-rollup-FROM_TO.csv and .xlsx (as opts asks) for
+ * the accounts of accts over a->range, appending the paths to *files.
+ */
+int report_rollup(struct db *db, const struct config *cfg, const struct account_list *accts,
+                  const struct stage_args *a, const struct report_opts *opts, struct report_files *files,
+                  struct stage_counts *counts, struct xerr *err);
+int report_rollup_gather(struct db *db, const struct config *cfg, const struct account_list *accts,
+                         const struct stage_args *a, struct rollup_data *d, struct xerr *err);
+void report_rollup_release(struct rollup_data *d);
+
 /* The stage contract: report_generate() with report.out and report.format from cfg. */
 int report_run(struct db *db, const struct config *cfg, const struct account *acct,
                const struct stage_args *a, struct stage_counts *counts, struct xerr *err);

@@ -26,6 +26,7 @@
 #define SHEET_ATTR "Attribution"
 #define SHEET_DAILY "Daily health"
 #define SHEET_TIMING "Timing"
+#define SHEET_ROLLUP "Roll-up"
 
 /* Column indexes the charts and conditional formats refer to (report.c's column tables). */
 #define POSTS_COL_ER 14
@@ -811,6 +812,23 @@ static void timing_sheet(struct wb *w, const struct report_data *d, lxw_workshee
         put_number(w, ws, TREND_ROW + 3, (lxw_col_t)(i + 1), d->gain_prev[i], w->integer);
 }
 
+/* Closes the workbook (which writes it and frees it, error or not) and renames it into place. */
+static int finish_book(struct wb *w, const char *tmp, const char *path, struct xerr *err)
+{
+    lxw_error close_err = workbook_close(w->book);
+    int rc;
+    if (w->first != LXW_NO_ERROR)
+        rc = xerr_set(err, XETL_EX_SOFTWARE, "cannot write workbook '%s': %s: %s", path, w->where,
+                      lxw_strerror(w->first));
+    else if (close_err != LXW_NO_ERROR)
+        rc = xerr_set(err, XETL_EX_SOFTWARE, "cannot write workbook '%s': %s", tmp, lxw_strerror(close_err));
+    else
+        rc = report_commit_file(tmp, path, err);
+    if (rc)
+        unlink(tmp);
+    return rc;
+}
+
 int xlsx_write(const struct report_data *d, const char *path, struct xerr *err)
 {
     char tmp[4096], title[256];
@@ -818,14 +836,12 @@ int xlsx_write(const struct report_data *d, const char *path, struct xerr *err)
     lxw_workbook_options opts = { .constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };
     lxw_doc_properties props;
     lxw_worksheet *summary, *ws;
-    lxw_error close_err;
-    int rc = 0;
 
     memset(&w, 0, sizeof w);
     report_tmp_name(path, tmp, sizeof tmp);
     w.book = workbook_new_opt(tmp, &opts);
     if (!w.book)
-        return xerr_set(err, XETL_EX_SOFTWARE, "cannot create workbook '%s'", tmp);
+        return xerr_set(err, XETL_EX_CANTCREAT, "cannot create workbook '%s'", tmp);
     make_formats(&w);
 
     /* The created date is the as-of, so the file says when the data was, not when it was written. */
@@ -879,16 +895,157 @@ int xlsx_write(const struct report_data *d, const char *path, struct xerr *err)
     worksheet_activate(summary);
 
 close:
-    /* workbook_close() writes the file and frees the workbook, error or not. */
-    close_err = workbook_close(w.book);
-    if (w.first != LXW_NO_ERROR)
-        rc = xerr_set(err, XETL_EX_SOFTWARE, "cannot write workbook '%s': %s: %s", path, w.where,
-                      lxw_strerror(w.first));
-    else if (close_err != LXW_NO_ERROR)
-        rc = xerr_set(err, XETL_EX_SOFTWARE, "cannot write workbook '%s': %s", tmp, lxw_strerror(close_err));
+    return finish_book(&w, tmp, path, err);
+}
+
+/* ---------------------------------------------------------------- the agency roll-up */
+
+/* Rows of one section of the roll-up, the given columns, from row; returns the next free row. */
+static lxw_row_t rollup_rows(struct wb *w, lxw_worksheet *ws, const struct rtab *t, const char *section,
+                             const int *cols, int ncols, lxw_row_t row, lxw_format *name_fmt)
+{
+    for (int r = 0; r < t->nrows; r++) {
+        const char *sec = rtab_cell(t, r, 0);
+        if (!sec || strcmp(sec, section))
+            continue;
+        for (int k = 0; k < ncols; k++) {
+            int c = cols[k];
+            lxw_format *f = k == 0 && name_fmt ? name_fmt : kind_format(w, t->cols[c].kind);
+            if (!strcmp(t->cols[c].name, "followers_change"))
+                f = w->sint;
+            put_cell(w, ws, row, (lxw_col_t)k, rtab_cell(t, r, c), t->cols[c].kind, f);
+        }
+        row++;
+    }
+    return row;
+}
+
+static lxw_row_t rollup_header(struct wb *w, lxw_worksheet *ws, const struct rtab *t, const int *cols, int ncols,
+                               const double *widths, lxw_row_t row)
+{
+    const char *labels[16];
+    for (int k = 0; k < ncols && k < 16; k++)
+        labels[k] = t->cols[cols[k]].label;
+    chk(w, worksheet_set_row(ws, row, header_height(labels, widths, ncols), NULL), "header row");
+    for (int k = 0; k < ncols; k++)
+        put_text(w, ws, row, (lxw_col_t)k, labels[k], w->header);
+    return row + 1;
+}
+
+static void rollup_sheet(struct wb *w, const struct rollup_data *d, lxw_worksheet *ws)
+{
+    /* report.c's rollup_cols: name, accounts, posts, followers gained (+ previous, change), cost,
+       cost per follower, ROI (+ previous), trend, note. */
+    static const int board[] = { 2, 4, 5, 6, 7, 8, 9, 10, 11, 14, 15 };
+    static const int groups[] = { 2, 3, 4, 12, 13, 15 };
+    double widths[11];
+    char buf[512], asof[32], pf[16], pt[16];
+    lxw_row_t row = 0;
+    const int nb = (int)(sizeof board / sizeof board[0]), ng = (int)(sizeof groups / sizeof groups[0]);
+
+    for (int k = 0; k < nb; k++) {
+        widths[k] = d->rows.cols[board[k]].width;
+        chk(w, worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, widths[k], NULL), "column");
+    }
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    xtime_format(d->as_of, asof, sizeof asof);
+    xtime_format_date(d->prev.from, pf, sizeof pf);
+    xtime_format_date(d->prev.to - 1, pt, sizeof pt);
+    snprintf(buf, sizeof buf, "Agency roll-up  %d account%s  %s to %s", d->n_accounts, d->n_accounts == 1 ? "" : "s",
+             d->from_date, d->to_date);
+    put_text(w, ws, row++, 0, buf, w->title);
+    snprintf(buf, sizeof buf, "As of %s.  Each account beside its previous %ld days, %s to %s; the same figures "
+                              "as the account's own report.",
+             asof, (long)((d->range.to - d->range.from + XTIME_DAY - 1) / XTIME_DAY), pf, pt);
+    put_text(w, ws, row++, 0, buf, w->subtitle);
+    row++;
+
+    put_text(w, ws, row++, 0, "Leaderboard (most followers gained first) and the agency's totals", w->section);
+    row = rollup_header(w, ws, &d->rows, board, nb, widths, row);
+    worksheet_freeze_panes(ws, row, 1);
+    lxw_row_t first = row;
+    row = rollup_rows(w, ws, &d->rows, "leaderboard", board, nb, row, NULL);
+    lxw_row_t last = row - 1;
+    row = rollup_rows(w, ws, &d->rows, "agency", board, nb, row, w->legend_term);
+    if (last >= first) {
+        cond_bar(w, ws, first, 2, last, 0x638EC6);
+        cond_sign(w, ws, first, 4, last, 4);
+    }
+    row++;
+
+    static const char *const whats[] = { "content types", "formulas", "hooks" };
+    for (int g = 0; g < 3; g++) {
+        char sec[64];
+        snprintf(buf, sizeof buf, "Best %s across the accounts (most followers per post; %d or more attributed "
+                                  "posts)", whats[g], REPORT_MIN_POSTS);
+        put_text(w, ws, row++, 0, buf, w->section);
+        row = rollup_header(w, ws, &d->rows, groups, ng, widths, row);
+        snprintf(sec, sizeof sec, "best %s", whats[g]);
+        row = rollup_rows(w, ws, &d->rows, sec, groups, ng, row, NULL);
+        row++;
+    }
+
+    put_text(w, ws, row++, 0, "How to read this", w->section);
+    static const char *const terms[][2] = {
+        { "Followers gained", "net change of the follower count over the period (the account's own report)" },
+        { "Cost per follower", "cost / followers gained, to a tenth of a cent; blank unless the whole cost is known" },
+        { "ROI", "(followers gained x value.per_follower_usd - cost) / cost" },
+        { "Trend", "followers gained against the previous period of the same length" },
+        { "Agency", "sums over the accounts; cost, cost per follower and ROI only when every account's cost is "
+                    "complete" },
+        { "Evidence", "accounts and posts behind a best content type, formula or hook; fewer than 5 attributed "
+                      "posts is never called best" },
+    };
+    for (size_t i = 0; i < sizeof terms / sizeof terms[0]; i++) {
+        put_text(w, ws, row, 0, terms[i][0], w->legend_term);
+        row = put_lines(w, ws, row, 1, terms[i][1], 120, w->note);
+    }
+    row++;
+
+    if (last >= first) {
+        lxw_chart *ch = workbook_add_chart(w->book, LXW_CHART_BAR);
+        for (int k = 0; k < 2; k++) {
+            lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
+            chart_series_set_categories(se, SHEET_ROLLUP, first, 0, last, 0);
+            chart_series_set_values(se, SHEET_ROLLUP, first, (lxw_col_t)(2 + k), last, (lxw_col_t)(2 + k));
+            chart_series_set_name(se, k ? "Previous period" : "This period");
+        }
+        chart_title_set_name(ch, "Followers gained by account");
+        chart_axis_set_name(ch->x_axis, "Followers gained");
+        chart_axis_set_name(ch->y_axis, "Account");
+        chart_axis_set_reverse(ch->y_axis);
+        chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+        chk(w, worksheet_insert_chart(ws, row, 0, ch), "leaderboard chart");
+    }
+}
+
+int xlsx_write_rollup(const struct rollup_data *d, const char *path, struct xerr *err)
+{
+    char tmp[4096], title[256];
+    struct wb w;
+    lxw_workbook_options opts = { .constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };
+    lxw_doc_properties props;
+    lxw_worksheet *ws;
+
+    memset(&w, 0, sizeof w);
+    report_tmp_name(path, tmp, sizeof tmp);
+    if (!(w.book = workbook_new_opt(tmp, &opts)))
+        return xerr_set(err, XETL_EX_CANTCREAT, "cannot create workbook '%s'", tmp);
+    make_formats(&w);
+    snprintf(title, sizeof title, "Agency roll-up %s to %s", d->from_date, d->to_date);
+    memset(&props, 0, sizeof props);
+    char subject[] = "X growth ROI across accounts", author[] = "xetl",
+         comments[] = "Generated by xetl report --rollup; docs/reports.md defines every column";
+    props.title = title;
+    props.subject = subject;
+    props.author = author;
+    props.comments = comments;
+    props.created = (time_t)d->as_of;
+    chk(&w, workbook_set_properties(w.book, &props), "properties");
+    if ((ws = workbook_add_worksheet(w.book, SHEET_ROLLUP)))
+        rollup_sheet(&w, d, ws);
     else
-        rc = report_commit_file(tmp, path, err);
-    if (rc)
-        unlink(tmp);
-    return rc;
+        chk(&w, LXW_ERROR_MEMORY_MALLOC_FAILED, "roll-up sheet");
+    return finish_book(&w, tmp, path, err);
 }
