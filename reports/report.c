@@ -1081,7 +1081,9 @@ static char *dupnum(int places, double v)
 static char *trend_text(const char *cur, const char *prev)
 {
     char buf[128];
-    if (!cur || !prev)
+    if (!cur)
+        return xstrdup("no data: no follower samples in the period");
+    if (!prev)
         return xstrdup("no previous period to compare");
     double c = strtod(cur, NULL), p = strtod(prev, NULL), d = c - p;
     if (d == 0)
@@ -1217,9 +1219,10 @@ int report_rollup_gather(struct db *db, const struct config *cfg, const struct a
     qsort(b, (size_t)accts->n, sizeof *b, board_cmp);
 
     double fg = 0, fg_prev = 0, cost = 0, posts = 0, attr = 0;
-    bool all_fg = true, all_prev = true, all_cost = true, any_attr = false;
-    struct sbuf missing = SBUF_INIT;
+    bool all_fg = true, any_fg = false, all_prev = true, all_cost = true, any_attr = false;
+    struct sbuf missing = SBUF_INIT, no_fg = SBUF_INIT;
     sbuf_init(&missing);
+    sbuf_init(&no_fg);
     for (int i = 0; i < accts->n; i++) {
         char rank[8];
         snprintf(rank, sizeof rank, "%d", i + 1);
@@ -1228,14 +1231,18 @@ int report_rollup_gather(struct db *db, const struct config *cfg, const struct a
         b[i].v[R_NAME] = xstrdup(b[i].acct->handle);
         b[i].v[R_ACCOUNTS] = xstrdup("1");
         rtab_add_row(&d->rows, (const char *const *)b[i].v);
-        if (b[i].has_fg)
+        /* An account without follower samples (new, or import-only) is left out of the total, by name. */
+        if (b[i].has_fg) {
             fg += b[i].fg;
-        else
+            any_fg = true;
+            if (b[i].v[R_FG_PREV])
+                fg_prev += strtod(b[i].v[R_FG_PREV], NULL);
+            else
+                all_prev = false;
+        } else {
             all_fg = false;
-        if (b[i].v[R_FG_PREV])
-            fg_prev += strtod(b[i].v[R_FG_PREV], NULL);
-        else
-            all_prev = false;
+            sbuf_addf(&no_fg, "%s%s", no_fg.len ? ", " : "", b[i].acct->handle);
+        }
         if (b[i].cost_complete)
             cost += strtod(b[i].v[R_COST], NULL);
         else {
@@ -1253,7 +1260,7 @@ int report_rollup_gather(struct db *db, const struct config *cfg, const struct a
     {
         const char *vals[R_NCOLS] = { 0 };
         char n[16], note[1024];
-        char *sfg = all_fg ? dupnum(0, fg) : NULL, *sprev = all_fg && all_prev ? dupnum(0, fg_prev) : NULL;
+        char *sfg = any_fg ? dupnum(0, fg) : NULL, *sprev = any_fg && all_prev ? dupnum(0, fg_prev) : NULL;
         char *schg = sfg && sprev ? dupnum(0, fg - fg_prev) : NULL;
         char *scost = all_cost ? dupnum(2, cost) : NULL;
         char *scpf = all_cost && all_fg && fg > 0 ? dupnum(4, cost / fg) : NULL;
@@ -1262,12 +1269,20 @@ int report_rollup_gather(struct db *db, const struct config *cfg, const struct a
         char *sfpp = any_attr && posts > 0 ? dupnum(2, attr / posts) : NULL;
         char *strend = trend_text(sfg, sprev);
         snprintf(n, sizeof n, "%d", accts->n);
-        note[0] = '\0';
+        struct sbuf nb = SBUF_INIT;
+        sbuf_init(&nb);
+        if (!all_fg)
+            sbuf_addf(&nb, "followers gained without %s (no follower samples); ", no_fg.buf);
         if (!all_cost)
-            snprintf(note, sizeof note, "cost, cost per follower and ROI need every account's whole cost; not "
-                                        "complete for: %.900s", missing.buf);
+            sbuf_addf(&nb, "cost, cost per follower and ROI need every account's whole cost; not complete for: %s",
+                      missing.buf);
         else if (!isfinite(v))
-            snprintf(note, sizeof note, "no ROI: value.per_follower_usd not set");
+            sbuf_adds(&nb, "no ROI: value.per_follower_usd not set");
+        snprintf(note, sizeof note, "%s", nb.buf);
+        sbuf_release(&nb);
+        size_t nl = strlen(note);
+        if (nl >= 2 && !strcmp(note + nl - 2, "; "))
+            note[nl - 2] = '\0';
         vals[R_SECTION] = "agency";
         vals[R_NAME] = "all accounts";
         vals[R_ACCOUNTS] = n;
@@ -1287,6 +1302,7 @@ int report_rollup_gather(struct db *db, const struct config *cfg, const struct a
         free(sfpp), free(strend);
     }
     sbuf_release(&missing);
+    sbuf_release(&no_fg);
 
     /* What works across the accounts, with its evidence. */
     snprintf(minp, sizeof minp, "%d", REPORT_MIN_POSTS);

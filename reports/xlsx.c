@@ -1015,6 +1015,7 @@ static void rollup_sheet(struct wb *w, const struct rollup_data *d, lxw_workshee
         chart_axis_set_name(ch->x_axis, "Followers gained");
         chart_axis_set_name(ch->y_axis, "Account");
         chart_axis_set_reverse(ch->y_axis);
+        chart_axis_set_min(ch->x_axis, 0);
         chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
         chk(w, worksheet_insert_chart(ws, row, 0, ch), "leaderboard chart");
     }

@@ -37,13 +37,11 @@ is "$(csvq "$R" '[r["trend"] for r in rows if r["name"] == "acme"][0]')" \
    "$(csvq "$TMP/own/xetl-roi-acme-2026-11-18_2026-11-24-summary.csv" '[("up" if float(r["change"]) > 0 else "down") + " %d (%+.1f %%) on the previous period" % (abs(float(r["change"])), 100 * float(r["change"]) / abs(float(r["previous"]))) for r in rows if r["item"] == "followers gained"][0]')" \
    "the trend: followers gained against the previous period"
 fg_sum=$(csvq "$R" 'sum(int(r["followers_gained"]) for r in rows if r["section"] == "leaderboard" and r["followers_gained"])')
-all_fg=$(csvq "$R" 'all(r["followers_gained"] for r in rows if r["section"] == "leaderboard")')
-agency=$(csvq "$R" '[(r["accounts"], r["followers_gained"]) for r in rows if r["section"] == "agency"]')
-if [ "$all_fg" = True ]; then
-    is "$agency" "[('2', '$fg_sum')]" "the agency row: 2 accounts, their followers gained summed"
-else
-    is "$agency" "[('2', '')]" "the agency row: no total when an account's followers are unknown"
-fi
+agency=$(csvq "$R" '[(r["accounts"], r["followers_gained"], r["cost_usd"]) for r in rows if r["section"] == "agency"]')
+is "$agency" "[('2', '$fg_sum', '')]" "the agency row: 2 accounts, their followers gained summed; no cost while one account's is unknown"
+is "$(csvq "$R" '[r["note"] for r in rows if r["section"] == "agency"][0]')" \
+   "followers gained without beta (no follower samples); cost, cost per follower and ROI need every account's whole cost; not complete for: beta" \
+   "and the note names the account left out, and why"
 is "$(csvq "$R" 'sorted({r["section"] for r in rows})')" \
    "['agency', 'best content types', 'best formulas', 'best hooks', 'leaderboard']" "every section is there"
 is "$(csvq "$R" 'all(int(r["posts"]) >= 5 and r["note"].startswith("evidence: ") for r in rows if r["section"].startswith("best ") and r["name"])')" \
