@@ -57,13 +57,15 @@ static bool parse_report_name(const char *path, struct report_ref *r)
     return true;
 }
 
-/* The summary CSV read back: headline rows only. */
+/* A summary or roll-up CSV read back: the rows the mail quotes. */
+#define CSV_CELLS 16
 struct csv_rows {
-    char *cell[12];
+    char *cell[CSV_CELLS];
     int col;
     int nrow;
     struct sbuf out;    /* the body lines */
     char followers[64]; /* headline number, "" when unknown */
+    int accounts;       /* roll-up: how many accounts */
 };
 
 static void fmt_value(const char *unit, const char *v, char *out, size_t n)
@@ -89,7 +91,7 @@ static void fmt_value(const char *unit, const char *v, char *out, size_t n)
 static void on_field(void *s, size_t len, void *data)
 {
     struct csv_rows *c = data;
-    if (c->col < 12) {
+    if (c->col < CSV_CELLS) {
         free(c->cell[c->col]);
         c->cell[c->col] = xmalloc(len + 1);
         memcpy(c->cell[c->col], s, len);
@@ -143,33 +145,14 @@ static void read_summary(const struct report_ref *r, struct sbuf *body, char *fo
     sbuf_adds(body, rows.out.buf);
     snprintf(followers, n, "%s", rows.followers);
     sbuf_release(&rows.out);
-    for (int i = 0; i < 12; i++)
+    for (int i = 0; i < CSV_CELLS; i++)
         free(rows.cell[i]);
 }
 
-/* The roll-up CSV read back: the agency row and the leaderboard, for the subject and body. */
-struct rollup_rows {
-    char *cell[16];
-    int col, nrow, accounts;
-    struct sbuf out;
-    char followers[64];
-};
-
-static void on_rollup_field(void *s, size_t len, void *data)
-{
-    struct rollup_rows *c = data;
-    if (c->col < 16) {
-        free(c->cell[c->col]);
-        c->cell[c->col] = xmalloc(len + 1);
-        memcpy(c->cell[c->col], s, len);
-        c->cell[c->col][len] = '\0';
-    }
-    c->col++;
-}
-
+/* The roll-up CSV: the agency row and the leaderboard, for the subject and body. */
 static void on_rollup_row(int ch, void *data)
 {
-    struct rollup_rows *c = data;
+    struct csv_rows *c = data;
     (void)ch;
     /* Columns: section,rank,name,accounts,posts,followers_gained,…,cost_usd(8),cost_per_follower(9),roi(10),…,trend(14) */
     if (c->nrow > 0 && c->col >= 15 && c->cell[0] &&
@@ -200,7 +183,7 @@ static bool read_rollup(char *const *files, int nfiles, struct sbuf *subj, struc
             continue;
         char path[4400], buf[4096], from[11], to[11];
         struct csv_parser p;
-        struct rollup_rows rows;
+        struct csv_rows rows;
         size_t got;
         FILE *fp;
         memcpy(from, name + 12, 10);
@@ -213,9 +196,9 @@ static bool read_rollup(char *const *files, int nfiles, struct sbuf *subj, struc
         if ((fp = fopen(path, "rb"))) {
             if (csv_init(&p, CSV_APPEND_NULL) == 0) {
                 while ((got = fread(buf, 1, sizeof buf, fp)) > 0)
-                    if (csv_parse(&p, buf, got, on_rollup_field, on_rollup_row, &rows) != got)
+                    if (csv_parse(&p, buf, got, on_field, on_rollup_row, &rows) != got)
                         break;
-                csv_fini(&p, on_rollup_field, on_rollup_row, &rows);
+                csv_fini(&p, on_field, on_rollup_row, &rows);
                 csv_free(&p);
             }
             fclose(fp);
@@ -226,7 +209,7 @@ static bool read_rollup(char *const *files, int nfiles, struct sbuf *subj, struc
         sbuf_addf(text, "Agency roll-up, %s to %s (most followers gained first):\n%s\n", from, to,
                   rows.out.buf ? rows.out.buf : "  (no roll-up CSV beside the workbook)\n");
         sbuf_release(&rows.out);
-        for (int k = 0; k < 16; k++)
+        for (int k = 0; k < CSV_CELLS; k++)
             free(rows.cell[k]);
         return true;
     }

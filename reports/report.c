@@ -920,10 +920,13 @@ static int mkdir_p(const char *path, struct xerr *err)
     return 0;
 }
 
-static void files_add(struct report_files *f, const char *path)
+/* A file written: its path for the caller, one more for the run's counts. */
+static void files_add(struct report_files *f, const char *path, struct stage_counts *counts)
 {
     f->paths = xrealloc(f->paths, sizeof *f->paths * (size_t)(f->n + 1));
     f->paths[f->n++] = xstrdup(path);
+    if (counts)
+        counts->reports++;
 }
 
 void report_files_release(struct report_files *f)
@@ -979,18 +982,14 @@ int report_generate(struct db *db, const struct config *cfg, const struct accoun
             snprintf(path, sizeof path, "%s/%s-%s.csv", opts->out_dir, d.base, csv_suffix[i]);
             if ((rc = csvout_write(tabs[i], path, err)))
                 goto out;
-            files_add(files, path);
-            if (counts)
-                counts->reports++;
+            files_add(files, path, counts);
         }
     }
     if (opts->xlsx) {
         snprintf(path, sizeof path, "%s/%s.xlsx", opts->out_dir, d.base);
         if ((rc = xlsx_write(&d, path, err)))
             goto out;
-        files_add(files, path);
-        if (counts)
-            counts->reports++;
+        files_add(files, path, counts);
     }
     log_info("report '%s' %s..%s: %d posts", acct->handle, d.from_date, d.to_date, d.posts.nrows);
 out:
@@ -1344,17 +1343,13 @@ int report_rollup(struct db *db, const struct config *cfg, const struct account_
         snprintf(path, sizeof path, "%s/%s.csv", opts->out_dir, d.base);
         if ((rc = csvout_write(&d.rows, path, err)))
             goto out;
-        files_add(files, path);
-        if (counts)
-            counts->reports++;
+        files_add(files, path, counts);
     }
     if (opts->xlsx) {
         snprintf(path, sizeof path, "%s/%s.xlsx", opts->out_dir, d.base);
         if ((rc = xlsx_write_rollup(&d, path, err)))
             goto out;
-        files_add(files, path);
-        if (counts)
-            counts->reports++;
+        files_add(files, path, counts);
     }
     log_info("roll-up %s..%s: %d accounts", d.from_date, d.to_date, d.n_accounts);
 out:
