@@ -159,8 +159,12 @@ is "$n_typed" 0 "a bad file value overridden by the environment is not an error"
 # The run log shows the as-of a command ran at: a rerun's is the end of its range, not the clock.
 newdb
 "$XETL" -q account add rerunbot --user-id 777
-xrun -q rerun --from 2026-11-01 --to 2026-11-07
+XETL_REPORT_OUT="$TMP/rr" xrun rerun --from 2026-11-01 --to 2026-11-07
 is "$RC" 0 "a rerun over an empty range"
+# A stage's done line lists what it did, not a row of zero counters.
+like "$(grep "fit 'rerunbot': done" "$ERR")" "fit 'rerunbot': done in [0-9.]+ s \(nothing to do\)$" "a stage that did nothing says so"
+unlike "$(grep ": done" "$ERR")" "[(, ]0 (requests|rows|rejects|fits|attributions|files|warnings)" "no done line lists a zero counter"
+like "$(grep "report 'rerunbot': done" "$ERR")" "\(7 files\)$" "and one that did lists only its counts"
 xrun runs --limit 1
 is "$(sed -n 2p "$OUT" | awk '{print $2, $7}')" "rerun 2026-11-08T00:00:00Z" "xetl runs shows the rerun's as-of, the end of its range"
 
