@@ -7,6 +7,8 @@ PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 DATADIR    ?= $(PREFIX)/share/xetl
 MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/xetl
+SYSCONFDIR ?= /etc/xetl
 DESTDIR    ?=
 PKG_CONFIG ?= pkg-config
 CC         ?= cc
@@ -24,6 +26,7 @@ WARN := -Wall -Wextra -Werror -Wformat=2 -Wstrict-prototypes -Wmissing-prototype
 CFLAGS ?= -O2 -g
 XCFLAGS := -std=c17 -D_GNU_SOURCE $(WARN) -I. \
            -DXETL_VERSION='"$(VERSION)"' -DXETL_DATADIR='"$(DATADIR)"' \
+           -DXETL_DOCDIR='"$(DOCDIR)"' -DXETL_SYSCONFDIR='"$(SYSCONFDIR)"' \
            $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lm -lpthread
 
@@ -48,7 +51,7 @@ UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 LIBXETL  := $(BUILD)/libxetl.a
 
-.PHONY: all check check-run bench-run unit integration demo bench validate install uninstall clean deps
+.PHONY: all check check-run bench-run unit integration demo bench validate install uninstall clean deps render-report
 all: $(BIN)
 
 $(BIN): $(CLI_OBJ) $(LIBXETL)
@@ -134,10 +137,19 @@ install: $(BIN)
 	install -m 644 tests/fakex/sim.py $(DESTDIR)$(DATADIR)/fakex/
 	install -m 755 tests/fakex/fakex.py $(DESTDIR)$(DATADIR)/fakex/
 	install -m 644 tests/lib/pg.sh $(DESTDIR)$(DATADIR)/lib/
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+
+# The workbook as its reader sees it on paper: the demo's last workbook (or
+# XLSX=path) through LibreOffice headless -> PDF -> one PNG a page in
+# build/render/.  Needs libreoffice-calc-nogui and poppler-utils; not part of check.
+render-report: xetl
+	$(Q)if [ -z "$(XLSX)" ]; then rm -rf $(BUILD)/render-demo && ./xetl demo --dir $(BUILD)/render-demo >/dev/null 2>$(BUILD)/render-demo.log || { cat $(BUILD)/render-demo.log; exit 1; }; fi
+	$(Q)sh tests/lib/render_report.sh "$${XLSX:-$$(ls $(BUILD)/render-demo/reports/*.xlsx | tail -1)}" $(BUILD)/render
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/xetl $(DESTDIR)$(MANDIR)/man1/xetl.1
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build build-san xetl .demo-share

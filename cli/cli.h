@@ -12,6 +12,7 @@
 #define XETL_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/config.h"
@@ -58,6 +59,19 @@ int ctx_range(struct ctx *ctx, const char *from, const char *to, int default_day
  */
 int cli_usage_error(struct ctx *ctx, const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*
+ * getopt_long for the commands, with every long option spelled in full: an
+ * abbreviation or near miss of a known option returns '?' and is kept (with
+ * the options it resembles) for cli_usage_error's "unknown option" message.
+ */
+struct option;
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *opts);
+const char *cli_option_refused(void);
+
+/* "12 requests, 340 rows, 3 fits": the non-zero counters of a stage, or "nothing to do". */
+void cli_counts_text(const struct stage_counts *c, char *out, size_t n);
+void cli_counts_add(struct stage_counts *sum, const struct stage_counts *c);
 
 /* Prints the most recent runs of the run log as a table on stdout (runs; nightly --status
  * shows only the pipeline's runs). */

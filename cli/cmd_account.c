@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "etl/db.h"
 #include "etl/migrate.h"
+#include "etl/xapi.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -14,8 +15,12 @@ static void usage(void)
 {
     printf("xetl account — the accounts xetl tracks\n\n"
            "Usage:\n"
-           "  xetl account add HANDLE --user-id ID [--no-bot-content]\n"
+           "  xetl account add HANDLE [--user-id ID] [--no-bot-content]\n"
            "  xetl account list\n\n"
+           "Without --user-id the id is looked up on X with the configured token\n"
+           "(GET /2/users/by/username/HANDLE; any access tier, app-only token is enough).\n"
+           "An account that only imports CSV exports (no token) must give --user-id: the\n"
+           "numeric id is in the export's file name or at x.com/settings/your_twitter_data.\n\n"
            "Options:\n"
            "  --user-id ID        the account's numeric X user id\n"
            "  --no-bot-content    the bot's content_metadata rows are not this account's posts\n"
@@ -41,6 +46,53 @@ static int list(struct ctx *ctx, struct db *db)
     return 0;
 }
 
+/* Whether this very account (handle and user id) is registered: a rerun of provisioning. */
+static int account_exists(struct ctx *ctx, struct db *db, const char *handle, const char *user_id, bool *out)
+{
+    const char *p[] = { handle[0] == '@' ? handle + 1 : handle, user_id };
+    PGresult *res = db_exec(db,
+                            "SELECT 1 FROM xetl.accounts WHERE lower(handle) = lower($1) AND x_user_id = $2",
+                            2, p, &ctx->err);
+    if (!res)
+        return ctx->err.code;
+    *out = PQntuples(res) > 0;
+    PQclear(res);
+    return 0;
+}
+
+/* The numeric id of @handle from X (GET /2/users/by/username/:username). */
+static int lookup_user_id(struct ctx *ctx, const char *handle, char *out, size_t n)
+{
+    const char *h = handle[0] == '@' ? handle + 1 : handle;
+    size_t hl = strlen(h);
+    struct xapi *x = NULL;
+    struct xapi_response r = { 0 };
+    char path[64];
+    int rc;
+
+    /* Checked before it goes into a URL (accounts_add checks it again). */
+    if (hl < 1 || hl > 15 || strspn(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != hl)
+        return xerr_set(&ctx->err, XETL_EX_USAGE, "invalid handle '%s': 1 to 15 letters, digits or '_'", h);
+    if ((rc = xapi_open(ctx->cfg, &x, &ctx->err))) {
+        xerr_prefix(&ctx->err, "account add without --user-id looks the id up on X: ");
+        return rc;
+    }
+    snprintf(path, sizeof path, "/2/users/by/username/%s", h);
+    rc = xapi_get(x, "/2/users/by/username/:username", path, &r, &ctx->err);
+    if (!rc) {
+        json_t *id = json_object_get(json_object_get(r.json, "data"), "id");
+        if (json_is_string(id) && strlen(json_string_value(id)) < n)
+            snprintf(out, n, "%s", json_string_value(id));
+        else
+            rc = xerr_set(&ctx->err, XETL_EX_DATAERR, "x has no user '@%s' (give --user-id if the handle is right)", h);
+        xapi_response_release(&r);
+    }
+    xapi_close(x);
+    if (!rc)
+        log_info("x says '@%s' is user id %s", h, out);
+    return rc;
+}
+
 int cmd_account(struct ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -54,7 +106,7 @@ int cmd_account(struct ctx *ctx, int argc, char **argv)
     struct db *db;
     int c, rc;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'u': user_id = optarg; break;
         case 'n': bot_content = false; break;
@@ -67,8 +119,8 @@ int cmd_account(struct ctx *ctx, int argc, char **argv)
     const char *sub = argv[optind++];
     if (strcmp(sub, "add") && strcmp(sub, "list"))
         return cli_usage_error(ctx, "account", "unknown subcommand '%s'", sub);
-    if (!strcmp(sub, "add") && (optind + 1 != argc || !user_id))
-        return cli_usage_error(ctx, "account", "usage: account add HANDLE --user-id ID");
+    if (!strcmp(sub, "add") && optind + 1 != argc)
+        return cli_usage_error(ctx, "account", "usage: account add HANDLE [--user-id ID]");
     if (!strcmp(sub, "list") && optind != argc)
         return cli_usage_error(ctx, "account", "unexpected argument '%s'", argv[optind]);
     if ((rc = ctx_db(ctx, &db)) || (rc = migrate_check_current(db, &ctx->err)))
@@ -76,8 +128,19 @@ int cmd_account(struct ctx *ctx, int argc, char **argv)
     if (!strcmp(sub, "list"))
         return list(ctx, db);
     struct account a;
-    if ((rc = accounts_add(db, argv[optind], user_id, bot_content, &a, &ctx->err)))
+    bool existed = false;
+    char looked_up[32];
+    if (!user_id) {
+        if ((rc = lookup_user_id(ctx, argv[optind], looked_up, sizeof looked_up)))
+            return rc;
+        user_id = looked_up;
+    }
+    if ((rc = account_exists(ctx, db, argv[optind], user_id, &existed)) ||
+        (rc = accounts_add(db, argv[optind], user_id, bot_content, &a, &ctx->err)))
         return rc;
-    log_info("added account '%s' (user id %s)", a.handle, a.user_id);
+    if (existed)
+        log_info("account '%s' (user id %s) already exists: nothing changed", a.handle, a.user_id);
+    else
+        log_info("added account '%s' (user id %s)", a.handle, a.user_id);
     return 0;
 }

@@ -23,11 +23,13 @@ static void usage(void)
            "Starts a throwaway PostgreSQL in a temporary directory and a local fake X API\n"
            "on 127.0.0.1, loads the bundled account (90 days, ~3,000 posts and replies with\n"
            "generation metadata, follower samples, an analytics CSV export), runs 'xetl\n"
-           "nightly' for the last three nights, prints a short summary and the report\n"
-           "paths, and stops what it started.  Needs the postgresql and python3 packages\n"
-           "('make demo' installs them when run as root).\n\n"
+           "nightly' for the last three nights, prints the headline (followers gained,\n"
+           "cost, cost per follower, ROI, each beside the 7 days before) and the latest\n"
+           "night's report paths, and stops what it started.  Without --dir it then\n"
+           "removes everything it made but those reports.  Needs the postgresql and\n"
+           "python3 packages ('make demo' installs them when run as root).\n\n"
            "Options:\n"
-           "  --dir DIR     work (and leave the reports) in DIR instead of a new temp dir\n"
+           "  --dir DIR     work in DIR and keep everything (all nights' reports, fixtures, log)\n"
            "  -h, --help    show this help, then exit\n");
 }
 
@@ -62,6 +64,23 @@ static int find_share(char *out, size_t n, char *self, size_t self_n)
             break;
         *slash = '\0';
     }
+    /*
+     * Installed: PREFIX/bin/xetl beside PREFIX/share/xetl, wherever PREFIX is
+     * (built for /usr/local, installed under /opt/x); then the built-in path.
+     */
+    snprintf(path, sizeof path, "%s", self);
+    if ((slash = strrchr(path, '/')) != NULL) {
+        *slash = '\0';
+        if ((slash = strrchr(path, '/')) != NULL) {
+            char probe[PATH_MAX + 64];
+            *slash = '\0';
+            snprintf(probe, sizeof probe, "%s/share/xetl/demo/demo.sh", path);
+            if (is_file(probe)) {
+                snprintf(out, n, "%s/share/xetl", path);
+                return 0;
+            }
+        }
+    }
     snprintf(out, n, "%s", XETL_DATADIR);
     return is_file(XETL_DATADIR "/demo/demo.sh") ? 0 : -1;
 }
@@ -77,7 +96,7 @@ int cmd_demo(struct ctx *ctx, int argc, char **argv)
     char share[PATH_MAX], self[PATH_MAX], script[PATH_MAX + 32];
     int c;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'd': dir = optarg; break;
         case 'h': usage(); return 0;
@@ -88,7 +107,8 @@ int cmd_demo(struct ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, "demo", "unexpected argument '%s'", argv[optind]);
     int where = find_share(share, sizeof share, self, sizeof self);
     if (where < 0)
-        return xerr_set(&ctx->err, XETL_EX_CONFIG, "cannot find the demo files (looked in %s/demo)", XETL_DATADIR);
+        return xerr_set(&ctx->err, XETL_EX_CONFIG, "cannot find the demo files (looked beside the binary in ../share/xetl/demo and in %s/demo)",
+                       XETL_DATADIR);
     if (where == 1) {
         /* In the source tree the files live in three places; demo.sh wants one. */
         char root[PATH_MAX];

@@ -56,7 +56,7 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
     int c, rc = 0, nstdin = 0;
     bool any_noinput = false, any_data = false;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'h': usage(); return 0;
         default: return cli_usage_error(ctx, "import", "unknown option");

@@ -34,7 +34,7 @@ int cmd_mail(struct ctx *ctx, int argc, char **argv)
     const char *to = NULL;
     int c;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 't': to = optarg; break;
         case 'h': usage(); return 0;

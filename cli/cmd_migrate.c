@@ -33,7 +33,7 @@ int cmd_migrate(struct ctx *ctx, int argc, char **argv)
     struct db *db;
     int c, rc;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 's': status = true; break;
         case 'h': usage(); return 0;

@@ -14,7 +14,8 @@ static void usage(void)
     printf("xetl nightly — the nightly job\n\n"
            "Usage:\n  xetl [GLOBAL OPTIONS] nightly [--status]\n\n"
            "For every active account (or each --account): pull, fit, attribute, learn,\n"
-           "health, report — and mail the reports when mail_to (XETL_MAIL_TO) is set — for\n"
+           "health, report (and the agency roll-up when report.rollup = true) — and mail the\n"
+           "reports when mail_to (XETL_MAIL_TO) is set — for\n"
            "the window ending at --as-of (default: now), under a database lock.  A second\n"
            "run while one is active exits 75 at once.  A stage that fails stops the stages\n"
            "after it; the error line names the stage and the account.  Killed at any point\n"
@@ -24,7 +25,8 @@ static void usage(void)
            "Options:\n"
            "  --status      list the last ten nightly and rerun runs, and exit\n"
            "  -h, --help    show this help, then exit\n\n"
-           "Prints the report paths on stdout, one a line (nothing with -q).  Crontab: see xetl(1).\n");
+           "Prints the report paths on stdout, one a line (nothing with -q).  With no active\n"
+           "account it exits 78 and says so, even with -q.  Crontab: see xetl(1).\n");
 }
 
 int cmd_nightly(struct ctx *ctx, int argc, char **argv)
@@ -37,7 +39,7 @@ int cmd_nightly(struct ctx *ctx, int argc, char **argv)
     bool status = false;
     int c, rc;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 's': status = true; break;
         case 'h': usage(); return 0;

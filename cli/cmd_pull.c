@@ -60,7 +60,7 @@ int cmd_pull(struct ctx *ctx, int argc, char **argv)
     struct db *db;
     int c, rc = 0;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 's':
             if ((rc = parse_when(ctx, "--since", optarg, false, &sa.range.from)))

@@ -1,5 +1,5 @@
 /*
- * cli/cmd_report.c — `xetl report [--from D] [--to D] [--out DIR] [--format csv,xlsx]`.
+ * cli/cmd_report.c — `xetl report [--from D] [--to D] [--out DIR] [--format csv,xlsx] [--rollup]`.
  *
  * One workbook and six CSVs per account for the range (default: the
  * report.days whole days before --as-of); each path written goes to stdout,
@@ -9,6 +9,7 @@
 #include "common/config.h"
 #include "common/stage.h"
 #include "etl/db.h"
+#include "etl/migrate.h"
 #include "reports/report.h"
 
 #include <getopt.h>
@@ -18,17 +19,23 @@
 static void usage(void)
 {
     printf("xetl report — CSV and XLSX ROI reports for a date range\n\n"
-           "Usage:\n  xetl [GLOBAL OPTIONS] report [--from D] [--to D] [--out DIR] [--format csv,xlsx]\n\n"
+           "Usage:\n  xetl [GLOBAL OPTIONS] report [--from D] [--to D] [--out DIR] [--format csv,xlsx] [--rollup]\n\n"
            "For each account: xetl-roi-H-FROM_TO.xlsx and xetl-roi-H-FROM_TO-{summary,posts,\n"
            "content_types,formulas,hooks,daily}.csv in DIR.  Prints each path written, one a line.\n"
            "Files are written under a temporary name and renamed, so a crash never leaves a\n"
-           "half file.  The columns are defined in docs/reports.md.\n\n"
+           "half file.  The columns are defined in " XETL_DOCDIR "/reports.md (docs/reports.md\n"
+           "in the source tree).\n\n"
            "Options:\n"
            "  --from D          first day (YYYY-MM-DD, inclusive; default: report.days whole days\n"
            "                    ending with --to)\n"
            "  --to D            last day (inclusive; default: the day before --as-of)\n"
            "  --out DIR         output directory (default report.out, ./reports-out)\n"
            "  --format LIST     csv, xlsx or csv,xlsx (default report.format)\n"
+           "  --rollup          instead, the agency roll-up across the accounts (all active, or\n"
+           "                    each --account): xetl-rollup-FROM_TO.xlsx and .csv, a leaderboard\n"
+           "                    (followers gained, cost, cost per follower, ROI, trend), the\n"
+           "                    totals and the best content types, formulas and hooks with their\n"
+           "                    evidence.  nightly writes it too when report.rollup = true\n"
            "  -h, --help        show this help, then exit\n");
 }
 
@@ -39,6 +46,7 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
         { "to", required_argument, NULL, 't' },
         { "out", required_argument, NULL, 'o' },
         { "format", required_argument, NULL, 'F' },
+        { "rollup", no_argument, NULL, 'R' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -50,14 +58,16 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
     struct stage_counts counts;
     struct db *db;
     long days = 7;
+    bool rollup = false;
     int c, rc;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'f': from = optarg; break;
         case 't': to = optarg; break;
         case 'o': out = optarg; break;
         case 'F': format = optarg; break;
+        case 'R': rollup = true; break;
         case 'h': usage(); return 0;
         default: return cli_usage_error(ctx, "report", "unknown option");
         }
@@ -89,8 +99,19 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
         return rc;
     if (a.range.to <= a.range.from)
         return cli_usage_error(ctx, "report", "--from is after --to");
-    if ((rc = ctx_db(ctx, &db)) || (rc = ctx_accounts(ctx, &accts)))
+    if ((rc = ctx_db(ctx, &db)) || (rc = migrate_check_current(db, &ctx->err)) || (rc = ctx_accounts(ctx, &accts)))
         goto out;
+    if (accts.n == 0) {
+        rc = xerr_set(&ctx->err, XETL_EX_CONFIG,
+                      "report: no active accounts, nothing to report: add one with 'xetl account add HANDLE'");
+        goto out;
+    }
+    if (rollup) {
+        if (!(rc = report_rollup(db, ctx->cfg, &accts, &a, &ro, &files, &ctx->counts, &ctx->err)))
+            for (int k = 0; k < files.n; k++)
+                printf("%s\n", files.paths[k]);
+        goto out;
+    }
     for (int i = 0; i < accts.n; i++) {
         int before = files.n;
         if ((rc = report_generate(db, ctx->cfg, &accts.v[i], &a, &ro, &files, &counts, &ctx->err)))

@@ -42,7 +42,7 @@ int cmd_rerun(struct ctx *ctx, int argc, char **argv)
     struct xrange r;
     int c, rc;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'f': from = optarg; break;
         case 't': to = optarg; break;

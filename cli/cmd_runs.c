@@ -69,7 +69,7 @@ int cmd_runs(struct ctx *ctx, int argc, char **argv)
     int c, rc;
     char *end;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'l': limit = optarg; break;
         case 'r': run = optarg; break;

@@ -266,7 +266,7 @@ int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     int c, rc = 0;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'h': usage(); return 0;
         default: return cli_usage_error(ctx, "validate-decay", "unknown option");

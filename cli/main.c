@@ -21,6 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Where the system-wide xetl.conf lives (make SYSCONFDIR=...). */
+#ifndef XETL_SYSCONFDIR
+#define XETL_SYSCONFDIR "/etc/xetl"
+#endif
+
 struct command {
     const char *name;
     int (*fn)(struct ctx *, int, char **);
@@ -58,7 +63,8 @@ static void print_help(FILE *out)
     fprintf(out,
             "\nGlobal options:\n"
             "  --db CONNINFO         libpq conninfo or URI (default $XETL_DB, else libpq's PG* defaults)\n"
-            "  --config FILE         key = value settings (default $XETL_CONFIG, else ./xetl.conf)\n"
+            "  --config FILE         key = value settings (default $XETL_CONFIG, else the first of\n"
+            "                        ./xetl.conf, ~/.config/xetl/xetl.conf, " XETL_SYSCONFDIR "/xetl.conf)\n"
             "  --account HANDLE      only this account (repeatable; default every active account)\n"
             "  --as-of TIMESTAMP     the run's \"now\" (ISO 8601, UTC unless an offset is given)\n"
             "  -v, --verbose         more logging on stderr (repeatable)\n"
@@ -68,7 +74,7 @@ static void print_help(FILE *out)
             "  -V, --version         show the version, then exit\n\n"
             "Run 'xetl COMMAND --help' for a command's options.  Exit status follows sysexits.h:\n"
             "0 done, 64 usage, 65 data rejected, 66 no input, 69 unavailable, 70 internal,\n"
-            "75 temporary failure (retry later), 78 configuration.  See xetl(1).\n");
+            "73 cannot create output, 75 temporary failure (retry later), 78 configuration.  See xetl(1).\n");
 }
 
 /* The running command's arguments, to name the option getopt_long refused. */
@@ -83,7 +89,9 @@ int cli_usage_error(struct ctx *ctx, const char *cmd, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     /* getopt is silent (opterr = 0): say here which option it refused, on the one line. */
-    if (!strcmp(fmt, "unknown option") && cmd_argv && optind > 0 && optind <= cmd_argc) {
+    if (!strcmp(fmt, "unknown option") && cli_option_refused()) {
+        snprintf(msg, sizeof msg, "%s", cli_option_refused());
+    } else if (!strcmp(fmt, "unknown option") && cmd_argv && optind > 0 && optind <= cmd_argc) {
         const char *bad = cmd_argv[optind - 1];
         if (optopt && bad[0] == '-' && bad[1] != '-')
             snprintf(msg, sizeof msg, "invalid option '-%c'", optopt);
@@ -200,20 +208,52 @@ static int take_globals(int argc, char **argv, struct globals *g, struct ctx *ct
     return 0;
 }
 
+/*
+ * The configuration file, as daemons look for theirs: --config, else
+ * $XETL_CONFIG (both must exist), else the first of ./xetl.conf,
+ * $XDG_CONFIG_HOME/xetl/xetl.conf (~/.config when unset) and
+ * XETL_SYSCONFDIR/xetl.conf that exists.  Only that one file is read.
+ */
+static char config_read[4096];     /* the file read, "" when none */
+static char config_searched[8192]; /* where it was looked for, for --help */
+
+static const char *find_config(const struct globals *g, bool *must_exist)
+{
+    static char xdg[4096];
+    const char *env = getenv("XETL_CONFIG"), *home = getenv("XDG_CONFIG_HOME");
+    *must_exist = true;
+    if (g->config)
+        return g->config;
+    if (env && *env)
+        return env;
+    *must_exist = false;
+    if (home && *home)
+        snprintf(xdg, sizeof xdg, "%s/xetl/xetl.conf", home);
+    else if ((home = getenv("HOME")) && *home)
+        snprintf(xdg, sizeof xdg, "%s/.config/xetl/xetl.conf", home);
+    else
+        xdg[0] = '\0';
+    const char *cand[] = { "./xetl.conf", xdg, XETL_SYSCONFDIR "/xetl.conf" };
+    snprintf(config_searched, sizeof config_searched, "./xetl.conf, %s%s" XETL_SYSCONFDIR "/xetl.conf", xdg,
+             xdg[0] ? ", " : "");
+    for (size_t i = 0; i < sizeof cand / sizeof cand[0]; i++)
+        if (cand[i][0] && access(cand[i], F_OK) == 0)
+            return cand[i];
+    return NULL;
+}
+
 static int settle_config(struct ctx *ctx, const struct globals *g)
 {
-    const char *path = g->config;
-    bool missing_ok = false;
+    bool must_exist;
+    const char *path = find_config(g, &must_exist);
     int rc;
 
-    if (!path && (path = getenv("XETL_CONFIG")) != NULL && !*path)
-        path = NULL;
-    if (!path) {
-        path = "./xetl.conf";
-        missing_ok = true;
+    if (path) {
+        if ((rc = config_load_file(ctx->cfg, path, !must_exist, &ctx->err)))
+            return rc;
+        snprintf(config_read, sizeof config_read, "%s", path);
+        log_debug("settings read from %s", path);
     }
-    if ((rc = config_load_file(ctx->cfg, path, missing_ok, &ctx->err)))
-        return rc;
     if (g->db && (rc = config_set_flag(ctx->cfg, "db", g->db, &ctx->err)))
         return rc;
     return config_validate(ctx->cfg, &ctx->err);
@@ -284,13 +324,16 @@ static void run_end(struct ctx *ctx, int rc)
     snprintf(id, sizeof id, "%lld", (long long)ctx->run_id);
     snprintf(code, sizeof code, "%d", rc);
     bool ranged = ctx->run_range.from || ctx->run_range.to;
+    /* The command may have settled its own as-of (rerun: the end of its range). */
+    char asof[40];
     const char *p[] = { id, rc ? "failed" : "ok", code, rc ? ctx->err.msg : NULL, counts.buf,
                         ranged ? db_fmt_time(from, sizeof from, ctx->run_range.from) : NULL,
-                        ranged ? db_fmt_time(to, sizeof to, ctx->run_range.to) : NULL };
+                        ranged ? db_fmt_time(to, sizeof to, ctx->run_range.to) : NULL,
+                        db_fmt_time(asof, sizeof asof, ctx->as_of) };
     if (db_cmd(ctx->db,
                "UPDATE xetl.runs SET finished_at = clock_timestamp(), status = $2, exit_code = $3,"
-               " error = $4, counts = $5::jsonb, range_from = $6, range_to = $7 WHERE run_id = $1",
-               7, p, NULL, &err))
+               " error = $4, counts = $5::jsonb, range_from = $6, range_to = $7, as_of = $8 WHERE run_id = $1",
+               8, p, NULL, &err))
         log_warn("cannot record the end of run %lld in xetl.runs: %s", (long long)ctx->run_id, err.msg);
     sbuf_release(&counts);
 }
@@ -321,6 +364,15 @@ int main(int argc, char **argv)
     }
     if (g.help || cargc < 2) {
         print_help(g.help ? stdout : stderr);
+        if (g.help) {
+            bool must_exist;
+            const char *path = find_config(&g, &must_exist);
+            if (path)
+                printf("\nConfiguration: %s (%s)\n", path, access(path, R_OK) ? "named, but not readable" : "read");
+            else
+                printf("\nConfiguration: no file found (looked for %s); environment and defaults only\n",
+                       config_searched);
+        }
         if (!g.help)
             rc = xerr_set(&ctx.err, XETL_EX_USAGE, "no command given");
         goto out;

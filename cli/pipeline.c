@@ -68,17 +68,6 @@ static void stage_end(struct db *db, int64_t stage_id, int rc, const struct stag
     sbuf_release(&counts);
 }
 
-static void add_counts(struct stage_counts *sum, const struct stage_counts *c)
-{
-    sum->requests += c->requests;
-    sum->rows += c->rows;
-    sum->rejects += c->rejects;
-    sum->fits += c->fits;
-    sum->attributions += c->attributions;
-    sum->reports += c->reports;
-    sum->warnings += c->warnings;
-}
-
 static int replay_landed(struct db *db, const struct config *cfg, const struct account *acct,
                          const struct stage_args *a, const struct xrange *landed, struct stage_counts *counts,
                          struct xerr *err)
@@ -124,14 +113,34 @@ static int run_stage(struct ctx *ctx, struct db *db, const char *name, stage_fn 
         rc = fn(db, ctx->cfg, acct, a, &c, &ctx->err);
     }
     stage_end(db, sid, rc, &c, ctx->err.msg);
-    add_counts(&ctx->counts, &c);
+    cli_counts_add(&ctx->counts, &c);
     if (rc) {
         xerr_prefix(&ctx->err, "stage '%s' failed for account '%s': ", name, acct->handle);
         return rc;
     }
-    log_info("%s '%s': done in %.1f s (%ld requests, %ld rows, %ld fits, %ld attributions, %ld files)", name,
-             acct->handle, log_wallclock() - t0, c.requests, c.rows, c.fits, c.attributions, c.reports);
+    char what[256];
+    cli_counts_text(&c, what, sizeof what);
+    log_info("%s '%s': done in %.1f s (%s)", name, acct->handle, log_wallclock() - t0, what);
     return 0;
+}
+
+static int run_rollup(struct ctx *ctx, struct db *db, const struct account_list *accts,
+                      const struct pipeline_plan *plan, struct report_files *files)
+{
+    struct stage_counts c = { 0 };
+    struct stage_args a = { .as_of = plan->as_of, .run_id = ctx->run_id, .range = plan->report };
+    struct report_opts ro = { 0 };
+    int64_t sid = stage_begin(db, ctx->run_id, "rollup", NULL);
+    int rc;
+
+    ro.out_dir = config_get(ctx->cfg, "report.out");
+    if (!(rc = report_parse_formats(config_get(ctx->cfg, "report.format"), &ro, &ctx->err)))
+        rc = report_rollup(db, ctx->cfg, accts, &a, &ro, files, &c, &ctx->err);
+    stage_end(db, sid, rc, &c, ctx->err.msg);
+    cli_counts_add(&ctx->counts, &c);
+    if (rc)
+        xerr_prefix(&ctx->err, "stage 'rollup' failed: ");
+    return rc;
 }
 
 /*
@@ -208,7 +217,9 @@ int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
     if ((rc = ctx_accounts(ctx, &accts)))
         goto out;
     if (accts.n == 0) {
-        log_warn("no active accounts: add one with 'xetl account add HANDLE --user-id ID'");
+        /* Cron must hear that nothing ran: an error (78), printed even under -q. */
+        rc = xerr_set(&ctx->err, XETL_EX_CONFIG,
+                      "no active accounts, nothing to do: add one with 'xetl account add HANDLE'");
         goto out;
     }
     for (int i = 0; i < accts.n && !rc; i++) {
@@ -231,6 +242,11 @@ int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
             rc = run_stage(ctx, db, order[s].name, order[s].fn, acct, &a, plan, &files);
         }
     }
+    /* The agency roll-up across the run's accounts, when asked for (report.rollup). */
+    bool rollup = false;
+    if (!rc && (plan->stages & PIPE_REPORT) && !(rc = config_get_bool(ctx->cfg, "report.rollup", &rollup, &ctx->err)) &&
+        rollup)
+        rc = run_rollup(ctx, db, &accts, plan, &files);
     /* The paths are for a person; under cron (-q) a job that went well says nothing. */
     if (!rc && files.n && ctx->verbosity >= 0)
         for (int i = 0; i < files.n; i++)

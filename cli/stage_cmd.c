@@ -26,7 +26,7 @@ int cli_stage_command(struct ctx *ctx, int argc, char **argv, const struct stage
     struct db *db;
     int c, rc;
 
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'f': from = optarg; break;
         case 't': to = optarg; break;
@@ -56,12 +56,13 @@ int cli_stage_command(struct ctx *ctx, int argc, char **argv, const struct stage
     if ((rc = ctx_accounts(ctx, &accts)))
         return rc;
     for (int i = 0; i < accts.n && !rc; i++) {
-        struct stage_counts before = ctx->counts;
-        rc = sc->run(db, ctx->cfg, &accts.v[i], &sa, &ctx->counts, &ctx->err);
+        struct stage_counts done = { 0 };
+        char what[256];
+        rc = sc->run(db, ctx->cfg, &accts.v[i], &sa, &done, &ctx->err);
+        cli_counts_add(&ctx->counts, &done);
+        cli_counts_text(&done, what, sizeof what);
         if (!rc)
-            log_info("%s '%s': %ld rows written, %ld fits, %ld attributions", sc->name, accts.v[i].handle,
-                     ctx->counts.rows - before.rows, ctx->counts.fits - before.fits,
-                     ctx->counts.attributions - before.attributions);
+            log_info("%s '%s': done (%s)", sc->name, accts.v[i].handle, what);
     }
     account_list_release(&accts);
     return rc;

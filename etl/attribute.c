@@ -17,7 +17,7 @@
 #define HORIZON_S ((int64_t)(ATTRIB_HORIZON_H * HOUR))
 
 /* The shape used when a post has neither a fitted curve nor snapshots:
- * half of the 7-day impressions in about an hour (docs/models.md §1.1). */
+ * half of the 7-day impressions in about an hour (docs/models.md §1). */
 #define DEFAULT_C_H 1.0
 #define DEFAULT_THETA 1.0
 

@@ -106,6 +106,13 @@ int db_connect(const char *conninfo, struct db **out, struct xerr *err)
      */
     opts = PQconninfoParse(conninfo, &perr);
     if (!opts) {
+        /* An unknown key is named, as psql does: the key is never the secret. */
+        char key[64] = "";
+        if (perr && sscanf(perr, "invalid connection option \"%63[^\"]\"", key) == 1) {
+            PQfreemem(perr);
+            return xerr_set(err, XETL_EX_CONFIG,
+                            "invalid database connection string: invalid connection option \"%s\"", key);
+        }
         PQfreemem(perr);
         return xerr_set(err, XETL_EX_CONFIG,
                         "invalid database connection string (check its syntax, quoting and %%-encoding)");

@@ -37,7 +37,7 @@ int csvout_write(const struct rtab *t, const char *path, struct xerr *err)
     report_tmp_name(path, tmp, sizeof tmp);
     fp = fopen(tmp, "wb");
     if (!fp)
-        return xerr_set(err, XETL_EX_SOFTWARE, "cannot create '%s': %s", tmp, strerror(errno));
+        return xerr_set(err, XETL_EX_CANTCREAT, "cannot create '%s': %s", tmp, strerror(errno));
     for (int c = 0; c < t->ncols; c++) {
         if ((c && fputc(',', fp) == EOF) || put_field(fp, t->cols[c].name))
             goto werr;

@@ -57,13 +57,15 @@ static bool parse_report_name(const char *path, struct report_ref *r)
     return true;
 }
 
-/* The summary CSV read back: headline rows only. */
+/* A summary or roll-up CSV read back: the rows the mail quotes. */
+#define CSV_CELLS 16
 struct csv_rows {
-    char *cell[12];
+    char *cell[CSV_CELLS];
     int col;
     int nrow;
     struct sbuf out;    /* the body lines */
     char followers[64]; /* headline number, "" when unknown */
+    int accounts;       /* roll-up: how many accounts */
 };
 
 static void fmt_value(const char *unit, const char *v, char *out, size_t n)
@@ -89,7 +91,7 @@ static void fmt_value(const char *unit, const char *v, char *out, size_t n)
 static void on_field(void *s, size_t len, void *data)
 {
     struct csv_rows *c = data;
-    if (c->col < 12) {
+    if (c->col < CSV_CELLS) {
         free(c->cell[c->col]);
         c->cell[c->col] = xmalloc(len + 1);
         memcpy(c->cell[c->col], s, len);
@@ -143,8 +145,75 @@ static void read_summary(const struct report_ref *r, struct sbuf *body, char *fo
     sbuf_adds(body, rows.out.buf);
     snprintf(followers, n, "%s", rows.followers);
     sbuf_release(&rows.out);
-    for (int i = 0; i < 12; i++)
+    for (int i = 0; i < CSV_CELLS; i++)
         free(rows.cell[i]);
+}
+
+/* The roll-up CSV: the agency row and the leaderboard, for the subject and body. */
+static void on_rollup_row(int ch, void *data)
+{
+    struct csv_rows *c = data;
+    (void)ch;
+    /* Columns: section,rank,name,accounts,posts,followers_gained,…,cost_usd(8),cost_per_follower(9),roi(10),…,trend(14) */
+    if (c->nrow > 0 && c->col >= 15 && c->cell[0] &&
+        (!strcmp(c->cell[0], "leaderboard") || !strcmp(c->cell[0], "agency"))) {
+        char cost[64], roi[64];
+        bool agency = !strcmp(c->cell[0], "agency");
+        fmt_value("usd", c->cell[8], cost, sizeof cost);
+        fmt_value("ratio", c->cell[10], roi, sizeof roi);
+        sbuf_addf(&c->out, "  %-2s %-18s %8s followers  cost %-10s ROI %-10s %s\n", agency ? "" : c->cell[1],
+                  agency ? "all accounts" : c->cell[2], c->cell[5][0] ? c->cell[5] : "no data", cost, roi,
+                  c->cell[14]);
+        if (agency) {
+            snprintf(c->followers, sizeof c->followers, "%s", c->cell[5]);
+            c->accounts = atoi(c->cell[3]);
+        }
+    }
+    c->nrow++;
+    c->col = 0;
+}
+
+/* A roll-up among the files: "xetl-rollup-FROM_TO.csv|.xlsx" — its body section and subject. */
+static bool read_rollup(char *const *files, int nfiles, struct sbuf *subj, struct sbuf *text)
+{
+    for (int i = 0; i < nfiles; i++) {
+        const char *name = strrchr(files[i], '/');
+        name = name ? name + 1 : files[i];
+        if (strncmp(name, "xetl-rollup-", 12) || strlen(name) < 33 || name[22] != '_')
+            continue;
+        char path[4400], buf[4096], from[11], to[11];
+        struct csv_parser p;
+        struct csv_rows rows;
+        size_t got;
+        FILE *fp;
+        memcpy(from, name + 12, 10);
+        from[10] = '\0';
+        memcpy(to, name + 23, 10);
+        to[10] = '\0';
+        snprintf(path, sizeof path, "%.*sxetl-rollup-%s_%s.csv", (int)(name - files[i]), files[i], from, to);
+        memset(&rows, 0, sizeof rows);
+        sbuf_init(&rows.out);
+        if ((fp = fopen(path, "rb"))) {
+            if (csv_init(&p, CSV_APPEND_NULL) == 0) {
+                while ((got = fread(buf, 1, sizeof buf, fp)) > 0)
+                    if (csv_parse(&p, buf, got, on_field, on_rollup_row, &rows) != got)
+                        break;
+                csv_fini(&p, on_field, on_rollup_row, &rows);
+                csv_free(&p);
+            }
+            fclose(fp);
+        }
+        sbuf_addf(subj, "xetl ROI roll-up %s to %s: %s%s followers across %d account%s", from, to,
+                  rows.followers[0] && rows.followers[0] != '-' ? "+" : "",
+                  rows.followers[0] ? rows.followers : "no data on", rows.accounts, rows.accounts == 1 ? "" : "s");
+        sbuf_addf(text, "Agency roll-up, %s to %s (most followers gained first):\n%s\n", from, to,
+                  rows.out.buf ? rows.out.buf : "  (no roll-up CSV beside the workbook)\n");
+        sbuf_release(&rows.out);
+        for (int k = 0; k < CSV_CELLS; k++)
+            free(rows.cell[k]);
+        return true;
+    }
+    return false;
 }
 
 void mail_compose(char *const *files, int nfiles, char **subject, char **body)
@@ -155,6 +224,8 @@ void mail_compose(char *const *files, int nfiles, char **subject, char **body)
 
     sbuf_init(&subj);
     sbuf_init(&text);
+    /* A roll-up leads: its subject names the agency's total; the accounts follow in the body. */
+    bool rollup = read_rollup(files, nfiles, &subj, &text);
     for (int i = 0; i < nfiles && nseen < 16; i++) {
         struct report_ref r;
         bool dup = false;
@@ -165,7 +236,7 @@ void mail_compose(char *const *files, int nfiles, char **subject, char **body)
         if (!dup)
             seen[nseen++] = r;
     }
-    if (nseen == 0) {
+    if (nseen == 0 && !rollup) {
         sbuf_addf(&subj, "xetl: %d file%s", nfiles, nfiles == 1 ? "" : "s");
         sbuf_adds(&text, "Files from xetl are attached.\n");
     }
@@ -177,6 +248,8 @@ void mail_compose(char *const *files, int nfiles, char **subject, char **body)
             snprintf(head, sizeof head, "%s%s followers", followers[0] == '-' ? "" : "+", followers);
         else
             snprintf(head, sizeof head, "followers gained: no data");
+        if (rollup)
+            continue;
         if (j == 0)
             sbuf_addf(&subj, "xetl ROI @%s %s to %s: %s", seen[j].handle, seen[j].from, seen[j].to, head);
         else if (j < 4)
@@ -189,7 +262,8 @@ void mail_compose(char *const *files, int nfiles, char **subject, char **body)
         const char *b = strrchr(files[i], '/');
         sbuf_addf(&text, "  %s\n", b ? b + 1 : files[i]);
     }
-    sbuf_adds(&text, "\nColumns are defined in xetl's docs/reports.md.\n");
+    sbuf_adds(&text, "\nColumns are defined in reports.md, installed with xetl as " XETL_DOCDIR "/reports.md\n"
+                     "(docs/reports.md in its source).\n");
     *subject = sbuf_detach(&subj);
     *body = sbuf_detach(&text);
 }
@@ -254,8 +328,10 @@ static int parse_rcpts(const char *to, struct curl_slist **rcpt, struct sbuf *hd
         if (!l)
             continue;
         if (!strchr(t, '@') || strpbrk(t, "<>\r\n\" ") || l > 254) {
+            /* t points into copy: format the message before copy goes. */
+            xerr_set(err, XETL_EX_USAGE, "mail: bad recipient address '%.80s'", t);
             free(copy);
-            return xerr_set(err, XETL_EX_USAGE, "mail: bad recipient address '%.80s'", t);
+            return XETL_EX_USAGE;
         }
         snprintf(addr, sizeof addr, "<%s>", t);
         *rcpt = curl_slist_append(*rcpt, addr);

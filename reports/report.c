@@ -55,18 +55,19 @@ static const struct rcol posts_cols[] = {
     { "posted_at", "Posted (UTC)", RC_TIME, 17 },
     { "kind", "Kind", RC_TEXT, 7 },
     { "status", "Status", RC_TEXT, 8 },
-    { "content_type", "Content type", RC_TEXT, 18 },
-    { "formula", "Formula", RC_TEXT, 18 },
-    { "hook", "Hook", RC_TEXT, 18 },
-    { "text", "Text", RC_TEXT, 50 },
-    { "impressions_lifetime", "Impressions (lifetime)", RC_INT, 12 },
+    { "content_type", "Content type", RC_TEXT, 14 },
+    { "formula", "Formula", RC_TEXT, 14 },
+    { "hook", "Hook", RC_TEXT, 14 },
+    { "text", "Text", RC_TEXT, 40 },
+    /* Printed, the 22 columns go in three readable groups, id and time repeated on each. */
+    { "impressions_lifetime", "Impressions (lifetime)", RC_INT, 12, true },
     { "likes_lifetime", "Likes (lifetime)", RC_INT, 9 },
     { "retweets_lifetime", "Reposts (lifetime)", RC_INT, 9 },
     { "replies_lifetime", "Replies (lifetime)", RC_INT, 9 },
     { "quotes_lifetime", "Quotes (lifetime)", RC_INT, 9 },
     { "bookmarks_lifetime", "Bookmarks (lifetime)", RC_INT, 10 },
     { "engagement_rate_lifetime", "Engagement rate (lifetime)", RC_PCT, 11 },
-    { "half_life_minutes", "Half-life (min)", RC_INT, 9 },
+    { "half_life_minutes", "Half-life (min)", RC_INT, 9, true },
     { "predicted_likes_7d", "Predicted likes at 7 d", RC_INT, 10 },
     { "actual_likes_7d", "Actual likes at 7 d", RC_INT, 10 },
     { "prediction_accuracy", "Prediction accuracy", RC_PCT, 10 },
@@ -109,10 +110,12 @@ static const struct rcol group_cols[] = {
     { "learned_posts", "Matured posts (learning)", RC_INT, 11 },
     { "learned_followers_per_post", "Followers per post (learning)", RC_NUM, 12 },
     { "learned_engagement_rate", "Engagement rate (learning)", RC_PCT, 12 },
-    { "thompson_alpha", "Posterior alpha", RC_NUM, 10 },
-    { "thompson_beta", "Posterior beta", RC_NUM, 10 },
-    { "selection_score", "Selection score (P best)", RC_SCORE, 12 },
+    { "thompson_alpha", "Learning: weighted followers (alpha)", RC_NUM, 12 },
+    { "thompson_beta", "Learning: weighted posts (beta)", RC_NUM, 12 },
+    { "selection_score", "Chance of being the best (selection score)", RC_PCT, 13 },
+    { "note", "Note", RC_TEXT, 40 },
 };
+enum { G_NAME, G_POSTS, G_FPP = 5, G_LEARNED = 6, G_NOTE = 12, G_NCOLS };
 
 /* %1$s: expression of the key on posts p / tac t; %2$s: performance table; %3$s: its name column. */
 static const char group_sql_fmt[] =
@@ -175,7 +178,7 @@ static const struct rcol daily_cols[] = {
     { "posting_success_rate", "Posting success rate", RC_PCT, 10 },
     { "api_success_rate", "API success rate", RC_PCT, 10 },
     { "cost_usd", "Cost (USD)", RC_USD, 10 },
-    { "cost_per_follower_usd", "Cost per follower (USD)", RC_USD, 11 },
+    { "cost_per_follower_usd", "Cost per follower (USD)", RC_USD_PER, 11 },
     { "roi", "ROI", RC_PCT, 10 },
 };
 
@@ -415,6 +418,49 @@ static int rtab_query(struct db *db, const char *sql, int nparams, const char *c
     return 0;
 }
 
+static long cell_long(const char *s)
+{
+    return s ? strtol(s, NULL, 10) : 0;
+}
+
+/*
+ * One group table (content types, formulas, hooks) in the query's order,
+ * then its small groups (fewer than REPORT_MIN_POSTS posts in the period)
+ * moved to the end with a note saying how few: the workbook colours and
+ * charts only the rows above them, so two lucky posts never look like a winner.
+ */
+static int group_query(struct db *db, const char *sql, const char *const *p3, struct rtab *t, struct xerr *err)
+{
+    struct rtab q;
+    const char *vals[G_NCOLS];
+    char note[160];
+    int rc;
+
+    rtab_init(&q, t->cols, G_NCOLS - 1);
+    if ((rc = rtab_query(db, sql, 3, p3, &q, err))) {
+        rtab_release(&q);
+        return rc;
+    }
+    for (int pass = 0; pass < 2; pass++)
+        for (int r = 0; r < q.nrows; r++) {
+            long n = cell_long(rtab_cell(&q, r, G_POSTS));
+            bool small = n < REPORT_MIN_POSTS;
+            if (small != (pass == 1))
+                continue;
+            for (int c = 0; c < G_NCOLS - 1; c++)
+                vals[c] = rtab_cell(&q, r, c);
+            vals[G_NOTE] = NULL;
+            if (small) {
+                snprintf(note, sizeof note, "few posts: %ld in the period (fewer than %d), not ranked or coloured", n,
+                         REPORT_MIN_POSTS);
+                vals[G_NOTE] = note;
+            }
+            rtab_add_row(t, vals);
+        }
+    rtab_release(&q);
+    return 0;
+}
+
 /* Best and worst three arms of one learning table as summary rows. */
 static int add_arms(struct db *db, const char *table, const char *name_col, const char *what,
                     const char *const *params, struct rtab *s, struct xerr *err)
@@ -428,7 +474,20 @@ static int add_arms(struct db *db, const char *table, const char *name_col, cons
     snprintf(sql, sizeof sql, arms_sql_fmt, table, name_col);
     if (!(res = db_exec(db, sql, 1, params, err)))
         return err->code;
-    n = PQntuples(res);
+    /* Only arms with enough matured posts are ranked; the others are named once, below. */
+    int all = PQntuples(res), *idx = xcalloc((size_t)all + 1, sizeof *idx), nsmall = 0;
+    struct sbuf small = SBUF_INIT;
+    sbuf_init(&small);
+    n = 0;
+    for (int r = 0; r < all; r++) {
+        if (cell_long(db_str(res, r, 2)) >= REPORT_MIN_POSTS) {
+            idx[n++] = r;
+        } else {
+            sbuf_addf(&small, "%s%s (%s)", nsmall ? ", " : "", db_str(res, r, 0) ? db_str(res, r, 0) : "?",
+                      db_str(res, r, 2) ? db_str(res, r, 2) : "0");
+            nsmall++;
+        }
+    }
     nbest = n < 3 ? n : 3;
     nworst = n - nbest < 3 ? n - nbest : 3;
     snprintf(best, sizeof best, "best %s", what);
@@ -438,7 +497,7 @@ static int add_arms(struct db *db, const char *table, const char *name_col, cons
     vals[S_UNIT] = "score";
     for (int i = 0; i < nbest + nworst; i++) {
         /* Worst are listed worst first: the last rows of the descending order. */
-        int row = i < nbest ? i : n - 1 - (i - nbest);
+        int row = idx[i < nbest ? i : n - 1 - (i - nbest)];
         char rank[8];
         snprintf(rank, sizeof rank, "%d", i < nbest ? i + 1 : i - nbest + 1);
         vals[S_SECTION] = i < nbest ? best : worst;
@@ -447,23 +506,36 @@ static int add_arms(struct db *db, const char *table, const char *name_col, cons
         vals[S_CUR] = db_str(res, row, 1);
         vals[S_POSTS] = db_str(res, row, 2);
         vals[S_FPP] = db_str(res, row, 3);
-        vals[S_NOTE] = "selection score = posterior probability of being the best arm";
+        vals[S_NOTE] = NULL; /* what the score means is said once, in the workbook's legend */
         rtab_add_row(s, vals);
     }
     memset(vals, 0, sizeof vals);
     vals[S_BASIS] = "learning (matured posts, all time)";
     vals[S_UNIT] = "score";
+    const char *none = all == 0 ? "no data: xetl learn has not scored any yet"
+                                : "no data: none has enough matured posts to rank yet";
     if (n == 0) {
         vals[S_SECTION] = best;
-        vals[S_NOTE] = "no data: xetl learn has not scored any yet";
+        vals[S_NOTE] = none;
         rtab_add_row(s, vals);
     }
     if (nworst == 0) {
         vals[S_SECTION] = worst;
-        vals[S_NOTE] = n == 0 ? "no data: xetl learn has not scored any yet"
-                              : "no data: 3 or fewer scored, all listed as best";
+        vals[S_NOTE] = n == 0 ? none : "no data: 3 or fewer scored, all listed as best";
         rtab_add_row(s, vals);
     }
+    if (nsmall) {
+        char sec[80], note[96];
+        snprintf(sec, sizeof sec, "not ranked %s", what);
+        snprintf(note, sizeof note, "fewer than %d matured posts each (posts in brackets): too few to rank",
+                 REPORT_MIN_POSTS);
+        vals[S_SECTION] = sec;
+        vals[S_ITEM] = small.buf;
+        vals[S_NOTE] = note;
+        rtab_add_row(s, vals);
+    }
+    sbuf_release(&small);
+    free(idx);
     PQclear(res);
     return 0;
 }
@@ -598,6 +670,42 @@ static int gather_curves(struct db *db, struct report_data *d, const char *const
     return 0;
 }
 
+/* Followers gained since the start of the period by each day's end, from a daily table. */
+static void gain_series(const struct rtab *daily, double *out, int n)
+{
+    double start = NAN;
+    for (int i = 0; i < n; i++) {
+        out[i] = NAN;
+        if (i >= daily->nrows)
+            continue;
+        const char *end = rtab_cell(daily, i, 1), *chg = rtab_cell(daily, i, 2);
+        if (i == 0 && end && chg)
+            start = strtod(end, NULL) - strtod(chg, NULL);
+        if (end && isfinite(start))
+            out[i] = strtod(end, NULL) - start;
+    }
+}
+
+/* The trend chart's two lines: this period and the previous one, day by day. */
+static int gather_gain(struct db *db, struct report_data *d, const char *const *p3, struct xerr *err)
+{
+    char pf[40], pt[40];
+    const char *pp[3] = { p3[0], db_fmt_time(pf, sizeof pf, d->prev.from), db_fmt_time(pt, sizeof pt, d->prev.to) };
+    struct rtab prev;
+    int rc;
+
+    d->n_gain = d->daily.nrows;
+    d->gain_cur = xcalloc((size_t)d->n_gain + 1, sizeof *d->gain_cur);
+    d->gain_prev = xcalloc((size_t)d->n_gain + 1, sizeof *d->gain_prev);
+    rtab_init(&prev, daily_cols, (int)(sizeof daily_cols / sizeof daily_cols[0]));
+    if ((rc = rtab_query(db, daily_sql, 3, pp, &prev, err)) == 0) {
+        gain_series(&d->daily, d->gain_cur, d->n_gain);
+        gain_series(&prev, d->gain_prev, d->n_gain);
+    }
+    rtab_release(&prev);
+    return rc;
+}
+
 void report_base_name(const char *handle, const struct xrange *r, char *out, size_t n)
 {
     char f[16], t[16];
@@ -649,19 +757,21 @@ int report_gather(struct db *db, const struct config *cfg, const struct account 
         goto out;
     snprintf(sql, sizeof sql, group_sql_fmt, "nullif(p.content_type_name, ''), nullif(t.content_type, '')",
              "content_type_performance", "content_type_name");
-    if ((rc = rtab_query(db, sql, 3, p3, &d->content_types, err)))
+    if ((rc = group_query(db, sql, p3, &d->content_types, err)))
         goto out;
     snprintf(sql, sizeof sql, group_sql_fmt, "nullif(p.viral_formula, ''), nullif(t.viral_formula, '')",
              "formula_performance", "formula_name");
-    if ((rc = rtab_query(db, sql, 3, p3, &d->formulas, err)))
+    if ((rc = group_query(db, sql, p3, &d->formulas, err)))
         goto out;
     snprintf(sql, sizeof sql, group_sql_fmt, "nullif(p.hook_used, ''), nullif(t.hook_used, '')",
              "hook_performance", "hook_used");
-    if ((rc = rtab_query(db, sql, 3, p3, &d->hooks, err)))
+    if ((rc = group_query(db, sql, p3, &d->hooks, err)))
         goto out;
     if ((rc = rtab_query(db, attribution_sql, 3, p3, &d->attribution, err)))
         goto out;
     if ((rc = rtab_query(db, daily_sql, 3, p3, &d->daily, err)))
+        goto out;
+    if ((rc = gather_gain(db, d, p3, err)))
         goto out;
     if ((rc = gather_heat(db, d, p3, err)))
         goto out;
@@ -676,6 +786,10 @@ out:
 
 void report_data_release(struct report_data *d)
 {
+    free(d->gain_cur);
+    free(d->gain_prev);
+    d->gain_cur = d->gain_prev = NULL;
+    d->n_gain = 0;
     rtab_release(&d->summary);
     rtab_release(&d->posts);
     rtab_release(&d->content_types);
@@ -792,18 +906,27 @@ static int mkdir_p(const char *path, struct xerr *err)
             char c = buf[i];
             buf[i] = '\0';
             if (mkdir(buf, 0777) && errno != EEXIST)
-                return xerr_set(err, XETL_EX_SOFTWARE, "cannot create directory '%s': %s", buf,
+                return xerr_set(err, XETL_EX_CANTCREAT, "cannot create output directory '%s': %s", buf,
                                 strerror(errno));
             buf[i] = c;
         }
     }
+    /* It may exist as something else: say so before a temp file fails inside it. */
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return xerr_set(err, XETL_EX_CANTCREAT, "output directory '%s' exists and is not a directory", path);
+    if (access(path, W_OK | X_OK) != 0)
+        return xerr_set(err, XETL_EX_CANTCREAT, "cannot write in output directory '%s': %s", path, strerror(errno));
     return 0;
 }
 
-static void files_add(struct report_files *f, const char *path)
+/* A file written: its path for the caller, one more for the run's counts. */
+static void files_add(struct report_files *f, const char *path, struct stage_counts *counts)
 {
     f->paths = xrealloc(f->paths, sizeof *f->paths * (size_t)(f->n + 1));
     f->paths[f->n++] = xstrdup(path);
+    if (counts)
+        counts->reports++;
 }
 
 void report_files_release(struct report_files *f)
@@ -859,18 +982,14 @@ int report_generate(struct db *db, const struct config *cfg, const struct accoun
             snprintf(path, sizeof path, "%s/%s-%s.csv", opts->out_dir, d.base, csv_suffix[i]);
             if ((rc = csvout_write(tabs[i], path, err)))
                 goto out;
-            files_add(files, path);
-            if (counts)
-                counts->reports++;
+            files_add(files, path, counts);
         }
     }
     if (opts->xlsx) {
         snprintf(path, sizeof path, "%s/%s.xlsx", opts->out_dir, d.base);
         if ((rc = xlsx_write(&d, path, err)))
             goto out;
-        files_add(files, path);
-        if (counts)
-            counts->reports++;
+        files_add(files, path, counts);
     }
     log_info("report '%s' %s..%s: %d posts", acct->handle, d.from_date, d.to_date, d.posts.nrows);
 out:
@@ -891,5 +1010,349 @@ int report_run(struct db *db, const struct config *cfg, const struct account *ac
         return rc;
     rc = report_generate(db, cfg, acct, a, &opts, &files, counts, err);
     report_files_release(&files);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- the agency roll-up */
+
+static const struct rcol rollup_cols[] = {
+    { "section", "Section", RC_TEXT, 18 },
+    { "rank", "Rank", RC_INT, 6 },
+    { "name", "Account or name", RC_TEXT, 22 },
+    { "accounts", "Accounts (evidence)", RC_INT, 10 },
+    { "posts", "Posts in period (evidence)", RC_INT, 10 },
+    { "followers_gained", "Followers gained", RC_INT, 11 },
+    { "followers_gained_previous", "Followers gained, previous period", RC_INT, 12 },
+    { "followers_change", "Change in followers gained", RC_INT, 11 },
+    { "cost_usd", "Cost (USD)", RC_USD, 11 },
+    { "cost_per_follower_usd", "Cost per follower (USD)", RC_USD_PER, 11 },
+    { "roi", "ROI", RC_PCT, 10 },
+    { "roi_previous", "ROI, previous period", RC_PCT, 10 },
+    { "followers_attributed_7d", "Followers attributed (7 d)", RC_INT, 11 },
+    { "followers_per_post_7d", "Followers per post (7 d)", RC_NUM, 11 },
+    { "trend", "Trend (followers gained)", RC_TEXT, 34 },
+    { "note", "Note", RC_TEXT, 60 },
+};
+enum { R_SECTION, R_RANK, R_NAME, R_ACCOUNTS, R_POSTS, R_FG, R_FG_PREV, R_FG_CHANGE, R_COST, R_CPF, R_ROI,
+       R_ROI_PREV, R_ATTR, R_FPP, R_TREND, R_NOTE, R_NCOLS };
+
+/*
+ * Content types, formulas or hooks across the accounts: the five with the
+ * most followers per post among those with at least $4 posts attributed.
+ * %1$s: the key on posts p / tac t.
+ */
+static const char rollup_group_sql_fmt[] =
+    "SELECT %1$s, count(DISTINCT p.account_id), count(*), sum(fa.followers_gained),"
+    "       round(sum(fa.followers_gained)::numeric / nullif(count(fa.followers_gained), 0), 2),"
+    "       count(fa.followers_gained), string_agg(DISTINCT a.handle, ', ' ORDER BY a.handle)"
+    "  FROM xetl.posts p JOIN xetl.accounts a ON a.account_id = p.account_id"
+    "  LEFT JOIN tweet_analytics_comprehensive t ON t.tweet_id = p.tweet_id"
+    "  LEFT JOIN follower_attributions fa ON fa.tweet_id = p.tweet_id AND fa.time_window_hours = 168"
+    " WHERE p.account_id = ANY($1::bigint[]) AND p.posted_at >= $2 AND p.posted_at < $3 AND %1$s IS NOT NULL"
+    " GROUP BY 1 HAVING count(fa.followers_gained) >= $4::int"
+    " ORDER BY 5 DESC NULLS LAST, 4 DESC NULLS LAST, %1$s COLLATE \"C\" LIMIT 5";
+
+struct board_row {
+    const struct account *acct;
+    char *v[R_NCOLS]; /* owned copies, NULL = no value */
+    bool cost_complete;
+    double fg; bool has_fg;
+};
+
+static int board_cmp(const void *x, const void *y)
+{
+    const struct board_row *a = x, *b = y;
+    if (a->has_fg != b->has_fg)
+        return a->has_fg ? -1 : 1;
+    if (a->has_fg && a->fg != b->fg)
+        return a->fg > b->fg ? -1 : 1;
+    return strcmp(a->acct->handle, b->acct->handle);
+}
+
+static char *dupnum(int places, double v)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.*f", places, v);
+    return xstrdup(buf);
+}
+
+/* "up 120 (+15.2 %) on the previous period" from two follower gains. */
+static char *trend_text(const char *cur, const char *prev)
+{
+    char buf[128];
+    if (!cur)
+        return xstrdup("no data: no follower samples in the period");
+    if (!prev)
+        return xstrdup("no previous period to compare");
+    double c = strtod(cur, NULL), p = strtod(prev, NULL), d = c - p;
+    if (d == 0)
+        return xstrdup("flat on the previous period");
+    if (p != 0)
+        snprintf(buf, sizeof buf, "%s %.0f (%+.1f %%) on the previous period", d > 0 ? "up" : "down", fabs(d),
+                 100.0 * d / fabs(p));
+    else
+        snprintf(buf, sizeof buf, "%s %.0f on the previous period", d > 0 ? "up" : "down", fabs(d));
+    return xstrdup(buf);
+}
+
+/* One account's leaderboard row, from the same headline query as its own report. */
+static int board_account(struct db *db, const char *const *params, struct board_row *b, struct xerr *err)
+{
+    PGresult *res = db_exec(db, headline_sql, 5, params, err);
+    if (!res)
+        return err->code;
+    for (int r = 0; r < PQntuples(res); r++) {
+        long ord = db_long(res, r, 0, 0);
+        const char *cur = db_str(res, r, 4), *prev = db_str(res, r, 5), *chg = db_str(res, r, 6);
+        const char *note = db_str(res, r, 8);
+#define KEEP(col, val) (b->v[col] = (val) ? xstrdup(val) : NULL)
+        if (ord == 1) {
+            KEEP(R_FG, cur);
+            KEEP(R_FG_PREV, prev);
+            KEEP(R_FG_CHANGE, chg);
+            b->has_fg = cur != NULL;
+            b->fg = cur ? strtod(cur, NULL) : 0;
+            b->v[R_TREND] = trend_text(cur, prev);
+        } else if (ord == 2) {
+            KEEP(R_COST, cur);
+            b->cost_complete = cur && !note;
+            if (note)
+                KEEP(R_NOTE, note);
+        } else if (ord == 3) {
+            KEEP(R_CPF, cur);
+        } else if (ord == 4) {
+            KEEP(R_ROI, cur);
+            KEEP(R_ROI_PREV, prev);
+        } else if (ord == 5) {
+            KEEP(R_POSTS, cur);
+        } else if (ord == 7) {
+            KEEP(R_ATTR, cur);
+        }
+#undef KEEP
+    }
+    PQclear(res);
+    if (b->v[R_ATTR] && b->v[R_POSTS] && strtod(b->v[R_POSTS], NULL) > 0)
+        b->v[R_FPP] = dupnum(2, strtod(b->v[R_ATTR], NULL) / strtod(b->v[R_POSTS], NULL));
+    return 0;
+}
+
+static int rollup_groups(struct db *db, const char *key_expr, const char *what, const char *const *params,
+                         struct rtab *t, struct xerr *err)
+{
+    char sql[2048], sec[64], rank[8], note[1024];
+    const char *vals[R_NCOLS];
+    PGresult *res;
+
+    snprintf(sql, sizeof sql, rollup_group_sql_fmt, key_expr);
+    if (!(res = db_exec(db, sql, 4, params, err)))
+        return err->code;
+    snprintf(sec, sizeof sec, "best %s", what);
+    for (int r = 0; r < PQntuples(res); r++) {
+        memset(vals, 0, sizeof vals);
+        snprintf(rank, sizeof rank, "%d", r + 1);
+        snprintf(note, sizeof note, "evidence: %s posts with a 7-day attribution, on %s (%.900s)",
+                 db_str(res, r, 5), !strcmp(db_str(res, r, 1), "1") ? "1 account" : "these accounts",
+                 db_str(res, r, 6) ? db_str(res, r, 6) : "");
+        vals[R_SECTION] = sec;
+        vals[R_RANK] = rank;
+        vals[R_NAME] = db_str(res, r, 0);
+        vals[R_ACCOUNTS] = db_str(res, r, 1);
+        vals[R_POSTS] = db_str(res, r, 2);
+        vals[R_ATTR] = db_str(res, r, 3);
+        vals[R_FPP] = db_str(res, r, 4);
+        vals[R_NOTE] = note;
+        rtab_add_row(t, vals);
+    }
+    if (PQntuples(res) == 0) {
+        memset(vals, 0, sizeof vals);
+        vals[R_SECTION] = sec;
+        snprintf(note, sizeof note, "no data: none with %d or more attributed posts in the period", REPORT_MIN_POSTS);
+        vals[R_NOTE] = note;
+        rtab_add_row(t, vals);
+    }
+    PQclear(res);
+    return 0;
+}
+
+int report_rollup_gather(struct db *db, const struct config *cfg, const struct account_list *accts,
+                         const struct stage_args *a, struct rollup_data *d, struct xerr *err)
+{
+    char id[32], from[40], to[40], pfrom[40], vbuf[64], minp[16];
+    const char *value = config_get(cfg, "value.per_follower_usd");
+    double v = NAN;
+    struct board_row *b = NULL;
+    struct sbuf ids = SBUF_INIT;
+    int rc = 0;
+
+    memset(d, 0, sizeof *d);
+    d->range = a->range;
+    d->prev.to = a->range.from;
+    d->prev.from = a->range.from - (a->range.to - a->range.from);
+    d->as_of = a->as_of;
+    d->n_accounts = accts->n;
+    xtime_format_date(a->range.from, d->from_date, sizeof d->from_date);
+    xtime_format_date(a->range.to - 1, d->to_date, sizeof d->to_date);
+    snprintf(d->base, sizeof d->base, "xetl-rollup-%s_%s", d->from_date, d->to_date);
+    rtab_init(&d->rows, rollup_cols, R_NCOLS);
+    if (a->range.to <= a->range.from)
+        return xerr_set(err, XETL_EX_USAGE, "report: empty range");
+    if (value && *value && (rc = config_get_double(cfg, "value.per_follower_usd", &v, err)))
+        return rc;
+    const char *params[5] = { id, db_fmt_time(from, sizeof from, a->range.from), db_fmt_time(to, sizeof to, a->range.to),
+                              db_fmt_time(pfrom, sizeof pfrom, d->prev.from),
+                              isfinite(v) ? db_fmt_double(vbuf, sizeof vbuf, v) : NULL };
+
+    /* The leaderboard: each account as its own report's headline says. */
+    b = xcalloc((size_t)accts->n + 1, sizeof *b);
+    sbuf_init(&ids);
+    sbuf_adds(&ids, "{");
+    for (int i = 0; i < accts->n && !rc; i++) {
+        snprintf(id, sizeof id, "%lld", (long long)accts->v[i].id);
+        sbuf_addf(&ids, "%s%s", i ? "," : "", id);
+        b[i].acct = &accts->v[i];
+        rc = board_account(db, params, &b[i], err);
+    }
+    sbuf_adds(&ids, "}");
+    if (rc)
+        goto out;
+    qsort(b, (size_t)accts->n, sizeof *b, board_cmp);
+
+    double fg = 0, fg_prev = 0, cost = 0, posts = 0, attr = 0;
+    bool all_fg = true, any_fg = false, all_prev = true, all_cost = true, any_attr = false;
+    struct sbuf missing = SBUF_INIT, no_fg = SBUF_INIT;
+    sbuf_init(&missing);
+    sbuf_init(&no_fg);
+    for (int i = 0; i < accts->n; i++) {
+        char rank[8];
+        snprintf(rank, sizeof rank, "%d", i + 1);
+        b[i].v[R_SECTION] = xstrdup("leaderboard");
+        b[i].v[R_RANK] = xstrdup(rank);
+        b[i].v[R_NAME] = xstrdup(b[i].acct->handle);
+        b[i].v[R_ACCOUNTS] = xstrdup("1");
+        rtab_add_row(&d->rows, (const char *const *)b[i].v);
+        /* An account without follower samples (new, or import-only) is left out of the total, by name. */
+        if (b[i].has_fg) {
+            fg += b[i].fg;
+            any_fg = true;
+            if (b[i].v[R_FG_PREV])
+                fg_prev += strtod(b[i].v[R_FG_PREV], NULL);
+            else
+                all_prev = false;
+        } else {
+            all_fg = false;
+            sbuf_addf(&no_fg, "%s%s", no_fg.len ? ", " : "", b[i].acct->handle);
+        }
+        if (b[i].cost_complete)
+            cost += strtod(b[i].v[R_COST], NULL);
+        else {
+            all_cost = false;
+            sbuf_addf(&missing, "%s%s", missing.len ? ", " : "", b[i].acct->handle);
+        }
+        posts += b[i].v[R_POSTS] ? strtod(b[i].v[R_POSTS], NULL) : 0;
+        if (b[i].v[R_ATTR]) {
+            attr += strtod(b[i].v[R_ATTR], NULL);
+            any_attr = true;
+        }
+    }
+
+    /* The agency's totals: a sum only where every account's part is known. */
+    {
+        const char *vals[R_NCOLS] = { 0 };
+        char n[16], note[1024];
+        char *sfg = any_fg ? dupnum(0, fg) : NULL, *sprev = any_fg && all_prev ? dupnum(0, fg_prev) : NULL;
+        char *schg = sfg && sprev ? dupnum(0, fg - fg_prev) : NULL;
+        char *scost = all_cost ? dupnum(2, cost) : NULL;
+        char *scpf = all_cost && all_fg && fg > 0 ? dupnum(4, cost / fg) : NULL;
+        char *sroi = all_cost && all_fg && cost > 0 && isfinite(v) ? dupnum(4, (fg * v - cost) / cost) : NULL;
+        char *sposts = dupnum(0, posts), *sattr = any_attr ? dupnum(0, attr) : NULL;
+        char *sfpp = any_attr && posts > 0 ? dupnum(2, attr / posts) : NULL;
+        char *strend = trend_text(sfg, sprev);
+        snprintf(n, sizeof n, "%d", accts->n);
+        struct sbuf nb = SBUF_INIT;
+        sbuf_init(&nb);
+        if (!all_fg)
+            sbuf_addf(&nb, "followers gained without %s (no follower samples); ", no_fg.buf);
+        if (!all_cost)
+            sbuf_addf(&nb, "cost, cost per follower and ROI need every account's whole cost; not complete for: %s",
+                      missing.buf);
+        else if (!isfinite(v))
+            sbuf_adds(&nb, "no ROI: value.per_follower_usd not set");
+        snprintf(note, sizeof note, "%s", nb.buf);
+        sbuf_release(&nb);
+        size_t nl = strlen(note);
+        if (nl >= 2 && !strcmp(note + nl - 2, "; "))
+            note[nl - 2] = '\0';
+        vals[R_SECTION] = "agency";
+        vals[R_NAME] = "all accounts";
+        vals[R_ACCOUNTS] = n;
+        vals[R_POSTS] = sposts;
+        vals[R_FG] = sfg;
+        vals[R_FG_PREV] = sprev;
+        vals[R_FG_CHANGE] = schg;
+        vals[R_COST] = scost;
+        vals[R_CPF] = scpf;
+        vals[R_ROI] = sroi;
+        vals[R_ATTR] = sattr;
+        vals[R_FPP] = sfpp;
+        vals[R_TREND] = strend;
+        vals[R_NOTE] = note[0] ? note : NULL;
+        rtab_add_row(&d->rows, vals);
+        free(sfg), free(sprev), free(schg), free(scost), free(scpf), free(sroi), free(sposts), free(sattr);
+        free(sfpp), free(strend);
+    }
+    sbuf_release(&missing);
+    sbuf_release(&no_fg);
+
+    /* What works across the accounts, with its evidence. */
+    snprintf(minp, sizeof minp, "%d", REPORT_MIN_POSTS);
+    const char *gp[4] = { ids.buf, from, to, minp };
+    if ((rc = rollup_groups(db, "coalesce(nullif(p.content_type_name, ''), nullif(t.content_type, ''))",
+                            "content types", gp, &d->rows, err)) ||
+        (rc = rollup_groups(db, "coalesce(nullif(p.viral_formula, ''), nullif(t.viral_formula, ''))", "formulas",
+                            gp, &d->rows, err)) ||
+        (rc = rollup_groups(db, "coalesce(nullif(p.hook_used, ''), nullif(t.hook_used, ''))", "hooks", gp,
+                            &d->rows, err)))
+        goto out;
+out:
+    for (int i = 0; b && i < accts->n; i++)
+        for (int c = 0; c < R_NCOLS; c++)
+            free(b[i].v[c]);
+    free(b);
+    sbuf_release(&ids);
+    if (rc)
+        xerr_prefix(err, "roll-up: ");
+    return rc;
+}
+
+void report_rollup_release(struct rollup_data *d)
+{
+    rtab_release(&d->rows);
+}
+
+int report_rollup(struct db *db, const struct config *cfg, const struct account_list *accts,
+                  const struct stage_args *a, const struct report_opts *opts, struct report_files *files,
+                  struct stage_counts *counts, struct xerr *err)
+{
+    struct rollup_data d;
+    char path[4096];
+    int rc;
+
+    if ((rc = report_rollup_gather(db, cfg, accts, a, &d, err)) || (rc = mkdir_p(opts->out_dir, err)))
+        goto out;
+    if (opts->csv) {
+        snprintf(path, sizeof path, "%s/%s.csv", opts->out_dir, d.base);
+        if ((rc = csvout_write(&d.rows, path, err)))
+            goto out;
+        files_add(files, path, counts);
+    }
+    if (opts->xlsx) {
+        snprintf(path, sizeof path, "%s/%s.xlsx", opts->out_dir, d.base);
+        if ((rc = xlsx_write_rollup(&d, path, err)))
+            goto out;
+        files_add(files, path, counts);
+    }
+    log_info("roll-up %s..%s: %d accounts", d.from_date, d.to_date, d.n_accounts);
+out:
+    report_rollup_release(&d);
     return rc;
 }

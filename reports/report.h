@@ -41,13 +41,22 @@ enum rcol_kind {
     RC_USD,    /* money in US dollars */
     RC_SCORE,  /* a probability or score in [0, 1], 3 places shown */
     RC_UNIT,   /* summary only: the row's value kind ("count", "usd", "ratio", "score") */
+    RC_USD_PER, /* money per unit (cost per follower): 3 places shown, on every sheet */
 };
+
+/*
+ * Groups (content types, formulas, hooks) with fewer posts than this in the
+ * period, or arms with fewer matured posts, are listed but never ranked best
+ * or worst, coloured or charted: two lucky posts are not evidence.
+ */
+#define REPORT_MIN_POSTS 5
 
 struct rcol {
     const char *name;   /* CSV header (snake_case) */
     const char *label;  /* XLSX header, for people; says "in period" or "lifetime" */
     enum rcol_kind kind;
     double width;       /* XLSX column width in characters */
+    bool page_before;   /* XLSX print: a wide sheet starts a new page (column group) here */
 };
 
 /* One table: nrows x ncols cells of text (NULL = no value), as PostgreSQL printed them. */
@@ -89,6 +98,14 @@ struct report_data {
     double heat[7][24];        /* NAN where no post */
     int heat_n[7][24];
 
+    /*
+     * Followers gained since the start of the period, day by day, for this
+     * period and the previous one (n_gain days each; NAN where unknown): the
+     * Summary's trend chart.  Malloc'd; report_data_release frees them.
+     */
+    int n_gain;
+    double *gain_cur, *gain_prev;
+
     /* Fitted cumulative likes of the top posts at fixed ages (stats/decay's Lomax curve). */
     int n_curves;
     char curve_label[REPORT_CURVE_POSTS][64];
@@ -129,6 +146,34 @@ void report_base_name(const char *handle, const struct xrange *r, char *out, siz
 int report_generate(struct db *db, const struct config *cfg, const struct account *acct,
                     const struct stage_args *a, const struct report_opts *opts,
                     struct report_files *files, struct stage_counts *counts, struct xerr *err);
+
+/*
+ * The agency roll-up: one table across the accounts of a run for one range,
+ * in sections — "leaderboard" (one row per account: followers gained, cost,
+ * cost per follower, ROI, each beside the previous period, and the trend),
+ * "agency" (their totals), and "best content types" / "best formulas" /
+ * "best hooks" across accounts with their evidence (accounts, posts,
+ * followers attributed).  Columns: docs/reports.md.
+ */
+struct rollup_data {
+    struct xrange range, prev;
+    int64_t as_of;
+    char from_date[11], to_date[11];
+    char base[64];             /* "xetl-rollup-FROM_TO" */
+    int n_accounts;
+    struct rtab rows;
+};
+
+/*
+ * Gathers and writes xetl-rollup-FROM_TO.csv and .xlsx (as opts asks) for
+ * the accounts of accts over a->range, appending the paths to *files.
+ */
+int report_rollup(struct db *db, const struct config *cfg, const struct account_list *accts,
+                  const struct stage_args *a, const struct report_opts *opts, struct report_files *files,
+                  struct stage_counts *counts, struct xerr *err);
+int report_rollup_gather(struct db *db, const struct config *cfg, const struct account_list *accts,
+                         const struct stage_args *a, struct rollup_data *d, struct xerr *err);
+void report_rollup_release(struct rollup_data *d);
 
 /* The stage contract: report_generate() with report.out and report.format from cfg. */
 int report_run(struct db *db, const struct config *cfg, const struct account *acct,

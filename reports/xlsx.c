@@ -26,15 +26,20 @@
 #define SHEET_ATTR "Attribution"
 #define SHEET_DAILY "Daily health"
 #define SHEET_TIMING "Timing"
+#define SHEET_ROLLUP "Roll-up"
 
 /* Column indexes the charts and conditional formats refer to (report.c's column tables). */
 #define POSTS_COL_ER 14
 #define POSTS_COL_FOLLOWERS 19
 #define GROUP_COL_FPP 5
 #define GROUP_COL_SCORE 11
+#define GROUP_COL_NOTE 12
 #define ATTR_COL_CONF 6
 #define DAILY_COL_FOLLOWERS 1
 #define DAILY_COL_CHANGE 2
+
+/* Timing sheet row of the trend data the Summary chart draws (after the curves' rows 11..16). */
+#define TREND_ROW 19
 
 #define MAX_CELL_TEXT 32000
 
@@ -43,7 +48,8 @@ struct wb {
     lxw_error first;        /* first libxlsxwriter error, LXW_NO_ERROR when none */
     const char *where;      /* what was being written when it happened */
     lxw_format *title, *subtitle, *header, *section, *note, *nodata;
-    lxw_format *text, *id, *time, *date, *integer, *num, *pct, *usd, *score, *usd4;
+    lxw_format *text, *id, *time, *date, *integer, *num, *pct, *usd, *score, *usd3;
+    lxw_format *pts, *sint, *susd, *susd3, *legend_term;
     lxw_format *good, *bad;
 };
 
@@ -96,7 +102,16 @@ static void make_formats(struct wb *w)
     w->num = numfmt(b, "#,##0.00");
     w->pct = numfmt(b, "0.00%");
     w->usd = numfmt(b, "$#,##0.00");
-    w->usd4 = numfmt(b, "$#,##0.0000");
+    /* One rounding rule per quantity, on every sheet: cost per follower to a tenth of a cent. */
+    w->usd3 = numfmt(b, "$#,##0.000");
+    /* Changes carry a sign, in the row's own unit: points for rates, money for money. */
+    w->pts = numfmt(b, "+0.00\" pts\";-0.00\" pts\";0.00\" pts\"");
+    w->sint = numfmt(b, "+#,##0;-#,##0;0");
+    w->susd = numfmt(b, "+$#,##0.00;-$#,##0.00;$0.00");
+    w->susd3 = numfmt(b, "+$#,##0.000;-$#,##0.000;$0.000");
+    w->legend_term = workbook_add_format(b);
+    format_set_bold(w->legend_term);
+    format_set_align(w->legend_term, LXW_ALIGN_VERTICAL_TOP);
     w->score = numfmt(b, "0.000");
     w->good = workbook_add_format(b);
     format_set_font_color(w->good, 0x006100);
@@ -116,6 +131,7 @@ static lxw_format *kind_format(struct wb *w, enum rcol_kind k)
     case RC_NUM: return w->num;
     case RC_PCT: return w->pct;
     case RC_USD: return w->usd;
+    case RC_USD_PER: return w->usd3;
     case RC_SCORE: return w->score;
     case RC_TEXT:
     case RC_UNIT: return w->text;
@@ -125,7 +141,7 @@ static lxw_format *kind_format(struct wb *w, enum rcol_kind k)
 
 static bool kind_is_number(enum rcol_kind k)
 {
-    return k == RC_INT || k == RC_NUM || k == RC_PCT || k == RC_USD || k == RC_SCORE;
+    return k == RC_INT || k == RC_NUM || k == RC_PCT || k == RC_USD || k == RC_USD_PER || k == RC_SCORE;
 }
 
 static void put_text(struct wb *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s, lxw_format *f)
@@ -276,8 +292,88 @@ static double header_height(const char *const *labels, const double *widths, int
 }
 
 /*
+ * Why a column can be blank, and what would fill it: a column blank in half
+ * its rows or more is explained beside its table and in the Summary legend,
+ * so an empty column never reads as zero or as a fault.
+ */
+static const struct {
+    const char *col, *why;
+} blank_why[] = {
+    { "retention_rate", "an account-level proxy, known only when all 7 days after the post are in the imported "
+                        "account-overview export (daily follows and unfollows; docs/import.md)" },
+    { "new_follows", "from the account-overview export (account_overview_analytics_FROM_TO.csv): "
+                     "import it with xetl import; the X API gives only the follower count" },
+    { "unfollows", "from the account-overview export (account_overview_analytics_FROM_TO.csv): "
+                   "import it with xetl import; the X API gives only the follower count" },
+    { "api_success_rate", "blank on days xetl made no X API request (no pull ran that day)" },
+    { "posting_success_rate", "from the bot's posting outcomes (content_metadata); blank on days it recorded none" },
+    { "cost_usd", "set the cost.* settings (docs/configuration.md), then xetl health" },
+    { "cost_per_follower_usd", "needs a known cost and a net follower gain that day" },
+    { "roi", "needs value.per_follower_usd and a known cost (docs/configuration.md)" },
+    { "followers_end_of_day", "no follower sample that day (xetl pull, or an imported export)" },
+    { "followers_change", "no follower sample that day (xetl pull, or an imported export)" },
+    { "half_life_minutes", "xetl fit sets it when the post's engagement curve can be fitted" },
+    { "predicted_likes_7d", "xetl fit sets it once the post has a snapshot" },
+    { "actual_likes_7d", "known once the post is 7 days old" },
+    { "prediction_accuracy", "known once the post is 7 days old" },
+    { "followers_attributed_7d", "xetl attribute sets it once follower samples cover the post's first 7 days" },
+    { "attribution_confidence", "xetl attribute sets it once follower samples cover the post's first 7 days" },
+    { "attribution_method", "xetl attribute sets it once follower samples cover the post's first 7 days" },
+    { "content_type", "the bot recorded no generation metadata for the post (a manual post)" },
+    { "formula", "the bot recorded no generation metadata for the post (a manual post)" },
+    { "hook", "the bot recorded no generation metadata for the post (a manual post)" },
+    { "learned_posts", "xetl learn scores a group once it has matured posts (older than learn.maturity_hours)" },
+    { "learned_followers_per_post", "xetl learn scores a group once it has matured posts" },
+    { "learned_engagement_rate", "xetl learn scores a group once it has matured posts" },
+    { "thompson_alpha", "xetl learn scores a group once it has matured posts" },
+    { "thompson_beta", "xetl learn scores a group once it has matured posts" },
+    { "selection_score", "xetl learn scores a group once it has matured posts" },
+    { "posts_in_period", "the group has learning results but no post in this period" },
+};
+
+/* What confidence means, said once beside each table that shows one. */
+static const char confidence_note[] =
+    "Confidence (0-100 %): how much of the follower change around the post the model can pin on it - its "
+    "share of the follower flow while it was live, times how often refits agree it brought followers.  A "
+    "ranking of trust, not the chance the number is exact: below about 30 % the followers were shared with "
+    "other posts or the account's own drift (docs/attribution.md).";
+
+#define MAX_NOTES 16
+struct sheet_notes {
+    int n;
+    char text[MAX_NOTES][512];
+};
+
+static void sheet_notes_for(const struct rtab *t, struct sheet_notes *out)
+{
+    out->n = 0;
+    for (int c = 0; c < t->ncols && out->n < MAX_NOTES; c++) {
+        const char *name = t->cols[c].name;
+        int blank = 0;
+        if (!strcmp(name, "confidence") || !strcmp(name, "attribution_confidence")) {
+            snprintf(out->text[out->n++], sizeof out->text[0], "%s", confidence_note);
+            if (out->n >= MAX_NOTES)
+                break;
+        }
+        if (!strcmp(name, "note") || t->nrows == 0)
+            continue;
+        for (int r = 0; r < t->nrows; r++)
+            blank += rtab_cell(t, r, c) == NULL;
+        if (blank * 2 < t->nrows)
+            continue;
+        const char *why = "no value in the data xetl has for these rows";
+        for (size_t k = 0; k < sizeof blank_why / sizeof blank_why[0]; k++)
+            if (!strcmp(blank_why[k].col, name))
+                why = blank_why[k].why;
+        snprintf(out->text[out->n++], sizeof out->text[0], "%s: blank in %d of %d rows - %s.", t->cols[c].label,
+                 blank, t->nrows, why);
+    }
+}
+
+/*
  * A data sheet: header row, one row per table row, frozen header (and first
- * column when freeze_col), autofilter, widths from the column table.
+ * column when freeze_col), autofilter, widths from the column table; notes on
+ * blank columns and on confidence in the column after the table.
  */
 static lxw_worksheet *table_sheet(struct wb *w, const char *name, const struct rtab *t, bool freeze_col,
                                   const char *empty_msg)
@@ -293,23 +389,59 @@ static lxw_worksheet *table_sheet(struct wb *w, const char *name, const struct r
         int l = wrapped_lines(t->cols[c].label, t->cols[c].width);
         lines = l > lines ? l : lines;
     }
+    struct sheet_notes notes;
+    lxw_col_t nc = (lxw_col_t)t->ncols;
+    sheet_notes_for(t, &notes);
+    if (notes.n)
+        chk(w, worksheet_set_column(ws, nc + 1, nc + 1, 110, NULL), "notes column");
     chk(w, worksheet_set_row(ws, 0, 15.0 * lines + 2, NULL), "header row");
     for (int c = 0; c < t->ncols; c++)
         put_text(w, ws, 0, (lxw_col_t)c, t->cols[c].label, w->header);
+    if (notes.n)
+        put_text(w, ws, 0, nc + 1, "About the columns", w->section);
     worksheet_freeze_panes(ws, 1, freeze_col ? 1 : 0);
-    /* Printed (or turned into PDF): landscape, one page wide, header on every page. */
+    /* Printed (or turned into PDF): landscape, one page wide, header on every page; the notes are
+       for the screen (the Summary's legend prints them). */
     worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
+    lxw_col_t breaks[8];
+    int nb = 0;
+    for (int c = 1; c < t->ncols && nb < 7; c++)
+        if (t->cols[c].page_before)
+            breaks[nb++] = (lxw_col_t)c;
+    breaks[nb] = 0;
+    if (nb) {
+        /* A wide sheet in column groups at a readable size, the first two columns on every page. */
+        worksheet_set_print_scale(ws, 70);
+        chk(w, worksheet_set_v_pagebreaks(ws, breaks), "page breaks");
+        chk(w, worksheet_repeat_columns(ws, 0, 1), "repeat columns");
+    } else {
+        worksheet_fit_to_pages(ws, 1, 0);
+    }
     chk(w, worksheet_repeat_rows(ws, 0, 0), "repeat rows");
-    chk(w, worksheet_autofilter(ws, 0, 0, (lxw_row_t)(t->nrows > 0 ? t->nrows : 1), (lxw_col_t)(t->ncols - 1)),
-        "autofilter");
-    for (int r = 0; r < t->nrows; r++)
-        for (int c = 0; c < t->ncols; c++)
+    chk(w, worksheet_print_area(ws, 0, 0, (lxw_row_t)(t->nrows > 0 ? t->nrows : 1), nc - 1), "print area");
+    chk(w, worksheet_autofilter(ws, 0, 0, (lxw_row_t)(t->nrows > 0 ? t->nrows : 1), nc - 1), "autofilter");
+    int last = t->nrows > notes.n ? t->nrows : notes.n;
+    for (int r = 0; r < last; r++) {
+        for (int c = 0; r < t->nrows && c < t->ncols; c++)
             put_cell(w, ws, (lxw_row_t)(r + 1), (lxw_col_t)c, rtab_cell(t, r, c), t->cols[c].kind,
                      kind_format(w, t->cols[c].kind));
-    if (t->nrows == 0)
+        if (r == 0 && t->nrows == 0)
+            put_text(w, ws, 1, 0, empty_msg, w->nodata);
+        if (r < notes.n)
+            put_text(w, ws, (lxw_row_t)(r + 1), nc + 1, notes.text[r], w->note);
+    }
+    if (last == 0)
         put_text(w, ws, 1, 0, empty_msg, w->nodata);
     return ws;
+}
+
+/* Rows of a group table that are ranked: those above the first small-sample row (report.c puts them last). */
+static int ranked_rows(const struct rtab *t)
+{
+    int r = 0;
+    while (r < t->nrows && !rtab_cell(t, r, GROUP_COL_NOTE))
+        r++;
+    return r;
 }
 
 static lxw_format *unit_format(struct wb *w, const char *unit, const char *item)
@@ -319,7 +451,7 @@ static lxw_format *unit_format(struct wb *w, const char *unit, const char *item)
     if (!strcmp(unit, "count"))
         return w->integer;
     if (!strcmp(unit, "usd"))
-        return item && strstr(item, "per follower") ? w->usd4 : w->usd;
+        return item && strstr(item, "per follower") ? w->usd3 : w->usd;
     if (!strcmp(unit, "ratio"))
         return w->pct;
     if (!strcmp(unit, "score"))
@@ -349,7 +481,13 @@ static lxw_row_t metric_rows(struct wb *w, lxw_worksheet *ws, const struct rtab 
         put_text(w, ws, row, 1, rtab_cell(s, r, 3) ? rtab_cell(s, r, 3) : "", w->note);
         put_cell(w, ws, row, 2, rtab_cell(s, r, 5), RC_NUM, f);
         put_cell(w, ws, row, 3, rtab_cell(s, r, 6), RC_NUM, f);
-        put_cell(w, ws, row, 4, rtab_cell(s, r, 7), RC_NUM, f);
+        /* The change in the row's own unit: points for rates (765 % -> 878 % is -113 pts), money for money. */
+        const char *chg = rtab_cell(s, r, 7);
+        if (chg && unit && !strcmp(unit, "ratio"))
+            put_number(w, ws, row, 4, strtod(chg, NULL) * 100.0, w->pts);
+        else
+            put_cell(w, ws, row, 4, chg, RC_NUM,
+                     f == w->usd3 ? w->susd3 : f == w->usd ? w->susd : f == w->integer ? w->sint : f);
         put_cell(w, ws, row, 5, rtab_cell(s, r, 8), RC_PCT, w->pct);
         if (rtab_cell(s, r, 11))
             put_text(w, ws, row, 6, rtab_cell(s, r, 11), rtab_cell(s, r, 5) ? w->note : w->nodata);
@@ -361,8 +499,93 @@ static lxw_row_t metric_rows(struct wb *w, lxw_worksheet *ws, const struct rtab 
     return row;
 }
 
+/* Text cut at word boundaries into rows of at most `width` characters; returns the next free row. */
+static lxw_row_t put_lines(struct wb *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
+                           size_t width, lxw_format *f)
+{
+    char line[1024];
+    while (*s) {
+        size_t n = strlen(s);
+        if (n > width) {
+            n = width;
+            while (n > width / 2 && s[n] != ' ')
+                n--;
+        }
+        if (n >= sizeof line)
+            n = sizeof line - 1;
+        memcpy(line, s, n);
+        line[n] = '\0';
+        put_text(w, ws, row++, col, line, f);
+        s += n;
+        while (*s == ' ')
+            s++;
+    }
+    return row;
+}
+
+/*
+ * The plain-words legend, once: the terms the sheets use, the rounding rule
+ * of each quantity, and why the mostly blank columns are blank.
+ */
+static lxw_row_t legend_rows(struct wb *w, lxw_worksheet *ws, const struct report_data *d, lxw_row_t row)
+{
+    static const char *const terms[][2] = {
+        { "pts", "percentage points: the difference of two percentages (ROI 878 % -> 765 % is -113 pts; the "
+                 "relative change of that is -13 %)" },
+        { "Activity in the period", "what happened between the two dates (followers gained, money spent)" },
+        { "Lifetime of posts", "all-time counters of the posts published in the period, however old the count" },
+        { "Followers attributed", "followers the attribution model credits to a post within 7 days of posting; "
+                                  "they can add up to more than the net gain when the account also lost followers" },
+        { "Confidence", "how much of the follower change around a post the model can pin on it; a ranking of "
+                        "trust, not the chance the number is exact (docs/attribution.md)" },
+        { "Chance of being the best", "the selection score: how likely the learning model thinks this option is "
+                                      "the best of its group, from matured posts; the bot posts more of what "
+                                      "scores high" },
+        { "Matured posts", "posts old enough (learn.maturity_hours, 7 days) that their follower outcome is known" },
+        { "Alpha, beta", "the evidence behind a score: followers gained and posts "
+                                                      "counted, recent posts weighing more; followers per post = "
+                                                      "alpha / beta" },
+        { "Few posts", "groups with fewer than 5 posts (or matured posts) are listed last with a note and "
+                       "never ranked, coloured or charted" },
+        { "Half-life", "minutes until a post had half of the engagements its curve reaches at 7 days" },
+        { "APE", "absolute percentage error of a prediction: |predicted - actual| / actual; lower is better" },
+        { "Rounding", "counts whole; money to the cent; cost per follower to a tenth of a cent ($0.058); rates "
+                      "and ROI to 0.01 %; changes of rates in points; chances to 0.01 %" },
+    };
+    const struct {
+        const char *sheet;
+        const struct rtab *t;
+    } tabs[] = {
+        { SHEET_POSTS, &d->posts },      { SHEET_TYPES, &d->content_types }, { SHEET_FORMULAS, &d->formulas },
+        { SHEET_HOOKS, &d->hooks },      { SHEET_ATTR, &d->attribution },    { SHEET_DAILY, &d->daily },
+    };
+    char buf[700];
+
+    put_text(w, ws, row++, 0, "How to read this workbook", w->section);
+    for (size_t i = 0; i < sizeof terms / sizeof terms[0]; i++) {
+        put_text(w, ws, row, 0, terms[i][0], w->legend_term);
+        row = put_lines(w, ws, row, 1, terms[i][1], 150, w->note);
+    }
+    bool first = true;
+    for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) {
+        struct sheet_notes notes;
+        sheet_notes_for(tabs[i].t, &notes);
+        for (int k = 0; k < notes.n; k++) {
+            if (!strncmp(notes.text[k], "Confidence (0-100", 17))
+                continue; /* said above */
+            if (first) {
+                put_text(w, ws, row++, 0, "Columns left blank, and what would fill them", w->legend_term);
+                first = false;
+            }
+            snprintf(buf, sizeof buf, "%s sheet, %s", tabs[i].sheet, notes.text[k]);
+            row = put_lines(w, ws, row, 1, buf, 150, w->note);
+        }
+    }
+    return row;
+}
+
 /* Summary columns: metric, basis, four numbers, note. */
-static const double summary_widths[7] = { 30, 40, 14, 14, 14, 14, 60 };
+static const double summary_widths[7] = { 30, 40, 14, 14, 14, 14, 48 };
 
 /* Sheet 1: the one-minute read. */
 static void summary_sheet(struct wb *w, const struct report_data *d, lxw_worksheet *ws)
@@ -375,7 +598,8 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
     for (c = 0; c < 7; c++)
         chk(w, worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, summary_widths[c], NULL), "column");
     worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);
+    /* Printed: a scale that fits the width, and the charts and the legend each start a page. */
+    worksheet_set_print_scale(ws, 50);
 
     xtime_format(d->as_of, asof, sizeof asof);
     xtime_format_date(d->prev.from, pf, sizeof pf);
@@ -392,8 +616,8 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
     row++;
 
     /* Headline: metric, basis, this, previous, change, change %, note. */
-    static const char *const head[] = { "Metric", "Basis", "This period", "Previous period", "Change",
-                                        "Change %", "Note" };
+    static const char *const head[] = { "Metric", "Basis", "This period", "Previous period",
+                                        "Change (in the metric's unit)", "Relative change", "Note" };
     chk(w, worksheet_set_row(ws, row, header_height(head, summary_widths, 7), NULL), "header row");
     for (c = 0; c < 7; c++)
         put_text(w, ws, row, (lxw_col_t)c, head[c], w->header);
@@ -412,9 +636,10 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
     row++;
 
     /* Best and worst arms. */
-    put_text(w, ws, row++, 0, "Best and worst by selection score (learning over matured posts)", w->section);
-    static const char *const arms_head[] = { "Group", "Rank and name", "Selection score", "Posts (evidence)",
-                                             "Followers per post", "", "Note" };
+    put_text(w, ws, row++, 0, "Best and worst by the chance of being the best (learning over matured posts)",
+             w->section);
+    static const char *const arms_head[] = { "Group", "Rank and name", "Chance of being the best",
+                                             "Matured posts (evidence)", "Followers per post", "", "Note" };
     chk(w, worksheet_set_row(ws, row, header_height(arms_head, summary_widths, 7), NULL), "header row");
     for (c = 0; c < 7; c++)
         put_text(w, ws, row, (lxw_col_t)c, arms_head[c], w->header);
@@ -430,7 +655,7 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
                      rtab_cell(s, r, 2));
             put_text(w, ws, row, 1, buf, w->text);
         }
-        put_cell(w, ws, row, 2, rtab_cell(s, r, 5), RC_SCORE, w->score);
+        put_cell(w, ws, row, 2, rtab_cell(s, r, 5), RC_SCORE, w->pct);
         put_cell(w, ws, row, 3, rtab_cell(s, r, 9), RC_INT, w->integer);
         put_cell(w, ws, row, 4, rtab_cell(s, r, 10), RC_NUM, w->num);
         if (rtab_cell(s, r, 11))
@@ -447,19 +672,30 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
              w->section);
     lxw_row_t chart_row = row;
     int nd = d->daily.nrows > 0 ? d->daily.nrows : 1;
-    int nt = d->content_types.nrows > 0 ? d->content_types.nrows : 1;
+    /* Only groups with enough posts: two lucky posts would be the tallest bar. */
+    int nt = ranked_rows(&d->content_types) > 0 ? ranked_rows(&d->content_types) : 1;
 
+    /* The trend: followers gained since each period began, this period beside the one before. */
     lxw_chart *ch = workbook_add_chart(w->book, LXW_CHART_LINE);
-    lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
-    chart_series_set_categories(se, SHEET_DAILY, 1, 0, (lxw_row_t)nd, 0);
-    chart_series_set_values(se, SHEET_DAILY, 1, DAILY_COL_FOLLOWERS, (lxw_row_t)nd, DAILY_COL_FOLLOWERS);
-    chart_series_set_name(se, "Followers");
-    chart_series_set_marker_type(se, LXW_CHART_MARKER_CIRCLE);
-    chart_title_set_name(ch, "Followers at the end of each day (UTC)");
+    lxw_chart_series *se;
+    lxw_col_t ng = (lxw_col_t)(nd > 0 ? nd : 1);
+    for (int k = 0; k < 2; k++) {
+        se = chart_add_series(ch, NULL, NULL);
+        chart_series_set_categories(se, SHEET_TIMING, TREND_ROW + 1, 1, TREND_ROW + 1, ng);
+        chart_series_set_values(se, SHEET_TIMING, (lxw_row_t)(TREND_ROW + 2 + k), 1, (lxw_row_t)(TREND_ROW + 2 + k), ng);
+        chart_series_set_name_range(se, SHEET_TIMING, (lxw_row_t)(TREND_ROW + 2 + k), 0);
+        chart_series_set_marker_type(se, k ? LXW_CHART_MARKER_NONE : LXW_CHART_MARKER_CIRCLE);
+        if (k) {
+            lxw_chart_line prev_line = { .color = 0xA5A5A5, .dash_type = LXW_CHART_LINE_DASH_DASH, .width = 1.5 };
+            chart_series_set_line(se, &prev_line);
+        }
+    }
+    chart_title_set_name(ch, "Followers gained since the period began");
+    chart_axis_set_name(ch->x_axis, "Day of the period");
+    chart_axis_set_name(ch->y_axis, "Followers gained");
     chart_axis_set_num_format(ch->y_axis, "#,##0");
-    chart_axis_set_num_format(ch->x_axis, "mm-dd");
-    chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
-    lxw_chart_options opt1 = { .x_offset = 0, .y_offset = 4, .x_scale = 1.15, .y_scale = 1.0 };
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+    lxw_chart_options opt1 = { .x_offset = 0, .y_offset = 4, .x_scale = 1.15, .y_scale = 1.1 };
     chk(w, worksheet_insert_chart_opt(ws, chart_row, 0, ch, &opt1), "followers chart");
 
     ch = workbook_add_chart(w->book, LXW_CHART_COLUMN);
@@ -468,9 +704,11 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
     chart_series_set_values(se, SHEET_TYPES, 1, GROUP_COL_FPP, (lxw_row_t)nt, GROUP_COL_FPP);
     chart_series_set_name(se, "Followers per post");
     chart_title_set_name(ch, "Followers per post by content type (7 d, posts in period)");
+    chart_axis_set_name(ch->x_axis, "Content type (5 or more posts in the period)");
+    chart_axis_set_name(ch->y_axis, "Followers per post");
     chart_axis_set_num_format(ch->y_axis, "0.0");
     chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
-    lxw_chart_options opt2 = { .x_offset = 60, .y_offset = 4, .x_scale = 1.15, .y_scale = 1.0 };
+    lxw_chart_options opt2 = { .x_offset = 60, .y_offset = 4, .x_scale = 1.15, .y_scale = 1.1 };
     chk(w, worksheet_insert_chart_opt(ws, chart_row, 2, ch, &opt2), "content type chart");
 
     ch = workbook_add_chart(w->book, LXW_CHART_SCATTER_SMOOTH);
@@ -492,10 +730,17 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
     chart_axis_set_min(ch->x_axis, 0);
     chart_axis_set_max(ch->x_axis, 168);
     chart_axis_set_major_unit(ch->x_axis, 24);
+    chart_axis_set_name(ch->y_axis, "Likes so far");
     chart_axis_set_num_format(ch->y_axis, "#,##0");
     chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
     lxw_chart_options opt3 = { .x_offset = 0, .y_offset = 4, .x_scale = 1.15, .y_scale = 1.2 };
-    chk(w, worksheet_insert_chart_opt(ws, chart_row + 16, 0, ch, &opt3), "curves chart");
+    chk(w, worksheet_insert_chart_opt(ws, chart_row + 17, 0, ch, &opt3), "curves chart");
+
+    /* Below the charts (each chart is about 16 rows tall): the legend, once. */
+    lxw_row_t breaks[] = { chart_row - 1, chart_row + 37, 0 };
+    chk(w, worksheet_set_h_pagebreaks(ws, breaks), "page breaks");
+    lxw_row_t end = legend_rows(w, ws, d, chart_row + 37);
+    chk(w, worksheet_print_area(ws, 0, 0, end, 6), "print area");
 }
 
 static void timing_sheet(struct wb *w, const struct report_data *d, lxw_worksheet *ws)
@@ -548,6 +793,40 @@ static void timing_sheet(struct wb *w, const struct report_data *d, lxw_workshee
     }
     if (d->n_curves == 0)
         put_text(w, ws, 12, 0, "no data: no fitted decay curves (xetl fit)", w->nodata);
+
+    /* The Summary's trend chart: followers gained since each period began (rows TREND_ROW..+3). */
+    put_text(w, ws, TREND_ROW, 0, "Followers gained since the period began, by day of the period", w->section);
+    put_text(w, ws, TREND_ROW + 1, 0, "Period \\ day of the period", w->header);
+    for (int i = 0; i < d->n_gain; i++)
+        chk(w, worksheet_write_number(ws, TREND_ROW + 1, (lxw_col_t)(i + 1), i + 1, w->header), "day");
+    snprintf(buf, sizeof buf, "This period (%s to %s)", d->from_date, d->to_date);
+    put_text(w, ws, TREND_ROW + 2, 0, buf, w->text);
+    for (int i = 0; i < d->n_gain; i++)
+        put_number(w, ws, TREND_ROW + 2, (lxw_col_t)(i + 1), d->gain_cur[i], w->integer);
+    char pf[16], pt[16];
+    xtime_format_date(d->prev.from, pf, sizeof pf);
+    xtime_format_date(d->prev.to - 1, pt, sizeof pt);
+    snprintf(buf, sizeof buf, "Previous period (%s to %s)", pf, pt);
+    put_text(w, ws, TREND_ROW + 3, 0, buf, w->text);
+    for (int i = 0; i < d->n_gain; i++)
+        put_number(w, ws, TREND_ROW + 3, (lxw_col_t)(i + 1), d->gain_prev[i], w->integer);
+}
+
+/* Closes the workbook (which writes it and frees it, error or not) and renames it into place. */
+static int finish_book(struct wb *w, const char *tmp, const char *path, struct xerr *err)
+{
+    lxw_error close_err = workbook_close(w->book);
+    int rc;
+    if (w->first != LXW_NO_ERROR)
+        rc = xerr_set(err, XETL_EX_SOFTWARE, "cannot write workbook '%s': %s: %s", path, w->where,
+                      lxw_strerror(w->first));
+    else if (close_err != LXW_NO_ERROR)
+        rc = xerr_set(err, XETL_EX_SOFTWARE, "cannot write workbook '%s': %s", tmp, lxw_strerror(close_err));
+    else
+        rc = report_commit_file(tmp, path, err);
+    if (rc)
+        unlink(tmp);
+    return rc;
 }
 
 int xlsx_write(const struct report_data *d, const char *path, struct xerr *err)
@@ -557,14 +836,12 @@ int xlsx_write(const struct report_data *d, const char *path, struct xerr *err)
     lxw_workbook_options opts = { .constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };
     lxw_doc_properties props;
     lxw_worksheet *summary, *ws;
-    lxw_error close_err;
-    int rc = 0;
 
     memset(&w, 0, sizeof w);
     report_tmp_name(path, tmp, sizeof tmp);
     w.book = workbook_new_opt(tmp, &opts);
     if (!w.book)
-        return xerr_set(err, XETL_EX_SOFTWARE, "cannot create workbook '%s'", tmp);
+        return xerr_set(err, XETL_EX_CANTCREAT, "cannot create workbook '%s'", tmp);
     make_formats(&w);
 
     /* The created date is the as-of, so the file says when the data was, not when it was written. */
@@ -597,10 +874,11 @@ int xlsx_write(const struct report_data *d, const char *path, struct xerr *err)
     const char *gnames[3] = { SHEET_TYPES, SHEET_FORMULAS, SHEET_HOOKS };
     for (int g = 0; g < 3; g++) {
         ws = table_sheet(&w, gnames[g], groups[g], true, "no data: no posts and no learning results");
-        if (ws && groups[g]->nrows > 0) {
-            cond_bar(&w, ws, 1, GROUP_COL_SCORE, (lxw_row_t)groups[g]->nrows, 0x63BE7B);
-            cond_scale3(&w, ws, 1, GROUP_COL_FPP, (lxw_row_t)groups[g]->nrows, GROUP_COL_FPP, 0xF8696B,
-                        0xFFEB84, 0x63BE7B);
+        /* Small groups (listed last) are never coloured as winners. */
+        int ranked = ranked_rows(groups[g]);
+        if (ws && ranked > 0) {
+            cond_bar(&w, ws, 1, GROUP_COL_SCORE, (lxw_row_t)ranked, 0x63BE7B);
+            cond_scale3(&w, ws, 1, GROUP_COL_FPP, (lxw_row_t)ranked, GROUP_COL_FPP, 0xF8696B, 0xFFEB84, 0x63BE7B);
         }
     }
     ws = table_sheet(&w, SHEET_ATTR, &d->attribution, true, "no data: attribution has not run for these posts");
@@ -617,16 +895,158 @@ int xlsx_write(const struct report_data *d, const char *path, struct xerr *err)
     worksheet_activate(summary);
 
 close:
-    /* workbook_close() writes the file and frees the workbook, error or not. */
-    close_err = workbook_close(w.book);
-    if (w.first != LXW_NO_ERROR)
-        rc = xerr_set(err, XETL_EX_SOFTWARE, "cannot write workbook '%s': %s: %s", path, w.where,
-                      lxw_strerror(w.first));
-    else if (close_err != LXW_NO_ERROR)
-        rc = xerr_set(err, XETL_EX_SOFTWARE, "cannot write workbook '%s': %s", tmp, lxw_strerror(close_err));
+    return finish_book(&w, tmp, path, err);
+}
+
+/* ---------------------------------------------------------------- the agency roll-up */
+
+/* Rows of one section of the roll-up, the given columns, from row; returns the next free row. */
+static lxw_row_t rollup_rows(struct wb *w, lxw_worksheet *ws, const struct rtab *t, const char *section,
+                             const int *cols, int ncols, lxw_row_t row, lxw_format *name_fmt)
+{
+    for (int r = 0; r < t->nrows; r++) {
+        const char *sec = rtab_cell(t, r, 0);
+        if (!sec || strcmp(sec, section))
+            continue;
+        for (int k = 0; k < ncols; k++) {
+            int c = cols[k];
+            lxw_format *f = k == 0 && name_fmt ? name_fmt : kind_format(w, t->cols[c].kind);
+            if (!strcmp(t->cols[c].name, "followers_change"))
+                f = w->sint;
+            put_cell(w, ws, row, (lxw_col_t)k, rtab_cell(t, r, c), t->cols[c].kind, f);
+        }
+        row++;
+    }
+    return row;
+}
+
+static lxw_row_t rollup_header(struct wb *w, lxw_worksheet *ws, const struct rtab *t, const int *cols, int ncols,
+                               const double *widths, lxw_row_t row)
+{
+    const char *labels[16];
+    for (int k = 0; k < ncols && k < 16; k++)
+        labels[k] = t->cols[cols[k]].label;
+    chk(w, worksheet_set_row(ws, row, header_height(labels, widths, ncols), NULL), "header row");
+    for (int k = 0; k < ncols; k++)
+        put_text(w, ws, row, (lxw_col_t)k, labels[k], w->header);
+    return row + 1;
+}
+
+static void rollup_sheet(struct wb *w, const struct rollup_data *d, lxw_worksheet *ws)
+{
+    /* report.c's rollup_cols: name, accounts, posts, followers gained (+ previous, change), cost,
+       cost per follower, ROI (+ previous), trend, note. */
+    static const int board[] = { 2, 4, 5, 6, 7, 8, 9, 10, 11, 14, 15 };
+    static const int groups[] = { 2, 3, 4, 12, 13, 15 };
+    double widths[11];
+    char buf[512], asof[32], pf[16], pt[16];
+    lxw_row_t row = 0;
+    const int nb = (int)(sizeof board / sizeof board[0]), ng = (int)(sizeof groups / sizeof groups[0]);
+
+    for (int k = 0; k < nb; k++) {
+        widths[k] = d->rows.cols[board[k]].width;
+        chk(w, worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k, widths[k], NULL), "column");
+    }
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    xtime_format(d->as_of, asof, sizeof asof);
+    xtime_format_date(d->prev.from, pf, sizeof pf);
+    xtime_format_date(d->prev.to - 1, pt, sizeof pt);
+    snprintf(buf, sizeof buf, "Agency roll-up  %d account%s  %s to %s", d->n_accounts, d->n_accounts == 1 ? "" : "s",
+             d->from_date, d->to_date);
+    put_text(w, ws, row++, 0, buf, w->title);
+    snprintf(buf, sizeof buf, "As of %s.  Each account beside its previous %ld days, %s to %s; the same figures "
+                              "as the account's own report.",
+             asof, (long)((d->range.to - d->range.from + XTIME_DAY - 1) / XTIME_DAY), pf, pt);
+    put_text(w, ws, row++, 0, buf, w->subtitle);
+    row++;
+
+    put_text(w, ws, row++, 0, "Leaderboard (most followers gained first) and the agency's totals", w->section);
+    row = rollup_header(w, ws, &d->rows, board, nb, widths, row);
+    worksheet_freeze_panes(ws, row, 1);
+    lxw_row_t first = row;
+    row = rollup_rows(w, ws, &d->rows, "leaderboard", board, nb, row, NULL);
+    lxw_row_t last = row - 1;
+    row = rollup_rows(w, ws, &d->rows, "agency", board, nb, row, w->legend_term);
+    if (last >= first) {
+        cond_bar(w, ws, first, 2, last, 0x638EC6);
+        cond_sign(w, ws, first, 4, last, 4);
+    }
+    row++;
+
+    static const char *const whats[] = { "content types", "formulas", "hooks" };
+    for (int g = 0; g < 3; g++) {
+        char sec[64];
+        snprintf(buf, sizeof buf, "Best %s across the accounts (most followers per post; %d or more attributed "
+                                  "posts)", whats[g], REPORT_MIN_POSTS);
+        put_text(w, ws, row++, 0, buf, w->section);
+        row = rollup_header(w, ws, &d->rows, groups, ng, widths, row);
+        snprintf(sec, sizeof sec, "best %s", whats[g]);
+        row = rollup_rows(w, ws, &d->rows, sec, groups, ng, row, NULL);
+        row++;
+    }
+
+    put_text(w, ws, row++, 0, "How to read this", w->section);
+    static const char *const terms[][2] = {
+        { "Followers gained", "net change of the follower count over the period (the account's own report)" },
+        { "Cost per follower", "cost / followers gained, to a tenth of a cent; blank unless the whole cost is known" },
+        { "ROI", "(followers gained x value.per_follower_usd - cost) / cost" },
+        { "Trend", "followers gained against the previous period of the same length" },
+        { "Agency", "sums over the accounts; cost, cost per follower and ROI only when every account's cost is "
+                    "complete" },
+        { "Evidence", "accounts and posts behind a best content type, formula or hook; fewer than 5 attributed "
+                      "posts is never called best" },
+    };
+    for (size_t i = 0; i < sizeof terms / sizeof terms[0]; i++) {
+        put_text(w, ws, row, 0, terms[i][0], w->legend_term);
+        row = put_lines(w, ws, row, 1, terms[i][1], 120, w->note);
+    }
+    row++;
+
+    if (last >= first) {
+        lxw_chart *ch = workbook_add_chart(w->book, LXW_CHART_BAR);
+        for (int k = 0; k < 2; k++) {
+            lxw_chart_series *se = chart_add_series(ch, NULL, NULL);
+            chart_series_set_categories(se, SHEET_ROLLUP, first, 0, last, 0);
+            chart_series_set_values(se, SHEET_ROLLUP, first, (lxw_col_t)(2 + k), last, (lxw_col_t)(2 + k));
+            chart_series_set_name(se, k ? "Previous period" : "This period");
+        }
+        chart_title_set_name(ch, "Followers gained by account");
+        chart_axis_set_name(ch->x_axis, "Followers gained");
+        chart_axis_set_name(ch->y_axis, "Account");
+        chart_axis_set_reverse(ch->y_axis);
+        chart_axis_set_min(ch->x_axis, 0);
+        chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+        chk(w, worksheet_insert_chart(ws, row, 0, ch), "leaderboard chart");
+    }
+}
+
+int xlsx_write_rollup(const struct rollup_data *d, const char *path, struct xerr *err)
+{
+    char tmp[4096], title[256];
+    struct wb w;
+    lxw_workbook_options opts = { .constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };
+    lxw_doc_properties props;
+    lxw_worksheet *ws;
+
+    memset(&w, 0, sizeof w);
+    report_tmp_name(path, tmp, sizeof tmp);
+    if (!(w.book = workbook_new_opt(tmp, &opts)))
+        return xerr_set(err, XETL_EX_CANTCREAT, "cannot create workbook '%s'", tmp);
+    make_formats(&w);
+    snprintf(title, sizeof title, "Agency roll-up %s to %s", d->from_date, d->to_date);
+    memset(&props, 0, sizeof props);
+    char subject[] = "X growth ROI across accounts", author[] = "xetl",
+         comments[] = "Generated by xetl report --rollup; docs/reports.md defines every column";
+    props.title = title;
+    props.subject = subject;
+    props.author = author;
+    props.comments = comments;
+    props.created = (time_t)d->as_of;
+    chk(&w, workbook_set_properties(w.book, &props), "properties");
+    if ((ws = workbook_add_worksheet(w.book, SHEET_ROLLUP)))
+        rollup_sheet(&w, d, ws);
     else
-        rc = report_commit_file(tmp, path, err);
-    if (rc)
-        unlink(tmp);
-    return rc;
+        chk(&w, LXW_ERROR_MEMORY_MALLOC_FAILED, "roll-up sheet");
+    return finish_book(&w, tmp, path, err);
 }

@@ -22,4 +22,7 @@
 /* Writes the workbook of d to path atomically.  Returns 0 or 70 with the reason. */
 int xlsx_write(const struct report_data *d, const char *path, struct xerr *err);
 
+/* Writes the agency roll-up workbook (one sheet, "Roll-up") atomically. */
+int xlsx_write_rollup(const struct rollup_data *d, const char *path, struct xerr *err);
+
 #endif

@@ -146,6 +146,8 @@ def endpoint_of(path):
         return "users", parts[2]
     if parts[:2] == ["2", "users"] and len(parts) == 4 and parts[3] == "tweets":
         return "timeline", parts[2]
+    if parts[:4] == ["2", "users", "by", "username"] and len(parts) == 5:
+        return "username", parts[4]
     return None, None
 
 
@@ -255,7 +257,8 @@ class Handler(BaseHTTPRequestHandler):
         st = self.st
         endpoint, uid = endpoint_of(u.path)
         label = {"tweets": "/2/tweets", "users": "/2/users/:id",
-                 "timeline": "/2/users/:id/tweets"}.get(endpoint, u.path)
+                 "timeline": "/2/users/:id/tweets",
+                 "username": "/2/users/by/username/:username"}.get(endpoint, u.path)
         with st.lock:
             st.requests += 1
             st.by_endpoint[label] = st.by_endpoint.get(label, 0) + 1
@@ -302,6 +305,8 @@ class Handler(BaseHTTPRequestHandler):
             s, o = self.user(uid, now)
         elif endpoint == "timeline":
             s, o = self.timeline(uid, q, now)
+        elif endpoint == "username":
+            s, o = self.user_by_username(uid)
         else:
             s, o = 404, problem(404, "Not Found", "no such endpoint")
         return s, o, headers, (trunc if s == 200 else None)
@@ -366,6 +371,17 @@ class Handler(BaseHTTPRequestHandler):
                                      "parameter": "id", "resource_id": uid,
                                      "type": "https://api.twitter.com/2/problems/resource-not-found"}]}
         return 200, {"data": a.user_object(now)}
+
+    def user_by_username(self, name):
+        # GET /2/users/by/username/:username -> the user's id, name and username.
+        for a in self.st.sc.accounts:
+            if a.handle.lower() == name.lower():
+                return 200, {"data": {"id": a.user_id, "name": a.handle.replace("_", " ").title(),
+                                      "username": a.handle}}
+        return 200, {"errors": [{"value": name, "detail": "Could not find user with username: [%s]." % name,
+                                 "title": "Not Found Error", "resource_type": "user",
+                                 "parameter": "username", "resource_id": name,
+                                 "type": "https://api.twitter.com/2/problems/resource-not-found"}]}
 
     def timeline(self, uid, q, now):
         st = self.st

@@ -47,6 +47,10 @@ like "$(cat "$ERR")" "^xetl: error: cannot connect to database" "and says so in 
 is "$(wc -l < "$ERR" | tr -d ' ')" 1 "exactly one line on stderr"
 xrun --db "nonsense_key=1" migrate
 is "$RC" 78 "malformed conninfo exits 78"
+xrun --db "dbnme=bot" migrate
+is "$RC" 78 "a mistyped conninfo key exits 78"
+is "$(cat "$ERR")" 'xetl: error: invalid database connection string: invalid connection option "dbnme"' \
+   "and names the bad key, as psql does"
 xrun --db "postgresql://u:hunter2secret@/nonexistent_db?host=$PGHOST&port=$PGPORT" migrate
 unlike "$(cat "$ERR")" "hunter2secret" "a password in the conninfo never appears in the error"
 xrun --db 'postgresql://bob:s3cr%zzet@localhost/db' migrate
@@ -67,6 +71,8 @@ is "$RC" 65 "a handle differing only in case is the same account: another user i
 like "$(cat "$ERR")" "already registered" "and says so"
 xrun account add GrowthBot --user-id 1234567890
 is "$RC" 0 "adding the same account again is not an error (idempotent provisioning)"
+like "$(cat "$ERR")" "account 'growthbot' \(user id 1234567890\) already exists: nothing changed" \
+   "and says it already exists rather than 'added'"
 xrun account add bad-handle! --user-id 5
 is "$RC" 64 "an invalid handle is a usage error (64)"
 xrun account add okhandle --user-id 12ab
@@ -97,6 +103,23 @@ is "$(first_account --config "$TMP/xetl.conf")" acct_c "the file beats the defau
 is "$(XETL_CONFIG="$TMP/xetl.conf" first_account)" acct_c "XETL_CONFIG names the file"
 is "$(cd "$TMP" && first_account)" acct_c "./xetl.conf is read when present"
 is "$(cd "$TMP" && PGDATABASE=t_cli_prec_b first_account --config /dev/null)" acct_b "libpq's own defaults come last"
+# The search path after ./xetl.conf: $XDG_CONFIG_HOME/xetl/xetl.conf, then
+# ~/.config/xetl/xetl.conf; the first found wins and --help says which.
+mkdir -p "$TMP/xdg/xetl" "$TMP/home/.config/xetl" "$TMP/empty"
+printf 'db = dbname=t_cli_prec_b\n' > "$TMP/xdg/xetl/xetl.conf"
+printf 'db = dbname=t_cli_prec_a\n' > "$TMP/home/.config/xetl/xetl.conf"
+is "$(cd "$TMP/empty" && XDG_CONFIG_HOME="$TMP/xdg" HOME="$TMP/home" first_account)" acct_b \
+   "\$XDG_CONFIG_HOME/xetl/xetl.conf is read when there is no ./xetl.conf"
+is "$(cd "$TMP" && XDG_CONFIG_HOME="$TMP/xdg" first_account)" acct_c "./xetl.conf comes before it"
+is "$(cd "$TMP/empty" && unset XDG_CONFIG_HOME && HOME="$TMP/home" first_account)" acct_a \
+   "without XDG_CONFIG_HOME, ~/.config/xetl/xetl.conf"
+is "$(cd "$TMP/empty" && XDG_CONFIG_HOME="$TMP/xdg" "$XETL" --help | tail -1)" \
+   "Configuration: $TMP/xdg/xetl/xetl.conf (read)" "--help says which file is read"
+like "$(cd "$TMP/empty" && XDG_CONFIG_HOME="$TMP/none" HOME="$TMP/none" "$XETL" --help | tail -1)" \
+   "^Configuration: no file found \(looked for \./xetl\.conf, $TMP/none/xetl/xetl\.conf, /etc/xetl/xetl\.conf\)" \
+   "and where it looked when none is found"
+is "$(cd "$TMP" && "$XETL" --config "$TMP/xetl.conf" --help | tail -1)" "Configuration: $TMP/xetl.conf (read)" \
+   "--config wins over the search"
 global_after=$("$XETL" account list --db dbname=t_cli_prec_a 2>&1 | sed -n 2p | awk '{print $1}')
 is "$global_after" acct_a "global options are accepted after the command"
 
@@ -132,6 +155,34 @@ like "$(cat "$ERR")" "XETL_REPORT_DAYS: report.days must be a whole number" "the
 XETL_REPORT_DAYS=14 xrun --config "$TMP/typed.conf" runs
 n_typed=$(grep -c "report.days" "$ERR")
 is "$n_typed" 0 "a bad file value overridden by the environment is not an error"
+
+# The run log shows the as-of a command ran at: a rerun's is the end of its range, not the clock.
+newdb
+"$XETL" -q account add rerunbot --user-id 777
+XETL_REPORT_OUT="$TMP/rr" xrun rerun --from 2026-11-01 --to 2026-11-07
+is "$RC" 0 "a rerun over an empty range"
+# A stage's done line lists what it did, not a row of zero counters.
+like "$(grep "fit 'rerunbot': done" "$ERR")" "fit 'rerunbot': done in [0-9.]+ s \(nothing to do\)$" "a stage that did nothing says so"
+unlike "$(grep ": done" "$ERR")" "[(, ]0 (requests|rows|rejects|fits|attributions|files|warnings)" "no done line lists a zero counter"
+like "$(grep "report 'rerunbot': done" "$ERR")" "\(7 files\)$" "and one that did lists only its counts"
+xrun runs --limit 1
+is "$(sed -n 2p "$OUT" | awk '{print $2, $7}')" "rerun 2026-11-08T00:00:00Z" "xetl runs shows the rerun's as-of, the end of its range"
+
+# account add without --user-id looks the id up with the token (GET /2/users/by/username/H).
+. "$XETL_ROOT/tests/fakex/fakex.sh"
+fakex_start --token cli-token
+trap 'fakex_stop; rm -rf "$TMP"' EXIT
+XETL_X_BEARER_TOKEN=cli-token xrun account add @xetl_demo
+is "$RC" 0 "account add HANDLE looks the user id up on X"
+is "$(sql "SELECT x_user_id FROM xetl.accounts WHERE handle = 'xetl_demo'")" 1000000001 "and stores the id X gave"
+like "$(cat "$ERR")" "x says '@xetl_demo' is user id 1000000001" "and says what it found"
+XETL_X_BEARER_TOKEN=cli-token xrun account add nosuchuser
+is "$RC" 65 "a handle X does not know exits 65"
+like "$(cat "$ERR")" "x has no user '@nosuchuser'" "and says so"
+env -u XETL_X_BEARER_TOKEN "$XETL" account add someone >"$OUT" 2>"$ERR"
+is "$?" 78 "without a token (import-only) the lookup is a configuration error"
+like "$(cat "$ERR")" "account add without --user-id looks the id up on X: " "that says why a token is needed"
+fakex_stop
 
 # Every setting the code knows is documented, with its environment variable.
 missing=""

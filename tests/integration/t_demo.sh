@@ -7,9 +7,19 @@
 xrun demo --dir "$TMP/demo"
 is "$RC" 0 "xetl demo exits 0"
 [ "$RC" = 0 ] || tail -20 "$ERR"
-like "$(cat "$ERR")" "posts tracked: +[0-9]{4}" "the summary counts thousands of posts"
-like "$(cat "$ERR")" "runs: +nightly ok, nightly ok, nightly ok" "three nightly runs, all ok"
-like "$(cat "$ERR")" "best content type: +(Hot take|Data story) \(P\(best\) 0\.[0-9]+\)" "the learning puts one of the simulation's two best content types first"
+# It ends with the headline the workbook leads with, read from the last summary CSV.
+summary=$(grep -- '-summary\.csv$' "$OUT" | tail -1)
+fg=$(awk -F, '$1 == "headline" && $3 == "followers gained" { print $6 }' "$summary")
+like "$fg" "^[0-9]+$" "the last summary has followers gained"
+like "$(cat "$ERR")" "Headline for @xetl_demo, 2026-11-15 to 2026-11-21:" "the demo ends with the headline of the last report"
+fgfmt=$(echo "$fg" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta')
+like "$(cat "$ERR")" "followers gained: +\+$fgfmt +(up|down) from [0-9,]+ the 7 days before" \
+   "followers gained as in the report, with the trend"
+like "$(cat "$ERR")" "  cost: +[0-9]+\.[0-9]{2} USD " "the cost"
+like "$(cat "$ERR")" "cost per follower: +0\.[0-9]{3} USD " "the cost per follower"
+like "$(cat "$ERR")" "  ROI: +[0-9]+ % +(up|down) [0-9]+ points from [0-9]+ %" "ROI, its change in points"
+unlike "$(cat "$ERR")" "decay curves fitted|snapshots landed" "no internal counts in the summary"
+like "$(cat "$ERR")" "The latest night's 7 reports .*holds all 21 files of the 3 nights" "it says which 7 of the 21 files it lists"
 is "$(grep -c '^/' "$OUT")" 7 "it prints the last night's 7 report paths"
 is "$(ls "$TMP/demo/reports" | wc -l | tr -d ' ')" 21 "and the reports of all 3 nights are there (3 x 7 files)"
 last_xlsx=$(grep '\.xlsx$' "$OUT" | tail -1)
@@ -17,10 +27,38 @@ ok "the last workbook exists" test -s "$last_xlsx"
 "$XETL_PYTHON" "$XETL_ROOT/tests/lib/read_xlsx.py" "$last_xlsx" > "$TMP/wb.txt" 2>&1
 is "$?" 0 "a real reader opens the workbook"
 like "$(grep '^sheets' "$TMP/wb.txt")" "^sheets.Summary," "its first sheet is Summary"
+# The demo's "(none)" group has 2 posts: listed last, never coloured or charted as the winner.
+"$XETL_PYTHON" - "$last_xlsx" >"$TMP/ct.txt" <<'PY'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb["Content types"]
+rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2, max_col=13) if r[0].value]
+ranked = [r for r in rows if not r[12]]
+print("last", rows[-1][0], rows[-1][1], bool(rows[-1][12]))
+print("cf", sorted(str(cf.sqref) for cf in ws.conditional_formatting))
+print("ranked", len(ranked))
+ch = wb["Summary"]._charts[1]
+print("chart", ch.series[0].val.numRef.f)
+PY
+is "$(sed -n 1p "$TMP/ct.txt")" "last (none) 2 True" "the 2-post group is listed last, with its note"
+n=$(sed -n 3p "$TMP/ct.txt" | cut -d' ' -f2)
+is "$(sed -n 2p "$TMP/ct.txt")" "cf ['F2:F$((n + 1))', 'L2:L$((n + 1))']" "colour scales cover only the $n ranked groups"
+is "$(sed -n 4p "$TMP/ct.txt")" "chart 'Content types'!\$F\$2:\$F\$$((n + 1))" "and the content-type chart draws only them"
 summary=$(grep -- '-summary\.csv$' "$OUT" | tail -1)
 like "$(sed -n 2p "$summary")" "^headline,1,followers gained," "the summary CSV starts with followers gained"
 is "$(ls "$TMP/demo/pg" 2>/dev/null | wc -l | tr -d ' ')" 0 "the throwaway PostgreSQL is gone"
 is "$(pgrep -f "fakex.py --port-file $TMP/demo" | wc -l | tr -d ' ')" 0 "the fake X API is stopped"
+# Without --dir it leaves nothing but the latest night's reports behind.
+xrun demo
+is "$RC" 0 "xetl demo without --dir exits 0"
+dir=$(sed -n 's/^xetl demo: working in //p' "$ERR")
+like "$dir" "^/tmp/xetl-demo\." "it worked in a temporary directory"
+is "$(cd "$dir" 2>/dev/null && find . -type f | sort | tr '\n' ' ')" "$(sed "s|^$dir|.|" "$OUT" | sort | tr '\n' ' ')" \
+   "only the 7 report files it printed are left"
+ok "the workbook it names is there" test -s "$(grep '\.xlsx$' "$OUT")"
+like "$(cat "$ERR")" "Remove these too with: rm -rf $dir" "and it says how to remove them"
+rm -rf "$dir"
+
 xrun demo --bogus
 is "$RC" 64 "demo with a bad option exits 64"
 

@@ -127,5 +127,10 @@ env -u XETL_SMTP_URL "$XETL" mail --to ops@example.test $FILES >"$OUT" 2>"$ERR"
 is "$?" 78 "no smtp_url: exit 78"
 xrun mail --help
 is "$RC" 0 "--help exits 0"
+# The bad address is quoted from the parsed copy: it must be formatted before
+# that copy is freed (ASan reports a use-after-free otherwise; plain builds printed junk).
+xrun mail --to 'not an address' $FILES
+is "$RC" 64 "a malformed recipient: exit 64"
+is "$(cat "$ERR")" "xetl: error: mail: bad recipient address 'not an address'" "and the message quotes it exactly"
 
 done_testing

@@ -111,9 +111,18 @@ is "$(csvq "$S" '[(r["current"], r["posts"]) for r in rows if r["section"] == "p
 is "$(sql "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ape)::numeric, 4) FROM xetl.predictions
             WHERE metric = 'likes' AND age_hours < 4 AND tweet_id LIKE '1859%'")" 0.2000 "the same median, from the table"
 is "$(csvq "$S" '[r["item"] for r in rows if r["section"] == "best content types"]')" \
-   "['data_story', 'thread', 'hot_take']" "best content types by selection score"
-is "$(csvq "$S" '[r["item"] for r in rows if r["section"] == "worst formulas"]')" \
-   "['question_bait', 'how_to']" "worst formulas, worst first, not repeating the best"
+   "['data_story', 'thread']" "best content types by selection score, among those with 5 or more matured posts"
+is "$(csvq "$S" '[(r["item"], r["note"]) for r in rows if r["section"] == "not ranked content types"]')" \
+   "[('hot_take (4)', 'fewer than 5 matured posts each (posts in brackets): too few to rank')]" \
+   "a small group is named with its posts, never ranked best"
+is "$(csvq "$S" '[r["item"] for r in rows if r["section"] == "best formulas"]')" \
+   "['contrarian', 'listicle', 'story']" "best formulas"
+is "$(csvq "$S" '[r["note"] for r in rows if r["section"] == "worst formulas"]')" \
+   "['no data: 3 or fewer scored, all listed as best']" "the small formulas are not the worst either (2 and 3 posts)"
+is "$(csvq "$S" '[r["item"] for r in rows if r["section"] == "not ranked formulas"]')" \
+   "['how_to (3), question_bait (2)']" "they are listed as not ranked"
+is "$(csvq "$S" '[r["note"] for r in rows if r["section"].startswith("best ") and r["item"]]' | tr -d "[]' ,")" "" \
+   "the meaning of the score is not repeated on every row (the workbook's legend says it once)"
 is "$(csvq "$S" '[r["note"] for r in rows if r["section"] == "best hooks"][0]')" \
    "no data: xetl learn has not scored any yet" "an empty learning table says no data"
 D="$TMP/r1/$BASE-daily.csv"
@@ -156,7 +165,7 @@ is "$(awk -F '\t' '$1 == "sheets" { print $2 }' "$TMP/x.txt")" \
 is "$(awk -F '\t' '$1 == "created" { print $2 }' "$TMP/x.txt")" "2026-11-25T06:00:00Z" "created property is the as-of"
 is "$(awk -F '\t' '$1 == "charts" && $2 == "Summary" { print $3 }' "$TMP/x.txt")" 3 "three charts on the Summary sheet"
 is "$(awk -F '\t' '$1 == "chartkinds" && $2 == "Summary" { print $3 }' "$TMP/x.txt")" "LineChart,BarChart,ScatterChart" \
-   "followers line, content-type bars, curves"
+   "trend line, content-type bars, curves"
 is "$(awk -F '\t' '$1 == "condfmt" && $2 == "Timing" { print $3 " " $4 }' "$TMP/x.txt")" "B3:Y9 colorScale" \
    "best-time heatmap is a colour scale over weekday x hour"
 for sh in Posts "Content types" Formulas Hooks Attribution "Daily health"; do
@@ -177,8 +186,44 @@ is "$(cell Summary "C$pq_row")" "n|0.2|0.00%" "median APE shown as a percent"
 is "$(cell Summary C7)" "n|10.5|\$#,##0.00" "headline cost as currency"
 is "$(cell Summary A9)" "s|ROI|General" "ROI row"
 is "$(cell Summary C9)" "n|3.4762|0.00%" "ROI as percent"
-is "$(cell Summary E6)" "n|20|#,##0" "change beside the previous period"
-is "$(cell Summary F6)" "n|0.119|0.00%" "change in percent"
+is "$(cell Summary E6)" "n|20|+#,##0;-#,##0;0" "change beside the previous period, signed, in followers"
+is "$(cell Summary F6)" "n|0.119|0.00%" "relative change in percent"
+roi_chg=$(csvq "$S" '[r["change"] for r in rows if r["item"] == "ROI"][0]')
+is "$(cell Summary E9 | cut -d'|' -f1,3)" 'n|+0.00" pts";-0.00" pts";0.00" pts"' "the change of a rate is in points"
+near "$(cell Summary E9 | cut -d'|' -f2)" "$(awk -v c="$roi_chg" 'BEGIN { print c * 100 }')" 0.0001 "ROI's change: the CSV's change x 100 points"
+is "$(cell Summary C8 | cut -d'|' -f3)" '$#,##0.000' "cost per follower to a tenth of a cent on the Summary"
+is "$(awk -F '\t' '$1 == "cell" && $2 == "Daily health" && $3 ~ /^L[0-9]+$/ && $4 == "n" { print $6 }' "$TMP/x.txt" | sort -u)" \
+   '$#,##0.000' "and on the Daily health sheet: one rounding rule per quantity"
+is "$(awk -F '\t' '$1 == "cell" && $2 == "Summary" && $5 == "How to read this workbook"' "$TMP/x.txt" | wc -l | tr -d ' ')" 1 \
+   "the Summary has one plain-words legend"
+is "$(grep -c 'posterior probability of being the best arm' "$TMP/x.txt")" 0 "the jargon is not repeated on every row"
+like "$(awk -F '\t' '$1 == "cell" && $2 == "Attribution" && $5 ~ /^Retention rate: blank in/ { print $5 }' "$TMP/x.txt")" \
+   "^Retention rate: blank in [0-9]+ of [0-9]+ rows - .*account-overview export" "a blank column is explained beside its table"
+is "$(awk -F '\t' '$1 == "cell" && $2 == "Attribution" && $5 ~ /^Confidence \(0-100 %\)/' "$TMP/x.txt" | wc -l | tr -d ' ')" 1 \
+   "confidence is explained once on the sheet that shows it"
+"$XETL_PYTHON" - "$TMP/r1/$BASE.xlsx" "$TMP/r1/$BASE-content_types.csv" >"$TMP/wb2.txt" <<'PY'
+import csv, sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+rows = list(csv.DictReader(open(sys.argv[2], encoding="utf-8")))
+ranked = sum(1 for r in rows if not r["note"])
+ws = wb["Content types"]
+want = {"F2:F%d" % (ranked + 1), "L2:L%d" % (ranked + 1)} if ranked else set()
+print("ranked_cf", {str(cf.sqref) for cf in ws.conditional_formatting} == want, ranked, len(rows))
+print("small_last", all(r["note"] for r in rows[ranked:]) and all(int(r["posts_in_period"] or 0) < 5 for r in rows[ranked:]))
+ch = wb["Summary"]._charts[0]
+print("trend_series", len(ch.series))
+t = lambda ax: "".join(r.t for p in ax.title.tx.rich.p for r in (p.r or [])) if ax.title else ""
+print("trend_axes", t(ch.x_axis), "/", t(ch.y_axis))
+p = wb["Posts"]
+print("posts_print", p.page_setup.orientation, p.page_setup.scale, p.print_title_cols, p.print_title_rows,
+      [b.id for b in p.col_breaks.brk], p.sheet_properties.pageSetUpPr.fitToPage if p.sheet_properties.pageSetUpPr else None)
+PY
+like "$(sed -n 1p "$TMP/wb2.txt")" "^ranked_cf True [0-9]+ [0-9]+$" "Content types: colour only over the ranked rows, never a small group"
+is "$(sed -n 2p "$TMP/wb2.txt")" "small_last True" "small groups are listed last, each with a note"
+is "$(sed -n 3p "$TMP/wb2.txt")" "trend_series 2" "the trend chart has this period and the previous one"
+is "$(sed -n 4p "$TMP/wb2.txt")" "trend_axes Day of the period / Followers gained" "with axis titles"
+like "$(sed -n 5p "$TMP/wb2.txt")" "^posts_print landscape 70 \\\$A:\\\$B \\\$1:\\\$1 \[8, 15\] (None|False)$" \
+   "Posts prints landscape at 70 % in column groups, id and time and the header on every page"
 is "$(grep -ciE '	(nan|inf|-inf)	' "$TMP/x.txt")" 0 "no NaN/Inf anywhere in the workbook"
 is "$(awk -F '\t' '$1 == "cell" && $2 == "Timing" && $3 == "A13" { print $5 }' "$TMP/x.txt")" \
    "Café naïve résumé — UT..." "curve of the top post (most likes) labelled with its text"
@@ -223,7 +268,29 @@ is "$RC" 0 "--help exits 0"
 like "$(cat "$OUT")" "--format" "--help lists the options"
 : >"$TMP/afile"
 xrun --as-of "$ASOF" --account acme report --out "$TMP/afile/sub"
-is "$RC" 70 "an output directory that cannot be made fails with 70"
-like "$(cat "$ERR")" "cannot create directory" "and says why"
+is "$RC" 73 "an output directory that cannot be made fails with 73 (cannot create)"
+is "$(cat "$ERR")" "xetl: error: cannot create output directory '$TMP/afile/sub': Not a directory" "and names the path"
+xrun --as-of "$ASOF" --account acme report --out "$TMP/afile"
+is "$RC" 73 "--out naming a regular file fails with 73"
+is "$(cat "$ERR")" "xetl: error: output directory '$TMP/afile' exists and is not a directory" \
+   "and names the path"
+# Long options are spelled out: --form is neither --from nor --format.
+xrun --as-of "$ASOF" report --form 2026-11-01 --out "$TMP/r5"
+is "$RC" 64 "an abbreviated long option is a usage error"
+is "$(cat "$ERR")" "xetl: error: report: unknown option '--form' (long options are not abbreviated; did you mean '--from' or '--format'?) (try 'xetl report --help')" \
+   "and the message suggests the options it resembles"
+xrun --as-of "$ASOF" report --out="$TMP/r6" --format=csv --account acme
+is "$RC" 0 "--name=value spelled in full still works"
+
+# --- an unmigrated database and one without accounts
+newdb --empty
+xrun --as-of "$ASOF" report --out "$TMP/r7"
+is "$RC" 78 "report on a database never migrated exits 78"
+like "$(cat "$ERR")" "run 'xetl migrate' first" "and says to migrate first"
+"$XETL" -q migrate
+xrun -q --as-of "$ASOF" report --out "$TMP/r7"
+is "$RC" 78 "report with no account registered exits 78 (configuration), even with -q"
+is "$(cat "$ERR")" "xetl: error: report: no active accounts, nothing to report: add one with 'xetl account add HANDLE'" \
+   "and says so on stderr"
 
 done_testing
