@@ -114,7 +114,7 @@ static int load_posts(struct db *db, const struct account *acct, int64_t lo, int
              " CASE WHEN t.last_scraped_at <= $4 THEN extract(epoch from t.last_scraped_at)::bigint END,"
              " %s, %s"
              " FROM xetl.posts p"
-             " LEFT JOIN tweet_analytics_comprehensive t ON t.tweet_id = p.tweet_id"
+             " LEFT JOIN tweet_analytics_comprehensive t ON t.account_id = p.account_id AND t.tweet_id = p.tweet_id"
              " LEFT JOIN LATERAL (SELECT (t.analytics_metadata->'decay'->'impressions'->>'as_of')::timestamptz"
              "                    AS fit_as_of) fa ON true"
              " %s"
@@ -123,7 +123,7 @@ static int load_posts(struct db *db, const struct account *acct, int64_t lo, int
              " ORDER BY p.posted_at, p.tweet_id",
              have_pf ? "pf.follows" : "NULL::integer",
              have_pf ? "extract(epoch from pf.as_of)::bigint" : "NULL::bigint",
-             have_pf ? "LEFT JOIN xetl.platform_follows pf ON pf.tweet_id = p.tweet_id AND pf.as_of <= $4" : "");
+             have_pf ? "LEFT JOIN xetl.platform_follows pf ON pf.account_id = p.account_id AND pf.tweet_id = p.tweet_id AND pf.as_of <= $4" : "");
     PGresult *res = db_exec(db, sql, 4, prm, err);
     if (!res)
         return err->code;
@@ -181,7 +181,7 @@ static int load_snapshots(struct db *db, const struct account *acct, int64_t lo,
     PGresult *res = db_exec(db,
                             "SELECT s.tweet_id, extract(epoch from s.snapshot_at - p.posted_at) / 3600.0,"
                             " s.impressions"
-                            " FROM performance_snapshots s JOIN xetl.posts p ON p.tweet_id = s.tweet_id"
+                            " FROM performance_snapshots s JOIN xetl.posts p ON p.account_id = s.account_id AND p.tweet_id = s.tweet_id"
                             " WHERE p.account_id = $1 AND p.posted_at IS NOT NULL"
                             "   AND p.posted_at >= $2 AND p.posted_at < $3 AND p.posted_at <= $4"
                             "   AND s.snapshot_at <= $4 AND s.snapshot_at > p.posted_at"

@@ -128,7 +128,7 @@ static int load_batch(struct db *db, const struct account *acct, const struct st
                             "       s.likes, s.retweets, s.replies, s.impressions,"
                             "       (p.posted_at >= $4::timestamptz AND p.posted_at < $5::timestamptz)"
                             "  FROM xetl.posts p"
-                            "  JOIN performance_snapshots s ON s.tweet_id = p.tweet_id"
+                            "  JOIN performance_snapshots s ON s.account_id = p.account_id AND s.tweet_id = p.tweet_id"
                             " WHERE p.account_id = $1 AND p.posted_at IS NOT NULL"
                             "   AND ((p.posted_at >= $2::timestamptz AND p.posted_at < $3::timestamptz)"
                             "        OR (p.posted_at >= $4::timestamptz AND p.posted_at < $5::timestamptz))"

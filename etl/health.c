@@ -105,7 +105,7 @@ static const char api_sql[] =
 static const char engagement_sql[] =
     "SELECT to_char(p.posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), avg(t.engagement_rate),"
     "       count(t.engagement_rate), sum(t.impressions)"
-    "  FROM xetl.posts p JOIN tweet_analytics_comprehensive t ON t.tweet_id = p.tweet_id"
+    "  FROM xetl.posts p JOIN tweet_analytics_comprehensive t ON t.account_id = p.account_id AND t.tweet_id = p.tweet_id"
     " WHERE p.account_id = $1 AND p.posted_at >= $2 AND p.posted_at < $3 GROUP BY 1";
 
 /* Per day: the last sample of the day, the last sample before it, the export's

@@ -145,30 +145,38 @@ $view$;
 CREATE FUNCTION xetl.distribute_by_account() RETURNS integer
 LANGUAGE plpgsql AS $fn$
 DECLARE
-    t regclass;
-    first regclass;
+    refs text[];
+    dists text[];
+    t text;
     placed integer := 0;
 BEGIN
-    -- Reference tables first: the account tables' foreign keys point at them.
-    -- The run log's stages refer to its runs, so runs come before run_stages.
-    FOR t IN
-        SELECT c.oid::regclass
+    -- Both lists are taken, by name, before anything is placed: placing a
+    -- table adds shards to pg_class, and Citus may turn a table that refers to
+    -- a new reference table into a "Citus local" table, whose old relation
+    -- becomes a shard and whose name a new relation takes.
+    -- Reference tables first: the account tables' foreign keys point at them;
+    -- the run log's stages refer to its runs, so runs come before run_stages.
+    refs := ARRAY(
+        SELECT c.oid::regclass::text
           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE c.relkind IN ('r', 'p') AND n.nspname IN (current_schema(), 'xetl')
+           AND NOT pg_catalog.relation_is_a_known_shard(c.oid)
            AND c.oid NOT IN (SELECT * FROM xetl.account_tables())
-           AND c.oid NOT IN (SELECT logicalrelid FROM pg_dist_partition)
-         ORDER BY c.oid <> 'xetl.accounts'::regclass, c.oid = 'xetl.run_stages'::regclass, n.nspname, c.relname
-    LOOP
+         ORDER BY c.oid <> 'xetl.accounts'::regclass, c.oid = 'xetl.run_stages'::regclass, n.nspname, c.relname);
+    dists := ARRAY(
+        SELECT a::text FROM xetl.account_tables() a WHERE NOT pg_catalog.relation_is_a_known_shard(a));
+    FOREACH t IN ARRAY refs LOOP
+        CONTINUE WHEN EXISTS (SELECT 1 FROM pg_dist_partition
+                               WHERE logicalrelid = t::regclass AND partmethod = 'n' AND repmodel = 't');
         EXECUTE format('SELECT create_reference_table(%L)', t);
         placed := placed + 1;
     END LOOP;
-    FOR t IN SELECT * FROM xetl.account_tables() LOOP
-        IF first IS NULL THEN
-            first := t;
-        END IF;
-        CONTINUE WHEN t IN (SELECT logicalrelid FROM pg_dist_partition);
+    -- One co-location group: each account's rows of every table on one node.
+    FOREACH t IN ARRAY dists LOOP
+        CONTINUE WHEN EXISTS (SELECT 1 FROM pg_dist_partition
+                               WHERE logicalrelid = t::regclass AND partmethod = 'h');
         EXECUTE format('SELECT create_distributed_table(%L, %L, colocate_with => %L)',
-                       t, 'account_id', CASE WHEN t = first THEN 'default' ELSE first::text END);
+                       t, 'account_id', CASE WHEN t = dists[1] THEN 'default' ELSE dists[1] END);
         placed := placed + 1;
     END LOOP;
     RETURN placed;
