@@ -9,7 +9,7 @@
 -- * Every primary and unique key led by account_id: each key that lacks it
 --   is replaced by the same key with account_id in front.  Adding a column
 --   to a unique key can never make existing rows collide.
--- * The dashboards' view without LATERAL ... LIMIT 1.
+-- * (The dashboards' view follows in 0131, over the bot's content in one shape.)
 -- * xetl.distribute_by_account(), which xetl migrate calls when the database
 --   has the citus extension; without Citus nothing calls it.
 
@@ -99,44 +99,6 @@ BEGIN
     END LOOP;
 END
 $keys$;
-
--- The dashboards' view, same columns as before (0002), for whichever
--- content_metadata shape this database has.  A thread's figures are still its
--- first tweet's (by posted_at, then tweet id), now picked by a window over
--- the account's rows instead of a LATERAL ... LIMIT 1, and its attribution is
--- joined on the account too: both run on the node that holds the account.
-DROP VIEW IF EXISTS latest_post_performance;
-DO $view$
-DECLARE
-    id_expr text;
-BEGIN
-    IF EXISTS (SELECT 1 FROM information_schema.columns
-                WHERE table_schema = current_schema() AND table_name = 'content_metadata'
-                  AND column_name = 'decision_id') THEN
-        id_expr := 'cm.decision_id::text';
-    ELSE
-        id_expr := 'cm.id::text';
-    END IF;
-    EXECUTE format($v$
-        CREATE VIEW latest_post_performance AS
-        SELECT %1$s AS decision_id, cm.content, cm.generation_metadata, cm.status, cm.posted_at,
-               tac.likes, tac.retweets, tac.engagement_rate, tac.followers_gained,
-               tac.content_type, tac.viral_formula,
-               fa.followers_gained AS attributed_followers,
-               fa.confidence_score AS attribution_confidence
-          FROM content_metadata cm
-          LEFT JOIN (
-                SELECT t.*, row_number() OVER (PARTITION BY t.account_id, t.decision_id
-                                               ORDER BY t.posted_at NULLS LAST, t.tweet_id) AS nth
-                  FROM tweet_analytics_comprehensive t) tac
-                 ON tac.decision_id::text = %1$s AND tac.nth = 1
-          LEFT JOIN follower_attributions fa
-                 ON fa.account_id = tac.account_id AND fa.tweet_id = tac.tweet_id AND fa.time_window_hours = 24
-         WHERE cm.status = 'posted'
-         ORDER BY cm.posted_at DESC NULLS LAST
-    $v$, id_expr);
-END
-$view$;
 
 -- Citus: every account table distributed by account_id in one co-location
 -- group, the shared tables (accounts, the run log, the ledger, the bot's

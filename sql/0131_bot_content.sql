@@ -7,8 +7,9 @@
 -- decision_id, the text-id shape's id), the tweet it became (the standalone
 -- shape's tweet_id, else one of its posted_decisions rows: all are one
 -- account's), status and
--- type, and the time of its outcome: posted_at, else updated_at, scheduled_at,
--- created_at, of the columns the shape has.  A column the shape lacks is NULL.
+-- type, its text, and the time of its outcome: posted_at, else updated_at,
+-- scheduled_at, created_at, of the columns the shape has.  A column the shape
+-- lacks is NULL.
 
 -- col_or_null('cm', 'content_metadata', 'status', 'text') = 'cm.status::text'
 -- when the column exists, else 'NULL::text'.
@@ -39,6 +40,7 @@ BEGIN
                %2$s AS tweet_id,
                %3$s AS status,
                %4$s AS decision_type,
+               cm.content,
                %5$s AS posted_at,
                coalesce(%5$s, %6$s, %7$s, %8$s) AS outcome_at,
                %9$s AS generation_metadata
@@ -58,3 +60,25 @@ BEGIN
          ELSE '' END);
 END
 $view$;
+
+-- The dashboards' view, the same columns as 0002 made it, now over
+-- xetl.bot_content.  A thread's figures are still its first tweet's (by
+-- posted_at, then tweet id), picked by a window over the account's rows
+-- instead of a LATERAL ... LIMIT 1, and its attribution is joined on the
+-- account too, so both run where the account's rows are (docs/scaling.md).
+DROP VIEW latest_post_performance;
+CREATE VIEW latest_post_performance AS
+SELECT b.decision_ref AS decision_id, b.content, b.generation_metadata, b.status, b.posted_at,
+       tac.likes, tac.retweets, tac.engagement_rate, tac.followers_gained,
+       tac.content_type, tac.viral_formula,
+       fa.followers_gained AS attributed_followers,
+       fa.confidence_score AS attribution_confidence
+  FROM xetl.bot_content b
+  LEFT JOIN (SELECT t.*, row_number() OVER (PARTITION BY t.account_id, t.decision_id
+                                            ORDER BY t.posted_at NULLS LAST, t.tweet_id) AS nth
+               FROM tweet_analytics_comprehensive t) tac
+         ON tac.decision_id::text = b.decision_ref AND tac.nth = 1
+  LEFT JOIN follower_attributions fa
+         ON fa.account_id = tac.account_id AND fa.tweet_id = tac.tweet_id AND fa.time_window_hours = 24
+ WHERE b.status = 'posted'
+ ORDER BY b.posted_at DESC NULLS LAST;
