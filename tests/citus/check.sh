@@ -171,6 +171,28 @@ local=$(on "$CPORT" -d xetl_check -c "SELECT count(*) FROM pg_class c JOIN pg_na
            AND c.oid NOT IN (SELECT logicalrelid FROM pg_dist_partition)")
 [ "$local" = 0 ] || fail "$local table(s) left undistributed on the coordinator"
 
+# Adoption on Citus: the bot's text-id shape (posted_decisions) and the seed's tables
+# with rows, migrated twice: everything placed, rows kept, the second run places nothing.
+for p in $CPORT $W1PORT $W2PORT; do
+    on "$p" -d postgres -c "CREATE DATABASE xetl_adopt" && on "$p" -d xetl_adopt -c "CREATE EXTENSION citus" ||
+        fail "could not create the adoption database on :$p"
+done
+ADOPT_DB="host=127.0.0.1 port=$CPORT user=postgres dbname=xetl_adopt"
+sed -n '/^-- The seed.s eight tables/,$p' sql/0001_seed_schema.sql > "$WORK/seed_tables.sql"
+on "$CPORT" -d xetl_adopt -f fixtures/legacy/content_metadata_text_id.sql -f "$WORK/seed_tables.sql" \
+    -c "INSERT INTO performance_snapshots (decision_id, tweet_id, hours_since_post, likes)
+        VALUES ('6f1c2b7e-8d1a-4c7e-9b52-0a4f3e2d1c01', '1861234567890123456', 1, 12),
+               ('6f1c2b7e-8d1a-4c7e-9b52-0a4f3e2d1c01', '1861234567890123456', 4, 45)" >/dev/null ||
+    fail "could not load the legacy fixture"
+"$XETL" --db "$ADOPT_DB" migrate 2>"$WORK/adopt.log" || { cat "$WORK/adopt.log"; fail "migrate did not adopt the bot database on Citus"; }
+adopted=$(on "$CPORT" -d xetl_adopt -c "SELECT (SELECT count(*) FROM pg_dist_partition) || ' placed, '
+          || (SELECT string_agg(likes::text || '@' || account_id, ',' ORDER BY likes) FROM performance_snapshots) || ', '
+          || (SELECT count(*) FROM latest_post_performance) || ' posted in the view'")
+[ "$adopted" = "22 placed, 12@0,45@0, 2 posted in the view" ] || fail "adoption on Citus: $adopted"
+"$XETL" --db "$ADOPT_DB" migrate 2>"$WORK/adopt2.log" && ! grep -q "citus: placed" "$WORK/adopt2.log" ||
+    fail "a second migrate on Citus placed tables again"
+say "adopted the bot's text-id database on Citus: $adopted"
+
 bad=0
 for f in $(cd "$WORK/plain" && find tables reports xlsx -type f ! -name '*.xlsx' | sort); do
     if ! cmp -s "$WORK/plain/$f" "$WORK/citus/$f"; then
