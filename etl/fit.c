@@ -527,7 +527,8 @@ static int write_results(struct db *db, const struct account *acct, const struct
                      "  peak_engagement_at = EXCLUDED.peak_engagement_at,"
                      "  prediction_error = NULL, prediction_accuracy = NULL,"
                      "  analytics_metadata = coalesce(t.analytics_metadata, '{}'::jsonb) || EXCLUDED.analytics_metadata,"
-                     "  updated_at = EXCLUDED.updated_at",
+                     "  updated_at = EXCLUDED.updated_at"
+                     " RETURNING 1", /* counts changed rows on Citus too (pull.c) */
                      1, p1, &n, err)))
         goto out;
     *rows += n;
@@ -550,7 +551,7 @@ static int write_results(struct db *db, const struct account *acct, const struct
                      "  age_hours = EXCLUDED.age_hours,"
                      "  n_points = EXCLUDED.n_points, method = EXCLUDED.method,"
                      "  predicted_7d = EXCLUDED.predicted_7d, lo_7d = EXCLUDED.lo_7d, hi_7d = EXCLUDED.hi_7d,"
-                     "  actual_7d = NULL, ape = NULL, log_ratio = NULL",
+                     "  actual_7d = NULL, ape = NULL, log_ratio = NULL RETURNING 1",
                      2, p1, &n, err)))
         goto out;
     *rows += n;

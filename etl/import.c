@@ -917,7 +917,7 @@ static void tac_sql(struct sbuf *q)
     sbuf_add(q, merged[1].buf, merged[1].len);
     sbuf_adds(q, ") IS DISTINCT FROM (");
     sbuf_add(q, merged[0].buf, merged[0].len);
-    sbuf_adds(q, ")");
+    sbuf_adds(q, ") RETURNING 1");
     sbuf_release(&merged[0]);
     sbuf_release(&merged[1]);
 }
@@ -1014,7 +1014,8 @@ static int write_posts(struct loader *L, const char *const *p4, struct xerr *err
                " ON CONFLICT (account_id, tweet_id) DO UPDATE SET"
                "   follows = excluded.follows, as_of = excluded.as_of, source_file = excluded.source_file"
                " WHERE pf.as_of <= excluded.as_of AND (pf.account_id, pf.follows, pf.as_of, pf.source_file)"
-               "   IS DISTINCT FROM (excluded.account_id, excluded.follows, excluded.as_of, excluded.source_file)",
+               "   IS DISTINCT FROM (excluded.account_id, excluded.follows, excluded.as_of, excluded.source_file)"
+               " RETURNING 1", /* counts changed rows on Citus too (pull.c) */
                3, p4, NULL, err);
 }
 
@@ -1035,7 +1036,7 @@ static int write_days(struct loader *L, const char *const *p4, struct xerr *err)
                " WHERE (df.new_follows, df.unfollows, df.source_file, df.metrics)"
                "   IS DISTINCT FROM (coalesce(excluded.new_follows, df.new_follows),"
                "                     coalesce(excluded.unfollows, df.unfollows),"
-               "                     excluded.source_file, excluded.metrics)",
+               "                     excluded.source_file, excluded.metrics) RETURNING 1",
                2, p, NULL, err);
 }
 

@@ -609,7 +609,11 @@ static void derive_body(struct derive *d, const char *endpoint, json_t *j, int64
             stage_error(d, tw, resp_id);
 }
 
-/* The upserts from pull_stage into the tables ($1 account, $2 as-of, $3 followers). */
+/*
+ * The upserts from pull_stage into the tables ($1 account, $2 as-of, $3 followers).
+ * RETURNING makes the row count the rows an upsert changed on Citus too (for an
+ * INSERT ... SELECT it otherwise counts the rows offered), as on PostgreSQL.
+ */
 static const char sql_posts[] =
     "INSERT INTO xetl.posts AS p (tweet_id, account_id, decision_id, kind, posted_at, text, parent_tweet_id,"
     " parent_username, content_type_id, content_type_name, viral_formula, hook_used, generation_metadata,"
@@ -643,7 +647,8 @@ static const char sql_posts[] =
     "  last_error_at = CASE WHEN EXCLUDED.last_error_at IS NOT NULL THEN EXCLUDED.last_error_at"
     "                       WHEN EXCLUDED.last_snapshot_at IS NOT NULL THEN NULL ELSE p.last_error_at END,"
     "  last_snapshot_at = greatest(p.last_snapshot_at, EXCLUDED.last_snapshot_at),"
-    "  updated_at = EXCLUDED.updated_at";
+    "  updated_at = EXCLUDED.updated_at"
+    " RETURNING 1";
 
 /* Latest metrics row per tweet, joined to its post (for the account). */
 #define STAGE_METRICS \
@@ -680,7 +685,8 @@ static const char sql_snapshots[] =
     "        ps.url_clicks, ps.followers_at_snapshot, ps.decision_id, ps.snapshot_metadata)"
     "   IS DISTINCT FROM (EXCLUDED.likes, EXCLUDED.retweets, EXCLUDED.replies, EXCLUDED.quotes,"
     "        EXCLUDED.bookmarks, EXCLUDED.impressions, EXCLUDED.profile_clicks, EXCLUDED.url_clicks,"
-    "        EXCLUDED.followers_at_snapshot, EXCLUDED.decision_id, EXCLUDED.snapshot_metadata)";
+    "        EXCLUDED.followers_at_snapshot, EXCLUDED.decision_id, EXCLUDED.snapshot_metadata)"
+    " RETURNING 1";
 
 /* The latest counters; an older as-of (a replay) never overwrites a newer one. */
 static const char sql_tac[] =
@@ -718,7 +724,8 @@ static const char sql_tac[] =
     "                 t.content_type, t.viral_formula, t.hook_used)"
     "                IS DISTINCT FROM (EXCLUDED.likes, EXCLUDED.retweets, EXCLUDED.replies, EXCLUDED.quotes,"
     "                 EXCLUDED.bookmarks, EXCLUDED.impressions, EXCLUDED.decision_id, EXCLUDED.content_type,"
-    "                 EXCLUDED.viral_formula, EXCLUDED.hook_used)))";
+    "                 EXCLUDED.viral_formula, EXCLUDED.hook_used)))"
+    " RETURNING 1";
 
 static const char sql_replies[] =
     "INSERT INTO reply_performance AS r (decision_id, reply_tweet_id, parent_tweet_id, parent_username, likes,"
@@ -741,7 +748,8 @@ static const char sql_replies[] =
     "        OR xetl.json_ts(r.reply_metadata->>'as_of') < xetl.json_ts(EXCLUDED.reply_metadata->>'as_of')"
     "        OR (xetl.json_ts(r.reply_metadata->>'as_of') = xetl.json_ts(EXCLUDED.reply_metadata->>'as_of')"
     "            AND (r.likes, r.replies, r.impressions, r.decision_id)"
-    "                IS DISTINCT FROM (EXCLUDED.likes, EXCLUDED.replies, EXCLUDED.impressions, EXCLUDED.decision_id)))";
+    "                IS DISTINCT FROM (EXCLUDED.likes, EXCLUDED.replies, EXCLUDED.impressions, EXCLUDED.decision_id)))"
+    " RETURNING 1";
 
 static const char sql_followers[] =
     "INSERT INTO xetl.follower_samples AS f (account_id, sampled_at, followers_count, following_count,"
