@@ -155,3 +155,10 @@ clean:
 	rm -rf build build-san xetl .demo-share
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+# The nightly workload on a local Citus cluster (coordinator + 2 workers on
+# loopback) against plain PostgreSQL, byte for byte; says so and passes when
+# no Citus is installed (docs/scaling.md).
+.PHONY: citus-check
+citus-check: $(BIN)
+	$(Q)XETL_BIN=$(BIN) sh tests/citus/check.sh

@@ -331,7 +331,7 @@ static void run_end(struct ctx *ctx, int rc)
                         ranged ? db_fmt_time(to, sizeof to, ctx->run_range.to) : NULL,
                         db_fmt_time(asof, sizeof asof, ctx->as_of) };
     if (db_cmd(ctx->db,
-               "UPDATE xetl.runs SET finished_at = clock_timestamp(), status = $2, exit_code = $3,"
+               "UPDATE xetl.runs SET finished_at = statement_timestamp(), status = $2, exit_code = $3,"
                " error = $4, counts = $5::jsonb, range_from = $6, range_to = $7, as_of = $8 WHERE run_id = $1",
                8, p, NULL, &err))
         log_warn("cannot record the end of run %lld in xetl.runs: %s", (long long)ctx->run_id, err.msg);

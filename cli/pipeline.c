@@ -61,7 +61,7 @@ static void stage_end(struct db *db, int64_t stage_id, int rc, const struct stag
     snprintf(sid, sizeof sid, "%lld", (long long)stage_id);
     const char *p[] = { sid, rc ? "failed" : "ok", counts.buf, rc ? error : NULL };
     if (db_cmd(db,
-               "UPDATE xetl.run_stages SET finished_at = clock_timestamp(), status = $2, counts = $3::jsonb,"
+               "UPDATE xetl.run_stages SET finished_at = statement_timestamp(), status = $2, counts = $3::jsonb,"
                " error = $4 WHERE stage_id = $1",
                4, p, NULL, &ignored))
         log_warn("cannot record the end of a stage in xetl.run_stages: %s", ignored.msg);

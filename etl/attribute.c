@@ -114,7 +114,7 @@ static int load_posts(struct db *db, const struct account *acct, int64_t lo, int
              " CASE WHEN t.last_scraped_at <= $4 THEN extract(epoch from t.last_scraped_at)::bigint END,"
              " %s, %s"
              " FROM xetl.posts p"
-             " LEFT JOIN tweet_analytics_comprehensive t ON t.tweet_id = p.tweet_id"
+             " LEFT JOIN tweet_analytics_comprehensive t ON t.account_id = p.account_id AND t.tweet_id = p.tweet_id"
              " LEFT JOIN LATERAL (SELECT (t.analytics_metadata->'decay'->'impressions'->>'as_of')::timestamptz"
              "                    AS fit_as_of) fa ON true"
              " %s"
@@ -123,7 +123,7 @@ static int load_posts(struct db *db, const struct account *acct, int64_t lo, int
              " ORDER BY p.posted_at, p.tweet_id",
              have_pf ? "pf.follows" : "NULL::integer",
              have_pf ? "extract(epoch from pf.as_of)::bigint" : "NULL::bigint",
-             have_pf ? "LEFT JOIN xetl.platform_follows pf ON pf.tweet_id = p.tweet_id AND pf.as_of <= $4" : "");
+             have_pf ? "LEFT JOIN xetl.platform_follows pf ON pf.account_id = p.account_id AND pf.tweet_id = p.tweet_id AND pf.as_of <= $4" : "");
     PGresult *res = db_exec(db, sql, 4, prm, err);
     if (!res)
         return err->code;
@@ -181,7 +181,7 @@ static int load_snapshots(struct db *db, const struct account *acct, int64_t lo,
     PGresult *res = db_exec(db,
                             "SELECT s.tweet_id, extract(epoch from s.snapshot_at - p.posted_at) / 3600.0,"
                             " s.impressions"
-                            " FROM performance_snapshots s JOIN xetl.posts p ON p.tweet_id = s.tweet_id"
+                            " FROM performance_snapshots s JOIN xetl.posts p ON p.account_id = s.account_id AND p.tweet_id = s.tweet_id"
                             " WHERE p.account_id = $1 AND p.posted_at IS NOT NULL"
                             "   AND p.posted_at >= $2 AND p.posted_at < $3 AND p.posted_at <= $4"
                             "   AND s.snapshot_at <= $4 AND s.snapshot_at > p.posted_at"
@@ -399,8 +399,8 @@ static int write_post(struct db *db, const struct account *acct, const struct ru
                     " followers_after, followers_gained, confidence_score, attribution_method, measured_at,"
                     " time_window_hours, follower_retention_rate, attribution_metadata)"
                     " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb)"
-                    " ON CONFLICT (tweet_id, time_window_hours) DO UPDATE SET"
-                    " decision_id = EXCLUDED.decision_id, account_id = EXCLUDED.account_id,"
+                    " ON CONFLICT (account_id, tweet_id, time_window_hours) DO UPDATE SET"
+                    " decision_id = EXCLUDED.decision_id,"
                     " followers_before = EXCLUDED.followers_before, followers_after = EXCLUDED.followers_after,"
                     " followers_gained = EXCLUDED.followers_gained, confidence_score = EXCLUDED.confidence_score,"
                     " attribution_method = EXCLUDED.attribution_method, measured_at = EXCLUDED.measured_at,"
@@ -429,11 +429,11 @@ static int write_post(struct db *db, const struct account *acct, const struct ru
                 "INSERT INTO tweet_analytics_comprehensive (decision_id, tweet_id, account_id, posted_at,"
                 " followers_before, followers_after, followers_gained, follows_from_tweet)"
                 " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8::integer)"
-                " ON CONFLICT (tweet_id) DO UPDATE SET"
+                " ON CONFLICT (account_id, tweet_id) DO UPDATE SET"
                 " followers_before = EXCLUDED.followers_before, followers_after = EXCLUDED.followers_after,"
                 " followers_gained = EXCLUDED.followers_gained,"
                 " follows_from_tweet = EXCLUDED.follows_from_tweet,"
-                " updated_at = now()"
+                " updated_at = EXCLUDED.updated_at"
                 " WHERE (tweet_analytics_comprehensive.followers_before, tweet_analytics_comprehensive.followers_after,"
                 "        tweet_analytics_comprehensive.followers_gained, tweet_analytics_comprehensive.follows_from_tweet)"
                 "   IS DISTINCT FROM (EXCLUDED.followers_before, EXCLUDED.followers_after,"

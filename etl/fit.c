@@ -135,7 +135,7 @@ static int load_batch(struct db *db, const struct account *acct, const struct st
                             "       s.likes, s.retweets, s.replies, s.impressions,"
                             "       (p.posted_at >= $4::timestamptz AND p.posted_at < $5::timestamptz)"
                             "  FROM xetl.posts p"
-                            "  JOIN performance_snapshots s ON s.tweet_id = p.tweet_id"
+                            "  JOIN performance_snapshots s ON s.account_id = p.account_id AND s.tweet_id = p.tweet_id"
                             " WHERE p.account_id = $1 AND p.posted_at IS NOT NULL"
                             "   AND ((p.posted_at >= $2::timestamptz AND p.posted_at < $3::timestamptz)"
                             "        OR (p.posted_at >= $4::timestamptz AND p.posted_at < $5::timestamptz))"
@@ -744,7 +744,7 @@ static int write_results(struct db *db, const struct account *acct, const struct
                      "        o.predicted_er, o.half_life_minutes, o.decay_rate, o.longevity, o.ttp_minutes,"
                      "        to_timestamp(o.peak_at_epoch), jsonb_build_object('decay', o.decay)"
                      "   FROM fit_out o JOIN xetl.posts p ON p.tweet_id = o.tweet_id AND p.account_id = $1"
-                     " ON CONFLICT (tweet_id) DO UPDATE SET"
+                     " ON CONFLICT (account_id, tweet_id) DO UPDATE SET"
                      "  predicted_likes = EXCLUDED.predicted_likes,"
                      "  predicted_engagement_rate = EXCLUDED.predicted_engagement_rate,"
                      "  half_life_minutes = EXCLUDED.half_life_minutes,"
@@ -754,17 +754,18 @@ static int write_results(struct db *db, const struct account *acct, const struct
                      "  peak_engagement_at = EXCLUDED.peak_engagement_at,"
                      "  prediction_error = NULL, prediction_accuracy = NULL,"
                      "  analytics_metadata = coalesce(t.analytics_metadata, '{}'::jsonb) || EXCLUDED.analytics_metadata,"
-                     "  account_id = coalesce(t.account_id, EXCLUDED.account_id),"
-                     "  updated_at = now()",
+                     "  updated_at = EXCLUDED.updated_at"
+                     " RETURNING 1", /* counts changed rows on Citus too (pull.c) */
                      1, p1, &n, err)))
         goto out;
     *rows += n;
     if ((rc = db_cmd(db,
                      "UPDATE reply_performance r SET"
-                     "  reply_metadata = coalesce(r.reply_metadata, '{}'::jsonb) || jsonb_build_object('decay', o.decay),"
+                     "  reply_metadata = coalesce(r.reply_metadata, '{}'::jsonb)"
+                     "                   || jsonb_set('{\"decay\":null}', '{decay}', coalesce(o.decay, 'null'::jsonb)),"
                      "  updated_at = now()"
                      "  FROM fit_out o WHERE r.reply_tweet_id = o.tweet_id AND o.kind = 'reply'"
-                     "   AND (r.account_id = $1 OR r.account_id IS NULL)",
+                     "   AND r.account_id = $1",
                      1, p1, &n, err)))
         goto out;
     *rows += n;
@@ -773,11 +774,11 @@ static int write_results(struct db *db, const struct account *acct, const struct
                      "  method, predicted_7d, lo_7d, hi_7d)"
                      " SELECT tweet_id, metric, $2::timestamptz, $1, age_hours, n_points, method, predicted, lo, hi"
                      "   FROM fit_pred"
-                     " ON CONFLICT (tweet_id, metric, as_of) DO UPDATE SET"
-                     "  account_id = EXCLUDED.account_id, age_hours = EXCLUDED.age_hours,"
+                     " ON CONFLICT (account_id, tweet_id, metric, as_of) DO UPDATE SET"
+                     "  age_hours = EXCLUDED.age_hours,"
                      "  n_points = EXCLUDED.n_points, method = EXCLUDED.method,"
                      "  predicted_7d = EXCLUDED.predicted_7d, lo_7d = EXCLUDED.lo_7d, hi_7d = EXCLUDED.hi_7d,"
-                     "  actual_7d = NULL, ape = NULL, log_ratio = NULL",
+                     "  actual_7d = NULL, ape = NULL, log_ratio = NULL RETURNING 1",
                      2, p1, &n, err)))
         goto out;
     *rows += n;
@@ -802,14 +803,14 @@ static int write_results(struct db *db, const struct account *acct, const struct
                      "  prediction_accuracy = (least(round(x.predicted_7d), x.actual_7d) + 1)"
                      "                      / (greatest(round(x.predicted_7d), x.actual_7d) + 1),"
                      "  updated_at = now()"
-                     "  FROM (SELECT DISTINCT ON (tweet_id) tweet_id, predicted_7d, actual_7d"
+                     "  FROM (SELECT DISTINCT ON (tweet_id) account_id, tweet_id, predicted_7d, actual_7d"
                      "          FROM xetl.predictions"
                      "         WHERE metric = 'likes' AND account_id = $1 AND as_of <= $2::timestamptz"
                      "           AND actual_7d IS NOT NULL"
                      "         ORDER BY tweet_id, age_hours > " FIT_DECISION_AGE_SQL ","
                      "                  CASE WHEN age_hours <= " FIT_DECISION_AGE_SQL " THEN -age_hours"
                      "                       ELSE age_hours END, as_of) x"
-                     " WHERE t.tweet_id = x.tweet_id",
+                     " WHERE t.account_id = x.account_id AND t.tweet_id = x.tweet_id",
                      2, p1, &n, err)))
         goto out;
     *rows += n;

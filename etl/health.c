@@ -105,7 +105,7 @@ static const char api_sql[] =
 static const char engagement_sql[] =
     "SELECT to_char(p.posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), avg(t.engagement_rate),"
     "       count(t.engagement_rate), sum(t.impressions)"
-    "  FROM xetl.posts p JOIN tweet_analytics_comprehensive t ON t.tweet_id = p.tweet_id"
+    "  FROM xetl.posts p JOIN tweet_analytics_comprehensive t ON t.account_id = p.account_id AND t.tweet_id = p.tweet_id"
     " WHERE p.account_id = $1 AND p.posted_at >= $2 AND p.posted_at < $3 GROUP BY 1";
 
 /* Per day: the last sample of the day, the last sample before it, the export's
@@ -146,63 +146,27 @@ static PGresult *range_query(struct db *db, const char *sql, const char *acct_id
     return db_exec(db, sql, 3, p, err);
 }
 
-/* The timestamp of a content_metadata row's outcome, from the columns this shape has. */
-static int cm_time_expr(struct db *db, struct sbuf *sb, struct xerr *err)
-{
-    static const char *cols[] = { "posted_at", "updated_at", "scheduled_at", "created_at" };
-    int n = 0, rc;
-    sbuf_adds(sb, "coalesce(");
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
-        bool ex;
-        if ((rc = db_column_exists(db, "content_metadata", cols[i], &ex, err)))
-            return rc;
-        if (ex)
-            sbuf_addf(sb, "%s%s::timestamptz", n++ ? ", " : "", cols[i]);
-    }
-    if (!n)
-        sbuf_adds(sb, "NULL::timestamptz");
-    sbuf_addc(sb, ')');
-    return 0;
-}
+/*
+ * The bot's posted and failed content of the account per day of its outcome
+ * (xetl.bot_content, built by migrate for the adopted shape).  content_metadata
+ * has no account: a row is the account's when its tweet is the account's post,
+ * and a row whose tweet xetl does not track (a failed post has none) only
+ * when this is the one account with bot_content.
+ */
+static const char content_sql[] =
+    "SELECT to_char(b.outcome_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'),"
+    "       count(*) FILTER (WHERE b.status = 'posted'), count(*) FILTER (WHERE b.status = 'failed')"
+    "  FROM xetl.bot_content b LEFT JOIN xetl.posts o ON o.tweet_id = b.tweet_id"
+    " WHERE b.status IN ('posted', 'failed') AND b.outcome_at >= $2 AND b.outcome_at < $3"
+    "   AND (o.account_id = $1"
+    "        OR (o.tweet_id IS NULL"
+    "            AND $1 = (SELECT min(account_id) FROM xetl.accounts WHERE bot_content HAVING count(*) = 1)))"
+    " GROUP BY 1";
 
-static int load_content_metadata(struct db *db, const char *from, const char *to, struct day *days, int n_days,
-                                 int64_t from_t, struct xerr *err)
+static void fill_content(struct day *d, const PGresult *res, int i)
 {
-    struct sbuf ts = SBUF_INIT, sql = SBUF_INIT;
-    PGresult *res = NULL;
-    bool exists;
-    int rc;
-
-    sbuf_init(&ts);
-    sbuf_init(&sql);
-    if ((rc = db_table_exists(db, "content_metadata", &exists, err)) || !exists)
-        goto out;
-    if ((rc = db_column_exists(db, "content_metadata", "status", &exists, err)) || !exists)
-        goto out;
-    if ((rc = cm_time_expr(db, &ts, err)))
-        goto out;
-    sbuf_addf(&sql,
-              "SELECT to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD'), count(*) FILTER (WHERE status = 'posted'),"
-              " count(*) FILTER (WHERE status = 'failed') FROM content_metadata"
-              " WHERE status IN ('posted', 'failed') AND %s >= $1 AND %s < $2 GROUP BY 1",
-              ts.buf, ts.buf, ts.buf);
-    const char *p[] = { from, to };
-    if (!(res = db_exec(db, sql.buf, 2, p, err))) {
-        rc = err->code;
-        goto out;
-    }
-    for (int i = 0; i < PQntuples(res); i++) {
-        int k = day_index(res, i, from_t, n_days);
-        if (k < 0)
-            continue;
-        days[k].cm_posted = db_long(res, i, 1, 0);
-        days[k].cm_failed = db_long(res, i, 2, 0);
-    }
-out:
-    PQclear(res);
-    sbuf_release(&ts);
-    sbuf_release(&sql);
-    return rc;
+    d->cm_posted = db_long(res, i, 1, 0);
+    d->cm_failed = db_long(res, i, 2, 0);
 }
 
 /* Row i of one range query into its day (column 0 names the day). */
@@ -266,10 +230,12 @@ static int load_days(struct db *db, const struct account *acct, const char *acct
     } queries[] = {
         { posts_sql, fill_posts },           { api_sql, fill_api },
         { engagement_sql, fill_engagement }, { followers_sql, fill_followers },
-        { prediction_sql, fill_prediction },
+        { prediction_sql, fill_prediction }, { content_sql, fill_content },
     };
 
     for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
+        if (queries[q].fill == fill_content && !acct->bot_content)
+            continue;
         PGresult *res = range_query(db, queries[q].sql, acct_id, from, to, err);
         if (!res)
             return err->code;
@@ -280,7 +246,7 @@ static int load_days(struct db *db, const struct account *acct, const char *acct
         }
         PQclear(res);
     }
-    return acct->bot_content ? load_content_metadata(db, from, to, days, n_days, from_t, err) : 0;
+    return 0;
 }
 
 static const char upsert_sql[] =

@@ -877,7 +877,7 @@ static void tac_sql(struct sbuf *q)
 {
     static const char fr[] = "(t.last_scraped_at IS NULL OR t.last_scraped_at <= excluded.last_scraped_at)";
     static const char fi[] = "(t.analytics_metadata->'import'->>'as_of' IS NULL"
-                             " OR (t.analytics_metadata->'import'->>'as_of')::timestamptz <= $2::timestamptz)";
+                             " OR xetl.json_ts(t.analytics_metadata->'import'->>'as_of') <= excluded.last_scraped_at)";
     const size_t n = sizeof tac_cols / sizeof tac_cols[0];
     struct sbuf merged[2];
 
@@ -890,12 +890,12 @@ static void tac_sql(struct sbuf *q)
                  " 'format', $4::text, 'columns', s.extra))");
     for (size_t i = 0; i < n; i++)
         sbuf_addf(q, ", s.%s", tac_cols[i].src);
-    sbuf_adds(q, " FROM import_rows s ON CONFLICT (tweet_id) DO UPDATE SET ");
+    sbuf_adds(q, " FROM import_rows s ON CONFLICT (account_id, tweet_id) DO UPDATE SET ");
     /* merged[0]: the new values; merged[1]: the same list of current values */
     sbuf_init(&merged[0]);
     sbuf_init(&merged[1]);
-    sbuf_adds(&merged[0], "coalesce(t.account_id, excluded.account_id), coalesce(t.posted_at, excluded.posted_at)");
-    sbuf_adds(&merged[1], "t.account_id, t.posted_at");
+    sbuf_adds(&merged[0], "coalesce(t.posted_at, excluded.posted_at)");
+    sbuf_adds(&merged[1], "t.posted_at");
     for (size_t i = 0; i < n; i++) {
         const char *c = tac_cols[i].col;
         sbuf_addf(&merged[0], ", CASE WHEN %s THEN coalesce(excluded.%s, t.%s) ELSE t.%s END",
@@ -903,21 +903,21 @@ static void tac_sql(struct sbuf *q)
         sbuf_addf(&merged[1], ", t.%s", c);
     }
     sbuf_addf(&merged[0], ", CASE WHEN %s THEN coalesce(t.analytics_metadata::jsonb, '{}'::jsonb)"
-                          " || jsonb_build_object('import', excluded.analytics_metadata->'import')"
+                          " || excluded.analytics_metadata"
                           " ELSE t.analytics_metadata::jsonb END", fi);
     sbuf_adds(&merged[1], ", t.analytics_metadata::jsonb");
     sbuf_adds(&merged[0], ", greatest(t.last_scraped_at, excluded.last_scraped_at)");
     sbuf_adds(&merged[1], ", t.last_scraped_at");
-    sbuf_adds(q, "(account_id, posted_at");
+    sbuf_adds(q, "(posted_at");
     for (size_t i = 0; i < n; i++)
         sbuf_addf(q, ", %s", tac_cols[i].col);
     sbuf_adds(q, ", analytics_metadata, last_scraped_at) = ROW(");
     sbuf_add(q, merged[0].buf, merged[0].len);
-    sbuf_adds(q, "), updated_at = now() WHERE (");
+    sbuf_adds(q, "), updated_at = excluded.updated_at WHERE (");
     sbuf_add(q, merged[1].buf, merged[1].len);
     sbuf_adds(q, ") IS DISTINCT FROM (");
     sbuf_add(q, merged[0].buf, merged[0].len);
-    sbuf_adds(q, ")");
+    sbuf_adds(q, ") RETURNING 1");
     sbuf_release(&merged[0]);
     sbuf_release(&merged[1]);
 }
@@ -937,9 +937,9 @@ static int write_posts(struct loader *L, const char *const *p4, struct xerr *err
                   "                             origin, first_seen_at)"
                   " SELECT tweet_id, $1::bigint, decision_id, 'post', posted_at, text,"
                   "        CASE WHEN bot THEN 'bot' ELSE 'import' END, $2::timestamptz FROM import_rows"
-                  " ON CONFLICT (tweet_id) DO UPDATE"
+                  " ON CONFLICT (account_id, tweet_id) DO UPDATE"
                   "   SET posted_at = coalesce(p.posted_at, excluded.posted_at),"
-                  "       text = coalesce(p.text, excluded.text), updated_at = now()"
+                  "       text = coalesce(p.text, excluded.text), updated_at = excluded.updated_at"
                   "   WHERE (p.posted_at IS NULL AND excluded.posted_at IS NOT NULL)"
                   "      OR (p.text IS NULL AND excluded.text IS NOT NULL)"
                   " RETURNING (xmax = 0) AS created)"
@@ -968,8 +968,8 @@ static int write_posts(struct loader *L, const char *const *p4, struct xerr *err
                   "   jsonb_build_object('import', jsonb_build_object('file', $3::text, 'format', $4::text,"
                   "                      'line', s.line), 'columns', s.extra)"
                   " FROM import_rows s"
-                  " ON CONFLICT (tweet_id, snapshot_at, source) DO UPDATE SET"
-                  "   account_id = excluded.account_id, decision_id = excluded.decision_id,"
+                  " ON CONFLICT (account_id, tweet_id, snapshot_at, source) DO UPDATE SET"
+                  "   decision_id = excluded.decision_id,"
                   "   hours_since_post = excluded.hours_since_post, likes = excluded.likes,"
                   "   retweets = excluded.retweets, replies = excluded.replies, quotes = excluded.quotes,"
                   "   bookmarks = excluded.bookmarks, impressions = excluded.impressions,"
@@ -1011,10 +1011,11 @@ static int write_posts(struct loader *L, const char *const *p4, struct xerr *err
                "INSERT INTO xetl.platform_follows AS pf (tweet_id, account_id, follows, as_of, source_file)"
                " SELECT tweet_id, $1::bigint, follows, $2::timestamptz, $3::text FROM import_stage"
                " WHERE follows IS NOT NULL"
-               " ON CONFLICT (tweet_id) DO UPDATE SET account_id = excluded.account_id,"
+               " ON CONFLICT (account_id, tweet_id) DO UPDATE SET"
                "   follows = excluded.follows, as_of = excluded.as_of, source_file = excluded.source_file"
                " WHERE pf.as_of <= excluded.as_of AND (pf.account_id, pf.follows, pf.as_of, pf.source_file)"
-               "   IS DISTINCT FROM (excluded.account_id, excluded.follows, excluded.as_of, excluded.source_file)",
+               "   IS DISTINCT FROM (excluded.account_id, excluded.follows, excluded.as_of, excluded.source_file)"
+               " RETURNING 1", /* counts changed rows on Citus too (pull.c) */
                3, p4, NULL, err);
 }
 
@@ -1035,7 +1036,7 @@ static int write_days(struct loader *L, const char *const *p4, struct xerr *err)
                " WHERE (df.new_follows, df.unfollows, df.source_file, df.metrics)"
                "   IS DISTINCT FROM (coalesce(excluded.new_follows, df.new_follows),"
                "                     coalesce(excluded.unfollows, df.unfollows),"
-               "                     excluded.source_file, excluded.metrics)",
+               "                     excluded.source_file, excluded.metrics) RETURNING 1",
                2, p, NULL, err);
 }
 
@@ -1191,7 +1192,7 @@ int import_file(struct db *db, const struct account *acct, const struct import_o
                          "INSERT INTO xetl.import_rejects (account_id, run_id, file_name, file_sha256, line, raw,"
                          "                                 reason)"
                          " SELECT $1::bigint, $2::bigint, $3, $4, line, raw, reason FROM import_rej"
-                         " ON CONFLICT (file_sha256, line) DO NOTHING",
+                         " ON CONFLICT (account_id, file_sha256, line) DO NOTHING",
                          4, p, NULL, err)))
             goto out;
     }

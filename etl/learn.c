@@ -42,9 +42,9 @@ static const char posts_sql[] =
     "       t.tweet_id IS NOT NULL, t.likes, t.retweets, t.replies, t.impressions, t.engagement_rate"
     "  FROM xetl.posts p"
     /* Only closed windows are evidence: a 168 h row computed before its window ended is not. */
-    "  LEFT JOIN follower_attributions fa ON fa.tweet_id = p.tweet_id AND fa.time_window_hours = 168"
+    "  LEFT JOIN follower_attributions fa ON fa.account_id = p.account_id AND fa.tweet_id = p.tweet_id AND fa.time_window_hours = 168"
     "        AND coalesce((fa.attribution_metadata->>'matured')::boolean, true)"
-    "  LEFT JOIN tweet_analytics_comprehensive t ON t.tweet_id = p.tweet_id"
+    "  LEFT JOIN tweet_analytics_comprehensive t ON t.account_id = p.account_id AND t.tweet_id = p.tweet_id"
     " WHERE p.account_id = $1 AND p.posted_at IS NOT NULL AND p.posted_at <= $2"
     " ORDER BY p.posted_at, p.tweet_id";
 

@@ -171,6 +171,27 @@ static void unlock(struct db *db)
     db_unlock(db, MIGRATE_LOCK_KEY, &ignored);
 }
 
+/*
+ * On a Citus coordinator, places every table not yet placed: account tables
+ * distributed by account_id (co-located), shared ones as reference tables
+ * (xetl.distribute_by_account, migration 0130).  Without the citus
+ * extension nothing changes.
+ */
+static int distribute(struct db *db, struct xerr *err)
+{
+    PGresult *res = db_exec(db,
+                            "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')"
+                            " THEN xetl.distribute_by_account() END",
+                            0, NULL, err);
+    if (!res)
+        return xerr_prefix(err, "cannot distribute the tables on Citus: ");
+    if (!db_isnull(res, 0, 0) && db_long(res, 0, 0, 0) > 0)
+        log_info("citus: placed %ld table%s (account tables by account_id, shared ones as reference tables)",
+                 db_long(res, 0, 0, 0), db_long(res, 0, 0, 0) == 1 ? "" : "s");
+    PQclear(res);
+    return 0;
+}
+
 int migrate_apply(struct db *db, int *applied, struct xerr *err)
 {
     struct applied *a = NULL;
@@ -192,6 +213,7 @@ int migrate_apply(struct db *db, int *applied, struct xerr *err)
         ledger = true;
         (*applied)++;
     }
+    rc = distribute(db, err);
 out:
     unlock(db);
     free(a);

@@ -609,7 +609,11 @@ static void derive_body(struct derive *d, const char *endpoint, json_t *j, int64
             stage_error(d, tw, resp_id);
 }
 
-/* The upserts from pull_stage into the tables ($1 account, $2 as-of, $3 followers). */
+/*
+ * The upserts from pull_stage into the tables ($1 account, $2 as-of, $3 followers).
+ * RETURNING makes the row count the rows an upsert changed on Citus too (for an
+ * INSERT ... SELECT it otherwise counts the rows offered), as on PostgreSQL.
+ */
 static const char sql_posts[] =
     "INSERT INTO xetl.posts AS p (tweet_id, account_id, decision_id, kind, posted_at, text, parent_tweet_id,"
     " parent_username, content_type_id, content_type_name, viral_formula, hook_used, generation_metadata,"
@@ -622,7 +626,7 @@ static const char sql_posts[] =
     "  CASE WHEN s.has_metrics THEN $2::timestamptz END, now()"
     " FROM (SELECT DISTINCT ON (tweet_id) * FROM pull_stage"
     "       ORDER BY tweet_id, (err_status IS NOT NULL OR has_metrics) DESC, raw_response_id DESC) s"
-    " ON CONFLICT (tweet_id) DO UPDATE SET"
+    " ON CONFLICT (account_id, tweet_id) DO UPDATE SET"
     "  decision_id = CASE WHEN EXCLUDED.origin = 'bot' AND EXCLUDED.decision_id IS NOT NULL"
     "                     THEN EXCLUDED.decision_id ELSE p.decision_id END,"
     "  origin = CASE WHEN EXCLUDED.origin = 'bot' THEN 'bot' ELSE p.origin END,"
@@ -643,8 +647,8 @@ static const char sql_posts[] =
     "  last_error_at = CASE WHEN EXCLUDED.last_error_at IS NOT NULL THEN EXCLUDED.last_error_at"
     "                       WHEN EXCLUDED.last_snapshot_at IS NOT NULL THEN NULL ELSE p.last_error_at END,"
     "  last_snapshot_at = greatest(p.last_snapshot_at, EXCLUDED.last_snapshot_at),"
-    "  updated_at = now()"
-    " WHERE p.account_id = EXCLUDED.account_id";
+    "  updated_at = EXCLUDED.updated_at"
+    " RETURNING 1";
 
 /* Latest metrics row per tweet, joined to its post (for the account). */
 #define STAGE_METRICS \
@@ -668,7 +672,7 @@ static const char sql_snapshots[] =
     "  CASE WHEN s.impressions > 0 THEN s.bookmarks::numeric / s.impressions END,"
     "  $3::integer, s.metrics_extra, $1::bigint, 'api', s.raw_response_id"
     STAGE_METRICS
-    " ON CONFLICT (tweet_id, snapshot_at, source) DO UPDATE SET"
+    " ON CONFLICT (account_id, tweet_id, snapshot_at, source) DO UPDATE SET"
     "  decision_id = EXCLUDED.decision_id, hours_since_post = EXCLUDED.hours_since_post,"
     "  likes = EXCLUDED.likes, retweets = EXCLUDED.retweets, replies = EXCLUDED.replies,"
     "  quotes = EXCLUDED.quotes, bookmarks = EXCLUDED.bookmarks, impressions = EXCLUDED.impressions,"
@@ -676,12 +680,13 @@ static const char sql_snapshots[] =
     "  engagement_rate = EXCLUDED.engagement_rate, viral_coefficient = EXCLUDED.viral_coefficient,"
     "  reply_rate = EXCLUDED.reply_rate, bookmark_rate = EXCLUDED.bookmark_rate,"
     "  followers_at_snapshot = EXCLUDED.followers_at_snapshot, snapshot_metadata = EXCLUDED.snapshot_metadata,"
-    "  account_id = EXCLUDED.account_id, raw_response_id = EXCLUDED.raw_response_id"
+    "  raw_response_id = EXCLUDED.raw_response_id"
     " WHERE (ps.likes, ps.retweets, ps.replies, ps.quotes, ps.bookmarks, ps.impressions, ps.profile_clicks,"
     "        ps.url_clicks, ps.followers_at_snapshot, ps.decision_id, ps.snapshot_metadata)"
     "   IS DISTINCT FROM (EXCLUDED.likes, EXCLUDED.retweets, EXCLUDED.replies, EXCLUDED.quotes,"
     "        EXCLUDED.bookmarks, EXCLUDED.impressions, EXCLUDED.profile_clicks, EXCLUDED.url_clicks,"
-    "        EXCLUDED.followers_at_snapshot, EXCLUDED.decision_id, EXCLUDED.snapshot_metadata)";
+    "        EXCLUDED.followers_at_snapshot, EXCLUDED.decision_id, EXCLUDED.snapshot_metadata)"
+    " RETURNING 1";
 
 /* The latest counters; an older as-of (a replay) never overwrites a newer one. */
 static const char sql_tac[] =
@@ -699,8 +704,8 @@ static const char sql_tac[] =
     "  CASE WHEN s.impressions > 0 THEN s.replies::numeric / s.impressions END,"
     "  $2::timestamptz, now()"
     STAGE_METRICS
-    " ON CONFLICT (tweet_id) DO UPDATE SET"
-    "  account_id = EXCLUDED.account_id, decision_id = EXCLUDED.decision_id, posted_at = EXCLUDED.posted_at,"
+    " ON CONFLICT (account_id, tweet_id) DO UPDATE SET"
+    "  decision_id = EXCLUDED.decision_id, posted_at = EXCLUDED.posted_at,"
     "  content_type = EXCLUDED.content_type, viral_formula = EXCLUDED.viral_formula,"
     "  hook_used = EXCLUDED.hook_used, likes = EXCLUDED.likes, retweets = EXCLUDED.retweets,"
     "  replies = EXCLUDED.replies, quotes = EXCLUDED.quotes, bookmarks = EXCLUDED.bookmarks,"
@@ -712,14 +717,15 @@ static const char sql_tac[] =
     "  content_length = EXCLUDED.content_length, has_url = EXCLUDED.has_url,"
     "  has_hashtags = EXCLUDED.has_hashtags, engagement_rate = EXCLUDED.engagement_rate,"
     "  viral_coefficient = EXCLUDED.viral_coefficient, conversation_rate = EXCLUDED.conversation_rate,"
-    "  last_scraped_at = EXCLUDED.last_scraped_at, updated_at = now()"
+    "  last_scraped_at = EXCLUDED.last_scraped_at, updated_at = EXCLUDED.updated_at"
     " WHERE (t.last_scraped_at IS NULL OR t.last_scraped_at < EXCLUDED.last_scraped_at"
     "        OR (t.last_scraped_at = EXCLUDED.last_scraped_at"
     "            AND (t.likes, t.retweets, t.replies, t.quotes, t.bookmarks, t.impressions, t.decision_id,"
     "                 t.content_type, t.viral_formula, t.hook_used)"
     "                IS DISTINCT FROM (EXCLUDED.likes, EXCLUDED.retweets, EXCLUDED.replies, EXCLUDED.quotes,"
     "                 EXCLUDED.bookmarks, EXCLUDED.impressions, EXCLUDED.decision_id, EXCLUDED.content_type,"
-    "                 EXCLUDED.viral_formula, EXCLUDED.hook_used)))";
+    "                 EXCLUDED.viral_formula, EXCLUDED.hook_used)))"
+    " RETURNING 1";
 
 static const char sql_replies[] =
     "INSERT INTO reply_performance AS r (decision_id, reply_tweet_id, parent_tweet_id, parent_username, likes,"
@@ -732,17 +738,18 @@ static const char sql_replies[] =
     "  $1::bigint, now()"
     STAGE_METRICS
     " WHERE p.kind = 'reply'"
-    " ON CONFLICT (reply_tweet_id) DO UPDATE SET"
+    " ON CONFLICT (account_id, reply_tweet_id) DO UPDATE SET"
     "  decision_id = EXCLUDED.decision_id, parent_tweet_id = EXCLUDED.parent_tweet_id,"
     "  parent_username = EXCLUDED.parent_username, likes = EXCLUDED.likes, replies = EXCLUDED.replies,"
     "  impressions = EXCLUDED.impressions, engagement_rate = EXCLUDED.engagement_rate,"
     "  reply_metadata = coalesce(r.reply_metadata, '{}'::jsonb) || EXCLUDED.reply_metadata,"
-    "  account_id = EXCLUDED.account_id, updated_at = now()"
-    " WHERE ((r.reply_metadata->>'as_of')::timestamptz IS NULL"
-    "        OR (r.reply_metadata->>'as_of')::timestamptz < $2::timestamptz"
-    "        OR ((r.reply_metadata->>'as_of')::timestamptz = $2::timestamptz"
+    "  updated_at = EXCLUDED.updated_at"
+    " WHERE (xetl.json_ts(r.reply_metadata->>'as_of') IS NULL"
+    "        OR xetl.json_ts(r.reply_metadata->>'as_of') < xetl.json_ts(EXCLUDED.reply_metadata->>'as_of')"
+    "        OR (xetl.json_ts(r.reply_metadata->>'as_of') = xetl.json_ts(EXCLUDED.reply_metadata->>'as_of')"
     "            AND (r.likes, r.replies, r.impressions, r.decision_id)"
-    "                IS DISTINCT FROM (EXCLUDED.likes, EXCLUDED.replies, EXCLUDED.impressions, EXCLUDED.decision_id)))";
+    "                IS DISTINCT FROM (EXCLUDED.likes, EXCLUDED.replies, EXCLUDED.impressions, EXCLUDED.decision_id)))"
+    " RETURNING 1";
 
 static const char sql_followers[] =
     "INSERT INTO xetl.follower_samples AS f (account_id, sampled_at, followers_count, following_count,"

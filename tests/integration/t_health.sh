@@ -121,4 +121,35 @@ is "$RC" 64 "a bad --from is a usage error"
 XETL_COST_INFRA_MONTHLY_USD=-3 xrun --as-of "$ASOF" health
 is "$RC" 78 "a negative cost is a configuration error"
 
+# The bot's content table has no account: with two bot accounts, each is credited
+# with the rows whose tweet is its own post, not with the whole table; a row
+# without a tracked tweet (a failed post) belongs to neither.
+newdb
+"$XETL" -q account add bot_one --user-id 51 && "$XETL" -q account add bot_two --user-id 52 ||
+    echo "Bail out! accounts"
+A1=$(sql "SELECT account_id FROM xetl.accounts WHERE handle = 'bot_one'")
+A2=$(sql "SELECT account_id FROM xetl.accounts WHERE handle = 'bot_two'")
+sql "
+INSERT INTO xetl.posts (tweet_id, account_id, decision_id, posted_at, origin, first_seen_at) VALUES
+ ('31', $A1, 'b0000000-0000-0000-0000-000000000031', '2026-11-05T08:00Z', 'bot', '2026-11-05Z'),
+ ('34', $A1, 'b0000000-0000-0000-0000-000000000034', '2026-11-05T10:00Z', 'bot', '2026-11-05Z'),
+ ('32', $A2, 'b0000000-0000-0000-0000-000000000032', '2026-11-05T09:00Z', 'bot', '2026-11-05Z');
+INSERT INTO content_metadata (decision_id, content, status, tweet_id, posted_at, updated_at) VALUES
+ ('b0000000-0000-0000-0000-000000000031', 'a', 'posted', '31', '2026-11-05T08:00Z', '2026-11-05T08:00Z'),
+ ('b0000000-0000-0000-0000-000000000034', 'b', 'posted', '34', '2026-11-05T10:00Z', '2026-11-05T10:00Z'),
+ ('b0000000-0000-0000-0000-000000000032', 'c', 'posted', '32', '2026-11-05T09:00Z', '2026-11-05T09:00Z'),
+ (gen_random_uuid(), 'd', 'failed', NULL, NULL, '2026-11-05T11:00Z');
+" >/dev/null || echo "Bail out! fixture failed"
+xrun --as-of "$ASOF" health --from 2026-11-05 --to 2026-11-05
+is "$RC" 0 "health for two bot accounts"
+two() { sql "SELECT string_agg(a.handle || ' ' || (s.metrics_snapshot#>>'{posting,$1}'), ', ' ORDER BY a.handle)
+               FROM system_health_metrics s JOIN xetl.accounts a USING (account_id) WHERE s.day = '2026-11-05'"; }
+is "$(two posted)" "bot_one 2, bot_two 1" "each account is credited with its own posted content"
+is "$(two failed)" "bot_one 0, bot_two 0" "a failed post, with no tweet to say whose it was, is neither's"
+sql "UPDATE xetl.accounts SET bot_content = false WHERE account_id = $A2" >/dev/null
+xrun --as-of "$ASOF" --account bot_one health --from 2026-11-05 --to 2026-11-05
+is "$(sql "SELECT (metrics_snapshot#>>'{posting,failed}') || ' ' || posting_success_rate::numeric(4,2)
+             FROM system_health_metrics WHERE account_id = $A1 AND day = '2026-11-05'")" "1 0.67" \
+   "with one bot account, the untracked rows are its own: 2 of 3 posted"
+
 done_testing

@@ -36,7 +36,7 @@ for t in performance_snapshots follower_attributions content_type_performance fo
 done
 is "$(sql "SELECT numeric_scale IS NULL FROM information_schema.columns WHERE table_name = 'performance_snapshots' AND column_name = 'engagement_rate'")" t \
    "rates are no longer rounded to 4 decimals"
-sql "INSERT INTO performance_snapshots (decision_id, tweet_id, hours_since_post, engagement_rate) VALUES (gen_random_uuid(), '1', 1, 0.00012)"
+sql "INSERT INTO performance_snapshots (account_id, decision_id, tweet_id, hours_since_post, engagement_rate) VALUES (0, gen_random_uuid(), '1', 1, 0.00012)"
 is "$(sql "SELECT engagement_rate FROM performance_snapshots")" 0.00012 "an engagement rate of 0.00012 is stored as such"
 is "$(sql "SELECT xetl.derived_decision_id('1234567890123456789') = xetl.derived_decision_id('1234567890123456789')")" t "derived decision ids are stable"
 
@@ -96,11 +96,11 @@ sql "INSERT INTO system_health_metrics (account_id, day, metric_type, posts_per_
             VALUES ($A, '2026-11-01', 'cost', 4.5, 0.2, '{\"total_usd\": 5}');
      INSERT INTO system_health_metrics (account_id, day, metric_type, daily_api_cost_usd, cost_per_follower_usd, roi, metrics_snapshot)
             VALUES ($A, '2026-11-02', 'cost', 3, 0.5, 0.7, '{\"complete\": false, \"unknown\": [\"infra\"], \"infra_usd\": null}');
-     INSERT INTO system_health_metrics (metric_type, posts_per_hour) VALUES ('hourly', 1);
+     INSERT INTO system_health_metrics (account_id, metric_type, posts_per_hour) VALUES (0, 'hourly', 1);
      DELETE FROM xetl.schema_migrations WHERE version = 80" >/dev/null
 xrun migrate
 is "$RC" 0 "0080 applies over rows of the earlier layout"
-is "$(sql "SELECT count(*) FROM system_health_metrics WHERE account_id IS NOT NULL")" 2 "the five rows of each day become one"
+is "$(sql "SELECT count(*) FROM system_health_metrics WHERE account_id = $A")" 2 "the five rows of each day become one"
 is "$(sql "SELECT metric_type, posts_per_hour, posting_success_rate, api_success_rate, error_rate, avg_engagement_rate,
                   followers_per_day, learning_cycles_completed, daily_api_cost_usd, roi
              FROM system_health_metrics WHERE account_id = $A AND day = '2026-11-01'" | tr '|' ' ')" \
@@ -112,6 +112,6 @@ is "$(sql "SELECT daily_api_cost_usd || ' ' || coalesce(cost_per_follower_usd::t
                   || ' ' || (metrics_snapshot->'cost' ? 'infra_usd')::text || ' ' || (metrics_snapshot ? 'posting')::text
              FROM system_health_metrics WHERE account_id = $A AND day = '2026-11-02'")" "3 null null true false" \
    "money from a partly known cost leaves the columns; the snapshot keeps its nulls; absent kinds are no keys"
-is "$(sql "SELECT count(*) FROM system_health_metrics WHERE account_id IS NULL")" 1 "rows without an account are untouched"
+is "$(sql "SELECT count(*) FROM system_health_metrics WHERE account_id = 0")" 1 "rows of no known account (0) are untouched"
 
 done_testing

@@ -21,6 +21,10 @@ is "$(sql "SELECT count(*) FROM content_metadata")" 3 "no row added or removed"
 is "$(sql "SELECT decision_id FROM latest_post_performance ORDER BY posted_at LIMIT 1")" "6f1c2b7e-8d1a-4c7e-9b52-0a4f3e2d1c01" \
    "the view reads the text-id shape (id is the decision id)"
 is "$(sql "SELECT count(*) FROM latest_post_performance")" 2 "the view lists posted decisions only"
+is "$(sql "SELECT string_agg(decision_ref || ' ' || coalesce(tweet_id, '-') || ' ' || status, ', ' ORDER BY decision_ref) FROM xetl.bot_content WHERE tweet_id IS NOT NULL")" \
+   "6f1c2b7e-8d1a-4c7e-9b52-0a4f3e2d1c01 1861234567890123456 posted, 6f1c2b7e-8d1a-4c7e-9b52-0a4f3e2d1c02 1861234567890123457 posted" \
+   "xetl.bot_content: the text-id shape's rows with their tweets from posted_decisions"
+is "$(sql "SELECT count(*) || ' ' || count(decision_id) FROM xetl.bot_content")" "3 3" "every row, its text id read as the decision uuid"
 sql "UPDATE content_metadata SET generation_metadata = '{\"content_type_id\":\"edu\",\"viral_formula\":\"F1\"}' WHERE id LIKE '%c01'"
 is "$(sql "SELECT generation_metadata->>'viral_formula' FROM latest_post_performance WHERE decision_id LIKE '%c01'")" F1 \
    "the bot can now save generation_metadata"
@@ -35,6 +39,8 @@ is "$(sql "SELECT count(*) FROM pg_indexes WHERE tablename = 'content_metadata' 
 is "$(sql "SELECT count(*) FROM information_schema.columns WHERE table_name = 'content_metadata' AND column_name = 'tweet_id'")" 0 \
    "the bot's own shape is kept (no columns of xetl's standalone shape forced on it)"
 is "$(sql "SELECT decision_id FROM latest_post_performance")" "0b6d3c1e-1111-4a2b-8c3d-000000000001" "the view reads the uuid shape"
+is "$(sql "SELECT decision_id || ' ' || coalesce(tweet_id, 'none') || ' ' || coalesce(generation_metadata::text, 'null') FROM xetl.bot_content WHERE status = 'posted'")" \
+   "0b6d3c1e-1111-4a2b-8c3d-000000000001 none null" "xetl.bot_content reads the uuid shape (no tweet ids without posted_decisions)"
 
 # --- the seed's own tables, with rows -------------------------------------------------------
 newdb --empty
@@ -55,7 +61,10 @@ is "$(sql "SELECT posts_count FROM content_type_performance WHERE content_type_i
 is "$(sql "SELECT count(*) FROM pg_constraint WHERE conrelid = 'performance_snapshots'::regclass AND contype = 'u'")" 1 \
    "the seed's (decision_id, hours_since_post) key is replaced by one key"
 is "$(sql "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'performance_snapshots'::regclass AND contype = 'u'")" \
-   "UNIQUE (tweet_id, snapshot_at, source)" "snapshots are keyed by tweet and as-of"
+   "UNIQUE (account_id, tweet_id, snapshot_at, source)" "snapshots are keyed by account, tweet and as-of"
+is "$(sql "SELECT string_agg(DISTINCT account_id::text, ',') FROM performance_snapshots")" 0 \
+   "rows from before adoption, with no post to own them, belong to account 0 (owner unknown)"
+is "$(sql "SELECT account_id || ':' || posts_count FROM content_type_performance")" 0:4 "so do the seed's aggregates"
 is "$(sql "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'content_type_performance'::regclass AND contype = 'u'")" \
    "UNIQUE (account_id, content_type_id)" "aggregates are keyed per account"
 
