@@ -33,6 +33,8 @@
 #define ATTRIB_NWIN 3
 extern const double attrib_windows_h[ATTRIB_NWIN]; /* 1, 24, 168 */
 #define ATTRIB_HORIZON_H 168.0
+/* Posterior quantiles of each post's 168 h follows kept for learn's multiple imputation. */
+#define ATTRIB_NQ 20
 
 enum attrib_curve_kind {
     ATTRIB_CURVE_NONE = 0,   /* no exposure known: the post gets no modelled credit */
@@ -67,6 +69,8 @@ struct attrib_params {
     double block_hours;            /* moving-block length, hours (24) */
     double prior_posts;            /* shrinkage of group rates toward the pooled rate,
                                       in "posts' worth" of evidence (2) */
+    int recalibrate;               /* 1: apply stats/attrib_calib.c's maps (default);
+                                      0: the model's own probabilities and intervals */
 };
 
 /* Defaults: 200 refits, seed 0, 24 h blocks, prior of 2 posts. */
@@ -81,6 +85,11 @@ struct attrib_post_result {
                                       is the post's own in the intervals it was exposed in */
     double sign_certainty;         /* [0,1]: |2 P*(credit_168 > 0) - 1| under the bootstrap */
     double confidence;             /* purity * sign_certainty; 1 for platform-reported posts */
+    double conf[ATTRIB_NWIN];      /* per window: calibrated P(|truth - credit| <= attrib_event_tol) */
+    double conf_raw[ATTRIB_NWIN];  /* ... the same probability under the model's own draws */
+    double multiplier;             /* posterior mean of the post's own conversion multiplier */
+    double q168[ATTRIB_NQ];        /* quantiles (i + 0.5) / ATTRIB_NQ of the 168 h credit's
+                                      posterior draws: equally likely imputations */
     double lo, hi;                 /* 5 % and 95 % bootstrap quantiles of credit[168 h] */
     int n_intervals;               /* sample intervals the post was exposed in */
     int known;                     /* 1 when platform-reported */
@@ -95,7 +104,9 @@ struct attrib_result {
     double baseline_total;         /* part of observed_total allocated to the baseline */
     double known_total;            /* part given to platform-reported posts */
     double posts_total;            /* part given to the other posts (168 h credits) */
-    double var_per_h, var_per_flow;/* fitted noise model: Var(Delta_k) = a dt_k + c m_k */
+    double var_per_h, var_per_flow;/* fitted noise model: Var(Delta_k) = a dt_k + c m_k + phi sum m_jk^2 */
+    double dispersion;             /* phi: variance of a post's conversion multiplier */
+    double lag_h;                  /* mean of the exponential lag kernel chosen by the fit, hours */
     int n_intervals;
     int n_boot;                    /* refits that succeeded */
     int block_len;                 /* moving-block length used, in intervals */
@@ -114,5 +125,18 @@ int attrib_fit(const int64_t *t, const double *F, int n_samples, const struct at
                struct xerr *err);
 
 void attrib_result_release(struct attrib_result *r);
+
+/* The event confidence is the probability of: the window's true follows lie
+ * within attrib_event_tol(credit) of the credit, max(2, 25 % of |credit|). */
+double attrib_event_tol(double credit);
+
+/* Maps a window's raw event probability to a calibrated one (isotonic maps
+ * fitted on simulated accounts, stats/attrib_calib.c), by window index and
+ * the median sampling interval in hours. */
+double attrib_calibrate(int window, double median_dt_h, double raw);
+
+/* Factor by which the posterior draws' spread around the credit is widened
+ * so the 5-95 % interval covers 90 % on simulated accounts. */
+double attrib_interval_scale(double median_dt_h);
 
 #endif

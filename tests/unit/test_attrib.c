@@ -261,14 +261,13 @@ static void test_bad_input_and_determinism(void **state)
 }
 
 /*
- * Simulated accounts (3 posts/day for 21 days, 3 content types, per-post
- * conversion multipliers, organic follows 1/h and unfollows 0.7/h), four
- * seeds per sampling interval.  Thresholds sit below what is measured
- * (docs/attribution.md; bench/bench_attrib prints the same figures).
+ * The simple world (attrib_sim_params_default: follows along the impression
+ * curve, homogeneous organic flow), four seeds per sampling interval.
+ * Thresholds sit below what is measured (docs/attribution.md; `make bench`).
  */
-static void check_sampling(double every_h, double min_spearman, double max_conf_err_spearman, double min_coverage)
+static void check_sampling(double every_h, double min_spearman, double min_coverage)
 {
-    double conf_sp = 0.0, hi = 0.0, lo = 0.0, cov = 0.0;
+    double cov = 0.0;
     const int reps = 4;
     for (int rep = 0; rep < reps; rep++) {
         struct attrib_sim_params sp;
@@ -285,10 +284,8 @@ static void check_sampling(double every_h, double min_spearman, double max_conf_
         assert_int_equal(attrib_fit(s.t, s.F, s.n_samples, s.posts, s.n_posts, sp.n_groups, &p, &r, &err), 0);
         struct attrib_sim_score sc;
         attrib_sim_score(&s, &r, &sc);
-        print_message("# every %gh seed %d: posts %d spearman %.3f total err %.3f coverage %.2f "
-                      "conf~err %.3f err(hi conf) %.3f err(lo conf) %.3f\n",
-                      every_h, rep, s.n_posts, sc.spearman, sc.total_rel_err, sc.coverage,
-                      sc.conf_err_spearman, sc.err_hi_conf, sc.err_lo_conf);
+        print_message("# simple every %gh seed %d: posts %d spearman %.3f total err %.3f coverage %.2f\n", every_h,
+                      rep, s.n_posts, sc.spearman, sc.total_rel_err, sc.coverage);
         /* totals add up exactly: posts + baseline = observed change */
         assert_true(fabs(sc.sum_check) < 1e-6);
         if (sc.spearman < min_spearman)
@@ -297,25 +294,19 @@ static void check_sampling(double every_h, double min_spearman, double max_conf_
             fail_msg("every %gh seed %d: total error %.3f > 0.25", every_h, rep, sc.total_rel_err);
         for (int j = 0; j < s.n_posts; j++) {
             const struct attrib_post_result *pr = &r.posts[j];
-            assert_true(pr->confidence >= 0.0 && pr->confidence <= 1.0);
+            for (int w = 0; w < ATTRIB_NWIN; w++)
+                assert_true(pr->conf[w] >= 0.0 && pr->conf[w] <= 1.0);
+            assert_true(pr->confidence == pr->conf[ATTRIB_NWIN - 1]);
             assert_true(pr->purity >= 0.0 && pr->purity <= 1.0);
             assert_true(pr->lo <= pr->hi);
+            assert_true(pr->credit[0] <= pr->credit[1] + 1e-9 && pr->credit[1] <= pr->credit[2] + 1e-9);
+            for (int q = 1; q < ATTRIB_NQ; q++)
+                assert_true(pr->q168[q - 1] <= pr->q168[q]);
         }
-        conf_sp += sc.conf_err_spearman / reps;
         cov += sc.coverage / reps;
-        hi += sc.err_hi_conf / reps;
-        lo += sc.err_lo_conf / reps;
         attrib_result_release(&r);
         attrib_sim_release(&s);
     }
-    /* informative: higher confidence goes with smaller relative error */
-    if (!(conf_sp < max_conf_err_spearman))
-        fail_msg("every %gh: mean rank correlation of confidence with error %.3f, want < %.2f", every_h,
-                 conf_sp, max_conf_err_spearman);
-    if (!(hi < lo))
-        fail_msg("every %gh: error of the most confident third %.3f not below the least confident %.3f",
-                 every_h, hi, lo);
-    /* the 5-95 % interval of the post's follows: under 90 %, but not far (docs/attribution.md) */
     if (!(cov >= min_coverage))
         fail_msg("every %gh: interval coverage %.2f, want >= %.2f", every_h, cov, min_coverage);
 }
@@ -323,19 +314,106 @@ static void check_sampling(double every_h, double min_spearman, double max_conf_
 static void test_sim_hourly(void **state)
 {
     (void)state;
-    check_sampling(1.0, 0.78, -0.2, 0.75);
+    check_sampling(1.0, 0.80, 0.80);
 }
 
 static void test_sim_6h(void **state)
 {
     (void)state;
-    check_sampling(6.0, 0.75, -0.2, 0.75);
+    check_sampling(6.0, 0.78, 0.80);
 }
 
 static void test_sim_daily(void **state)
 {
     (void)state;
-    check_sampling(24.0, 0.70, -0.05, 0.60);
+    check_sampling(24.0, 0.65, 0.80);
+}
+
+/*
+ * The realistic world (attrib_sim_params_realistic: lagged follows,
+ * overdispersed conversion, daily and weekly organic cycles, churn), the
+ * goals of docs/attribution.md on `reps` accounts (seeds 500.., those of
+ * `bench_attrib --realistic`; the calibration maps were fitted on seeds
+ * 9000..): mean Spearman of the 24 h credits with the truth, the 24 h total
+ * over posts against the true one, the 168 h 90 % interval's coverage in
+ * [0.85, 0.95], and the confidence's expected calibration error (10 bins,
+ * pooled over the accounts) for each window.
+ */
+static void check_realistic(double every_h, int reps, double min_spearman, double total_tol, double max_ece)
+{
+    double sp = 0.0, truth24 = 0.0, credit24 = 0.0, cov = 0.0, orc = 0.0;
+    double bn[ATTRIB_NWIN][10] = { { 0 } }, bc[ATTRIB_NWIN][10] = { { 0 } }, bh[ATTRIB_NWIN][10] = { { 0 } };
+    for (int rep = 0; rep < reps; rep++) {
+        struct attrib_sim_params sp_;
+        attrib_sim_params_realistic(&sp_);
+        sp_.sample_every_h = every_h;
+        sp_.seed = 500 + (uint64_t)rep;
+        struct attrib_sim s;
+        assert_int_equal(attrib_sim_make(&sp_, &s), 0);
+        struct attrib_params p;
+        attrib_params_default(&p);
+        p.seed = 11 + (uint64_t)rep;
+        struct attrib_result r;
+        struct xerr err = { 0 };
+        assert_int_equal(attrib_fit(s.t, s.F, s.n_samples, s.posts, s.n_posts, sp_.n_groups, &p, &r, &err), 0);
+        struct attrib_sim_score sc[ATTRIB_NWIN];
+        for (int w = 0; w < ATTRIB_NWIN; w++) {
+            attrib_sim_score_window(&s, &r, w, &sc[w]);
+            for (int i = 0; i < 10; i++) {
+                bn[w][i] += sc[w].bin_n[i];
+                bc[w][i] += sc[w].bin_conf[i];
+                bh[w][i] += sc[w].bin_hit[i];
+            }
+        }
+        assert_true(fabs(sc[2].sum_check) < 1e-6);
+        for (int j = 0; j < s.n_posts; j++) {
+            truth24 += s.truth[j * ATTRIB_NWIN + 1];
+            credit24 += r.posts[j].credit[1];
+        }
+        sp += sc[1].spearman / reps;
+        orc += sc[1].oracle_spearman / reps;
+        cov += sc[2].coverage / reps;
+        attrib_result_release(&r);
+        attrib_sim_release(&s);
+    }
+    double ratio = credit24 / truth24;
+    double ece[ATTRIB_NWIN];
+    for (int w = 0; w < ATTRIB_NWIN; w++)
+        ece[w] = attrib_sim_ece(bn[w], bc[w], bh[w]);
+    print_message("# realistic every %gh: spearman24 %.3f (oracle %.3f) total24 %.3f coverage168 %.3f "
+                  "ece %.3f %.3f %.3f\n",
+                  every_h, sp, orc, ratio, cov, ece[0], ece[1], ece[2]);
+    if (sp < min_spearman)
+        fail_msg("realistic every %gh: spearman %.3f < %.2f", every_h, sp, min_spearman);
+    if (fabs(ratio - 1.0) > total_tol)
+        fail_msg("realistic every %gh: 24 h credits total %.3f x the truth, want within %.0f %%", every_h, ratio,
+                 100.0 * total_tol);
+    if (cov < 0.85 || cov > 0.95)
+        fail_msg("realistic every %gh: 90 %% interval covers %.3f, want 0.85-0.95", every_h, cov);
+    for (int w = 0; w < ATTRIB_NWIN; w++)
+        if (ece[w] > max_ece)
+            fail_msg("realistic every %gh: window %d ECE %.3f > %.2f", every_h, w, ece[w], max_ece);
+}
+
+/* Goals: at daily samples Spearman >= 0.70, totals within 10 %; at 6 h
+ * >= 0.75 and 5 %; ECE <= 0.05 and coverage 85-95 % everywhere. */
+static void test_realistic_daily(void **state)
+{
+    (void)state;
+    check_realistic(24.0, 16, 0.70, 0.10, 0.05);
+}
+
+static void test_realistic_6h(void **state)
+{
+    (void)state;
+    check_realistic(6.0, 16, 0.75, 0.05, 0.05);
+}
+
+/* Hourly is not a stated goal: what is measured, with room (docs). */
+static void test_realistic_hourly(void **state)
+{
+    (void)state;
+    check_realistic(1.0, 6, 0.75, 0.10, 0.07);
 }
 
 int main(void)
@@ -350,6 +428,9 @@ int main(void)
         cmocka_unit_test(test_sim_hourly),
         cmocka_unit_test(test_sim_6h),
         cmocka_unit_test(test_sim_daily),
+        cmocka_unit_test(test_realistic_daily),
+        cmocka_unit_test(test_realistic_6h),
+        cmocka_unit_test(test_realistic_hourly),
     };
     return cmocka_run_group_tests_name("attrib", tests, setup, NULL);
 }
