@@ -1126,6 +1126,33 @@ out:
     return rc;
 }
 
+void attrib_known_only(const struct attrib_post *posts, int n_posts, int n_groups, struct attrib_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->n_groups = n_groups < 1 ? 1 : n_groups;
+    out->rho = xcalloc((size_t)out->n_groups, sizeof(double));
+    out->posts = xcalloc((size_t)n_posts + 1, sizeof *out->posts);
+    for (int j = 0; j < n_posts; j++) {
+        struct attrib_post_result *r = &out->posts[j];
+        r->lo = r->hi = NAN;
+        if (!post_known(&posts[j]))
+            continue;
+        double all = attrib_curve_eval(&posts[j].exposure, ATTRIB_HORIZON_H);
+        for (int w = 0; w < ATTRIB_NWIN; w++) {
+            double f = all > 0.0 ? attrib_curve_eval(&posts[j].exposure, attrib_windows_h[w]) / all : 1.0;
+            r->credit[w] = posts[j].known_follows * fmin(1.0, f);
+            r->exposure[w] = all > 0.0 ? attrib_curve_eval(&posts[j].exposure, attrib_windows_h[w]) : 0.0;
+            r->conf[w] = r->conf_raw[w] = 1.0;
+        }
+        for (int q = 0; q < ATTRIB_NQ; q++)
+            r->q168[q] = posts[j].known_follows;
+        r->lo = r->hi = posts[j].known_follows;
+        r->known = 1;
+        r->purity = r->sign_certainty = r->confidence = r->multiplier = 1.0;
+        out->known_total += posts[j].known_follows;
+    }
+}
+
 double attrib_event_tol(double credit)
 {
     return fmax(2.0, 0.25 * fabs(credit));

@@ -126,6 +126,15 @@ int attrib_fit(const int64_t *t, const double *F, int n_samples, const struct at
 
 void attrib_result_release(struct attrib_result *r);
 
+/*
+ * Without follower samples (an import-only account) only the platform's
+ * own per-post follows can be attributed: each known post's follows, split
+ * among the windows by its exposure curve (all in every window when it has
+ * none), confidence 1; other posts get credit 0 and known = 0.  Fills *out
+ * (release with attrib_result_release).
+ */
+void attrib_known_only(const struct attrib_post *posts, int n_posts, int n_groups, struct attrib_result *out);
+
 /* The event confidence is the probability of: the window's true follows lie
  * within attrib_event_tol(credit) of the credit, max(2, 25 % of |credit|). */
 double attrib_event_tol(double credit);

@@ -124,6 +124,17 @@ is "$(sql "SELECT bool_and(t.followers_gained = f.followers_gained AND t.followe
              ON f.tweet_id = t.tweet_id AND f.time_window_hours = 168")" t \
    "tweet_analytics_comprehensive carries the 168 h credit and its samples"
 
+# credits are stored as the fraction they are; the event behind each window's confidence is stated
+is "$(sql "SELECT bool_and(abs(followers_credited - (attribution_metadata->>'credit')::numeric) < 1e-6
+                           AND followers_gained = round(followers_credited))
+           FROM follower_attributions")" t "followers_credited is the unrounded credit"
+is "$(sql "SELECT jsonb_array_length(attribution_metadata->'draws_168h') || ' '
+                  || (attribution_metadata->>'confidence_event')
+           FROM follower_attributions WHERE tweet_id = '101' AND time_window_hours = 168")" \
+   "20 |true follows - credit| <= max(2, 25 % of credit)" "168 h row: 20 imputations and the confidence's event"
+is "$(sql "SELECT count(*) FROM follower_attributions WHERE tweet_id = '101'
+             AND (attribution_metadata->>'confidence_raw') IS NOT NULL")" 3 "each window has its own probability"
+
 # a second run with the same --as-of changes nothing
 snap() {
     sql "SELECT id, tweet_id, time_window_hours, followers_before, followers_after, followers_gained,
@@ -148,5 +159,21 @@ xrun --as-of $ASOF attribute --from 2026-11-01 --to 2026-11-05
 is "$RC" 0 "no samples: exits 0"
 like "$(cat "$ERR")" "follower sample" "no samples: says why"
 is "$(sql "SELECT count(*) FROM follower_attributions")" 0 "no samples: no rows"
+
+# import-only: no samples, but X reported the post's follows (and no impressions are known):
+# attributed as platform_reported, and follows_from_tweet carries them
+sql "INSERT INTO xetl.platform_follows SELECT '201', account_id, 5, '2026-11-12Z', 'export.csv' FROM xetl.accounts"
+xrun --as-of $ASOF attribute --from 2026-11-01 --to 2026-11-05
+is "$RC" 0 "import-only: exits 0"
+is "$(sql "SELECT string_agg(time_window_hours::int || ':' || attribution_method || ':' || confidence_score || ':'
+                             || coalesce(followers_before::text, 'null'), ',' ORDER BY time_window_hours)
+           FROM follower_attributions WHERE tweet_id = '201'")" \
+   "1:platform_reported:1.0000:null,24:platform_reported:1.0000:null,168:platform_reported:1.0000:null" \
+   "import-only: three platform_reported rows, follower counts unknown (NULL)"
+is "$(sql "SELECT followers_gained || ' ' || (attribution_metadata->>'exposure_source')
+           FROM follower_attributions WHERE tweet_id = '201' AND time_window_hours = 168")" "5 default_shape" \
+   "import-only: the reported 5 follows at 168 h, spread by a default shape"
+is "$(sql "SELECT follows_from_tweet || ' ' || followers_gained FROM tweet_analytics_comprehensive
+           WHERE tweet_id = '201'")" "5 5" "import-only: follows_from_tweet reached"
 
 done_testing
