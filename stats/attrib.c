@@ -1,6 +1,7 @@
 /*
- * stats/attrib.c — Stage A (pooled non-negative conversion rates), Stage B
- * (exact allocation of each interval's delta) and the bootstrap confidence.
+ * stats/attrib.c — the lagged count model of the follower series: rates by
+ * weighted NNLS (Stage A), the conditional-mean split of each interval's
+ * delta, and posterior draws of the split for confidence and intervals.
  * See stats/attrib.h for the contract and docs/attribution.md for the model.
  */
 #include "stats/attrib.h"

@@ -4,18 +4,16 @@
  * Pure numerics with GSL: no database, no clock, no logging.  Given the
  * account's follower count sampled at times tau_0 < ... < tau_K, the posts
  * (post time, content-type group, cumulative exposure curve) and optionally
- * the platform's own per-post follow counts, it
- *
- *   Stage A  fits  Delta_k = b*dt_k + sum_g rho_g X_gk + e_k  by weighted
- *            non-negative least squares (rho_g >= 0, b free), X_gk being the
- *            exposure increments of group g's posts in interval k, with the
- *            group rates shrunk toward the pooled rate where groups are sparse;
- *   Stage B  allocates each interval's observed delta to the posts and the
- *            baseline in proportion to their modelled flow, so the credits of
- *            all posts plus the baseline add up exactly to F(tau_K) - F(tau_0);
- *   and      scores each post's 168 h credit: confidence = purity x bootstrap
- *            sign certainty (moving-block bootstrap, seeded), with a 5-95 %
- *            bootstrap interval.
+ * the platform's own per-post follow counts, it fits a count model of the
+ * follower series: per interval, a baseline (drift, trend, daily and weekly
+ * harmonics) plus each post's follows, group rate x post multiplier x its
+ * exposure convolved with an exponential lag kernel whose mean is chosen by
+ * fit; credits are the conditional means of the latent split (posts +
+ * baseline + platform-reported = F(tau_K) - F(tau_0) exactly); posterior
+ * draws of the split (bootstrap rates, gamma multipliers, multinomial split,
+ * each draw summing to the observed change) give each window's probability
+ * of the stated event (attrib_event_tol), recalibrated (attrib_calib.c), and
+ * the 168 h interval and imputations.
  *
  * Not for: reading or writing tables (etl/attribute.c), fitting exposure
  * curves (stats/decay.c), deciding which posts or samples belong to a run.
