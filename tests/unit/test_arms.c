@@ -16,6 +16,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "stats/arms.h"
@@ -105,28 +106,53 @@ static void test_known_answer(void **state)
     assert_true(post[0].lo < post[0].mean && post[0].mean < post[0].hi);
 }
 
+static bool outside_5_95(const struct arms_post *post, size_t n)
+{
+    (void)n;
+    return post[0].p_best < 0.05 || post[0].p_best > 0.95;
+}
+
+static bool any_above_90(const struct arms_post *post, size_t n)
+{
+    for (size_t a = 0; a < n; a++)
+        if (post[a].p_best >= 0.9)
+            return true;
+    return false;
+}
+
+/* Runs in which `flag` holds, over `runs` worlds of n_arms identical arms
+ * (NB follows of mean `mean`, 5-20 posts each). */
+static int identical_runs(size_t n_arms, double mean, int runs, unsigned long rseed, uint64_t seed0,
+                          bool (*flag)(const struct arms_post *, size_t))
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, rseed);
+    int hits = 0;
+    for (int it = 0; it < runs; it++) {
+        int n[3];
+        double m[3] = { mean, mean, mean };
+        for (size_t a = 0; a < n_arms; a++)
+            n[a] = 5 + (int)gsl_rng_uniform_int(r, 16);
+        struct arms_post post[3];
+        run(r, n_arms, n, m, seed0 + (uint64_t)it, post);
+        hits += flag(post, n_arms);
+    }
+    gsl_rng_free(r);
+    return hits;
+}
+
 /*
  * Identical arms (NB follows, mean 10, size 1.5; 5-20 posts each, Poisson
  * attribution noise): P(best) outside [0.05, 0.95] in at most 10 % of 400
- * runs (a calibrated posterior: about 10 %; the Gamma-Poisson of before: 61 %).
+ * runs (a calibrated posterior: about 10 %; the Gamma-Poisson of before: 56 %).
  */
 static void test_identical_arms_calibrated(void **state)
 {
     (void)state;
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, 2026);
-    int extreme = 0, runs = 400;
-    for (int it = 0; it < runs; it++) {
-        int n[2] = { 5 + (int)gsl_rng_uniform_int(r, 16), 5 + (int)gsl_rng_uniform_int(r, 16) };
-        double mean[2] = { 10, 10 };
-        struct arms_post post[2];
-        run(r, 2, n, mean, 100 + (uint64_t)it, post);
-        extreme += post[0].p_best < 0.05 || post[0].p_best > 0.95;
-    }
+    int runs = 400, extreme = identical_runs(2, 10, runs, 2026, 100, outside_5_95);
     print_message("# identical arms: P(best) outside [0.05, 0.95] in %d of %d runs\n", extreme, runs);
     if (extreme > runs / 10)
         fail_msg("identical arms: %d of %d runs outside [0.05, 0.95], want <= 10 %%", extreme, runs);
-    gsl_rng_free(r);
 }
 
 /* Three identical content types with 5-20 posts: a selection score of 0.9
@@ -134,23 +160,10 @@ static void test_identical_arms_calibrated(void **state)
 static void test_no_type_better(void **state)
 {
     (void)state;
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(r, 7);
-    int high = 0, runs = 200;
-    for (int it = 0; it < runs; it++) {
-        int n[3];
-        double mean[3] = { 8, 8, 8 };
-        for (int a = 0; a < 3; a++)
-            n[a] = 5 + (int)gsl_rng_uniform_int(r, 16);
-        struct arms_post post[3];
-        run(r, 3, n, mean, 900 + (uint64_t)it, post);
-        for (int a = 0; a < 3; a++)
-            high += post[a].p_best >= 0.9;
-    }
+    int runs = 200, high = identical_runs(3, 8, runs, 7, 900, any_above_90);
     print_message("# three identical types: a score >= 0.9 in %d of %d runs\n", high, runs);
     if (high > runs / 20)
         fail_msg("identical types: a score >= 0.9 in %d of %d runs, want <= 5 %%", high, runs);
-    gsl_rng_free(r);
 }
 
 /*

@@ -12,6 +12,7 @@
 
 #include <gsl/gsl_errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,6 +261,26 @@ static void test_bad_input_and_determinism(void **state)
     attrib_sim_release(&s);
 }
 
+/* Simulates an account of the simple or realistic world sampled every
+ * every_h hours and fits it with the default settings and fit seed. */
+static void sim_and_fit(bool realistic, double every_h, uint64_t seed, uint64_t fit_seed, struct attrib_sim *s,
+                        struct attrib_result *r)
+{
+    struct attrib_sim_params sp;
+    if (realistic)
+        attrib_sim_params_realistic(&sp);
+    else
+        attrib_sim_params_default(&sp);
+    sp.sample_every_h = every_h;
+    sp.seed = seed;
+    assert_int_equal(attrib_sim_make(&sp, s), 0);
+    struct attrib_params p;
+    attrib_params_default(&p);
+    p.seed = fit_seed;
+    struct xerr err = { 0 };
+    assert_int_equal(attrib_fit(s->t, s->F, s->n_samples, s->posts, s->n_posts, sp.n_groups, &p, r, &err), 0);
+}
+
 /*
  * The simple world (attrib_sim_params_default: follows along the impression
  * curve, homogeneous organic flow), four seeds per sampling interval.
@@ -270,18 +291,9 @@ static void check_sampling(double every_h, double min_spearman, double min_cover
     double cov = 0.0;
     const int reps = 4;
     for (int rep = 0; rep < reps; rep++) {
-        struct attrib_sim_params sp;
-        attrib_sim_params_default(&sp);
-        sp.sample_every_h = every_h;
-        sp.seed = 100 + (uint64_t)rep;
         struct attrib_sim s;
-        assert_int_equal(attrib_sim_make(&sp, &s), 0);
-        struct attrib_params p;
-        attrib_params_default(&p);
-        p.seed = 7 + (uint64_t)rep;
         struct attrib_result r;
-        struct xerr err = { 0 };
-        assert_int_equal(attrib_fit(s.t, s.F, s.n_samples, s.posts, s.n_posts, sp.n_groups, &p, &r, &err), 0);
+        sim_and_fit(false, every_h, 100 + (uint64_t)rep, 7 + (uint64_t)rep, &s, &r);
         struct attrib_sim_score sc;
         attrib_sim_score(&s, &r, &sc);
         print_message("# simple every %gh seed %d: posts %d spearman %.3f total err %.3f coverage %.2f\n", every_h,
@@ -344,18 +356,9 @@ static void check_realistic(double every_h, int reps, double min_spearman, doubl
     double sp = 0.0, truth24 = 0.0, credit24 = 0.0, cov = 0.0, orc = 0.0;
     double bn[ATTRIB_NWIN][10] = { { 0 } }, bc[ATTRIB_NWIN][10] = { { 0 } }, bh[ATTRIB_NWIN][10] = { { 0 } };
     for (int rep = 0; rep < reps; rep++) {
-        struct attrib_sim_params sp_;
-        attrib_sim_params_realistic(&sp_);
-        sp_.sample_every_h = every_h;
-        sp_.seed = 500 + (uint64_t)rep;
         struct attrib_sim s;
-        assert_int_equal(attrib_sim_make(&sp_, &s), 0);
-        struct attrib_params p;
-        attrib_params_default(&p);
-        p.seed = 11 + (uint64_t)rep;
         struct attrib_result r;
-        struct xerr err = { 0 };
-        assert_int_equal(attrib_fit(s.t, s.F, s.n_samples, s.posts, s.n_posts, sp_.n_groups, &p, &r, &err), 0);
+        sim_and_fit(true, every_h, 500 + (uint64_t)rep, 11 + (uint64_t)rep, &s, &r);
         struct attrib_sim_score sc[ATTRIB_NWIN];
         for (int w = 0; w < ATTRIB_NWIN; w++) {
             attrib_sim_score_window(&s, &r, w, &sc[w]);
