@@ -919,6 +919,14 @@ int attrib_fit(const int64_t *t, const double *F, int n_samples, const struct at
     out->observed_total = F[n_samples - 1] - F[0];
     for (int j = 0; j < n_posts; j++) {
         struct attrib_post_result *r = &out->posts[j];
+        if (post_known(&posts[j]) && !(pr.Etot[j] > 0.0)) {
+            /* X's count for a post with no exposure in the span (no curve, or
+             * exposure outside the samples): the count as given in every
+             * window, taken out of the baseline that received it */
+            for (int w = 0; w < ATTRIB_NWIN; w++)
+                credit[j * ATTRIB_NWIN + w] = posts[j].known_follows;
+            out->baseline_total -= posts[j].known_follows;
+        }
         for (int w = 0; w < ATTRIB_NWIN; w++)
             r->credit[w] = credit[j * ATTRIB_NWIN + w];
         for (int e = pr.first[j]; e < pr.first[j] + pr.count[j]; e++)

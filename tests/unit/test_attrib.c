@@ -207,6 +207,9 @@ static void test_platform_reported(void **state)
     assert_true(s.n_posts > 10);
     for (int j = 0; j < s.n_posts; j += 4)
         s.posts[j].known_follows = s.truth[j * ATTRIB_NWIN + 2];
+    /* one reported post without any exposure curve: its count, not 0 */
+    s.posts[2].known_follows = 6.0;
+    s.posts[2].exposure.kind = ATTRIB_CURVE_NONE;
     struct attrib_params p;
     attrib_params_default(&p);
     p.n_boot = 50;
@@ -218,6 +221,7 @@ static void test_platform_reported(void **state)
         assert_true(fabs(r.posts[j].credit[2] - s.truth[j * ATTRIB_NWIN + 2]) < 1e-6);
         assert_true(r.posts[j].confidence == 1.0);
     }
+    assert_true(r.posts[2].known && r.posts[2].credit[2] == 6.0 && r.posts[2].confidence == 1.0);
     assert_true(fabs(r.posts_total + r.known_total + r.baseline_total - r.observed_total) < 1e-6);
     attrib_result_release(&r);
     attrib_sim_release(&s);
