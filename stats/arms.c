@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_statistics_double.h>
@@ -170,4 +173,135 @@ int arms_fit(const struct arms_obs *obs, size_t n_obs, size_t n_arms, const stru
     free(shift);
     gsl_rng_free(r);
     return 0;
+}
+
+int arms_joint_fit(const struct arms_joint_obs *obs, size_t n_obs, int n_comp, struct arms_joint_comp *comp,
+                   double m0, double s0sq, const struct arms_params *p)
+{
+    if (n_comp < 1 || n_comp > ARMS_MAX_COMP || p->n_imp < 1 || p->n_imp > ARMS_MAX_IMP || p->draws < 1)
+        return -1;
+    /* columns: 0 intercept, 1 impressions, then each component's arms */
+    size_t off[ARMS_MAX_COMP + 1], P = 2;
+    for (int c = 0; c < n_comp; c++) {
+        off[c] = P;
+        P += comp[c].n_arms;
+    }
+    off[n_comp] = P;
+    int M = p->n_imp, rc = -1;
+    gsl_matrix *L = gsl_matrix_calloc(P, P);
+    gsl_vector *b = gsl_vector_calloc(P), *mn = gsl_vector_calloc(P), *x = gsl_vector_calloc(P);
+    double *prec = xcalloc(P, sizeof(double)), *pm = xcalloc(P, sizeof(double));
+    double *zbar = xcalloc(P, sizeof(double)), *zw = xcalloc(P, sizeof(double));
+    double *wins = xcalloc(P, sizeof(double));
+    int *shift = xcalloc(n_obs + 1, sizeof(int));
+    size_t *cols = xcalloc(ARMS_MAX_COMP + 2, sizeof(size_t));
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!L || !b || !mn || !x || !r)
+        goto out;
+    gsl_rng_set(r, (unsigned long)((p->seed ^ (p->seed >> 32)) & 0xffffffffUL));
+    for (size_t i = 0; i < n_obs; i++)
+        shift[i] = (int)gsl_rng_uniform_int(r, (unsigned long)M);
+    prec[0] = 1e-4;
+    pm[0] = m0;
+    prec[1] = 1e-2;
+    for (int c = 0; c < n_comp; c++)
+        for (size_t a = 0; a < comp[c].n_arms; a++)
+            prec[off[c] + a] = comp[c].kappa > 0.0 ? comp[c].kappa : 1.0;
+    /* Lambda_n = prior precision + X'WX (the same for every imputation) */
+    double N = 0.0;
+    for (size_t j = 0; j < P; j++)
+        gsl_matrix_set(L, j, j, prec[j]);
+    for (size_t i = 0; i < n_obs; i++) {
+        const struct arms_joint_obs *o = &obs[i];
+        if (!(o->w > 0.0))
+            continue;
+        size_t nc = 0;
+        double xv[ARMS_MAX_COMP + 2];
+        cols[nc] = 0, xv[nc++] = 1.0;
+        cols[nc] = 1, xv[nc++] = o->z;
+        for (int c = 0; c < n_comp; c++)
+            if (o->arm[c] != ARMS_NONE && o->arm[c] < comp[c].n_arms) {
+                cols[nc] = off[c] + o->arm[c], xv[nc++] = 1.0;
+                zbar[off[c] + o->arm[c]] += o->w * o->z;
+                zw[off[c] + o->arm[c]] += o->w;
+            }
+        for (size_t u = 0; u < nc; u++)
+            for (size_t v = 0; v < nc; v++)
+                *gsl_matrix_ptr(L, cols[u], cols[v]) += o->w * xv[u] * xv[v];
+        N += o->w;
+    }
+    for (size_t j = 0; j < P; j++)
+        zbar[j] = zw[j] > 0.0 ? zbar[j] / zw[j] : 0.0;
+    if (gsl_linalg_cholesky_decomp1(L) != GSL_SUCCESS)
+        goto out;
+    long per = p->draws / M > 0 ? p->draws / M : 1;
+    double nu_n = p->nu0 + N;
+    for (int m = 0; m < M; m++) {
+        /* b = prior precision * prior mean + X'Wy; then mn = Lambda_n^-1 b */
+        double yy = 0.0;
+        for (size_t j = 0; j < P; j++)
+            gsl_vector_set(b, j, prec[j] * pm[j]);
+        for (size_t i = 0; i < n_obs; i++) {
+            const struct arms_joint_obs *o = &obs[i];
+            if (!(o->w > 0.0))
+                continue;
+            double v = o->imp[(m + shift[i]) % M];
+            double y = log1p(isfinite(v) && v > 0.0 ? v : 0.0);
+            yy += o->w * y * y;
+            *gsl_vector_ptr(b, 0) += o->w * y;
+            *gsl_vector_ptr(b, 1) += o->w * o->z * y;
+            for (int c = 0; c < n_comp; c++)
+                if (o->arm[c] != ARMS_NONE && o->arm[c] < comp[c].n_arms)
+                    *gsl_vector_ptr(b, off[c] + o->arm[c]) += o->w * y;
+        }
+        gsl_vector_memcpy(mn, b);
+        if (gsl_linalg_cholesky_svx(L, mn) != GSL_SUCCESS)
+            goto out;
+        double quad = 0.0, mbm = 0.0;
+        for (size_t j = 0; j < P; j++) {
+            quad += gsl_vector_get(mn, j) * gsl_vector_get(b, j); /* mn' Lambda_n mn */
+            mbm += prec[j] * pm[j] * pm[j];
+        }
+        double ss = fmax(p->nu0 * s0sq + yy + mbm - quad, 1e-9);
+        for (long d = 0; d < per; d++) {
+            double sig = sqrt(ss / gsl_ran_chisq(r, nu_n));
+            /* beta = mn + sig L^-T e */
+            for (size_t j = 0; j < P; j++)
+                gsl_vector_set(x, j, gsl_ran_gaussian(r, 1.0));
+            gsl_blas_dtrsv(CblasLower, CblasTrans, CblasNonUnit, L, x);
+            double g = gsl_vector_get(mn, 1) + sig * gsl_vector_get(x, 1);
+            for (int c = 0; c < n_comp; c++) {
+                double best = -INFINITY;
+                size_t ba = off[c];
+                for (size_t j = off[c]; j < off[c + 1]; j++) {
+                    double v = gsl_vector_get(mn, j) + sig * gsl_vector_get(x, j) + g * zbar[j];
+                    if (v > best) {
+                        best = v;
+                        ba = j;
+                    }
+                }
+                if (off[c + 1] > off[c])
+                    wins[ba] += 1.0;
+            }
+        }
+    }
+    for (int c = 0; c < n_comp; c++)
+        for (size_t a = 0; a < comp[c].n_arms; a++)
+            comp[c].p_best[a] = wins[off[c] + a] / (double)(per * M);
+    rc = 0;
+out:
+    gsl_matrix_free(L);
+    gsl_vector_free(b);
+    gsl_vector_free(mn);
+    gsl_vector_free(x);
+    if (r)
+        gsl_rng_free(r);
+    free(prec);
+    free(pm);
+    free(zbar);
+    free(zw);
+    free(wins);
+    free(shift);
+    free(cols);
+    return rc;
 }

@@ -64,4 +64,37 @@ struct arms_post {
 int arms_fit(const struct arms_obs *obs, size_t n_obs, size_t n_arms, const struct arms_params *p,
              struct arms_prior *prior, struct arms_post *out);
 
+/*
+ * The joint model: one regression of y = log1p(follows) on all components at
+ * once, y = mu0 + a_type + b_formula + c_hook + gamma z + e, e ~ N(0, s^2),
+ * z = the post's centred log1p(impressions) (0 when unknown), conjugate
+ * normal-inverse-gamma with prior precision kappa_c (in units of 1/s^2) on
+ * component c's effects, weak ones on mu0 (mean m0) and gamma, and
+ * s^2 ~ scaled-Inv-chi^2(nu0, s0sq).  Arms are compared within a component
+ * holding the others fixed, at their own typical impressions: the value of
+ * arm a is its effect + gamma * (its posts' mean z), so a hook used with a
+ * good content type is not credited with the type's follows, and a type
+ * that earns more impressions keeps the credit for them.  Same imputations
+ * and seeding as arms_fit.
+ */
+#define ARMS_MAX_COMP 3
+#define ARMS_NONE ((size_t)-1)
+
+struct arms_joint_obs {
+    size_t arm[ARMS_MAX_COMP]; /* per component, ARMS_NONE when the post has no value */
+    double w, z;
+    const double *imp;
+};
+
+struct arms_joint_comp {
+    size_t n_arms;
+    double kappa;        /* prior precision of the effects (arms_fit's kappa0) */
+    double *p_best;      /* out: [n_arms] P(the arm's value is the component's largest) */
+};
+
+/* Returns 0, or -1 on invalid arguments or a singular system (then the
+ * caller keeps the marginal scores). */
+int arms_joint_fit(const struct arms_joint_obs *obs, size_t n_obs, int n_comp, struct arms_joint_comp *comp,
+                   double m0, double s0sq, const struct arms_params *p);
+
 #endif
