@@ -334,7 +334,7 @@ static json_t *arm_json(const struct arm *a)
 /* Everything for one component: posterior, scores, rows.  Inside the caller's transaction. */
 static int learn_component(struct db *db, const struct account *acct, const struct settings *s, int64_t as_of,
                            const char *asof_txt, int64_t run_id, int ci, const PGresult *res, const double *imp,
-                           struct stage_counts *counts, struct xerr *err)
+                           const double *joint_pb, struct stage_counts *counts, struct xerr *err)
 {
     const struct component *c = &components[ci];
     struct arms as = { 0 };
@@ -426,7 +426,8 @@ static int learn_component(struct db *db, const struct account *acct, const stru
             a->mean = expm1(post[k].mean);
             a->lo = expm1(post[k].lo);
             a->hi = expm1(post[k].hi);
-            a->score = post[k].p_best;
+            /* the joint model's comparison when it was fitted (same arms, same order) */
+            a->score = joint_pb ? joint_pb[k] : post[k].p_best;
             a->exploratory = post[k].exploratory;
         }
     }
@@ -468,6 +469,9 @@ static int learn_component(struct db *db, const struct account *acct, const stru
 
     applied = json_object();
     json_object_set_new(applied, "model", json_string("normal-inverse-gamma on log1p(follows), multiple imputation"));
+    json_object_set_new(applied, "selection",
+                        json_string(joint_pb ? "joint: type + formula + hook + impressions"
+                                             : "marginal: this component's arms alone"));
     json_object_set_new(applied, "imputations", json_integer(ATTRIB_NQ));
     json_object_set_new(applied, "draws", json_integer(s->draws));
     json_object_set_new(applied, "half_life_days", jnum(s->tp.half_life_days));
@@ -582,16 +586,138 @@ out:
     return rc;
 }
 
+/* One component's arms for the joint model: the keys (sorted as
+ * learn_component sorts its arms) and their joint P(best). */
+struct joint_comp {
+    const char **keys;
+    size_t n;
+    double *pb;
+};
+
+static void joint_release(struct joint_comp *jc)
+{
+    for (int c = 0; c < N_COMP; c++) {
+        free(jc[c].keys);
+        free(jc[c].pb);
+    }
+}
+
+static int key_cmp(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static int comp_col(int ci)
+{
+    return ci == COMP_TYPE ? Q_TYPE_ID : ci == COMP_FORMULA ? Q_FORMULA : Q_HOOK;
+}
+
+/*
+ * Selection scores from the joint model (stats/arms.h arms_joint_fit): every
+ * matured post once, with its type, formula and hook (where it has them)
+ * and its impressions; each component's effects get the prior precision of
+ * its marginal fit.  Returns 0, or -1 when there is nothing to fit or the fit
+ * fails (learn then keeps the marginal scores and says so).
+ */
+static int joint_scores(const PGresult *res, const double *imp, const struct settings *s, const struct account *acct,
+                        int64_t as_of, struct joint_comp *jc)
+{
+    int n = PQntuples(res), rc = -1;
+    int64_t mature_before = as_of - (int64_t)llround(s->maturity_hours * 3600.0);
+    struct arms_joint_obs *jo = xcalloc((size_t)n + 1, sizeof *jo);
+    struct arms_obs *mo = xcalloc((size_t)n + 1, sizeof *mo);
+    struct arms_post *post = NULL;
+    for (int c = 0; c < N_COMP; c++) {
+        jc[c].keys = xcalloc((size_t)n + 1, sizeof *jc[c].keys);
+        for (int i = 0; i < n; i++)
+            if (!db_isnull(res, i, comp_col(c)))
+                jc[c].keys[jc[c].n++] = PQgetvalue(res, i, comp_col(c));
+        qsort(jc[c].keys, jc[c].n, sizeof *jc[c].keys, key_cmp);
+        size_t u = 0;
+        for (size_t k = 0; k < jc[c].n; k++)
+            if (u == 0 || strcmp(jc[c].keys[u - 1], jc[c].keys[k]))
+                jc[c].keys[u++] = jc[c].keys[k];
+        jc[c].n = u;
+        jc[c].pb = xcalloc(u + 1, sizeof(double));
+    }
+    size_t no = 0;
+    double zsum = 0.0, zn = 0.0;
+    for (int i = 0; i < n; i++) {
+        int64_t posted = db_epoch(res, i, Q_POSTED, 0);
+        if (posted > mature_before || db_isnull(res, i, Q_FOLLOWERS))
+            continue;
+        struct arms_joint_obs *o = &jo[no++];
+        o->w = thompson_weight(&s->tp, 1.0, (double)(mature_before - posted) / 86400.0);
+        o->imp = imp + (size_t)i * ATTRIB_NQ;
+        o->z = db_isnull(res, i, Q_IMPRESSIONS) ? NAN : log1p(fmax(db_double(res, i, Q_IMPRESSIONS, 0), 0.0));
+        if (isfinite(o->z)) {
+            zsum += o->w * o->z;
+            zn += o->w;
+        }
+        for (int c = 0; c < N_COMP; c++) {
+            o->arm[c] = ARMS_NONE;
+            if (db_isnull(res, i, comp_col(c)))
+                continue;
+            const char *key = PQgetvalue(res, i, comp_col(c));
+            const char **hit = bsearch(&key, jc[c].keys, jc[c].n, sizeof *jc[c].keys, key_cmp);
+            o->arm[c] = hit ? (size_t)(hit - jc[c].keys) : ARMS_NONE;
+        }
+    }
+    /* impressions centred; unknown ones at the mean (no information) */
+    for (size_t i = 0; i < no; i++)
+        jo[i].z = isfinite(jo[i].z) && zn > 0.0 ? jo[i].z - zsum / zn : 0.0;
+    if (no == 0)
+        goto out;
+    struct arms_params ap;
+    arms_params_default(&ap);
+    ap.n_imp = ATTRIB_NQ;
+    ap.kappa_min = s->tp.prior_weight;
+    ap.min_posts = s->min_posts;
+    struct arms_joint_comp comp[N_COMP];
+    struct arms_prior pr0 = { 0 };
+    for (int c = 0; c < N_COMP; c++) {
+        /* the component's prior: its marginal fit's (the draws are not needed) */
+        size_t m = 0;
+        for (size_t i = 0; i < no; i++)
+            if (jo[i].arm[c] != ARMS_NONE)
+                mo[m++] = (struct arms_obs){ .arm = jo[i].arm[c], .w = jo[i].w, .imp = jo[i].imp };
+        struct arms_prior pr = { .kappa0 = ap.kappa_max };
+        if (jc[c].n > 0) {
+            free(post);
+            post = xcalloc(jc[c].n, sizeof *post);
+            ap.draws = ATTRIB_NQ;
+            if (arms_fit(mo, m, jc[c].n, &ap, &pr, post))
+                goto out;
+        }
+        if (c == COMP_TYPE)
+            pr0 = pr;
+        comp[c] = (struct arms_joint_comp){ .n_arms = jc[c].n, .kappa = pr.kappa0, .p_best = jc[c].pb };
+    }
+    if (pr0.s0sq <= 0.0)
+        pr0.s0sq = 1.0;
+    ap.draws = s->draws;
+    ap.seed = thompson_seed(acct->id, as_of, "joint");
+    rc = arms_joint_fit(jo, no, N_COMP, comp, pr0.m0, pr0.s0sq, &ap);
+out:
+    free(jo);
+    free(mo);
+    free(post);
+    return rc;
+}
+
 int learn_run(struct db *db, const struct config *cfg, const struct account *acct, const struct stage_args *a,
               struct stage_counts *counts, struct xerr *err)
 {
     struct settings s;
     PGresult *res = NULL;
     double *imp = NULL;
+    struct joint_comp joint[N_COMP];
+    bool have_joint = false;
     char acct_id[32], asof_txt[40];
     bool in_tx = false;
     int rc;
 
+    memset(joint, 0, sizeof joint);
     if ((rc = load_settings(cfg, &s, err)))
         return rc;
     db_fmt_long(acct_id, sizeof acct_id, (long)acct->id);
@@ -609,8 +735,10 @@ int learn_run(struct db *db, const struct config *cfg, const struct account *acc
     imp = xcalloc((size_t)PQntuples(res) * ATTRIB_NQ + 1, sizeof *imp);
     for (int i = 0; i < PQntuples(res); i++)
         load_imputations(res, i, imp + (size_t)i * ATTRIB_NQ);
+    have_joint = joint_scores(res, imp, &s, acct, a->as_of, joint) == 0;
     for (int ci = 0; ci < N_COMP; ci++)
-        if ((rc = learn_component(db, acct, &s, a->as_of, asof_txt, a->run_id, ci, res, imp, counts, err)))
+        if ((rc = learn_component(db, acct, &s, a->as_of, asof_txt, a->run_id, ci, res, imp,
+                                  have_joint ? joint[ci].pb : NULL, counts, err)))
             goto out;
     rc = db_commit(db, err);
     in_tx = false;
@@ -619,6 +747,7 @@ out:
         db_rollback(db);
     PQclear(res);
     free(imp);
+    joint_release(joint);
     if (rc)
         xerr_prefix(err, "learn '%s': ", acct->handle);
     return rc;
