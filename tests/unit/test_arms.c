@@ -44,6 +44,9 @@ static double nb(gsl_rng *r, double mu, double k)
     return (double)gsl_ran_poisson(r, gsl_ran_gamma(r, k, mu / k));
 }
 
+/* When set, run() scores the arms with the joint model (one component), as learn does. */
+static bool use_joint;
+
 /* Simulates n[a] posts per arm of mean mean[a] and fits; p_best out. */
 static void run(gsl_rng *r, size_t n_arms, const int *n, const double *mean, uint64_t seed, struct arms_post *post)
 {
@@ -65,6 +68,17 @@ static void run(gsl_rng *r, size_t n_arms, const int *n, const double *mean, uin
     p.seed = seed;
     struct arms_prior pr;
     assert_int_equal(arms_fit(obs, (size_t)tot, n_arms, &p, &pr, post), 0);
+    if (use_joint) {
+        struct arms_joint_obs *jo = calloc((size_t)tot, sizeof *jo);
+        double pb[8];
+        for (int k = 0; k < tot; k++)
+            jo[k] = (struct arms_joint_obs){ .arm = { obs[k].arm, ARMS_NONE, ARMS_NONE }, .w = 1.0, .imp = obs[k].imp };
+        struct arms_joint_comp comp = { n_arms, pr.kappa0, pb };
+        assert_int_equal(arms_joint_fit(jo, (size_t)tot, 1, &comp, pr.m0, pr.s0sq, &p), 0);
+        for (size_t a = 0; a < n_arms; a++)
+            post[a].p_best = pb[a];
+        free(jo);
+    }
     free(obs);
     free(imp);
 }
@@ -149,10 +163,15 @@ static int identical_runs(size_t n_arms, double mean, int runs, unsigned long rs
 static void test_identical_arms_calibrated(void **state)
 {
     (void)state;
-    int runs = 400, extreme = identical_runs(2, 10, runs, 2026, 100, outside_5_95);
-    print_message("# identical arms: P(best) outside [0.05, 0.95] in %d of %d runs\n", extreme, runs);
-    if (extreme > runs / 10)
-        fail_msg("identical arms: %d of %d runs outside [0.05, 0.95], want <= 10 %%", extreme, runs);
+    for (int j = 0; j < 2; j++) {
+        use_joint = j;
+        int runs = 400, extreme = identical_runs(2, 10, runs, 2026, 100, outside_5_95);
+        print_message("# identical arms (%s): P(best) outside [0.05, 0.95] in %d of %d runs\n",
+                      j ? "joint" : "per arm", extreme, runs);
+        if (extreme > runs / 10)
+            fail_msg("identical arms: %d of %d runs outside [0.05, 0.95], want <= 10 %%", extreme, runs);
+    }
+    use_joint = false;
 }
 
 /* Three identical content types with 5-20 posts: a selection score of 0.9
@@ -160,10 +179,15 @@ static void test_identical_arms_calibrated(void **state)
 static void test_no_type_better(void **state)
 {
     (void)state;
-    int runs = 200, high = identical_runs(3, 8, runs, 7, 900, any_above_90);
-    print_message("# three identical types: a score >= 0.9 in %d of %d runs\n", high, runs);
-    if (high > runs / 20)
-        fail_msg("identical types: a score >= 0.9 in %d of %d runs, want <= 5 %%", high, runs);
+    for (int j = 0; j < 2; j++) {
+        use_joint = j;
+        int runs = 200, high = identical_runs(3, 8, runs, 7, 900, any_above_90);
+        print_message("# three identical types (%s): a score >= 0.9 in %d of %d runs\n", j ? "joint" : "per arm",
+                      high, runs);
+        if (high > runs / 20)
+            fail_msg("identical types: a score >= 0.9 in %d of %d runs, want <= 5 %%", high, runs);
+    }
+    use_joint = false;
 }
 
 /*
@@ -179,6 +203,7 @@ static void test_better_arm_found(void **state)
     gsl_rng_set(r, 11);
     const int sizes[] = { 5, 10, 15, 20, 30, 40 };
     int found = 0;
+    use_joint = true; /* learn's scores */
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         double pb[100];
         for (int it = 0; it < 100; it++) {
@@ -192,10 +217,11 @@ static void test_better_arm_found(void **state)
         int above = 0;
         for (int it = 0; it < 100; it++)
             above += pb[it] >= 0.9;
-        print_message("# 2x arm, %d posts each: P(best) >= 0.9 in %d of 100 runs\n", sizes[s], above);
+        print_message("# 2x arm (joint), %d posts each: P(best) >= 0.9 in %d of 100 runs\n", sizes[s], above);
         if (above >= 50 && !found)
             found = sizes[s];
     }
+    use_joint = false;
     if (!(found > 0 && found <= 30))
         fail_msg("a 2x arm reaches P(best) >= 0.9 in half the runs only at %d posts per arm, want <= 30", found);
     int tops = 0;
