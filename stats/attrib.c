@@ -86,6 +86,7 @@ struct nnls {
     gsl_vector *b;      /* As^T y */
     gsl_vector *x, *z, *rhs;
     double *scale;
+    size_t *idx;        /* passive columns' indices */
     bool *inP, *blocked;
 };
 
@@ -101,6 +102,7 @@ static int nnls_init(struct nnls *w, size_t nmax, size_t pmax)
     w->z = gsl_vector_alloc(pmax);
     w->rhs = gsl_vector_alloc(pmax);
     w->scale = xcalloc(pmax, sizeof(double));
+    w->idx = xcalloc(pmax, sizeof(size_t));
     w->inP = xcalloc(pmax, sizeof(bool));
     w->blocked = xcalloc(pmax, sizeof(bool));
     if (!w->gram || !w->sub || !w->b || !w->x || !w->z || !w->rhs)
@@ -117,6 +119,7 @@ static void nnls_release(struct nnls *w)
     gsl_vector_free(w->z);
     gsl_vector_free(w->rhs);
     free(w->scale);
+    free(w->idx);
     free(w->inP);
     free(w->blocked);
     memset(w, 0, sizeof *w);
@@ -125,8 +128,8 @@ static void nnls_release(struct nnls *w)
 /* Unconstrained least squares on the passive columns; z = 0 elsewhere. */
 static int nnls_ls(struct nnls *w, size_t p, gsl_vector *z)
 {
-    size_t idx[64], m = 0;
-    for (size_t j = 0; j < p && m < 64; j++)
+    size_t *idx = w->idx, m = 0;
+    for (size_t j = 0; j < p; j++)
         if (w->inP[j])
             idx[m++] = j;
     gsl_vector_set_zero(z);
