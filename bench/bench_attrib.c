@@ -18,7 +18,6 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "stats/arms.h"
 #include "stats/attrib.h"
 #include "stats/attrib_sim.h"
 
@@ -169,24 +168,11 @@ static int learning_on_credits(int reps)
         sp.seed = 500 + (uint64_t)rep;
         if (attrib_sim_make(&sp, &s) || fit_one(&s, sp.n_groups, 11 + (uint64_t)rep, &r))
             return 1;
-        struct arms_obs *obs = calloc((size_t)s.n_posts + 1, sizeof *obs);
-        for (int j = 0; j < s.n_posts; j++)
-            obs[j] = (struct arms_obs){ .arm = (size_t)s.posts[j].group, .w = 1.0, .imp = r.posts[j].q168 };
-        struct arms_params ap;
-        struct arms_prior pr;
-        struct arms_post post[ATTRIB_SIM_MAXG];
-        arms_params_default(&ap);
-        ap.n_imp = ATTRIB_NQ;
-        ap.seed = (uint64_t)rep;
-        if (arms_fit(obs, (size_t)s.n_posts, (size_t)sp.n_groups, &ap, &pr, post))
+        int top = attrib_sim_top_group(&s, &r, sp.n_groups, (uint64_t)rep);
+        if (top < 0)
             return 1;
-        int top = 0;
-        for (int g = 1; g < sp.n_groups; g++)
-            if (post[g].p_best > post[top].p_best)
-                top = g;
         best_tops += top == 2;
         worst_tops += top == 0;
-        free(obs);
         attrib_result_release(&r);
         attrib_sim_release(&s);
     }

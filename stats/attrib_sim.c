@@ -15,6 +15,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "common/sbuf.h"
+#include "stats/arms.h"
 
 #define SIM_T0 INT64_C(1780000000)
 
@@ -298,4 +299,28 @@ void attrib_sim_score_window(const struct attrib_sim *s, const struct attrib_res
     free(conf);
     free(rel);
     free(work);
+}
+
+int attrib_sim_top_group(const struct attrib_sim *s, const struct attrib_result *r, int n_groups, uint64_t seed)
+{
+    if (n_groups < 1 || n_groups > ATTRIB_SIM_MAXG)
+        return -1;
+    struct arms_obs *obs = xcalloc((size_t)s->n_posts + 1, sizeof *obs);
+    for (int j = 0; j < s->n_posts; j++)
+        obs[j] = (struct arms_obs){ .arm = (size_t)s->posts[j].group, .w = 1.0, .imp = r->posts[j].q168 };
+    struct arms_params ap;
+    struct arms_prior pr;
+    struct arms_post post[ATTRIB_SIM_MAXG];
+    arms_params_default(&ap);
+    ap.n_imp = ATTRIB_NQ;
+    ap.seed = seed;
+    int top = -1;
+    if (arms_fit(obs, (size_t)s->n_posts, (size_t)n_groups, &ap, &pr, post) == 0) {
+        top = 0;
+        for (int g = 1; g < n_groups; g++)
+            if (post[g].p_best > post[top].p_best)
+                top = g;
+    }
+    free(obs);
+    return top;
 }

@@ -102,6 +102,10 @@ void attrib_sim_score(const struct attrib_sim *s, const struct attrib_result *r,
 void attrib_sim_score_window(const struct attrib_sim *s, const struct attrib_result *r, int window,
                              struct attrib_sim_score *out);
 
+/* The group learn would put on top: the groups' P(best) from each post's
+ * 168 h imputations (stats/arms.h, as learn computes them); -1 on error. */
+int attrib_sim_top_group(const struct attrib_sim *s, const struct attrib_result *r, int n_groups, uint64_t seed);
+
 /* Expected calibration error of pooled bins (attrib_sim_score's bin_* summed). */
 double attrib_sim_ece(const double *bin_n, const double *bin_conf, const double *bin_hit);
 

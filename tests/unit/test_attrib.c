@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stats/arms.h"
 #include "stats/attrib.h"
 #include "stats/attrib_sim.h"
 
@@ -439,23 +438,10 @@ static void test_learning_on_daily_credits(void **state)
         struct attrib_sim s;
         struct attrib_result r;
         sim_and_fit(true, 24.0, 500 + (uint64_t)rep, 11 + (uint64_t)rep, &s, &r);
-        struct arms_obs *obs = calloc((size_t)s.n_posts + 1, sizeof *obs);
-        for (int j = 0; j < s.n_posts; j++)
-            obs[j] = (struct arms_obs){ .arm = (size_t)s.posts[j].group, .w = 1.0, .imp = r.posts[j].q168 };
-        struct arms_params ap;
-        struct arms_prior pr;
-        struct arms_post post[3];
-        arms_params_default(&ap);
-        ap.n_imp = ATTRIB_NQ;
-        ap.seed = (uint64_t)rep;
-        assert_int_equal(arms_fit(obs, (size_t)s.n_posts, 3, &ap, &pr, post), 0);
-        int top = 0;
-        for (int g = 1; g < 3; g++)
-            if (post[g].p_best > post[top].p_best)
-                top = g;
+        int top = attrib_sim_top_group(&s, &r, 3, (uint64_t)rep);
+        assert_true(top >= 0);
         best += top == 2;
         worst += top == 0;
-        free(obs);
         attrib_result_release(&r);
         attrib_sim_release(&s);
     }
