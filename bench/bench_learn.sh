@@ -23,9 +23,9 @@ SELECT (9000000 + g)::text, 1, xetl.derived_decision_id((9000000 + g)::text),
        jsonb_build_object('cost_usd', 0.01)
   FROM generate_series(1, $N) g;
 INSERT INTO follower_attributions (account_id, decision_id, tweet_id, followers_before, followers_after,
-       followers_gained, confidence_score, attribution_method, time_window_hours)
+       followers_gained, confidence_score, attribution_method, time_window_hours, measured_at)
 SELECT 1, decision_id, tweet_id, 0, 0, (hashtext(tweet_id) & 15) % (1 + (hashtext(content_type_id) & 7)),
-       0.5 + (hashtext(tweet_id) & 1) * 0.5, 'exposure_regression', 168 FROM xetl.posts;
+       0.5 + (hashtext(tweet_id) & 1) * 0.5, 'exposure_regression', 168, '2026-11-24Z' FROM xetl.posts;
 INSERT INTO tweet_analytics_comprehensive (account_id, decision_id, tweet_id, likes, retweets, replies,
        impressions, engagement_rate, posted_at)
 SELECT 1, decision_id, tweet_id, 10, 2, 1, 1000, 0.013, posted_at FROM xetl.posts;

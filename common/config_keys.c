@@ -40,6 +40,7 @@ const struct config_key config_keys[] = {
     { "learn.prior_weight", "2", "empirical-Bayes prior weight, in posts", false, CFG_NUM, 0.001, 1000000 },
     { "learn.maturity_hours", "168", "a post counts as evidence once its attribution window has matured", false, CFG_NUM, 0, 87600 },
     { "learn.success_followers", "1", "success rule: a post succeeds when it gains at least this many followers", false, CFG_NUM, -1e9, 1e9 },
+    { "learn.min_posts", "5", "effective posts below which an arm is exploratory (never called best)", false, CFG_NUM, 0, 1000000 },
 
     /* health: the cost model (all USD; unset means unknown, never zero) */
     { "cost.x_api_monthly_usd", NULL, "X API plan, USD per month", false, CFG_NUM, 0, 1e12 },

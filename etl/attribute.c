@@ -160,6 +160,11 @@ static int load_posts(struct db *db, const struct account *acct, int64_t lo, int
                 a->exposure = (struct attrib_curve){ .kind = ATTRIB_CURVE_LOMAX, .A = imp / frac,
                                                      .c_h = DEFAULT_C_H, .theta = DEFAULT_THETA };
                 p->exposure_source = "latest_impressions";
+            } else if (isfinite(p->known)) {
+                /* X's own follows need only a shape to be spread over time */
+                a->exposure = (struct attrib_curve){ .kind = ATTRIB_CURVE_LOMAX, .A = 1.0,
+                                                     .c_h = DEFAULT_C_H, .theta = DEFAULT_THETA };
+                p->exposure_source = "default_shape";
             } else {
                 a->exposure.kind = ATTRIB_CURVE_NONE;
                 p->exposure_source = "none";
@@ -334,20 +339,25 @@ static int write_post(struct db *db, const struct account *acct, const struct ru
     const struct apost *p = &r->p[j];
     const struct attrib_post_result *pr = &res->posts[j];
     char sid[32], sbefore[32], safter[32], sgain[32], sconf[32], swin[32], sret[40], smeas[40], *meta;
-    char sposted[40], sfollows[32];
+    char sposted[40], sfollows[32], scred[40];
     int rc = 0;
-    double before168 = 0, after168 = 0, gain168 = 0;
+    double before168 = NAN, after168 = NAN, gain168 = 0;
     snprintf(sid, sizeof sid, "%lld", (long long)acct->id);
     db_fmt_time(smeas, sizeof smeas, as_of);
+    bool have_samples = r->ns > 0;
     for (int w = 0; w < ATTRIB_NWIN; w++) {
         double W = attrib_windows_h[w];
-        bool matured;
-        int k_before = sample_before(r, p->posted_at);
-        int k_after = sample_after(r, p->posted_at + (int64_t)(W * HOUR), &matured);
-        double before = r->F[k_before], after = r->F[k_after];
-        char tb[40], ta[40];
-        xtime_format(r->t[k_before], tb, sizeof tb);
-        xtime_format(r->t[k_after], ta, sizeof ta);
+        bool matured = p->posted_at + (int64_t)(W * HOUR) <= as_of;
+        double before = NAN, after = NAN;
+        char tb[40] = "", ta[40] = "";
+        if (have_samples) {
+            int k_before = sample_before(r, p->posted_at);
+            int k_after = sample_after(r, p->posted_at + (int64_t)(W * HOUR), &matured);
+            before = r->F[k_before];
+            after = r->F[k_after];
+            xtime_format(r->t[k_before], tb, sizeof tb);
+            xtime_format(r->t[k_after], ta, sizeof ta);
+        }
         double credit = pr->credit[w];
         double ret = w == ATTRIB_NWIN - 1 ? retention(r, p->posted_at, as_of) : NAN;
         struct sbuf sb;
@@ -362,8 +372,20 @@ static int write_post(struct db *db, const struct account *acct, const struct ru
             sbuf_addf(&sb, ",\"reported_as_of\":\"%s\",\"window_split\":%s", reported_at,
                       split ? "\"by exposure curve\"" : "null");
         } else {
-            sbuf_addf(&sb, "{\"model\":\"exposure_regression\",\"window_h\":%g", W);
+            sbuf_addf(&sb, "{\"model\":\"lagged_count\",\"window_h\":%g", W);
             json_num(&sb, "credit", credit);
+            sbuf_adds(&sb, ",\"confidence_event\":\"|true follows - credit| <= max(2, 25 % of credit)\"");
+            json_num(&sb, "confidence_raw", pr->conf_raw[w]);
+            json_num(&sb, "lag_h", res->lag_h);
+            json_num(&sb, "dispersion", res->dispersion);
+            json_num(&sb, "multiplier", pr->multiplier);
+            if (w == ATTRIB_NWIN - 1) {
+                /* equally likely values of the 168 h follows: learn's imputations */
+                sbuf_adds(&sb, ",\"draws_168h\":[");
+                for (int q = 0; q < ATTRIB_NQ; q++)
+                    sbuf_addf(&sb, "%s%.6g", q ? "," : "", isfinite(pr->q168[q]) ? pr->q168[q] : 0.0);
+                sbuf_adds(&sb, "]");
+            }
             json_num(&sb, "rate", pr->rate);
             json_num(&sb, "rate_pooled", res->rho_pooled);
             sbuf_adds(&sb, ",\"group\":");
@@ -381,32 +403,36 @@ static int write_post(struct db *db, const struct account *acct, const struct ru
         }
         json_num(&sb, "exposure", pr->exposure[w]);
         /* When the two counts were sampled: the first sample may postdate the post. */
-        sbuf_addf(&sb,
-                  ",\"exposure_source\":\"%s\",\"n_intervals\":%d,\"n_samples\":%d,\"matured\":%s,"
-                  "\"before_sampled_at\":\"%s\",\"after_sampled_at\":\"%s\"}",
-                  p->exposure_source, pr->n_intervals, r->ns, matured ? "true" : "false", tb, ta);
+        sbuf_addf(&sb, ",\"exposure_source\":\"%s\",\"n_intervals\":%d,\"n_samples\":%d,\"matured\":%s,",
+                  p->exposure_source, pr->n_intervals, r->ns, matured ? "true" : "false");
+        if (have_samples)
+            sbuf_addf(&sb, "\"before_sampled_at\":\"%s\",\"after_sampled_at\":\"%s\"}", tb, ta);
+        else
+            sbuf_adds(&sb, "\"before_sampled_at\":null,\"after_sampled_at\":null}");
         meta = sbuf_detach(&sb);
-        snprintf(sbefore, sizeof sbefore, "%.0f", before);
-        snprintf(safter, sizeof safter, "%.0f", after);
         snprintf(sgain, sizeof sgain, "%.0f", round(credit));
-        snprintf(sconf, sizeof sconf, "%.4f", fmin(1.0, fmax(0.0, pr->confidence)));
+        snprintf(sconf, sizeof sconf, "%.4f", fmin(1.0, fmax(0.0, pr->conf[w])));
         snprintf(swin, sizeof swin, "%g", W);
-        const char *v[] = { p->decision_id, p->tweet_id, sid, sbefore, safter, sgain, sconf,
+        const char *v[] = { p->decision_id, p->tweet_id, sid, db_fmt_double(sbefore, sizeof sbefore, before),
+                            db_fmt_double(safter, sizeof safter, after), sgain, sconf,
                             pr->known ? "platform_reported" : "exposure_regression", smeas, swin,
-                            db_fmt_double(sret, sizeof sret, ret), meta };
+                            db_fmt_double(sret, sizeof sret, ret), meta,
+                            db_fmt_double(scred, sizeof scred, credit) };
         rc = db_cmd(db,
                     "INSERT INTO follower_attributions (decision_id, tweet_id, account_id, followers_before,"
                     " followers_after, followers_gained, confidence_score, attribution_method, measured_at,"
-                    " time_window_hours, follower_retention_rate, attribution_metadata)"
-                    " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb)"
+                    " time_window_hours, follower_retention_rate, attribution_metadata, followers_credited)"
+                    " VALUES ($1::uuid, $2, $3, $4::numeric::integer, $5::numeric::integer, $6, $7, $8, $9, $10,"
+                    " $11, $12::jsonb, $13)"
                     " ON CONFLICT (account_id, tweet_id, time_window_hours) DO UPDATE SET"
                     " decision_id = EXCLUDED.decision_id,"
                     " followers_before = EXCLUDED.followers_before, followers_after = EXCLUDED.followers_after,"
                     " followers_gained = EXCLUDED.followers_gained, confidence_score = EXCLUDED.confidence_score,"
                     " attribution_method = EXCLUDED.attribution_method, measured_at = EXCLUDED.measured_at,"
                     " follower_retention_rate = EXCLUDED.follower_retention_rate,"
-                    " attribution_metadata = EXCLUDED.attribution_metadata",
-                    12, v, NULL, err);
+                    " attribution_metadata = EXCLUDED.attribution_metadata,"
+                    " followers_credited = EXCLUDED.followers_credited",
+                    13, v, NULL, err);
         free(meta);
         if (rc)
             return rc;
@@ -418,17 +444,16 @@ static int write_post(struct db *db, const struct account *acct, const struct ru
             gain168 = round(credit);
         }
     }
-    snprintf(sbefore, sizeof sbefore, "%.0f", before168);
-    snprintf(safter, sizeof safter, "%.0f", after168);
     snprintf(sgain, sizeof sgain, "%.0f", gain168);
     const char *v[] = { p->decision_id, p->tweet_id, sid, db_fmt_time(sposted, sizeof sposted, p->posted_at),
-                        sbefore, safter, sgain,
+                        db_fmt_double(sbefore, sizeof sbefore, before168),
+                        db_fmt_double(safter, sizeof safter, after168), sgain,
                         isfinite(p->known) ? (snprintf(sfollows, sizeof sfollows, "%.0f", p->known), sfollows)
                                            : NULL };
     rc = db_cmd(db,
                 "INSERT INTO tweet_analytics_comprehensive (decision_id, tweet_id, account_id, posted_at,"
                 " followers_before, followers_after, followers_gained, follows_from_tweet)"
-                " VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8::integer)"
+                " VALUES ($1::uuid, $2, $3, $4, $5::numeric::integer, $6::numeric::integer, $7, $8::integer)"
                 " ON CONFLICT (account_id, tweet_id) DO UPDATE SET"
                 " followers_before = EXCLUDED.followers_before, followers_after = EXCLUDED.followers_after,"
                 " followers_gained = EXCLUDED.followers_gained,"
@@ -494,13 +519,24 @@ int attribute_run(struct db *db, const struct config *cfg, const struct account 
         log_info("attribute: account '%s': no posts in the range", acct->handle);
         goto out;
     }
-    if (r.ns < 2) {
-        log_warn("attribute: account '%s': %d follower sample(s) around the range, need 2; nothing attributed",
-                 acct->handle, r.ns);
-        counts->warnings++;
-        goto out;
-    }
-    if ((rc = attrib_fit(r.t, r.F, r.ns, r.ap, r.np, r.ng > 0 ? r.ng : 1, &prm, &res, err))) {
+    bool known_only = r.ns < 2;
+    if (known_only) {
+        /* an import-only account: X's own per-post follows are still evidence */
+        int n_known = 0;
+        for (int j = 0; j < r.np; j++)
+            n_known += r.p[j].in_range && isfinite(r.p[j].known);
+        if (n_known == 0) {
+            log_warn("attribute: account '%s': %d follower sample(s) around the range, need 2, and no"
+                     " platform-reported follows; nothing attributed",
+                     acct->handle, r.ns);
+            counts->warnings++;
+            goto out;
+        }
+        log_info("attribute: account '%s': %d follower sample(s), need 2 to model; %d posts with X's own"
+                 " follows attributed as platform_reported",
+                 acct->handle, r.ns, n_known);
+        attrib_known_only(r.ap, r.np, r.ng, &res);
+    } else if ((rc = attrib_fit(r.t, r.F, r.ns, r.ap, r.np, r.ng > 0 ? r.ng : 1, &prm, &res, err))) {
         xerr_prefix(err, "attribute: account '%s': ", acct->handle);
         goto out;
     }
@@ -510,7 +546,7 @@ int attribute_run(struct db *db, const struct config *cfg, const struct account 
         goto out;
     in_tx = true;
     for (int j = 0; j < r.np; j++) {
-        if (!r.p[j].in_range)
+        if (!r.p[j].in_range || (known_only && !res.posts[j].known))
             continue;
         if ((rc = write_post(db, acct, &r, j, &res, &prm, a->as_of, counts, err)))
             goto out;

@@ -8,9 +8,12 @@
  * default shape), the follower samples, xetl.platform_follows and
  * xetl.daily_follows, runs stats/attrib, and writes in one transaction:
  *   follower_attributions — one row per post in the range and window (1, 24,
- *     168 h); method 'exposure_regression', or 'platform_reported' where X
- *     reported the post's follows (confidence 1); metadata with rates,
- *     baseline, interval, purity, sign certainty;
+ *     168 h); method 'exposure_regression' (the lagged count model), or
+ *     'platform_reported' where X reported the post's follows (confidence 1;
+ *     written even without follower samples, for import-only accounts);
+ *     followers_credited unrounded, confidence_score per window (the
+ *     calibrated probability of the stated event), metadata with rates, lag,
+ *     baseline, interval, the 168 h imputations for learn;
  *   tweet_analytics_comprehensive — followers_gained (168 h credit, rounded),
  *     followers_before/after (168 h window) and follows_from_tweet (where X
  *     reported it).

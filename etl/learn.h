@@ -3,9 +3,11 @@
  * Thompson posteriors for content types, viral formulas and hooks.
  *
  * Reads an account's posts (xetl.posts) posted at or before --as-of, their
- * latest counters (tweet_analytics_comprehensive) and, for posts whose
- * attribution window has matured (posted_at <= as_of - learn.maturity_hours),
- * the 168 h row of follower_attributions (followers_gained, confidence_score).
+ * counters as of then (tweet_analytics_comprehensive, else the latest
+ * performance_snapshots row by then) and, for posts whose attribution window
+ * has matured (posted_at <= as_of - learn.maturity_hours), the 168 h row of
+ * follower_attributions measured by then (followers_credited and its
+ * imputations, metadata draws_168h).
  * Writes, in one transaction per account:
  *   content_type_performance, formula_performance, hook_performance — one row
  *   per arm seen in the account's posts (arms no longer seen are removed);
@@ -15,7 +17,7 @@
  * and as-of).  The model and every column: docs/learning.md.
  *
  * Not for: attributing followers (etl/attribute), choosing the next post (the
- * bot reads selection_score), or the numerics (stats/thompson.h).
+ * bot reads selection_score), or the numerics (stats/arms.h).
  */
 #ifndef XETL_LEARN_H
 #define XETL_LEARN_H

@@ -338,6 +338,7 @@ static const char prediction_sql[] =
 static const char arms_sql_fmt[] =
     "SELECT %2$s, round(selection_score, 4), posts_count, round(avg_followers_per_post, 2)"
     "  FROM %1$s WHERE account_id = $1 AND selection_score IS NOT NULL"
+    "   AND exploratory IS NOT TRUE" /* too little evidence: never listed as best (docs/learning.md) */
     " ORDER BY selection_score DESC, %2$s COLLATE \"C\"";
 
 static const char heat_sql[] =

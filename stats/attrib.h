@@ -4,18 +4,16 @@
  * Pure numerics with GSL: no database, no clock, no logging.  Given the
  * account's follower count sampled at times tau_0 < ... < tau_K, the posts
  * (post time, content-type group, cumulative exposure curve) and optionally
- * the platform's own per-post follow counts, it
- *
- *   Stage A  fits  Delta_k = b*dt_k + sum_g rho_g X_gk + e_k  by weighted
- *            non-negative least squares (rho_g >= 0, b free), X_gk being the
- *            exposure increments of group g's posts in interval k, with the
- *            group rates shrunk toward the pooled rate where groups are sparse;
- *   Stage B  allocates each interval's observed delta to the posts and the
- *            baseline in proportion to their modelled flow, so the credits of
- *            all posts plus the baseline add up exactly to F(tau_K) - F(tau_0);
- *   and      scores each post's 168 h credit: confidence = purity x bootstrap
- *            sign certainty (moving-block bootstrap, seeded), with a 5-95 %
- *            bootstrap interval.
+ * the platform's own per-post follow counts, it fits a count model of the
+ * follower series: per interval, a baseline (drift, trend, daily and weekly
+ * harmonics) plus each post's follows, group rate x post multiplier x its
+ * exposure convolved with an exponential lag kernel whose mean is chosen by
+ * fit; credits are the conditional means of the latent split (posts +
+ * baseline + platform-reported = F(tau_K) - F(tau_0) exactly); posterior
+ * draws of the split (bootstrap rates, gamma multipliers, multinomial split,
+ * each draw summing to the observed change) give each window's probability
+ * of the stated event (attrib_event_tol), recalibrated (attrib_calib.c), and
+ * the 168 h interval and imputations.
  *
  * Not for: reading or writing tables (etl/attribute.c), fitting exposure
  * curves (stats/decay.c), deciding which posts or samples belong to a run.
@@ -33,6 +31,8 @@
 #define ATTRIB_NWIN 3
 extern const double attrib_windows_h[ATTRIB_NWIN]; /* 1, 24, 168 */
 #define ATTRIB_HORIZON_H 168.0
+/* Posterior quantiles of each post's 168 h follows kept for learn's multiple imputation. */
+#define ATTRIB_NQ 20
 
 enum attrib_curve_kind {
     ATTRIB_CURVE_NONE = 0,   /* no exposure known: the post gets no modelled credit */
@@ -67,6 +67,8 @@ struct attrib_params {
     double block_hours;            /* moving-block length, hours (24) */
     double prior_posts;            /* shrinkage of group rates toward the pooled rate,
                                       in "posts' worth" of evidence (2) */
+    int recalibrate;               /* 1: apply stats/attrib_calib.c's maps (default);
+                                      0: the model's own probabilities and intervals */
 };
 
 /* Defaults: 200 refits, seed 0, 24 h blocks, prior of 2 posts. */
@@ -81,6 +83,11 @@ struct attrib_post_result {
                                       is the post's own in the intervals it was exposed in */
     double sign_certainty;         /* [0,1]: |2 P*(credit_168 > 0) - 1| under the bootstrap */
     double confidence;             /* purity * sign_certainty; 1 for platform-reported posts */
+    double conf[ATTRIB_NWIN];      /* per window: calibrated P(|truth - credit| <= attrib_event_tol) */
+    double conf_raw[ATTRIB_NWIN];  /* ... the same probability under the model's own draws */
+    double multiplier;             /* posterior mean of the post's own conversion multiplier */
+    double q168[ATTRIB_NQ];        /* quantiles (i + 0.5) / ATTRIB_NQ of the 168 h credit's
+                                      posterior draws: equally likely imputations */
     double lo, hi;                 /* 5 % and 95 % bootstrap quantiles of credit[168 h] */
     int n_intervals;               /* sample intervals the post was exposed in */
     int known;                     /* 1 when platform-reported */
@@ -95,7 +102,9 @@ struct attrib_result {
     double baseline_total;         /* part of observed_total allocated to the baseline */
     double known_total;            /* part given to platform-reported posts */
     double posts_total;            /* part given to the other posts (168 h credits) */
-    double var_per_h, var_per_flow;/* fitted noise model: Var(Delta_k) = a dt_k + c m_k */
+    double var_per_h, var_per_flow;/* fitted noise model: Var(Delta_k) = a dt_k + c m_k + phi sum m_jk^2 */
+    double dispersion;             /* phi: variance of a post's conversion multiplier */
+    double lag_h;                  /* mean of the exponential lag kernel chosen by the fit, hours */
     int n_intervals;
     int n_boot;                    /* refits that succeeded */
     int block_len;                 /* moving-block length used, in intervals */
@@ -114,5 +123,27 @@ int attrib_fit(const int64_t *t, const double *F, int n_samples, const struct at
                struct xerr *err);
 
 void attrib_result_release(struct attrib_result *r);
+
+/*
+ * Without follower samples (an import-only account) only the platform's
+ * own per-post follows can be attributed: each known post's follows, split
+ * among the windows by its exposure curve (all in every window when it has
+ * none), confidence 1; other posts get credit 0 and known = 0.  Fills *out
+ * (release with attrib_result_release).
+ */
+void attrib_known_only(const struct attrib_post *posts, int n_posts, int n_groups, struct attrib_result *out);
+
+/* The event confidence is the probability of: the window's true follows lie
+ * within attrib_event_tol(credit) of the credit, max(2, 25 % of |credit|). */
+double attrib_event_tol(double credit);
+
+/* Maps a window's raw event probability to a calibrated one (isotonic maps
+ * fitted on simulated accounts, stats/attrib_calib.c), by window index and
+ * the median sampling interval in hours. */
+double attrib_calibrate(int window, double median_dt_h, double raw);
+
+/* Factor by which the posterior draws' spread around the credit is widened
+ * so the 5-95 % interval covers 90 % on simulated accounts. */
+double attrib_interval_scale(double median_dt_h);
 
 #endif

@@ -22,7 +22,15 @@ Scenario format (JSON; every key optional except "accounts")
       "interval_hours": 6.0,            mean spacing between consecutive items
       "followers": 1200,                followers at "start"
       "drift_per_day": 3.0,             baseline follower growth not caused by posts
-      "seed": 42                        everything else is drawn from this
+      "seed": 42,                       everything else is drawn from this
+      "realism": {                      optional: a world the attribution model does not
+                                        assume (docs/attribution.md); absent = none of it
+        "lag_hours": 3.0,               each post's follows lag its impressions by an
+                                        exponential delay of this mean (per post)
+        "overdispersion": 0.8,          lognormal sd of each post's own conversion
+        "daily_amplitude": 0.6,         organic drift x (1 + a cos(2 pi (hour - 15) / 24))
+        "churn_per_day": 0.002          unfollows per follower of the start count per day
+      }
     }
   ]
 }
@@ -142,6 +150,15 @@ class Tweet:
         self.scale = {k: self.c_h * rng.uniform(0.8, 1.25) for k in self.final}
         self.follows_final = imp * rng.uniform(0.0005, 0.003) * follow_mult
         self.follows_c = self.c_h * rng.uniform(1.0, 2.0)
+        # Realism draws come from their own stream: scenarios without it are unchanged.
+        self.follows_lag_h = 0.0
+        real = acct.realism
+        if real:
+            rrng = random.Random("xetl-sim:%s:realism:%d" % (acct.seed, index))
+            sd = float(real.get("overdispersion", 0.0))
+            self.follows_final *= math.exp(rrng.gauss(0.0, sd) - 0.5 * sd * sd)
+            lag = float(real.get("lag_hours", 0.0))
+            self.follows_lag_h = rrng.expovariate(1.0 / lag) if lag > 0 else 0.0
 
         if kind == "reply":
             k = rng.randrange(1, 50)
@@ -200,7 +217,7 @@ class Tweet:
 
     def follows_at(self, t):
         """Continuous (unrounded) follows caused by this post by time t."""
-        return self.follows_final * lomax_cdf(self.age_hours(t), self.follows_c, self.theta)
+        return self.follows_final * lomax_cdf(self.age_hours(t) - self.follows_lag_h, self.follows_c, self.theta)
 
     def decision_id(self):
         """The bot's decision id for this post (a stable UUID)."""
@@ -249,6 +266,7 @@ class Account:
         self.followers0 = int(spec.get("followers", 1200))
         self.drift = float(spec.get("drift_per_day", 3.0))
         self.seed = spec.get("seed", 42)
+        self.realism = spec.get("realism") or {}
         self.following = 300 + number
         self.tweets = []
         n = self.n_posts + self.n_replies
@@ -266,9 +284,20 @@ class Account:
             t += self.interval_h * 3600.0 * rng.uniform(0.5, 1.5)
         self.by_id = {tw.id: tw for tw in self.tweets}
 
+    def organic_at(self, t):
+        """Organic net follows since start (drift with its daily cycle, less churn)."""
+        days = max(0.0, (t - self.start) / 86400.0)
+        amp = float(self.realism.get("daily_amplitude", 0.0))
+        o = self.drift * days
+        if amp:
+            # integral of drift * amp * cos(2 pi (hour - 15) / 24) from start to t
+            ph = lambda x: 2.0 * math.pi * ((x % 86400) / 86400.0 - 15.0 / 24.0)
+            o += self.drift * amp / (2.0 * math.pi) * (math.sin(ph(max(t, self.start))) - math.sin(ph(self.start)))
+        return o - float(self.realism.get("churn_per_day", 0.0)) * self.followers0 * days
+
     def followers_at(self, t):
         days = max(0.0, (t - self.start) / 86400.0)
-        s = self.followers0 + self.drift * days
+        s = self.followers0 + (self.organic_at(t) if self.realism else self.drift * days)
         for tw in self.tweets:
             if tw.exists_at(t):
                 s += tw.follows_at(t)

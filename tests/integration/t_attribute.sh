@@ -124,6 +124,17 @@ is "$(sql "SELECT bool_and(t.followers_gained = f.followers_gained AND t.followe
              ON f.tweet_id = t.tweet_id AND f.time_window_hours = 168")" t \
    "tweet_analytics_comprehensive carries the 168 h credit and its samples"
 
+# credits are stored as the fraction they are; the event behind each window's confidence is stated
+is "$(sql "SELECT bool_and(abs(followers_credited - (attribution_metadata->>'credit')::numeric) < 1e-6
+                           AND followers_gained = round(followers_credited))
+           FROM follower_attributions")" t "followers_credited is the unrounded credit"
+is "$(sql "SELECT jsonb_array_length(attribution_metadata->'draws_168h') || ' '
+                  || (attribution_metadata->>'confidence_event')
+           FROM follower_attributions WHERE tweet_id = '101' AND time_window_hours = 168")" \
+   "20 |true follows - credit| <= max(2, 25 % of credit)" "168 h row: 20 imputations and the confidence's event"
+is "$(sql "SELECT count(*) FROM follower_attributions WHERE tweet_id = '101'
+             AND (attribution_metadata->>'confidence_raw') IS NOT NULL")" 3 "each window has its own probability"
+
 # a second run with the same --as-of changes nothing
 snap() {
     sql "SELECT id, tweet_id, time_window_hours, followers_before, followers_after, followers_gained,
@@ -148,5 +159,74 @@ xrun --as-of $ASOF attribute --from 2026-11-01 --to 2026-11-05
 is "$RC" 0 "no samples: exits 0"
 like "$(cat "$ERR")" "follower sample" "no samples: says why"
 is "$(sql "SELECT count(*) FROM follower_attributions")" 0 "no samples: no rows"
+
+# import-only: no samples, but X reported the post's follows (and no impressions are known):
+# attributed as platform_reported, and follows_from_tweet carries them
+sql "INSERT INTO xetl.platform_follows SELECT '201', account_id, 5, '2026-11-12Z', 'export.csv' FROM xetl.accounts"
+xrun --as-of $ASOF attribute --from 2026-11-01 --to 2026-11-05
+is "$RC" 0 "import-only: exits 0"
+is "$(sql "SELECT string_agg(time_window_hours::int || ':' || attribution_method || ':' || confidence_score || ':'
+                             || coalesce(followers_before::text, 'null'), ',' ORDER BY time_window_hours)
+           FROM follower_attributions WHERE tweet_id = '201'")" \
+   "1:platform_reported:1.0000:null,24:platform_reported:1.0000:null,168:platform_reported:1.0000:null" \
+   "import-only: three platform_reported rows, follower counts unknown (NULL)"
+is "$(sql "SELECT followers_gained || ' ' || (attribution_metadata->>'exposure_source')
+           FROM follower_attributions WHERE tweet_id = '201' AND time_window_hours = 168")" "5 default_shape" \
+   "import-only: the reported 5 follows at 168 h, spread by a default shape"
+is "$(sql "SELECT follows_from_tweet || ' ' || followers_gained FROM tweet_analytics_comprehensive
+           WHERE tweet_id = '201'")" "5 5" "import-only: follows_from_tweet reached"
+
+# The fake X API's simulated account in its realistic mode (tests/fakex/sim.py "realism":
+# lagged follows, overdispersed conversion, a daily cycle, churn), its true follows known:
+# the account's posts with their impression curves and a follower sample every 6 h.
+newdb
+"$XETL" -q account add real_t --user-id 777
+RAID=$(sql "SELECT account_id FROM xetl.accounts WHERE handle = 'real_t'")
+cat > "$TMP/real.py" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import sim
+spec = dict(sim.DEFAULT_SCENARIO["accounts"][0])
+spec.update({"user_id": "777", "handle": "real_t", "drift_per_day": 6.0,
+             "realism": {"lag_hours": 3.0, "overdispersion": 0.8, "daily_amplitude": 0.6, "churn_per_day": 0.001}})
+a = sim.Scenario({"accounts": [spec]}).accounts[0]
+aid, truth = sys.argv[2], open(sys.argv[3], "w")
+for tw in a.tweets:
+    if tw.kind != "post":
+        continue
+    ts = sim.format_time(tw.created_at, millis=False)
+    print("INSERT INTO xetl.posts (tweet_id, account_id, decision_id, posted_at, content_type_id, origin,"
+          " first_seen_at) VALUES ('%s', %s, xetl.derived_decision_id('%s'), '%s', '%s', 'bot', '%s');"
+          % (tw.id, aid, tw.id, ts, tw.content_type_id, ts))
+    A = tw.final["impression_count"]
+    print("INSERT INTO tweet_analytics_comprehensive (decision_id, tweet_id, account_id, posted_at, impressions,"
+          " analytics_metadata) VALUES (xetl.derived_decision_id('%s'), '%s', %s, '%s', %d, '{\"decay\":"
+          " {\"impressions\": {\"model\": \"lomax\", \"A\": %.6f, \"c_h\": %.6f, \"theta\": %.6f}}}');"
+          % (tw.id, tw.id, aid, ts, int(A), A, tw.scale["impression_count"], tw.theta))
+    truth.write("INSERT INTO truth VALUES ('%s', %.6f);\n" % (tw.id, tw.follows_at(tw.created_at + 168 * 3600)))
+t = a.start - 86400
+while t <= a.tweets[-1].created_at + 8 * 86400:
+    print("INSERT INTO xetl.follower_samples (account_id, sampled_at, followers_count, source)"
+          " VALUES (%s, '%s', %d, 'api');" % (aid, sim.format_time(int(t), millis=False), a.followers_at(int(t))))
+    t += 6 * 3600
+PY
+"$XETL_PYTHON" "$TMP/real.py" "$XETL_ROOT/tests/fakex" "$RAID" "$TMP/truth.sql" >"$TMP/real.sql" ||
+    echo "Bail out! sim.py realism failed"
+sql "$(cat "$TMP/real.sql")
+     CREATE TABLE truth (tweet_id text PRIMARY KEY, follows float8);
+     $(cat "$TMP/truth.sql")" >/dev/null
+xrun --as-of 2026-11-28T00:00:00Z attribute --from 2026-11-01 --to 2026-11-20
+is "$RC" 0 "realistic sim account: attribute exits 0"
+echo "# $(sql "SELECT count(*) || ' posts, credits ' || round(sum(f.followers_credited), 1) || ' truth ' || round(sum(t.follows)::numeric, 1)
+                 || ' corr ' || round(corr(f.followers_credited, t.follows)::numeric, 3) || ' lag '
+                 || max(f.attribution_metadata->>'lag_h')
+               FROM follower_attributions f JOIN truth t USING (tweet_id) WHERE f.time_window_hours = 168")"
+near "$(sql "SELECT sum(f.followers_credited) / sum(t.follows) FROM follower_attributions f JOIN truth t USING (tweet_id)
+             WHERE f.time_window_hours = 168")" 1 0.2 "realistic sim account: 168 h credits total the true follows within 20 %"
+ok "realistic sim account: a lag of an hour or more is found" \
+   test "$(sql "SELECT min((attribution_metadata->>'lag_h')::float8) >= 1 FROM follower_attributions")" = t
+ok "realistic sim account: credits correlate with the true follows (r > 0.5)" \
+   test "$(sql "SELECT corr(f.followers_credited, t.follows) > 0.5 FROM follower_attributions f JOIN truth t USING (tweet_id)
+                WHERE f.time_window_hours = 168")" = t
 
 done_testing

@@ -12,6 +12,7 @@
 
 #include <gsl/gsl_errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,9 @@ static void test_platform_reported(void **state)
     assert_true(s.n_posts > 10);
     for (int j = 0; j < s.n_posts; j += 4)
         s.posts[j].known_follows = s.truth[j * ATTRIB_NWIN + 2];
+    /* one reported post without any exposure curve: its count, not 0 */
+    s.posts[2].known_follows = 6.0;
+    s.posts[2].exposure.kind = ATTRIB_CURVE_NONE;
     struct attrib_params p;
     attrib_params_default(&p);
     p.n_boot = 50;
@@ -217,6 +221,7 @@ static void test_platform_reported(void **state)
         assert_true(fabs(r.posts[j].credit[2] - s.truth[j * ATTRIB_NWIN + 2]) < 1e-6);
         assert_true(r.posts[j].confidence == 1.0);
     }
+    assert_true(r.posts[2].known && r.posts[2].credit[2] == 6.0 && r.posts[2].confidence == 1.0);
     assert_true(fabs(r.posts_total + r.known_total + r.baseline_total - r.observed_total) < 1e-6);
     attrib_result_release(&r);
     attrib_sim_release(&s);
@@ -260,35 +265,43 @@ static void test_bad_input_and_determinism(void **state)
     attrib_sim_release(&s);
 }
 
-/*
- * Simulated accounts (3 posts/day for 21 days, 3 content types, per-post
- * conversion multipliers, organic follows 1/h and unfollows 0.7/h), four
- * seeds per sampling interval.  Thresholds sit below what is measured
- * (docs/attribution.md; bench/bench_attrib prints the same figures).
- */
-static void check_sampling(double every_h, double min_spearman, double max_conf_err_spearman, double min_coverage)
+/* Simulates an account of the simple or realistic world sampled every
+ * every_h hours and fits it with the default settings and fit seed. */
+static void sim_and_fit(bool realistic, double every_h, uint64_t seed, uint64_t fit_seed, struct attrib_sim *s,
+                        struct attrib_result *r)
 {
-    double conf_sp = 0.0, hi = 0.0, lo = 0.0, cov = 0.0;
+    struct attrib_sim_params sp;
+    if (realistic)
+        attrib_sim_params_realistic(&sp);
+    else
+        attrib_sim_params_default(&sp);
+    sp.sample_every_h = every_h;
+    sp.seed = seed;
+    assert_int_equal(attrib_sim_make(&sp, s), 0);
+    struct attrib_params p;
+    attrib_params_default(&p);
+    p.seed = fit_seed;
+    struct xerr err = { 0 };
+    assert_int_equal(attrib_fit(s->t, s->F, s->n_samples, s->posts, s->n_posts, sp.n_groups, &p, r, &err), 0);
+}
+
+/*
+ * The simple world (attrib_sim_params_default: follows along the impression
+ * curve, homogeneous organic flow), four seeds per sampling interval.
+ * Thresholds sit below what is measured (docs/attribution.md; `make bench`).
+ */
+static void check_sampling(double every_h, double min_spearman, double min_coverage)
+{
+    double cov = 0.0;
     const int reps = 4;
     for (int rep = 0; rep < reps; rep++) {
-        struct attrib_sim_params sp;
-        attrib_sim_params_default(&sp);
-        sp.sample_every_h = every_h;
-        sp.seed = 100 + (uint64_t)rep;
         struct attrib_sim s;
-        assert_int_equal(attrib_sim_make(&sp, &s), 0);
-        struct attrib_params p;
-        attrib_params_default(&p);
-        p.seed = 7 + (uint64_t)rep;
         struct attrib_result r;
-        struct xerr err = { 0 };
-        assert_int_equal(attrib_fit(s.t, s.F, s.n_samples, s.posts, s.n_posts, sp.n_groups, &p, &r, &err), 0);
+        sim_and_fit(false, every_h, 100 + (uint64_t)rep, 7 + (uint64_t)rep, &s, &r);
         struct attrib_sim_score sc;
         attrib_sim_score(&s, &r, &sc);
-        print_message("# every %gh seed %d: posts %d spearman %.3f total err %.3f coverage %.2f "
-                      "conf~err %.3f err(hi conf) %.3f err(lo conf) %.3f\n",
-                      every_h, rep, s.n_posts, sc.spearman, sc.total_rel_err, sc.coverage,
-                      sc.conf_err_spearman, sc.err_hi_conf, sc.err_lo_conf);
+        print_message("# simple every %gh seed %d: posts %d spearman %.3f total err %.3f coverage %.2f\n", every_h,
+                      rep, s.n_posts, sc.spearman, sc.total_rel_err, sc.coverage);
         /* totals add up exactly: posts + baseline = observed change */
         assert_true(fabs(sc.sum_check) < 1e-6);
         if (sc.spearman < min_spearman)
@@ -297,25 +310,19 @@ static void check_sampling(double every_h, double min_spearman, double max_conf_
             fail_msg("every %gh seed %d: total error %.3f > 0.25", every_h, rep, sc.total_rel_err);
         for (int j = 0; j < s.n_posts; j++) {
             const struct attrib_post_result *pr = &r.posts[j];
-            assert_true(pr->confidence >= 0.0 && pr->confidence <= 1.0);
+            for (int w = 0; w < ATTRIB_NWIN; w++)
+                assert_true(pr->conf[w] >= 0.0 && pr->conf[w] <= 1.0);
+            assert_true(pr->confidence == pr->conf[ATTRIB_NWIN - 1]);
             assert_true(pr->purity >= 0.0 && pr->purity <= 1.0);
             assert_true(pr->lo <= pr->hi);
+            assert_true(pr->credit[0] <= pr->credit[1] + 1e-9 && pr->credit[1] <= pr->credit[2] + 1e-9);
+            for (int q = 1; q < ATTRIB_NQ; q++)
+                assert_true(pr->q168[q - 1] <= pr->q168[q]);
         }
-        conf_sp += sc.conf_err_spearman / reps;
         cov += sc.coverage / reps;
-        hi += sc.err_hi_conf / reps;
-        lo += sc.err_lo_conf / reps;
         attrib_result_release(&r);
         attrib_sim_release(&s);
     }
-    /* informative: higher confidence goes with smaller relative error */
-    if (!(conf_sp < max_conf_err_spearman))
-        fail_msg("every %gh: mean rank correlation of confidence with error %.3f, want < %.2f", every_h,
-                 conf_sp, max_conf_err_spearman);
-    if (!(hi < lo))
-        fail_msg("every %gh: error of the most confident third %.3f not below the least confident %.3f",
-                 every_h, hi, lo);
-    /* the 5-95 % interval of the post's follows: under 90 %, but not far (docs/attribution.md) */
     if (!(cov >= min_coverage))
         fail_msg("every %gh: interval coverage %.2f, want >= %.2f", every_h, cov, min_coverage);
 }
@@ -323,19 +330,124 @@ static void check_sampling(double every_h, double min_spearman, double max_conf_
 static void test_sim_hourly(void **state)
 {
     (void)state;
-    check_sampling(1.0, 0.78, -0.2, 0.75);
+    check_sampling(1.0, 0.80, 0.80);
 }
 
 static void test_sim_6h(void **state)
 {
     (void)state;
-    check_sampling(6.0, 0.75, -0.2, 0.75);
+    check_sampling(6.0, 0.78, 0.80);
 }
 
 static void test_sim_daily(void **state)
 {
     (void)state;
-    check_sampling(24.0, 0.70, -0.05, 0.60);
+    check_sampling(24.0, 0.65, 0.80);
+}
+
+/*
+ * The realistic world (attrib_sim_params_realistic: lagged follows,
+ * overdispersed conversion, daily and weekly organic cycles, churn), the
+ * goals of docs/attribution.md on `reps` accounts (seeds 500.., those of
+ * `bench_attrib --realistic`; the calibration maps were fitted on seeds
+ * 9000..): mean Spearman of the 24 h credits with the truth, the 24 h total
+ * over posts against the true one, the 168 h 90 % interval's coverage in
+ * [0.85, 0.95], and the confidence's expected calibration error (10 bins,
+ * pooled over the accounts) for each window.
+ */
+static void check_realistic(double every_h, int reps, double min_spearman, double total_tol, double max_ece)
+{
+    double sp = 0.0, truth24 = 0.0, credit24 = 0.0, cov = 0.0, orc = 0.0;
+    double bn[ATTRIB_NWIN][10] = { { 0 } }, bc[ATTRIB_NWIN][10] = { { 0 } }, bh[ATTRIB_NWIN][10] = { { 0 } };
+    for (int rep = 0; rep < reps; rep++) {
+        struct attrib_sim s;
+        struct attrib_result r;
+        sim_and_fit(true, every_h, 500 + (uint64_t)rep, 11 + (uint64_t)rep, &s, &r);
+        struct attrib_sim_score sc[ATTRIB_NWIN];
+        for (int w = 0; w < ATTRIB_NWIN; w++) {
+            attrib_sim_score_window(&s, &r, w, &sc[w]);
+            for (int i = 0; i < 10; i++) {
+                bn[w][i] += sc[w].bin_n[i];
+                bc[w][i] += sc[w].bin_conf[i];
+                bh[w][i] += sc[w].bin_hit[i];
+            }
+        }
+        assert_true(fabs(sc[2].sum_check) < 1e-6);
+        for (int j = 0; j < s.n_posts; j++) {
+            truth24 += s.truth[j * ATTRIB_NWIN + 1];
+            credit24 += r.posts[j].credit[1];
+        }
+        sp += sc[1].spearman / reps;
+        orc += sc[1].oracle_spearman / reps;
+        cov += sc[2].coverage / reps;
+        attrib_result_release(&r);
+        attrib_sim_release(&s);
+    }
+    double ratio = credit24 / truth24;
+    double ece[ATTRIB_NWIN];
+    for (int w = 0; w < ATTRIB_NWIN; w++)
+        ece[w] = attrib_sim_ece(bn[w], bc[w], bh[w]);
+    print_message("# realistic every %gh: spearman24 %.3f (oracle %.3f) total24 %.3f coverage168 %.3f "
+                  "ece %.3f %.3f %.3f\n",
+                  every_h, sp, orc, ratio, cov, ece[0], ece[1], ece[2]);
+    if (sp < min_spearman)
+        fail_msg("realistic every %gh: spearman %.3f < %.2f", every_h, sp, min_spearman);
+    if (fabs(ratio - 1.0) > total_tol)
+        fail_msg("realistic every %gh: 24 h credits total %.3f x the truth, want within %.0f %%", every_h, ratio,
+                 100.0 * total_tol);
+    if (cov < 0.85 || cov > 0.95)
+        fail_msg("realistic every %gh: 90 %% interval covers %.3f, want 0.85-0.95", every_h, cov);
+    for (int w = 0; w < ATTRIB_NWIN; w++)
+        if (ece[w] > max_ece)
+            fail_msg("realistic every %gh: window %d ECE %.3f > %.2f", every_h, w, ece[w], max_ece);
+}
+
+/* Goals: at daily samples Spearman >= 0.70, totals within 10 %; at 6 h
+ * >= 0.75 and 5 %; ECE <= 0.05 and coverage 85-95 % everywhere. */
+static void test_realistic_daily(void **state)
+{
+    (void)state;
+    check_realistic(24.0, 16, 0.70, 0.10, 0.05);
+}
+
+static void test_realistic_6h(void **state)
+{
+    (void)state;
+    check_realistic(6.0, 16, 0.75, 0.05, 0.05);
+}
+
+/* Hourly is not a stated goal: what is measured, with room (docs). */
+static void test_realistic_hourly(void **state)
+{
+    (void)state;
+    check_realistic(1.0, 6, 0.75, 0.10, 0.07);
+}
+
+/*
+ * Learning on the credits (docs/learning.md): 12 realistic accounts at daily
+ * samples, the three content types' posteriors from each post's 168 h
+ * imputations as learn computes them; the truly best type (8x the worst's
+ * rate) has the top score in at least 9 (measured 26 of 30 over seeds
+ * 500..529), the truly worst in none.
+ */
+static void test_learning_on_daily_credits(void **state)
+{
+    (void)state;
+    int best = 0, worst = 0;
+    for (int rep = 0; rep < 12; rep++) {
+        struct attrib_sim s;
+        struct attrib_result r;
+        sim_and_fit(true, 24.0, 500 + (uint64_t)rep, 11 + (uint64_t)rep, &s, &r);
+        int top = attrib_sim_top_group(&s, &r, 3, (uint64_t)rep);
+        assert_true(top >= 0);
+        best += top == 2;
+        worst += top == 0;
+        attrib_result_release(&r);
+        attrib_sim_release(&s);
+    }
+    print_message("# learning on daily credits: best type tops in %d of 12, worst in %d\n", best, worst);
+    if (best < 9 || worst > 0)
+        fail_msg("learning on daily credits: best type tops in %d of 12 (want >= 9), worst in %d (want 0)", best, worst);
 }
 
 int main(void)
@@ -350,6 +462,10 @@ int main(void)
         cmocka_unit_test(test_sim_hourly),
         cmocka_unit_test(test_sim_6h),
         cmocka_unit_test(test_sim_daily),
+        cmocka_unit_test(test_realistic_daily),
+        cmocka_unit_test(test_realistic_6h),
+        cmocka_unit_test(test_realistic_hourly),
+        cmocka_unit_test(test_learning_on_daily_credits),
     };
     return cmocka_run_group_tests_name("attrib", tests, setup, NULL);
 }
