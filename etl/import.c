@@ -519,6 +519,7 @@ struct loader {
     struct sbuf json;
     struct csv_in *in;
     int batch_n, rej_n;
+    long staged;
     int64_t max_t;
     bool any_t;
 };
@@ -817,6 +818,7 @@ static void take_record(struct loader *L, const struct csv_record *rec)
     }
     sbuf_addc(b, '\n');
     L->batch_n++;
+    L->staged++;
 }
 
 static int cmd(struct loader *L, const char *sql, int n, const char *const *p, long *affected, struct xerr *err)
@@ -1138,6 +1140,17 @@ static void decide_as_of(struct loader *L)
     }
 }
 
+/* Why a header row cannot be used (out "" when it can). */
+static void header_problem(const struct csv_record *rec, char *out, size_t n)
+{
+    out[0] = '\0';
+    if (rec->error)
+        snprintf(out, n, "%s", rec->error);
+    for (int i = 0; !out[0] && i < rec->nfields; i++)
+        if (!import_utf8_valid(rec->fields[i], strlen(rec->fields[i])))
+            snprintf(out, n, "column %d's name is not valid UTF-8 text", i + 1);
+}
+
 int import_file(struct db *db, const struct account *acct, const struct import_opts *o,
                 struct import_result *res, struct xerr *err)
 {
@@ -1169,11 +1182,7 @@ int import_file(struct db *db, const struct account *acct, const struct import_o
         rc = xerr_set(err, XETL_EX_DATAERR, "'%s' is empty: not an X analytics export", res->source_file);
         goto out;
     }
-    if (rec->error)
-        snprintf(header_bad, sizeof header_bad, "%s", rec->error);
-    for (int i = 0; !header_bad[0] && i < rec->nfields; i++)
-        if (!import_utf8_valid(rec->fields[i], strlen(rec->fields[i])))
-            snprintf(header_bad, sizeof header_bad, "column %d's name is not valid UTF-8 text", i + 1);
+    header_problem(rec, header_bad, sizeof header_bad);
     if (header_bad[0]) {
         /* Column names that cannot be read exactly mean no row can be: the file is
          * refused with its header as the one reject, so the refusal is on record. */
@@ -1312,4 +1321,61 @@ void import_result_release(struct import_result *res)
     free(res->notes);
     res->notes = NULL;
     res->n_notes = 0;
+}
+
+int import_check_stream(FILE *f, struct import_result *res, struct xerr *err)
+{
+    static const struct account none = { 0 };
+    static const struct import_opts o = { .path = "-" };
+    struct loader L;
+    const struct csv_record *rec;
+    char bad[200];
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    memset(&L, 0, sizeof L);
+    L.acct = &none, L.o = &o, L.res = res;
+    sbuf_init(&L.batch);
+    sbuf_init(&L.rejbatch);
+    sbuf_init(&L.json);
+    L.in = csv_in_from_stream(f);
+    if ((rc = csv_in_next(L.in, &rec, err)))
+        goto out;
+    if (!rec) {
+        rc = xerr_set(err, XETL_EX_DATAERR, "empty: not an X analytics export");
+        goto out;
+    }
+    header_problem(rec, bad, sizeof bad);
+    if (bad[0]) {
+        res->rejects = 1;
+        rc = xerr_set(err, XETL_EX_DATAERR, "line 1: the header cannot be read (%s)", bad);
+        goto out;
+    }
+    colmap_build(&L.map, rec->fields, rec->nfields);
+    res->format = detect_map(&L.map, rec->fields);
+    if (res->format == IMPORT_UNKNOWN) {
+        rc = xerr_set(err, XETL_EX_DATAERR, "not a known X analytics export");
+        goto out;
+    }
+    for (;;) {
+        if ((rc = csv_in_next(L.in, &rec, err)))
+            goto out;
+        if (!rec)
+            break;
+        res->records++;
+        take_record(&L, rec);
+        sbuf_reset(&L.batch); /* nothing is sent anywhere */
+        sbuf_reset(&L.rejbatch);
+    }
+    res->loaded = L.staged;
+    csv_in_sha256_hex(L.in, res->sha256);
+    if (res->rejects)
+        rc = xerr_set(err, XETL_EX_DATAERR, "%ld of %ld rows rejected", res->rejects, res->records);
+out:
+    csv_in_close(L.in);
+    colmap_release(&L.map);
+    sbuf_release(&L.batch);
+    sbuf_release(&L.rejbatch);
+    sbuf_release(&L.json);
+    return rc;
 }

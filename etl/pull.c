@@ -1166,3 +1166,20 @@ out:
     free(lc.ids);
     return rc;
 }
+
+long pull_derive_text(const char *endpoint, const char *body, size_t len, const char *user_id, int64_t as_of,
+                      struct sbuf *copy)
+{
+    struct account acct = { 0 };
+    struct bots none = { 0 };
+    struct derive d = { .acct = &acct, .bots = &none, .as_of = as_of, .followers = -1 };
+    json_t *j = json_loadb(body, len, 0, NULL);
+    if (!j)
+        return -1;
+    snprintf(acct.user_id, sizeof acct.user_id, "%s", user_id);
+    d.copy = *copy;
+    derive_body(&d, endpoint, j, 1);
+    *copy = d.copy;
+    json_decref(j);
+    return d.stage_rows;
+}

@@ -254,8 +254,9 @@ static int parse_rcpts(const char *to, struct curl_slist **rcpt, struct sbuf *hd
         if (!l)
             continue;
         if (!strchr(t, '@') || strpbrk(t, "<>\r\n\" ") || l > 254) {
-            free(copy);
-            return xerr_set(err, XETL_EX_USAGE, "mail: bad recipient address '%.80s'", t);
+            int rc = xerr_set(err, XETL_EX_USAGE, "mail: bad recipient address '%.80s'", t);
+            free(copy); /* t points into it */
+            return rc;
         }
         snprintf(addr, sizeof addr, "<%s>", t);
         *rcpt = curl_slist_append(*rcpt, addr);
@@ -465,5 +466,13 @@ out:
     free(body);
     sbuf_release(&to_hdr);
     sbuf_release(&line);
+    return rc;
+}
+
+int mail_check_rcpts(const char *to, struct sbuf *hdr, struct xerr *err)
+{
+    struct curl_slist *rcpt = NULL;
+    int rc = parse_rcpts(to, &rcpt, hdr, err);
+    curl_slist_free_all(rcpt);
     return rc;
 }
