@@ -211,39 +211,35 @@ static void listing(const char *data, size_t len, struct sbuf *out)
 static void test_stray_quotes(void **state)
 {
     (void)state;
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        /* A stray quote pair used to swallow the lines after it into one record. */
+        { "id,text,likes\n1,\"a \"quoted\" word,5\n2,plain,6\n3,x,7\n",
+          "1:id|text|likes\n"
+          "2!unbalanced quote: text after the closing quote of field 2[1,\"a \"quoted\" word,5]\n"
+          "3:2|plain|6\n4:3|x|7\n" },
+        { "id,text,likes\n1,ab\"c,5\n2,plain,6\n",
+          "1:id|text|likes\n2!quote inside unquoted field 2[1,ab\"c,5]\n3:2|plain|6\n" },
+        /* An opening quote never closed: one line lost, not the rest of the file. */
+        { "id,text,likes\n1,\"open,5\n2,plain,6\n3,x,7\n",
+          "1:id|text|likes\n2!unbalanced quote: never closed in field 2[1,\"open,5]\n3:2|plain|6\n4:3|x|7\n" },
+        /* CRLF, the error found two lines on: lines still counted right after the re-read. */
+        { "id,t,n\r\n1,\"a\r\n2,b,3\r\n3,\"x\"y,4\r\n5,c,6\r\n",
+          "1:id|t|n\n"
+          "2!unbalanced quote: text after the closing quote of field 2 on line 4[1,\"a]\n"
+          "3:2|b|3\n"
+          "4!unbalanced quote: text after the closing quote of field 2[3,\"x\"y,4]\n"
+          "5:5|c|6\n" },
+        /* A legitimate quoted line break and doubled quotes are still one record. */
+        { "id,t,n\n1,\"two\nlines \"\"q\"\"\",3\n", "1:id|t|n\n2:1|two\nlines \"q\"|3\n" },
+    };
     struct sbuf sb;
     sbuf_init(&sb);
-    /* A stray quote pair used to swallow the lines after it into one record. */
-    static const char a[] = "id,text,likes\n1,\"a \"quoted\" word,5\n2,plain,6\n3,x,7\n";
-    listing(a, sizeof a - 1, &sb);
-    assert_string_equal(sb.buf, "1:id|text|likes\n"
-                                "2!unbalanced quote: text after the closing quote of field 2[1,\"a \"quoted\" word,5]\n"
-                                "3:2|plain|6\n"
-                                "4:3|x|7\n");
-    static const char b[] = "id,text,likes\n1,ab\"c,5\n2,plain,6\n";
-    listing(b, sizeof b - 1, &sb);
-    assert_string_equal(sb.buf, "1:id|text|likes\n"
-                                "2!quote inside unquoted field 2[1,ab\"c,5]\n"
-                                "3:2|plain|6\n");
-    /* An opening quote never closed: one line lost, not the rest of the file. */
-    static const char c[] = "id,text,likes\n1,\"open,5\n2,plain,6\n3,x,7\n";
-    listing(c, sizeof c - 1, &sb);
-    assert_string_equal(sb.buf, "1:id|text|likes\n"
-                                "2!unbalanced quote: never closed in field 2[1,\"open,5]\n"
-                                "3:2|plain|6\n"
-                                "4:3|x|7\n");
-    /* CRLF, the error found two lines on: lines still counted right after the re-read. */
-    static const char d[] = "id,t,n\r\n1,\"a\r\n2,b,3\r\n3,\"x\"y,4\r\n5,c,6\r\n";
-    listing(d, sizeof d - 1, &sb);
-    assert_string_equal(sb.buf, "1:id|t|n\n"
-                                "2!unbalanced quote: text after the closing quote of field 2 on line 4[1,\"a]\n"
-                                "3:2|b|3\n"
-                                "4!unbalanced quote: text after the closing quote of field 2[3,\"x\"y,4]\n"
-                                "5:5|c|6\n");
-    /* A legitimate quoted line break and doubled quotes are still one record. */
-    static const char e[] = "id,t,n\n1,\"two\nlines \"\"q\"\"\",3\n";
-    listing(e, sizeof e - 1, &sb);
-    assert_string_equal(sb.buf, "1:id|t|n\n2:1|two\nlines \"q\"|3\n");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        listing(cases[i].in, strlen(cases[i].in), &sb);
+        assert_string_equal(sb.buf, cases[i].want);
+    }
     sbuf_release(&sb);
 }
 
