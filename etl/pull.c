@@ -58,6 +58,8 @@ static int parse_dur(const char *s, size_t n, int64_t *out)
         if (end[1])
             return -1;
     }
+    if (v > INT64_MAX / mult)
+        return -1; /* would overflow: no schedule is that long */
     *out = (int64_t)v * mult;
     return 0;
 }
