@@ -101,7 +101,7 @@ deps:
 # Packages are checked first, then make runs again so that pkg-config sees
 # libraries that deps.sh has just installed on a fresh machine.
 # The whole suite: unit tests, then integration tests against a throwaway
-# PostgreSQL started by tests/run.sh.  Ends with one "N passed, N failed" line.
+# PostgreSQL started by tests/run.sh.  Ends with one "N passed, N failed, N skipped" line.
 check: deps
 	$(Q)$(MAKE) --no-print-directory check-run
 
@@ -152,7 +152,48 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 clean:
-	rm -rf build build-san xetl .demo-share
+	rm -rf build build-san build-fuzz xetl .demo-share
+
+# Rewrites tests/golden/report/ from this build (review the diff before committing);
+# make check never does: it compares against the committed files.
+.PHONY: golden
+golden: $(BIN)
+	$(Q)XETL_BUILD=$(BUILD) XETL_BIN=$(BIN) XETL_MAKE_GOLDEN=1 sh tests/run.sh tests/integration/t_report.sh
+
+# ---- fuzzing (clang + libFuzzer; docs/reliability.md) ----
+# `make fuzz` builds build-fuzz/fuzz_<target> from each tests/fuzz/fuzz_<target>.c
+# (library and target under ASan+UBSan); `make fuzz-run FUZZ_SECONDS=60` runs each
+# for that long on a scratch copy of tests/fuzz/corpus/<target>.  make check replays
+# every corpus and tests/fuzz/regress/<target> once through tests/fuzz/replay.c.
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES   := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_REPLAY  := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+.PHONY: fuzz fuzz-bins fuzz-run
+
+check-run: $(FUZZ_REPLAY)
+
+$(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(LIBXETL)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIBXETL) $(LDLIBS)
+
+fuzz:
+	$(Q)sh tests/lib/deps.sh fuzz
+	$(Q)$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) SANITIZE= \
+	    CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN) -Wno-unknown-warning-option" \
+	    LDFLAGS="$(FUZZ_SAN)" fuzz-bins
+
+fuzz-bins: $(FUZZ_NAMES:%=$(BUILD)/fuzz_%)
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIBXETL)
+	@echo "  FUZZ    $@"
+	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LIBXETL) $(LDLIBS)
+
+fuzz-run: fuzz
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_NAMES)
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 

@@ -108,6 +108,16 @@ void csv_in_sha256_buf(const void *data, size_t len, char out[65])
 
 /* ---- the reader ---- */
 
+/* The fields of one record: values NUL-terminated in one buffer. */
+struct fieldset {
+    struct sbuf buf;
+    size_t *off;
+    int n, cap;
+    char **v;
+    int vcap;
+    int nul;                /* 1-based field that held a NUL byte, 0 = none */
+};
+
 struct csv_in {
     FILE *f;
     bool own;
@@ -116,32 +126,66 @@ struct csv_in {
     bool bom;
     bool pending_cr;        /* the previous byte was a CR: an LF now ends no new line */
     bool row_done;          /* set by libcsv's end-of-record callback */
+    bool skip_line;         /* discarding the rest of a rejected physical line */
     struct csv_parser p;
     unsigned char buf[1 << 16];
     size_t pos, len;
+    struct sbuf replay;     /* bytes to read again before buf (after a reject) */
+    size_t rpos;
+    struct sbuf spare;      /* scratch for building the next replay */
     size_t bytes;
     long line;              /* physical line of the next byte */
     struct sbuf raw;        /* bytes of the record being read */
-    struct sbuf fbuf;       /* its field values, each NUL-terminated */
-    size_t *foff;
-    int nf, fcap;
-    char **fields;
-    int fields_cap;
+    struct fieldset fs;     /* its fields */
+    struct fieldset alone;  /* one line split on its own (csv_in_line_fields) */
+    struct fieldset *cur;   /* where libcsv's callbacks put fields */
+    struct csv_parser lenient;
     struct sha256 sha;
+    char term;              /* the line terminator cut from the last record's raw text */
+    char why[200];
     struct csv_record rec;
 };
 
+static void fs_reset(struct fieldset *fs)
+{
+    sbuf_reset(&fs->buf);
+    fs->n = 0;
+    fs->nul = 0;
+}
+
+static void fs_release(struct fieldset *fs)
+{
+    sbuf_release(&fs->buf);
+    free(fs->off);
+    free(fs->v);
+}
+
+/* Points v at the values (buf may have moved while they were added). */
+static char **fs_values(struct fieldset *fs)
+{
+    if (fs->n > fs->vcap) {
+        fs->vcap = fs->n;
+        fs->v = xrealloc(fs->v, (size_t)fs->vcap * sizeof *fs->v);
+    }
+    for (int i = 0; i < fs->n; i++)
+        fs->v[i] = fs->buf.buf + fs->off[i];
+    return fs->v;
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
-    struct csv_in *r = data;
-    if (r->nf == r->fcap) {
-        r->fcap = r->fcap ? 2 * r->fcap : 32;
-        r->foff = xrealloc(r->foff, (size_t)r->fcap * sizeof *r->foff);
+    struct fieldset *fs = ((struct csv_in *)data)->cur;
+    if (fs->n == fs->cap) {
+        fs->cap = fs->cap ? 2 * fs->cap : 32;
+        fs->off = xrealloc(fs->off, (size_t)fs->cap * sizeof *fs->off);
     }
-    r->foff[r->nf++] = r->fbuf.len;
+    /* A NUL would silently cut the value short once it is a C string. */
+    if (len && !fs->nul && memchr(s, '\0', len))
+        fs->nul = fs->n + 1;
+    fs->off[fs->n++] = fs->buf.len;
     if (len)
-        sbuf_add(&r->fbuf, s, len);
-    sbuf_addc(&r->fbuf, '\0');
+        sbuf_add(&fs->buf, s, len);
+    sbuf_addc(&fs->buf, '\0');
 }
 
 static void on_row(int c, void *data)
@@ -157,13 +201,21 @@ static struct csv_in *reader_new(FILE *f, bool own)
     r->own = own;
     r->line = 1;
     sbuf_init(&r->raw);
-    sbuf_init(&r->fbuf);
+    sbuf_init(&r->fs.buf);
+    sbuf_init(&r->alone.buf);
+    r->cur = &r->fs;
+    sbuf_init(&r->replay);
+    sbuf_init(&r->spare);
     sha_init(&r->sha);
-    if (csv_init(&r->p, 0) != 0)
+    /* Strict: a quote inside an unquoted field, or text after a closing quote, is an
+     * error rather than a guess that may merge the following lines into one record. */
+    if (csv_init(&r->p, CSV_STRICT) != 0)
         abort(); /* only fails on allocation */
     /* libcsv grows its field buffer by a fixed block (128 bytes by default): a long
      * quoted field would be copied over and over, so grow it in large steps. */
     csv_set_blk_size(&r->p, 64 * 1024);
+    if (csv_init(&r->lenient, 0) != 0)
+        abort();
     return r;
 }
 
@@ -194,9 +246,11 @@ void csv_in_close(struct csv_in *r)
         fclose(r->f);
     csv_free(&r->p);
     sbuf_release(&r->raw);
-    sbuf_release(&r->fbuf);
-    free(r->foff);
-    free(r->fields);
+    csv_free(&r->lenient);
+    fs_release(&r->fs);
+    fs_release(&r->alone);
+    sbuf_release(&r->replay);
+    sbuf_release(&r->spare);
     free(r);
 }
 
@@ -227,29 +281,88 @@ static int fill(struct csv_in *r, struct xerr *err)
 }
 
 /* Completes r->rec from the collected fields and raw bytes. */
-static void finish_record(struct csv_in *r, long first_line, bool at_eof, bool open_quote)
+static void finish_record(struct csv_in *r, long first_line, bool at_eof)
 {
     size_t n = r->raw.len;
     while (n > 0 && (r->raw.buf[n - 1] == '\n' || r->raw.buf[n - 1] == '\r'))
         n--;
+    r->term = n < r->raw.len ? r->raw.buf[n] : '\0';
     r->raw.buf[n] = '\0';
     r->raw.len = n;
-    if (r->nf > r->fields_cap) {
-        r->fields_cap = r->nf;
-        r->fields = xrealloc(r->fields, (size_t)r->fields_cap * sizeof *r->fields);
-    }
-    for (int i = 0; i < r->nf; i++)
-        r->fields[i] = r->fbuf.buf + r->foff[i];
     r->rec.line = first_line;
     r->rec.last_line = at_eof ? r->line : r->line - 1;
     if (r->rec.last_line < first_line)
         r->rec.last_line = first_line;
-    r->rec.nfields = r->nf;
-    r->rec.fields = r->fields;
+    r->rec.nfields = r->fs.n;
+    r->rec.fields = fs_values(&r->fs);
     r->rec.raw = r->raw.buf;
     r->rec.raw_len = r->raw.len;
     r->rec.no_newline = at_eof;
-    r->rec.open_quote = open_quote;
+    r->rec.open_quote = false;
+    r->rec.error = NULL;
+    r->rec.error_field = 0;
+    if (r->fs.nul) {
+        snprintf(r->why, sizeof r->why, "NUL byte in field %d", r->fs.nul);
+        r->rec.error = r->why;
+        r->rec.error_field = r->fs.nul;
+        r->rec.nfields = 0;
+    }
+}
+
+/*
+ * The record being read cannot be read exactly: it becomes a reject of its first
+ * physical line only, and every byte after that line is read again as new records,
+ * so a stray quote costs one line, never the lines it would have swallowed.
+ */
+static void reject_first_line(struct csv_in *r, long first_line, bool at_eof, int field)
+{
+    size_t e = 0;
+    while (e < r->raw.len && r->raw.buf[e] != '\n' && r->raw.buf[e] != '\r')
+        e++;
+    /* libcsv may be mid-field: start it afresh, reporting nothing. */
+    csv_fini(&r->p, NULL, NULL, NULL);
+    if (e < r->raw.len) {
+        struct sbuf t = r->spare;
+        sbuf_reset(&t);
+        sbuf_add(&t, r->raw.buf + e + 1, r->raw.len - e - 1);
+        if (r->rpos < r->replay.len)
+            sbuf_add(&t, r->replay.buf + r->rpos, r->replay.len - r->rpos);
+        r->spare = r->replay;
+        r->replay = t;
+        r->rpos = 0;
+        r->line = first_line + 1;
+        r->pending_cr = r->raw.buf[e] == '\r';
+        r->skip_line = false;
+    } else if (!at_eof) {
+        r->skip_line = true; /* the rest of this line is part of the reject */
+    }
+    if (e > CSV_IN_REJECT_RAW)
+        e = CSV_IN_REJECT_RAW;
+    r->raw.buf[e] = '\0';
+    r->raw.len = e;
+    r->rec.line = first_line;
+    r->rec.last_line = first_line;
+    r->rec.nfields = 0;
+    r->rec.fields = r->fs.v;
+    r->rec.raw = r->raw.buf;
+    r->rec.raw_len = r->raw.len;
+    r->rec.no_newline = at_eof && r->replay.len == r->rpos;
+    r->rec.open_quote = false;
+    r->rec.error = r->why;
+    r->rec.error_field = field;
+}
+
+/* Counts the physical line a segment ends (CR, LF and CRLF each end one). */
+static void count_line(struct csv_in *r, unsigned char term)
+{
+    if (term == '\r') {
+        r->line++;
+        r->pending_cr = true;
+    } else if (r->pending_cr) {
+        r->pending_cr = false;
+    } else {
+        r->line++;
+    }
 }
 
 int csv_in_next(struct csv_in *r, const struct csv_record **rec, struct xerr *err)
@@ -259,12 +372,20 @@ int csv_in_next(struct csv_in *r, const struct csv_record **rec, struct xerr *er
 
     *rec = NULL;
     sbuf_reset(&r->raw);
-    sbuf_reset(&r->fbuf);
-    r->nf = 0;
+    fs_reset(&r->fs);
     r->row_done = false;
 
     for (;;) {
-        if (r->pos == r->len) {
+        const unsigned char *s;
+        size_t avail;
+        bool from_replay = r->rpos < r->replay.len;
+        if (from_replay) {
+            s = (const unsigned char *)r->replay.buf + r->rpos;
+            avail = r->replay.len - r->rpos;
+        } else if (r->pos < r->len) {
+            s = r->buf + r->pos;
+            avail = r->len - r->pos;
+        } else {
             if (r->eof)
                 break;
             if ((rc = fill(r, err)))
@@ -272,54 +393,103 @@ int csv_in_next(struct csv_in *r, const struct csv_record **rec, struct xerr *er
             continue;
         }
         /* One physical line (or what is left of the buffer) at a time. */
-        const unsigned char *s = r->buf + r->pos;
-        size_t avail = r->len - r->pos, k = 0;
+        size_t k = 0;
         if (r->pending_cr && s[0] != '\n')
             r->pending_cr = false;
         while (k < avail && s[k] != '\n' && s[k] != '\r')
             k++;
         bool term = k < avail;
         size_t seg = term ? k + 1 : k;
+        if (from_replay)
+            r->rpos += seg;
+        else
+            r->pos += seg;
+        if (r->skip_line) {
+            if (term) {
+                r->skip_line = false;
+                count_line(r, s[k]);
+            }
+            continue;
+        }
         if (r->raw.len == 0 && r->p.pstate == CSVP_ROW_NOT_BEGUN)
             first_line = r->line;
+        long this_line = r->line;
         sbuf_add(&r->raw, s, seg);
-        if (csv_parse(&r->p, s, seg, on_field, on_row, r) != seg)
-            abort(); /* non-strict libcsv only stops on allocation failure */
-        r->pos += seg;
-        if (term) {
-            if (s[k] == '\r') {
-                r->line++;
-                r->pending_cr = true;
-            } else if (r->pending_cr) {
-                r->pending_cr = false;
-            } else {
-                r->line++;
-            }
+        size_t used = csv_parse(&r->p, s, seg, on_field, on_row, r);
+        if (term)
+            count_line(r, s[k]);
+        if (used != seg) {
+            if (csv_error(&r->p) != CSV_EPARSE)
+                abort(); /* otherwise libcsv only stops on allocation failure */
+            int n = snprintf(r->why, sizeof r->why, "%s field %d",
+                             r->p.pstate == CSVP_FIELD_BEGUN && s[used] == '"'
+                                 ? "quote inside unquoted"
+                                 : "unbalanced quote: text after the closing quote of",
+                             r->fs.n + 1);
+            if (this_line != first_line && n > 0 && (size_t)n < sizeof r->why)
+                snprintf(r->why + n, sizeof r->why - (size_t)n, " on line %ld", this_line);
+            reject_first_line(r, first_line, false, r->fs.n + 1);
+            *rec = &r->rec;
+            return 0;
         }
         if (r->row_done) {
-            finish_record(r, first_line, false, false);
+            finish_record(r, first_line, false);
             *rec = &r->rec;
             return 0;
         }
         if (r->p.pstate == CSVP_ROW_NOT_BEGUN) {
             sbuf_reset(&r->raw); /* a blank line: no record */
-            sbuf_reset(&r->fbuf);
-            r->nf = 0;
+            fs_reset(&r->fs);
         } else if (r->raw.len > CSV_IN_MAX_RECORD) {
-            return xerr_set(err, XETL_EX_DATAERR,
-                            "record at line %ld is longer than %u bytes (unbalanced quote?)",
-                            first_line, CSV_IN_MAX_RECORD);
+            snprintf(r->why, sizeof r->why, "record longer than %u bytes (unbalanced quote?)", CSV_IN_MAX_RECORD);
+            reject_first_line(r, first_line, false, 0);
+            *rec = &r->rec;
+            return 0;
         }
     }
 
     /* End of input: a record without a terminator, possibly cut inside quotes. */
     if (r->p.pstate != CSVP_ROW_NOT_BEGUN) {
-        bool open_quote = r->p.pstate == CSVP_FIELD_BEGUN && r->p.quoted;
+        if (r->p.pstate == CSVP_FIELD_BEGUN && r->p.quoted) {
+            size_t n = r->raw.len;
+            while (n > 0 && (r->raw.buf[n - 1] == '\n' || r->raw.buf[n - 1] == '\r'))
+                n--;
+            bool multi = memchr(r->raw.buf, '\n', n) || memchr(r->raw.buf, '\r', n);
+            if (multi)
+                snprintf(r->why, sizeof r->why, "unbalanced quote: never closed in field %d",
+                         r->fs.n + 1);
+            else
+                snprintf(r->why, sizeof r->why, "truncated last line (the file ends inside a quoted field)");
+            reject_first_line(r, first_line, true, multi ? r->fs.n + 1 : 0);
+            r->rec.open_quote = true;
+            *rec = &r->rec;
+            return 0;
+        }
         csv_fini(&r->p, on_field, on_row, r);
         if (r->row_done) {
-            finish_record(r, first_line, true, open_quote);
+            finish_record(r, first_line, true);
             *rec = &r->rec;
         }
     }
     return 0;
+}
+
+void csv_in_split_record(struct csv_in *r, const char *why)
+{
+    if (r->term)
+        sbuf_addc(&r->raw, r->term);
+    r->term = '\0';
+    snprintf(r->why, sizeof r->why, "%s", why);
+    reject_first_line(r, r->rec.line, false, 0);
+}
+
+int csv_in_line_fields(struct csv_in *r, const char *line, size_t len, char ***fields)
+{
+    r->cur = &r->alone;
+    fs_reset(&r->alone);
+    csv_parse(&r->lenient, line, len, on_field, NULL, r);
+    csv_fini(&r->lenient, on_field, NULL, r);
+    r->cur = &r->fs;
+    *fields = fs_values(&r->alone);
+    return r->alone.n;
 }

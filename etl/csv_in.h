@@ -12,9 +12,18 @@
  * Not for: typing values, or knowing what columns mean (etl/import.h does
  * that).  Not for writing CSV.
  *
- * Record boundaries are libcsv's own: the input is fed to libcsv one
- * physical line at a time, so a record ends exactly where libcsv says it
- * does, and the raw text is the bytes of the lines it spanned.
+ * Record boundaries are libcsv's own (strict mode): the input is fed to
+ * libcsv one physical line at a time, so a record ends exactly where libcsv
+ * says it does, and the raw text is the bytes of the lines it spanned.
+ *
+ * What cannot be read exactly is handed back as a record with `error` set,
+ * never guessed at: a quote inside an unquoted field, text after a closing
+ * quote, a quote still open at end of input, a NUL byte, a record over
+ * CSV_IN_MAX_RECORD.  Such a record is its first physical line only; the
+ * reader then resynchronises by reading every byte after that line again as
+ * new records, so one stray quote costs one line and nothing from another
+ * line lands in a record.  (A NUL byte in a well-formed record rejects that
+ * record whole.)
  */
 #ifndef XETL_CSV_IN_H
 #define XETL_CSV_IN_H
@@ -27,6 +36,8 @@
 
 /* A record longer than this is refused (an unbalanced quote swallowing the file). */
 #define CSV_IN_MAX_RECORD (4u << 20)
+/* At most this much of a refused record's first line is kept as its raw text. */
+#define CSV_IN_REJECT_RAW 4096
 
 struct csv_in;
 
@@ -39,6 +50,8 @@ struct csv_record {
     size_t raw_len;
     bool no_newline;    /* the input ended without a line terminator after it */
     bool open_quote;    /* the input ended inside a quoted field: certainly truncated */
+    const char *error;  /* non-NULL: why the record cannot be read exactly; nfields is 0 */
+    int error_field;    /* 1-based field the error was found in, 0 when none */
 };
 
 /*
@@ -52,11 +65,27 @@ struct csv_in *csv_in_from_stream(FILE *f);
 
 /*
  * The next record: *rec points into the reader and stays valid until the
- * next call.  At end of input *rec is NULL.  Returns 0, XETL_EX_DATAERR for a
- * record over CSV_IN_MAX_RECORD (reading cannot go on), or XETL_EX_NOINPUT on
- * a read error.
+ * next call.  At end of input *rec is NULL.  Returns 0 (a record that cannot
+ * be read exactly comes back with rec->error set, and reading goes on), or
+ * XETL_EX_NOINPUT on a read error.
  */
 int csv_in_next(struct csv_in *r, const struct csv_record **rec, struct xerr *err);
+
+/*
+ * Turns the record csv_in_next has just returned (one that spans several
+ * lines) into a reject of its first line with reason why, and reads the
+ * lines after that one again as new records: for a caller that can tell the
+ * record swallowed lines that are rows of their own.
+ */
+void csv_in_split_record(struct csv_in *r, const char *why);
+
+/*
+ * Splits one line of text alone as a record, leniently (a stray quote is
+ * kept as text, an open quote runs to the end of the line).  Returns the
+ * number of fields; *fields stays valid until the next call or csv_in_close,
+ * and does not disturb the record csv_in_next returned.
+ */
+int csv_in_line_fields(struct csv_in *r, const char *line, size_t len, char ***fields);
 
 /* Bytes read so far, and whether a BOM was skipped. */
 size_t csv_in_bytes(const struct csv_in *r);

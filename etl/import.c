@@ -517,7 +517,9 @@ struct loader {
     struct sbuf batch;     /* COPY text of staged rows */
     struct sbuf rejbatch;  /* COPY text of rejects */
     struct sbuf json;
+    struct csv_in *in;
     int batch_n, rej_n;
+    long staged;
     int64_t max_t;
     bool any_t;
 };
@@ -635,37 +637,43 @@ static void build_json(struct loader *L, const struct csv_record *rec, const str
     sbuf_addc(j, '}');
 }
 
-/* Validates one data record; stages it or rejects it. */
-static void take_record(struct loader *L, const struct csv_record *rec)
+/*
+ * Why a data record cannot load, written to why, or false when it can; fills *rp.
+ * Changes nothing in L, so it can also ask whether a line would load on its own.
+ */
+static bool bad_record(const struct loader *L, const struct csv_record *rec, struct row *rp, char *why, size_t wn)
 {
     const struct colmap *m = &L->map;
     struct row r;
-    const char *why;
+    const char *bad;
 
     memset(&r, 0, sizeof r);
-    if (rec->open_quote) {
-        reject(L, rec, "truncated last line (the file ends inside a quoted field)");
-        return;
+    if (rec->error) {
+        if (rec->error_field > 0 && rec->error_field <= m->ncols)
+            snprintf(why, wn, "%s (column '%s')", rec->error, m->names[rec->error_field - 1]);
+        else
+            snprintf(why, wn, "%s", rec->error);
+        return true;
     }
     if (rec->nfields < m->ncols) {
         if (rec->no_newline)
-            reject(L, rec, "truncated last line (%d of %d fields)", rec->nfields, m->ncols);
+            snprintf(why, wn, "truncated last line (%d of %d fields)", rec->nfields, m->ncols);
         else
-            reject(L, rec, "wrong number of fields: %d, the header has %d", rec->nfields, m->ncols);
-        return;
+            snprintf(why, wn, "wrong number of fields: %d, the header has %d", rec->nfields, m->ncols);
+        return true;
     }
     for (int i = m->ncols; i < rec->nfields; i++) {
         size_t n;
         trim(rec->fields[i], &n);
         if (n) {
-            reject(L, rec, "wrong number of fields: %d, the header has %d", rec->nfields, m->ncols);
-            return;
+            snprintf(why, wn, "wrong number of fields: %d, the header has %d", rec->nfields, m->ncols);
+            return true;
         }
     }
     for (int i = 0; i < m->ncols; i++) {
         if (!import_utf8_valid(rec->fields[i], strlen(rec->fields[i]))) {
-            reject(L, rec, "column '%s' is not valid UTF-8 text", m->names[i]);
-            return;
+            snprintf(why, wn, "column '%s' is not valid UTF-8 text", m->names[i]);
+            return true;
         }
     }
     for (int i = 0; i < m->ncols; i++) {
@@ -675,21 +683,21 @@ static void take_record(struct loader *L, const struct csv_record *rec)
             continue;
         switch (colinfo[c].kind) {
         case K_COUNT:
-            if ((why = import_parse_count(v, &r.num[c], &r.have[c]))) {
-                reject(L, rec, "%s in column '%s': '%.40s'", why, m->names[i], v);
-                return;
+            if ((bad = import_parse_count(v, &r.num[c], &r.have[c]))) {
+                snprintf(why, wn, "%s in column '%s': '%.40s'", bad, m->names[i], v);
+                return true;
             }
             break;
         case K_RATE:
-            if ((why = import_parse_rate(v, &r.rate, &r.have[c]))) {
-                reject(L, rec, "%s in column '%s': '%.40s'", why, m->names[i], v);
-                return;
+            if ((bad = import_parse_rate(v, &r.rate, &r.have[c]))) {
+                snprintf(why, wn, "%s in column '%s': '%.40s'", bad, m->names[i], v);
+                return true;
             }
             break;
         case K_TIME:
-            if ((why = import_parse_time(v, &r.t, &r.date_only))) {
-                reject(L, rec, "%s in column '%s': '%.40s'", why, m->names[i], v);
-                return;
+            if ((bad = import_parse_time(v, &r.t, &r.date_only))) {
+                snprintf(why, wn, "%s in column '%s': '%.40s'", bad, m->names[i], v);
+                return true;
             }
             r.have[c] = true;
             break;
@@ -697,8 +705,8 @@ static void take_record(struct loader *L, const struct csv_record *rec)
             size_t n;
             const char *s = trim(v, &n);
             if (n == 0 || n > 20 || strspn(s, "0123456789") != n) {
-                reject(L, rec, "post id is not 1 to 20 digits: '%.40s'", v);
-                return;
+                snprintf(why, wn, "post id is not 1 to 20 digits: '%.40s'", v);
+                return true;
             }
             break;
         }
@@ -710,7 +718,55 @@ static void take_record(struct loader *L, const struct csv_record *rec)
         char a[32], b[32];
         xtime_format(r.t, a, sizeof a);
         xtime_format(L->o->as_of, b, sizeof b);
-        reject(L, rec, "posted at %s, after the as-of %s", a, b);
+        snprintf(why, wn, "posted at %s, after the as-of %s", a, b);
+        return true;
+    }
+    *rp = r;
+    return false;
+}
+
+/*
+ * A record over several lines whose later line is a row that would load on its own
+ * has swallowed it: two stray quotes that pair up read as one quoted field.
+ */
+static bool swallowed_row(struct loader *L, const struct csv_record *rec, char *why, size_t wn)
+{
+    const char *p = rec->raw, *end = rec->raw + rec->raw_len;
+    long line = rec->line;
+    p += strcspn(p, "\r\n");
+    while (p < end) {
+        p += *p == '\r' && p + 1 < end && p[1] == '\n' ? 2 : 1;
+        line++;
+        size_t len = strcspn(p, "\r\n");
+        struct csv_record alone = { 0 };
+        struct row r;
+        char ignore[8];
+        alone.line = line;
+        alone.nfields = csv_in_line_fields(L->in, p, len, &alone.fields);
+        if (alone.nfields >= L->map.ncols && !bad_record(L, &alone, &r, ignore, sizeof ignore)) {
+            snprintf(why, wn, "unbalanced quote: line %ld, inside this record's quoted field, is a row of its own",
+                     line);
+            return true;
+        }
+        p += len;
+    }
+    return false;
+}
+
+/* Validates one data record; stages it or rejects it. */
+static void take_record(struct loader *L, const struct csv_record *rec)
+{
+    const struct colmap *m = &L->map;
+    struct row r;
+    char why[300];
+
+    if (rec->last_line > rec->line && !rec->error && swallowed_row(L, rec, why, sizeof why)) {
+        csv_in_split_record(L->in, why); /* rec is now its first line; the rest is read again */
+        reject(L, rec, "%s", rec->error);
+        return;
+    }
+    if (bad_record(L, rec, &r, why, sizeof why)) {
+        reject(L, rec, "%s", why);
         return;
     }
     if (!L->any_t || r.t > L->max_t)
@@ -762,6 +818,7 @@ static void take_record(struct loader *L, const struct csv_record *rec)
     }
     sbuf_addc(b, '\n');
     L->batch_n++;
+    L->staged++;
 }
 
 static int cmd(struct loader *L, const char *sql, int n, const char *const *p, long *affected, struct xerr *err)
@@ -1084,15 +1141,27 @@ static void decide_as_of(struct loader *L)
     }
 }
 
+/* Why a header row cannot be used (out "" when it can). */
+static void header_problem(const struct csv_record *rec, char *out, size_t n)
+{
+    out[0] = '\0';
+    if (rec->error)
+        snprintf(out, n, "%s", rec->error);
+    for (int i = 0; !out[0] && i < rec->nfields; i++)
+        if (!import_utf8_valid(rec->fields[i], strlen(rec->fields[i])))
+            snprintf(out, n, "column %d's name is not valid UTF-8 text", i + 1);
+}
+
 int import_file(struct db *db, const struct account *acct, const struct import_opts *o,
                 struct import_result *res, struct xerr *err)
 {
     struct loader L;
     struct csv_in *in = NULL;
     const struct csv_record *rec;
-    bool in_tx = false, fatal_read = false;
+    char acct_s[24], run_s[24];
+    bool in_tx = false;
     int rc, batch = o->batch_rows > 0 ? o->batch_rows : 5000;
-    struct xerr rerr = { 0 };
+    char header_bad[200] = "";
 
     memset(res, 0, sizeof *res);
     memset(&L, 0, sizeof L);
@@ -1107,11 +1176,28 @@ int import_file(struct db *db, const struct account *acct, const struct import_o
 
     if ((rc = csv_in_open(o->path, &in, err)))
         goto out;
+    L.in = in;
     if ((rc = csv_in_next(in, &rec, err)))
         goto out;
     if (!rec) {
         rc = xerr_set(err, XETL_EX_DATAERR, "'%s' is empty: not an X analytics export", res->source_file);
         goto out;
+    }
+    header_problem(rec, header_bad, sizeof header_bad);
+    if (header_bad[0]) {
+        /* Column names that cannot be read exactly mean no row can be: the file is
+         * refused with its header as the one reject, so the refusal is on record. */
+        if ((rc = db_begin(db, err)))
+            goto out;
+        in_tx = true;
+        if ((rc = create_temp(db, err)))
+            goto out;
+        reject(&L, rec, "header: %s; nothing in the file is loaded", header_bad);
+        do {
+            if ((rc = csv_in_next(in, &rec, err)))
+                goto out;
+        } while (rec); /* read to the end for the file's SHA-256 */
+        goto rejects;
     }
     colmap_build(&L.map, rec->fields, rec->nfields);
     res->format = detect_map(&L.map, rec->fields);
@@ -1138,20 +1224,8 @@ int import_file(struct db *db, const struct account *acct, const struct import_o
     struct progress prog;
     progress_begin(&prog, "import: records read", 0);
     for (;;) {
-        if ((rc = csv_in_next(in, &rec, &rerr))) {
-            if (rc != XETL_EX_DATAERR) {
-                *err = rerr;
-                goto out;
-            }
-            /* An unbalanced quote ate the rest of the file: one reject, then stop. */
-            struct csv_record cut = { 0 };
-            sscanf(rerr.msg, "record at line %ld", &cut.line);
-            cut.raw = "";
-            reject(&L, &cut, "%s; the rest of the file is not read", rerr.msg);
-            fatal_read = true;
-            rc = 0;
-            break;
-        }
+        if ((rc = csv_in_next(in, &rec, err)))
+            goto out;
         if (!rec)
             break;
         res->records++;
@@ -1168,25 +1242,33 @@ int import_file(struct db *db, const struct account *acct, const struct import_o
     csv_in_sha256_hex(in, res->sha256);
     decide_as_of(&L);
 
-    char acct_s[24], asof_s[40], run_s[24];
-    const char *p4[] = { db_fmt_long(acct_s, sizeof acct_s, (long)acct->id),
-                         db_fmt_time(asof_s, sizeof asof_s, res->as_of), res->source_file,
-                         import_format_name(res->format) };
-    if (res->format == IMPORT_OVERVIEW)
-        rc = write_days(&L, p4, err);
-    else
-        rc = write_posts(&L, p4, err);
-    if (rc)
-        goto out;
-
+    {
+        char asof_s[40];
+        const char *p4[] = { db_fmt_long(acct_s, sizeof acct_s, (long)acct->id),
+                             db_fmt_time(asof_s, sizeof asof_s, res->as_of), res->source_file,
+                             import_format_name(res->format) };
+        if (res->format == IMPORT_OVERVIEW)
+            rc = write_days(&L, p4, err);
+        else
+            rc = write_posts(&L, p4, err);
+        if (rc)
+            goto out;
+    }
     if ((rc = count_of(db,
                        res->format == IMPORT_OVERVIEW ? "SELECT count(*) FROM import_days"
                                                       : "SELECT count(*) FROM import_stage",
-                       &res->loaded, err)) ||
-        (rc = count_of(db, "SELECT count(*) FROM import_rej", &res->rejects, err)))
+                       &res->loaded, err)))
+        goto out;
+rejects:
+    if (header_bad[0]) {
+        if ((rc = flush(&L, err)))
+            goto out;
+        csv_in_sha256_hex(in, res->sha256);
+    }
+    if ((rc = count_of(db, "SELECT count(*) FROM import_rej", &res->rejects, err)))
         goto out;
     {
-        const char *p[] = { p4[0], o->run_id ? db_fmt_long(run_s, sizeof run_s, (long)o->run_id) : NULL,
+        const char *p[] = { db_fmt_long(acct_s, sizeof acct_s, (long)acct->id), o->run_id ? db_fmt_long(run_s, sizeof run_s, (long)o->run_id) : NULL,
                             res->source_file, res->sha256 };
         if ((rc = db_cmd(db,
                          "INSERT INTO xetl.import_rejects (account_id, run_id, file_name, file_sha256, line, raw,"
@@ -1218,10 +1300,12 @@ int import_file(struct db *db, const struct account *acct, const struct import_o
         goto out;
     in_tx = false;
 
-    if (res->rejects)
-        rc = xerr_set(err, XETL_EX_DATAERR, "'%s': %ld of %ld rows rejected%s (see xetl.import_rejects)",
-                      res->source_file, res->rejects, res->records,
-                      fatal_read ? " and the file was not read to its end" : "");
+    if (header_bad[0])
+        rc = xerr_set(err, XETL_EX_DATAERR, "'%s' line 1: the header cannot be read (%s): nothing loaded"
+                      " (see xetl.import_rejects)", res->source_file, header_bad);
+    else if (res->rejects)
+        rc = xerr_set(err, XETL_EX_DATAERR, "'%s': %ld of %ld rows rejected (see xetl.import_rejects)",
+                      res->source_file, res->rejects, res->records);
 out:
     if (in_tx)
         db_rollback(db);
@@ -1238,4 +1322,61 @@ void import_result_release(struct import_result *res)
     free(res->notes);
     res->notes = NULL;
     res->n_notes = 0;
+}
+
+int import_check_stream(FILE *f, struct import_result *res, struct xerr *err)
+{
+    static const struct account none = { 0 };
+    static const struct import_opts o = { .path = "-" };
+    struct loader L;
+    const struct csv_record *rec;
+    char bad[200];
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    memset(&L, 0, sizeof L);
+    L.acct = &none, L.o = &o, L.res = res;
+    sbuf_init(&L.batch);
+    sbuf_init(&L.rejbatch);
+    sbuf_init(&L.json);
+    L.in = csv_in_from_stream(f);
+    if ((rc = csv_in_next(L.in, &rec, err)))
+        goto out;
+    if (!rec) {
+        rc = xerr_set(err, XETL_EX_DATAERR, "empty: not an X analytics export");
+        goto out;
+    }
+    header_problem(rec, bad, sizeof bad);
+    if (bad[0]) {
+        res->rejects = 1;
+        rc = xerr_set(err, XETL_EX_DATAERR, "line 1: the header cannot be read (%s)", bad);
+        goto out;
+    }
+    colmap_build(&L.map, rec->fields, rec->nfields);
+    res->format = detect_map(&L.map, rec->fields);
+    if (res->format == IMPORT_UNKNOWN) {
+        rc = xerr_set(err, XETL_EX_DATAERR, "not a known X analytics export");
+        goto out;
+    }
+    for (;;) {
+        if ((rc = csv_in_next(L.in, &rec, err)))
+            goto out;
+        if (!rec)
+            break;
+        res->records++;
+        take_record(&L, rec);
+        sbuf_reset(&L.batch); /* nothing is sent anywhere */
+        sbuf_reset(&L.rejbatch);
+    }
+    res->loaded = L.staged;
+    csv_in_sha256_hex(L.in, res->sha256);
+    if (res->rejects)
+        rc = xerr_set(err, XETL_EX_DATAERR, "%ld of %ld rows rejected", res->rejects, res->records);
+out:
+    csv_in_close(L.in);
+    colmap_release(&L.map);
+    sbuf_release(&L.batch);
+    sbuf_release(&L.rejbatch);
+    sbuf_release(&L.json);
+    return rc;
 }

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "common/xerr.h"
 
@@ -76,6 +77,14 @@ struct import_result {
 int import_file(struct db *db, const struct account *acct, const struct import_opts *o,
                 struct import_result *res, struct xerr *err);
 void import_result_release(struct import_result *res);
+
+/*
+ * Reads an export from f and validates every row as import_file does, with no
+ * database (for tests and the fuzzer): res gets the format, records, loaded
+ * (rows that would be staged), rejects and SHA-256.  The checks the database
+ * makes (a repeated id, another account's post) are not made.  0, or 65.
+ */
+int import_check_stream(FILE *f, struct import_result *res, struct xerr *err);
 
 /* ---- value parsing, exposed for unit tests ---- */
 

@@ -58,6 +58,8 @@ static int parse_dur(const char *s, size_t n, int64_t *out)
         if (end[1])
             return -1;
     }
+    if (v > INT64_MAX / mult)
+        return -1; /* would overflow: no schedule is that long */
     *out = (int64_t)v * mult;
     return 0;
 }
@@ -1172,4 +1174,21 @@ out:
     free(old);
     free(lc.ids);
     return rc;
+}
+
+long pull_derive_text(const char *endpoint, const char *body, size_t len, const char *user_id, int64_t as_of,
+                      struct sbuf *copy)
+{
+    struct account acct = { 0 };
+    struct bots none = { 0 };
+    struct derive d = { .acct = &acct, .bots = &none, .as_of = as_of, .followers = -1 };
+    json_t *j = json_loadb(body, len, 0, NULL);
+    if (!j)
+        return -1;
+    snprintf(acct.user_id, sizeof acct.user_id, "%s", user_id);
+    d.copy = *copy;
+    derive_body(&d, endpoint, j, 1);
+    *copy = d.copy;
+    json_decref(j);
+    return d.stage_rows;
 }

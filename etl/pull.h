@@ -69,4 +69,15 @@ int pull_parse_schedule(const char *s, struct pull_tier *tiers, int *n, struct x
  */
 bool pull_due(const struct pull_tier *tiers, int n, int64_t age_s, int64_t since_last_s);
 
+/*
+ * The database-free part of deriving rows from one landed 200 body (exposed for
+ * tests and the fuzzer): body parsed as JSON and derived as a response of
+ * endpoint ("/2/tweets", "/2/users/:id/tweets", "/2/users/:id") for the X user
+ * user_id at as_of, with no bot records.  Returns the number of stage rows
+ * (their COPY text appended to copy), or -1 when the body is not JSON.
+ */
+struct sbuf;
+long pull_derive_text(const char *endpoint, const char *body, size_t len, const char *user_id, int64_t as_of,
+                      struct sbuf *copy);
+
 #endif

@@ -167,16 +167,21 @@ static bool header_is(const char *line, size_t n, const char *name, const char *
     return true;
 }
 
-static size_t on_header(char *line, size_t size, size_t nmemb, void *arg)
+static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 {
     struct xapi *x = arg;
     size_t n = size * nmemb;
     const char *v;
-    if (header_is(line, n, "x-rate-limit-remaining", &v))
+    /* curl's header line is not NUL-terminated: strtol must not read past it. */
+    char line[128];
+    size_t len = n < sizeof line - 1 ? n : sizeof line - 1;
+    memcpy(line, data, len);
+    line[len] = '\0';
+    if (header_is(line, len, "x-rate-limit-remaining", &v))
         x->rl_remaining = strtol(v, NULL, 10);
-    else if (header_is(line, n, "x-rate-limit-reset", &v))
+    else if (header_is(line, len, "x-rate-limit-reset", &v))
         x->rl_reset = strtoll(v, NULL, 10);
-    else if (header_is(line, n, "retry-after", &v))
+    else if (header_is(line, len, "retry-after", &v))
         x->retry_after = strtol(v, NULL, 10);
     return n;
 }
@@ -516,4 +521,24 @@ int xapi_get(struct xapi *x, const char *endpoint, const char *path_query, struc
 out:
     sbuf_release(&url);
     return rc;
+}
+
+/* --- pure wrappers over the callbacks, for tests and the fuzzer ------------ */
+
+void xapi_parse_header(const char *line, size_t n, long *rl_remaining, int64_t *rl_reset, long *retry_after)
+{
+    struct xapi x;
+    memset(&x, 0, sizeof x);
+    x.rl_remaining = *rl_remaining;
+    x.rl_reset = *rl_reset;
+    x.retry_after = *retry_after;
+    on_header((char *)line, 1, n, &x);
+    *rl_remaining = x.rl_remaining;
+    *rl_reset = x.rl_reset;
+    *retry_after = x.retry_after;
+}
+
+void xapi_problem(const char *body, size_t len, const char *secret, char *out, size_t n)
+{
+    problem_text(body, len, secret, out, n);
 }

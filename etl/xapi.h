@@ -111,4 +111,12 @@ long xapi_rate_limit_wait(int64_t now, int64_t rl_reset, long retry_after);
 /* Whether a status (with curl's result, 0 = CURLE_OK) is worth retrying. */
 bool xapi_retryable(long http_status, int curl_code);
 
+/*
+ * One response header line ("x-rate-limit-reset: 1700000000\r\n", n bytes, not
+ * NUL-terminated) read as the client reads it: updates the values it names.
+ */
+void xapi_parse_header(const char *line, size_t n, long *rl_remaining, int64_t *rl_reset, long *retry_after);
+/* The "title: detail" text of an error body, as used in messages, secret removed. */
+void xapi_problem(const char *body, size_t len, const char *secret, char *out, size_t n);
+
 #endif

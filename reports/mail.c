@@ -543,3 +543,11 @@ out:
     sbuf_release(&line);
     return rc;
 }
+
+int mail_check_rcpts(const char *to, struct sbuf *hdr, struct xerr *err)
+{
+    struct curl_slist *rcpt = NULL;
+    int rc = parse_rcpts(to, &rcpt, hdr, err);
+    curl_slist_free_all(rcpt);
+    return rc;
+}

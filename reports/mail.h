@@ -48,4 +48,11 @@ void mail_compose(char *const *files, int nfiles, char **subject, char **body);
 /* Whether host (as in a URL: "127.0.0.1", "localhost", "[::1]") is a loopback address. */
 bool mail_host_is_loopback(const char *host);
 
+/*
+ * Checks a recipient list as sending does ("a@x, b@y"): 0 and the To header
+ * text appended to hdr, or 64 naming the bad address (exposed for tests).
+ */
+struct sbuf;
+int mail_check_rcpts(const char *to, struct sbuf *hdr, struct xerr *err);
+
 #endif

@@ -1,10 +1,13 @@
 #!/bin/sh
-# Installs the Debian packages xetl needs to build, test and run its demo,
-# when they are missing.  As root it runs apt-get itself; otherwise it prints
-# the one command to run and fails.
+# Installs the Debian packages xetl needs to build, test and run its demo
+# (with the argument `fuzz`, also what make fuzz needs), when they are
+# missing.  As root it runs apt-get itself; otherwise it prints the one
+# command to run and fails.
 set -eu
 PKGS="gcc make pkg-config libc6-dev libpq-dev libcsv-dev libcurl4-openssl-dev libxlsxwriter-dev libgsl-dev
 libjansson-dev libcmocka-dev postgresql python3 python3-openpyxl python3-aiosmtpd ca-certificates time"
+# `deps.sh fuzz` (make fuzz): clang and its libFuzzer runtime as well.
+[ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -88,9 +88,29 @@ static void test_truncated(void **state)
     rec = next(r);
     assert_non_null(rec);
     assert_true(rec->open_quote);
-    assert_true(rec->no_newline);
     assert_int_equal(rec->line, 2);
-    assert_string_equal(rec->raw, "1,\"never closed\nmore");
+    assert_string_equal(rec->error, "unbalanced quote: never closed in field 2");
+    assert_string_equal(rec->raw, "1,\"never closed"); /* its first line only */
+    rec = next(r); /* the line after it is read again as a record of its own */
+    assert_non_null(rec);
+    assert_null(rec->error);
+    assert_int_equal(rec->line, 3);
+    assert_true(rec->no_newline);
+    assert_string_equal(rec->fields[0], "more");
+    assert_null(next(r));
+    csv_in_close(r);
+    fclose(f);
+
+    static const char last[] = "a,b\n1,\"cut";
+    r = reader_on(last, sizeof last - 1, &f);
+    assert_non_null(next(r));
+    rec = next(r);
+    assert_non_null(rec);
+    assert_true(rec->open_quote);
+    assert_true(rec->no_newline);
+    assert_string_equal(rec->error, "truncated last line (the file ends inside a quoted field)");
+    assert_int_equal(rec->error_field, 0);
+    assert_null(next(r));
     csv_in_close(r);
     fclose(f);
 }
@@ -156,11 +176,176 @@ static void test_too_long(void **state)
     const struct csv_record *rec;
     struct xerr err = { 0 };
     assert_int_equal(csv_in_next(r, &rec, &err), 0);
-    assert_int_equal(csv_in_next(r, &rec, &err), XETL_EX_DATAERR);
-    assert_string_equal(err.msg, "record at line 2 is longer than 4194304 bytes (unbalanced quote?)");
+    assert_int_equal(csv_in_next(r, &rec, &err), 0);
+    assert_non_null(rec);
+    assert_int_equal(rec->line, 2);
+    assert_string_equal(rec->error, "record longer than 4194304 bytes (unbalanced quote?)");
+    assert_int_equal(rec->raw_len, CSV_IN_REJECT_RAW);
+    assert_null(next(r));
     csv_in_close(r);
     fclose(f);
     free(data);
+}
+
+/* Reads every record of data into a compact "line:fields|..." or "line!error" listing. */
+static void listing(const char *data, size_t len, struct sbuf *out)
+{
+    FILE *f;
+    struct csv_in *r = reader_on(data, len, &f);
+    const struct csv_record *rec;
+    sbuf_reset(out);
+    while ((rec = next(r))) {
+        if (rec->error) {
+            sbuf_addf(out, "%ld!%s[%s]\n", rec->line, rec->error, rec->raw);
+            continue;
+        }
+        sbuf_addf(out, "%ld:", rec->line);
+        for (int i = 0; i < rec->nfields; i++)
+            sbuf_addf(out, "%s%s", i ? "|" : "", rec->fields[i]);
+        sbuf_addc(out, '\n');
+    }
+    csv_in_close(r);
+    fclose(f);
+}
+
+static void test_stray_quotes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        /* A stray quote pair used to swallow the lines after it into one record. */
+        { "id,text,likes\n1,\"a \"quoted\" word,5\n2,plain,6\n3,x,7\n",
+          "1:id|text|likes\n"
+          "2!unbalanced quote: text after the closing quote of field 2[1,\"a \"quoted\" word,5]\n"
+          "3:2|plain|6\n4:3|x|7\n" },
+        { "id,text,likes\n1,ab\"c,5\n2,plain,6\n",
+          "1:id|text|likes\n2!quote inside unquoted field 2[1,ab\"c,5]\n3:2|plain|6\n" },
+        /* An opening quote never closed: one line lost, not the rest of the file. */
+        { "id,text,likes\n1,\"open,5\n2,plain,6\n3,x,7\n",
+          "1:id|text|likes\n2!unbalanced quote: never closed in field 2[1,\"open,5]\n3:2|plain|6\n4:3|x|7\n" },
+        /* CRLF, the error found two lines on: lines still counted right after the re-read. */
+        { "id,t,n\r\n1,\"a\r\n2,b,3\r\n3,\"x\"y,4\r\n5,c,6\r\n",
+          "1:id|t|n\n"
+          "2!unbalanced quote: text after the closing quote of field 2 on line 4[1,\"a]\n"
+          "3:2|b|3\n"
+          "4!unbalanced quote: text after the closing quote of field 2[3,\"x\"y,4]\n"
+          "5:5|c|6\n" },
+        /* A legitimate quoted line break and doubled quotes are still one record. */
+        { "id,t,n\n1,\"two\nlines \"\"q\"\"\",3\n", "1:id|t|n\n2:1|two\nlines \"q\"|3\n" },
+    };
+    struct sbuf sb;
+    sbuf_init(&sb);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        listing(cases[i].in, strlen(cases[i].in), &sb);
+        assert_string_equal(sb.buf, cases[i].want);
+    }
+    sbuf_release(&sb);
+}
+
+static void test_nul_bytes(void **state)
+{
+    (void)state;
+    /* "13\0...02" used to load as tweet 13, "5\09" as 5 likes. */
+    static const char data[] = "id,t,likes\n13\0000000000000002,x,5\n2,y,5\0009\n3,z,4\n";
+    FILE *f;
+    struct csv_in *r = reader_on(data, sizeof data - 1, &f);
+    assert_non_null(next(r));
+    const struct csv_record *rec = next(r);
+    assert_string_equal(rec->error, "NUL byte in field 1");
+    assert_int_equal(rec->error_field, 1);
+    assert_int_equal(rec->raw_len, 20); /* the whole line, NUL included */
+    assert_int_equal(rec->nfields, 0);
+    rec = next(r);
+    assert_string_equal(rec->error, "NUL byte in field 3");
+    assert_int_equal(rec->line, 3);
+    rec = next(r);
+    assert_null(rec->error);
+    assert_string_equal(rec->fields[0], "3");
+    assert_null(next(r));
+    csv_in_close(r);
+    fclose(f);
+}
+
+static void test_too_long_keeps_the_rest(void **state)
+{
+    (void)state;
+    /* An open quote with 4 MiB of ordinary rows after it: one reject, every row kept. */
+    struct sbuf sb;
+    sbuf_init(&sb);
+    sbuf_adds(&sb, "a,b\n1,\"never closed\n");
+    long rows = 0;
+    while (sb.len <= CSV_IN_MAX_RECORD + 100000)
+        sbuf_addf(&sb, "%ld,x\n", ++rows);
+    FILE *f;
+    struct csv_in *r = reader_on(sb.buf, sb.len, &f);
+    assert_non_null(next(r));
+    const struct csv_record *rec = next(r);
+    assert_string_equal(rec->error, "record longer than 4194304 bytes (unbalanced quote?)");
+    assert_int_equal(rec->line, 2);
+    assert_string_equal(rec->raw, "1,\"never closed");
+    long n = 0, want = 1;
+    while ((rec = next(r))) {
+        assert_null(rec->error);
+        assert_int_equal(rec->line, want + 2);
+        assert_int_equal(atol(rec->fields[0]), want);
+        want++, n++;
+    }
+    assert_int_equal(n, rows);
+    csv_in_close(r);
+    fclose(f);
+
+    /* One physical line over the limit: cut to CSV_IN_REJECT_RAW, the next line read. */
+    sbuf_reset(&sb);
+    sbuf_adds(&sb, "a,b\n");
+    while (sb.len <= CSV_IN_MAX_RECORD + 70000)
+        sbuf_addc(&sb, 'q');
+    sbuf_adds(&sb, "\n2,3\n");
+    r = reader_on(sb.buf, sb.len, &f);
+    assert_non_null(next(r));
+    rec = next(r);
+    assert_non_null(rec->error);
+    assert_int_equal(rec->raw_len, CSV_IN_REJECT_RAW);
+    rec = next(r);
+    assert_int_equal(rec->line, 3);
+    assert_string_equal(rec->fields[1], "3");
+    assert_null(next(r));
+    csv_in_close(r);
+    fclose(f);
+    sbuf_release(&sb);
+}
+
+static void test_split_record(void **state)
+{
+    (void)state;
+    /* Two stray quotes pair up into a well-formed field: the caller sees line 3 is a row. */
+    static const char data[] = "id,t,n\n1,\"abc\n2,x,6\n3,y\",7\n4,z,8\n";
+    FILE *f;
+    struct csv_in *r = reader_on(data, sizeof data - 1, &f);
+    assert_non_null(next(r));
+    const struct csv_record *rec = next(r);
+    assert_int_equal(rec->line, 2);
+    assert_int_equal(rec->last_line, 4);
+    assert_int_equal(rec->nfields, 3);
+    char **lf;
+    assert_int_equal(csv_in_line_fields(r, "3,y\",7", 6, &lf), 3);
+    assert_string_equal(lf[1], "y\"");
+    assert_string_equal(rec->fields[1], "abc\n2,x,6\n3,y"); /* untouched by the split */
+    csv_in_split_record(r, "swallowed");
+    assert_string_equal(rec->error, "swallowed");
+    assert_string_equal(rec->raw, "1,\"abc");
+    rec = next(r);
+    assert_int_equal(rec->line, 3);
+    assert_string_equal(rec->fields[2], "6");
+    rec = next(r);
+    assert_int_equal(rec->line, 4);
+    assert_string_equal(rec->error, "quote inside unquoted field 2");
+    rec = next(r);
+    assert_int_equal(rec->line, 5);
+    assert_string_equal(rec->fields[0], "4");
+    assert_null(next(r));
+    csv_in_close(r);
+    fclose(f);
 }
 
 static void test_sha256(void **state)
@@ -213,6 +398,10 @@ int main(void)
         cmocka_unit_test(test_line_endings),
         cmocka_unit_test(test_big_record_across_buffers),
         cmocka_unit_test(test_too_long),
+        cmocka_unit_test(test_stray_quotes),
+        cmocka_unit_test(test_nul_bytes),
+        cmocka_unit_test(test_too_long_keeps_the_rest),
+        cmocka_unit_test(test_split_record),
         cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_open_missing),
     };
