@@ -14,6 +14,7 @@
 
 #include <curl/curl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,6 +304,8 @@ int main(int argc, char **argv)
     const struct command *cmd = NULL;
 
     gsl_set_error_handler_off(); /* GSL must return errors, never abort() */
+    /* Over `ulimit -f`, a write must fail with EFBIG (→ 74, run row closed), not kill us. */
+    signal(SIGXFSZ, SIG_IGN);
     ctx.cfg = config_new();
     ctx.accounts = xcalloc((size_t)argc + 1, sizeof(char *));
 

@@ -8,13 +8,19 @@
  */
 #include "reports/xlsx.h"
 
+#include "common/log.h"
 #include "common/sbuf.h"
 #include "common/xtime.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -550,9 +556,114 @@ static void timing_sheet(struct wb *w, const struct report_data *d, lxw_workshee
         put_text(w, ws, 12, 0, "no data: no fitted decay curves (xetl fit)", w->nodata);
 }
 
+/*
+ * libxlsxwriter prints its own "[ERROR]…" and "[WARNING]…" lines on stderr,
+ * which would break -q and --log-format json.  While it works, fd 2 is a
+ * non-blocking pipe (a full pipe drops lines rather than blocking); what it
+ * said is then logged through our log, one warning a line.
+ */
+struct capture {
+    int saved, rd;
+};
+
+static void capture_begin(struct capture *c)
+{
+    int p[2];
+    c->saved = c->rd = -1;
+    fflush(stderr);
+    if (pipe2(p, O_NONBLOCK | O_CLOEXEC))
+        return;
+    if ((c->saved = fcntl(2, F_DUPFD_CLOEXEC, 3)) < 0 || dup2(p[1], 2) < 0) {
+        if (c->saved >= 0)
+            close(c->saved);
+        c->saved = -1;
+        close(p[0]);
+        close(p[1]);
+        return;
+    }
+    close(p[1]);
+    c->rd = p[0];
+}
+
+static void capture_end(struct capture *c, char *first, size_t n)
+{
+    char buf[4096];
+    ssize_t got;
+    size_t len = 0;
+
+    first[0] = '\0';
+    if (c->saved < 0)
+        return;
+    fflush(stderr);
+    dup2(c->saved, 2);
+    close(c->saved);
+    while (len < sizeof buf - 1 && (got = read(c->rd, buf + len, sizeof buf - 1 - len)) > 0)
+        len += (size_t)got;
+    close(c->rd);
+    buf[len] = '\0';
+    for (char *line = buf, *next; *line; line = next) {
+        next = line + strcspn(line, "\n");
+        if (*next)
+            *next++ = '\0';
+        if (!*line)
+            continue;
+        if (!first[0])
+            snprintf(first, n, "%s", line);
+        log_warn("libxlsxwriter: %s", line);
+    }
+}
+
+/*
+ * Whether a failed workbook write ran out of room: libxlsxwriter reports a
+ * generic file error and errno may be gone by then, so look at the disk and
+ * at the file size limit themselves.
+ */
+static bool out_of_room(const char *tmp, int e)
+{
+    struct statvfs vs;
+    struct rlimit rl;
+    struct stat st;
+    char dir[4096], *slash;
+
+    if (report_io_code(e) == XETL_EX_IOERR)
+        return true;
+    snprintf(dir, sizeof dir, "%s", tmp);
+    slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    if (statvfs(slash ? dir : ".", &vs) == 0 && vs.f_bavail == 0)
+        return true;
+    if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && stat(tmp, &st) == 0 &&
+        (rlim_t)st.st_size + 65536 >= rl.rlim_cur)
+        return true;
+    return false;
+}
+
+static int xlsx_write_book(const struct report_data *d, const char *path, const char *tmp, struct xerr *err);
+
 int xlsx_write(const struct report_data *d, const char *path, struct xerr *err)
 {
-    char tmp[4096], title[256];
+    char tmp[4096], said[256];
+    struct capture cap;
+    int rc, fd;
+
+    if ((fd = report_tmp_open(path, tmp, sizeof tmp, err)) < 0)
+        return -fd;
+    /* libxlsxwriter opens the file by name: it truncates the one just made, ours alone (O_EXCL). */
+    close(fd);
+    capture_begin(&cap);
+    rc = xlsx_write_book(d, path, tmp, err);
+    capture_end(&cap, said, sizeof said);
+    if (rc && said[0] && !strstr(err->msg, said))
+        xerr_prefix(err, "%.200s: ", said);
+    if (rc)
+        unlink(tmp);
+    return rc;
+}
+
+static int xlsx_write_book(const struct report_data *d, const char *path, const char *tmp, struct xerr *err)
+{
+    char title[256];
     struct wb w;
     lxw_workbook_options opts = { .constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };
     lxw_doc_properties props;
@@ -561,10 +672,13 @@ int xlsx_write(const struct report_data *d, const char *path, struct xerr *err)
     int rc = 0;
 
     memset(&w, 0, sizeof w);
-    report_tmp_name(path, tmp, sizeof tmp);
+    errno = 0;
     w.book = workbook_new_opt(tmp, &opts);
-    if (!w.book)
+    if (!w.book) {
+        if (out_of_room(tmp, errno))
+            return report_io_error(err, errno ? errno : ENOSPC, "create workbook", path);
         return xerr_set(err, XETL_EX_SOFTWARE, "cannot create workbook '%s'", tmp);
+    }
     make_formats(&w);
 
     /* The created date is the as-of, so the file says when the data was, not when it was written. */
@@ -618,15 +732,17 @@ int xlsx_write(const struct report_data *d, const char *path, struct xerr *err)
 
 close:
     /* workbook_close() writes the file and frees the workbook, error or not. */
+    errno = 0;
     close_err = workbook_close(w.book);
+    int e = errno;
     if (w.first != LXW_NO_ERROR)
         rc = xerr_set(err, XETL_EX_SOFTWARE, "cannot write workbook '%s': %s: %s", path, w.where,
                       lxw_strerror(w.first));
+    else if (close_err != LXW_NO_ERROR && out_of_room(tmp, e))
+        rc = report_io_error(err, report_io_code(e) == XETL_EX_IOERR ? e : ENOSPC, "write workbook", path);
     else if (close_err != LXW_NO_ERROR)
         rc = xerr_set(err, XETL_EX_SOFTWARE, "cannot write workbook '%s': %s", tmp, lxw_strerror(close_err));
     else
-        rc = report_commit_file(tmp, path, err);
-    if (rc)
-        unlink(tmp);
+        rc = report_commit_file(tmp, path, d->file_mode, err);
     return rc;
 }
