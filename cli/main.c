@@ -7,6 +7,7 @@
  * the one line on stderr and the exit status of docs/interface.md.
  */
 #include "cli/cli.h"
+#include "cli/pipeline.h"
 #include "common/log.h"
 #include "common/sbuf.h"
 #include "etl/db.h"
@@ -220,30 +221,46 @@ static int settle_config(struct ctx *ctx, const struct globals *g)
     return config_validate(ctx->cfg, &ctx->err);
 }
 
-/* Run log: one xetl.runs row per data-changing command. */
-static int64_t run_begin(struct ctx *ctx, const char *command)
+/*
+ * Run log: one xetl.runs row per data-changing command.  No database, or one
+ * not migrated yet, is the command's own error to report (it says so in its
+ * own words); a database that refuses the row is an error here: a run that
+ * cannot be recorded does not run.
+ */
+static int run_begin(struct ctx *ctx, const char *command)
 {
     struct db *db;
     struct xerr err = { 0 };
     char asof[40], pid[16], host[256] = "";
     PGresult *res;
 
-    if (ctx_db(ctx, &db))
+    if (ctx_db(ctx, &db)) {
+        xerr_clear(&ctx->err);
         return 0;
+    }
     if (migrate_check_current(db, &err))
         return 0;
     gethostname(host, sizeof host - 1);
     snprintf(pid, sizeof pid, "%d", (int)getpid());
     const char *p[] = { command, db_fmt_time(asof, sizeof asof, ctx->as_of), pid, host, XETL_VERSION };
     res = db_exec(db,
-                  "INSERT INTO xetl.runs (command, as_of, pid, hostname, xetl_version)"
-                  " VALUES ($1, $2, $3, $4, $5) RETURNING run_id",
+                  "INSERT INTO xetl.runs (command, as_of, pid, hostname, xetl_version, backend_pid)"
+                  " VALUES ($1, $2, $3, $4, $5, pg_backend_pid()) RETURNING run_id",
                   5, p, &err);
-    if (!res)
-        return 0;
-    int64_t id = (int64_t)db_long(res, 0, 0, 0);
+    if (!res) {
+        ctx->err = err;
+        return xerr_prefix(&ctx->err, "cannot record the run in xetl.runs: ");
+    }
+    ctx->run_id = (int64_t)db_long(res, 0, 0, 0);
     PQclear(res);
-    return id;
+    /* Rows of killed runs of any command are closed by the next command of any kind. */
+    return pipeline_close_stale_runs(ctx, db, false);
+}
+
+/* nightly and rerun take the lock themselves (cli/pipeline.c), around the stages only. */
+static bool locks_itself(const char *command)
+{
+    return !strcmp(command, "nightly") || !strcmp(command, "rerun");
 }
 
 static void counts_json(const struct stage_counts *c, struct sbuf *sb)
@@ -357,13 +374,18 @@ int main(int argc, char **argv)
     for (int i = 2; i < cargc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "--status"))
             wants_help = true; /* read-only invocations leave no run row */
-    if (cmd->logged && !wants_help)
-        ctx.run_id = run_begin(&ctx, cmd->name);
+    if (cmd->logged && !wants_help) {
+        rc = run_begin(&ctx, cmd->name);
+        /* Stage commands run under the nightly's lock: never beside a nightly, never beside each other. */
+        if (!rc && ctx.db && ctx.run_id && !locks_itself(cmd->name))
+            rc = pipeline_lock(&ctx, ctx.db);
+    }
     optind = 1;
     opterr = 0;
     cmd_argv = argv + 1;
     cmd_argc = cargc - 1;
-    rc = cmd->fn(&ctx, cargc - 1, argv + 1);
+    if (!rc)
+        rc = cmd->fn(&ctx, cargc - 1, argv + 1);
     if (rc && !ctx.err.code)
         xerr_set(&ctx.err, rc, "%s failed", cmd->name);
     run_end(&ctx, rc);
