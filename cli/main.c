@@ -202,6 +202,27 @@ static int take_globals(int argc, char **argv, struct globals *g, struct ctx *ct
     return 0;
 }
 
+/* "password=…" in key=value form, or "scheme://user:secret@host" / "?password=" in a URI. */
+static bool conninfo_has_password(const char *ci)
+{
+    const char *at, *scheme = strstr(ci, "://");
+    if (scheme) {
+        const char *auth = scheme + 3, *end = auth + strcspn(auth, "/?#");
+        at = memchr(auth, '@', (size_t)(end - auth));
+        if (at && memchr(auth, ':', (size_t)(at - auth)))
+            return true;
+        return strstr(ci, "password=") != NULL;
+    }
+    for (const char *p = ci; (p = strstr(p, "password")) != NULL; p += 8) {
+        const char *q = p + 8;
+        while (*q == ' ')
+            q++;
+        if (*q == '=' && (p == ci || p[-1] == ' ' || p[-1] == '\t'))
+            return true;
+    }
+    return false;
+}
+
 static int settle_config(struct ctx *ctx, const struct globals *g)
 {
     const char *path = g->config;
@@ -218,6 +239,10 @@ static int settle_config(struct ctx *ctx, const struct globals *g)
         return rc;
     if (g->db && (rc = config_set_flag(ctx->cfg, "db", g->db, &ctx->err)))
         return rc;
+    if (g->db && conninfo_has_password(g->db))
+        log_warn("--db holds a password: on the command line every user of this machine can read it in the "
+                 "process list; "
+                 "use ~/.pgpass, PGPASSFILE or XETL_DB instead (docs/security.md)");
     return config_validate(ctx->cfg, &ctx->err);
 }
 

@@ -654,7 +654,10 @@ int xlsx_write(const struct report_data *d, const char *path, struct xerr *err)
     capture_begin(&cap);
     rc = xlsx_write_book(d, path, tmp, err);
     capture_end(&cap, said, sizeof said);
-    if (rc && said[0] && !strstr(err->msg, said))
+    /* Its own words may be all that is left of the errno: "…File too large", "…No space left…". */
+    if (rc == XETL_EX_SOFTWARE && (strstr(said, strerror(EFBIG)) || strstr(said, strerror(ENOSPC))))
+        rc = report_io_error(err, strstr(said, strerror(EFBIG)) ? EFBIG : ENOSPC, "write workbook", path);
+    else if (rc && said[0] && !strstr(err->msg, said))
         xerr_prefix(err, "%.200s: ", said);
     if (rc)
         unlink(tmp);
@@ -663,9 +666,15 @@ int xlsx_write(const struct report_data *d, const char *path, struct xerr *err)
 
 static int xlsx_write_book(const struct report_data *d, const char *path, const char *tmp, struct xerr *err)
 {
-    char title[256];
+    char title[256], tmpdir[4096];
     struct wb w;
-    lxw_workbook_options opts = { .constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };
+    /* Its own temp files go beside the report: the same disk, the same limits, the same checks. */
+    snprintf(tmpdir, sizeof tmpdir, "%s", tmp);
+    char *slash = strrchr(tmpdir, '/');
+    if (slash)
+        *slash = '\0';
+    lxw_workbook_options opts = { .constant_memory = LXW_TRUE, .tmpdir = slash ? tmpdir : NULL,
+                                  .use_zip64 = LXW_FALSE };
     lxw_doc_properties props;
     lxw_worksheet *summary, *ws;
     lxw_error close_err;
