@@ -657,7 +657,7 @@ int xlsx_write(const struct report_data *d, const char *path, struct xerr *err)
     /* Its own words may be all that is left of the errno: "…File too large", "…No space left…". */
     if (rc == XETL_EX_SOFTWARE && (strstr(said, strerror(EFBIG)) || strstr(said, strerror(ENOSPC))))
         rc = report_io_error(err, strstr(said, strerror(EFBIG)) ? EFBIG : ENOSPC, "write workbook", path);
-    else if (rc && said[0] && !strstr(err->msg, said))
+    else if (rc == XETL_EX_SOFTWARE && said[0] && !strstr(err->msg, said))
         xerr_prefix(err, "%.200s: ", said);
     if (rc)
         unlink(tmp);
