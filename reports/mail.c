@@ -416,13 +416,14 @@ int mail_send_files(const struct config *cfg, const char *to, char *const *files
     curl_easy_setopt(h, CURLOPT_DEBUGDATA, &st);
     curl_easy_setopt(h, CURLOPT_VERBOSE, 1L); /* feeds on_debug only; nothing is printed */
     /*
-     * One attempt, the wait for the reply to the final dot included, lasts at
-     * most mail.timeout seconds: a stalled server holds the nightly's lock no
-     * longer than that (docs/operations.md).
+     * One attempt lasts at most mail.timeout seconds.  A server that stalls
+     * after the final dot costs one reply wait, then curl's QUIT waits once
+     * more: each wait is half of mail.timeout, so that stall, never retried,
+     * holds the nightly's lock no longer than mail.timeout (docs/operations.md).
      */
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < 30 ? timeout : 30L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
-    curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout);
+    curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout > 1 ? timeout / 2 : 1L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     if (!strcasecmp(scheme, "smtp"))
         curl_easy_setopt(h, CURLOPT_USE_SSL, (long)(loopback || insecure ? CURLUSESSL_TRY : CURLUSESSL_ALL));

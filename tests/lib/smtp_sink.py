@@ -18,7 +18,7 @@ test that dies never leaves it running.
 answers the first N connections (default: all) with a fault instead, from
 a plain socket server (aiosmtpd cannot misbehave on purpose):
 
-    refuse           greets with 554 and closes
+    refuse           greets with 421 (temporary) and closes
     stall-greeting   accepts the connection and never says anything
     drop-before-dot  says 354 to DATA, reads a little of the body, closes
     drop-after-dot   takes the whole message (saved as delivered: the
@@ -124,7 +124,7 @@ class FaultServer:
         f = c.makefile("rb")
         try:
             if mode == "refuse":
-                c.sendall(b"554 5.3.2 no service here (test sink)\r\n")
+                c.sendall(b"421 4.3.2 service not available, try later (test sink)\r\n")
                 return
             if mode == "stall-greeting":
                 time.sleep(3600)
