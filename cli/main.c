@@ -70,7 +70,8 @@ static void print_help(FILE *out)
             "  -V, --version         show the version, then exit\n\n"
             "Run 'xetl COMMAND --help' for a command's options.  Exit status follows sysexits.h:\n"
             "0 done, 64 usage, 65 data rejected, 66 no input, 69 unavailable, 70 internal,\n"
-            "75 temporary failure (retry later), 78 configuration.  See xetl(1).\n");
+            "74 cannot write (disk full), 75 temporary failure (retry later), 78 configuration.\n"
+            "See xetl(1).\n");
 }
 
 /* The running command's arguments, to name the option getopt_long refused. */
