@@ -23,7 +23,7 @@ newdb
 "$XETL_PYTHON" "$XETL_ROOT/tests/fakex/sim.py" --scenario "$TMP/scenario.json" --content-metadata-sql standalone \
     --at 2026-11-20T02:00:00Z > "$TMP/cm.sql"
 psql -X -q -v ON_ERROR_STOP=1 -f "$TMP/cm.sql" >/dev/null
-$XETL_VALGRIND "$XETL" -q --as-of 2026-11-20T02:00:00Z nightly >"$OUT" 2>"$ERR"
+$XETL_VALGRIND "$XETL" --as-of 2026-11-20T02:00:00Z nightly >"$OUT" 2>"$ERR"
 RC=$?
 is "$RC" 0 "nightly under valgrind: exit 0 (99 = memory errors or leaks)"
 [ "$RC" = 0 ] || sed 's/^/#   /' "$ERR" | head -60
