@@ -10,19 +10,12 @@ cat > "$TMP/scenario.json" <<'JSON'
 JSON
 TOKEN="valgrind-token-$$"
 fakex_start --scenario "$TMP/scenario.json" --token "$TOKEN"
-SINK_PID=""
-trap '[ -n "$SINK_PID" ] && kill "$SINK_PID"; fakex_stop; rm -rf "$TMP"' EXIT
-mkdir -p "$TMP/sink"
-"$XETL_PYTHON" "$XETL_ROOT/tests/lib/smtp_sink.py" "$TMP/sink" --lifetime 600 &
-SINK_PID=$!
-while [ ! -s "$TMP/sink/port" ]; do sleep 0.1; done
+. "$XETL_ROOT/tests/lib/sink.sh"
+trap 'stop_sink; fakex_stop; rm -rf "$TMP"' EXIT
+SINK_LIFETIME=600 start_sink "$TMP/sink"
 export XETL_X_BEARER_TOKEN="$TOKEN" XETL_VALUE_PER_FOLLOWER_USD=0.4 XETL_REPORT_OUT="$TMP/reports"
-export XETL_SMTP_URL="smtp://127.0.0.1:$(cat "$TMP/sink/port")" XETL_MAIL_FROM=xetl@example.test XETL_MAIL_TO=ops@example.test
-newdb
-"$XETL" -q account add vg_t --user-id 1000000041
-"$XETL_PYTHON" "$XETL_ROOT/tests/fakex/sim.py" --scenario "$TMP/scenario.json" --content-metadata-sql standalone \
-    --at 2026-11-20T02:00:00Z > "$TMP/cm.sql"
-psql -X -q -v ON_ERROR_STOP=1 -f "$TMP/cm.sql" >/dev/null
+export XETL_MAIL_FROM=xetl@example.test XETL_MAIL_TO=ops@example.test
+fakex_seed_db vg_t 1000000041 2026-11-20T02:00:00Z
 $XETL_VALGRIND "$XETL" --as-of 2026-11-20T02:00:00Z nightly >"$OUT" 2>"$ERR"
 RC=$?
 is "$RC" 0 "nightly under valgrind: exit 0 (99 = memory errors or leaks)"

@@ -6,19 +6,9 @@
 # bound: mail.timeout per attempt, and no retry once the body went out.
 . "$XETL_ROOT/tests/lib/testlib.sh"
 . "$XETL_ROOT/tests/faults/lib.sh"
-SINK_PID=""
-stop_sink() { [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null && wait "$SINK_PID" 2>/dev/null; SINK_PID=""; }
+. "$XETL_ROOT/tests/lib/sink.sh"
 trap 'stop_sink; fakex_stop; rm -rf "$TMP"' EXIT
 faults_setup
-start_sink() { # DIR [sink options]
-    _d=$1; shift
-    rm -rf "$_d"; mkdir -p "$_d"
-    "$XETL_PYTHON" "$XETL_ROOT/tests/lib/smtp_sink.py" "$_d" --lifetime 120 "$@" &
-    SINK_PID=$!
-    _i=0
-    while [ ! -s "$_d/port" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
-    export XETL_SMTP_URL="smtp://127.0.0.1:$(cat "$_d/port")"
-}
 delivered() { ls "$1" | grep -c '\.eml$'; }
 count() { cat "$1/$2" 2>/dev/null || echo 0; }
 export XETL_MAIL_FROM="xetl@example.test" XETL_MAIL_BACKOFF_MS=10 XETL_MAIL_RETRIES=2 XETL_MAIL_TIMEOUT=2

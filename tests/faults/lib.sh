@@ -35,12 +35,8 @@ faults_setup() {
                "followers": 1500, "drift_per_day": 2.0, "seed": 31}]}
 JSON
     fakex_start --scenario "$TMP/scenario.json" --token "$TOKEN"
-    newdb
+    fakex_seed_db faults_t 1000000031 "$ASOF"
     TEMPLATE=$PGDATABASE
-    "$XETL" -q account add faults_t --user-id 1000000031
-    "$XETL_PYTHON" "$XETL_ROOT/tests/fakex/sim.py" --scenario "$TMP/scenario.json" \
-        --content-metadata-sql standalone --at "$ASOF" > "$TMP/cm.sql"
-    psql -X -q -v ON_ERROR_STOP=1 -f "$TMP/cm.sql" >/dev/null
     fakex_post /_fake/clock "{\"now\": \"$ASOF1\"}" >/dev/null
     XETL_REPORT_OUT="$TMP/setup-reports" "$XETL" -q --as-of "$ASOF1" nightly >/dev/null ||
         { echo "Bail out! the setup nightly failed"; exit 1; }

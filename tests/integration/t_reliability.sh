@@ -19,20 +19,13 @@ cat >"$TMP/scenario.json" <<'EOF'
 EOF
 TOKEN="AAAAAAAAAAAAAAAAAAAAAReliab%2Bility$$%3DZZtokenZZ0123456789abcdef"
 fakex_start --token "$TOKEN" --scenario "$TMP/scenario.json"
-trap 'fakex_stop; rm -rf "$TMP"' EXIT
+trap 'stop_sink 2>/dev/null; fakex_stop; rm -rf "$TMP"' EXIT
 export XETL_X_BEARER_TOKEN="$TOKEN" XETL_PULL_BACKOFF_MS=5 XETL_PULL_RETRIES=3
 export XETL_REPORT_OUT="$TMP/reports"
 ASOF=2026-11-20T00:00:00Z
 faults() { fakex_post /_fake/faults "$1" >/dev/null; }
 last_run() { sql "SELECT status || ':' || coalesce(exit_code::text, '-') FROM xetl.runs ORDER BY run_id DESC LIMIT 1"; }
-setup() {
-    newdb
-    "$XETL" -q account add steady --user-id 1000000009
-    "$XETL_PYTHON" "$XETL_ROOT/tests/fakex/sim.py" --scenario "$TMP/scenario.json" --content-metadata-sql standalone \
-        --at "$ASOF" >"$TMP/cm.sql"
-    psql -X -q -v ON_ERROR_STOP=1 -f "$TMP/cm.sql" >/dev/null
-    fakex_post /_fake/reset '{}' >/dev/null
-}
+setup() { fakex_seed_db steady 1000000009 "$ASOF"; }
 
 # --- nothing secret stored; non-UTF-8 error bodies are landed and retried ---------------------
 setup
@@ -150,6 +143,15 @@ is "$(stat -c %a "$TMP"/modes/*-summary.csv) $(stat -c %a "$TMP"/modes/*.xlsx)" 
 like "$(cat "$ERR")" "report.out '.*' is writable by every user" "a directory writable by every user is warned about"
 XETL_REPORT_FILE_MODE=0600 "$XETL" -q --as-of "$ASOF" report --out "$TMP/modes" >/dev/null
 is "$(stat -c %a "$TMP"/modes/*-posts.csv)" 600 "report.file_mode = 0600 is honoured"
+
+# SMTP: a connection dropped after the final dot is never retried, and the error says delivery is uncertain
+. "$XETL_ROOT/tests/lib/sink.sh"
+start_sink "$TMP/sink" --fault drop-after-dot
+XETL_MAIL_FROM=xetl@example.test XETL_MAIL_BACKOFF_MS=10 xrun -q mail --to ops@example.test "$XETL_ROOT/tests/golden/report/summary.csv"
+stop_sink
+is "$RC" 69 "SMTP dropped after the final dot: 69"
+like "$(cat "$ERR")" "delivery to ops@example.test is uncertain: .*not retried so it is never delivered twice" "saying delivery is uncertain"
+is "$(cat "$TMP/sink/data_count"):$(ls "$TMP/sink" | grep -c '\.eml$')" "1:1" "one DATA, one message: never sent twice"
 
 # configuration that would overflow or be split: 78, clearly
 XETL_PULL_REFRESH_SCHEDULE=9223372036854775807h:0 xrun --as-of "$ASOF" pull

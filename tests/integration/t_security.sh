@@ -16,14 +16,7 @@ ROLE=xetl_app_$$
 trap 'fakex_stop; psql -X -q -d postgres -c "DROP OWNED BY $ROLE" >/dev/null 2>&1; rm -rf "$TMP"' EXIT
 export XETL_X_BEARER_TOKEN="$TOKEN" XETL_VALUE_PER_FOLLOWER_USD=0.4
 ASOF=2026-11-20T02:00:00Z
-setup() {
-    newdb
-    "$XETL" -q account add least --user-id 1000000051
-    "$XETL_PYTHON" "$XETL_ROOT/tests/fakex/sim.py" --scenario "$TMP/scenario.json" --content-metadata-sql standalone \
-        --at "$ASOF" > "$TMP/cm.sql"
-    psql -X -q -v ON_ERROR_STOP=1 -f "$TMP/cm.sql" >/dev/null
-    fakex_post /_fake/reset '{}' >/dev/null
-}
+setup() { fakex_seed_db least 1000000051 "$ASOF"; }
 
 setup
 XETL_REPORT_OUT="$TMP/owner" "$XETL" -q --as-of "$ASOF" nightly >/dev/null
