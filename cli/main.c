@@ -242,8 +242,7 @@ static int settle_config(struct ctx *ctx, const struct globals *g)
         return rc;
     if (g->db && conninfo_has_password(g->db))
         log_warn("--db holds a password: on the command line every user of this machine can read it in the "
-                 "process list; "
-                 "use ~/.pgpass, PGPASSFILE or XETL_DB instead (docs/security.md)");
+                 "process list; use ~/.pgpass, PGPASSFILE or XETL_DB instead (docs/security.md)");
     return config_validate(ctx->cfg, &ctx->err);
 }
 

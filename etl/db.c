@@ -46,8 +46,8 @@ static void sql_label(const char *sql, char *out, size_t n)
 
 /*
  * Classifies a failure by SQLSTATE (never by message text): a lost or
- * refused connection is the upstream being unavailable, lock,
- * serialization failures and statement timeouts are worth retrying later, XE001 is xetl's own
+ * refused connection is the upstream being unavailable; lock, serialization
+ * and statement timeouts are worth retrying later; XE001 is xetl's own
  * "this database is not what xetl expects" from a migration.
  */
 static int classify(struct db *db, const PGresult *res)
