@@ -52,6 +52,7 @@ BENCH_BIN := $(BENCH_SRC:%.c=$(BUILD)/%)
 LIBXETL  := $(BUILD)/libxetl.a
 
 .PHONY: all check check-run bench-run unit integration demo bench validate install uninstall clean deps render-report
+.PHONY: faults valgrind
 all: $(BIN)
 
 $(BIN): $(CLI_OBJ) $(LIBXETL)
@@ -123,6 +124,15 @@ bench: deps
 
 bench-run: $(BIN) $(BENCH_BIN)
 	$(Q)XETL_BUILD=$(BUILD) sh bench/run.sh
+
+# The fault suite (tests/faults/): the database, the X API, SMTP, the disk and
+# SIGKILL failing inside a nightly; ends with how many faults were tried.
+faults: $(BIN)
+	$(Q)XETL_BUILD=$(BUILD) XETL_BIN=$(BIN) sh tests/faults/run.sh
+
+# The unit tests and one nightly under valgrind: no errors, no leaks (tests/valgrind.sh).
+valgrind: xetl $(UNIT_BIN)
+	$(Q)XETL_BUILD=$(BUILD) sh tests/valgrind.sh
 
 validate: xetl
 	$(Q)./xetl validate-decay fixtures/seismic/seismic_subset_cumulative_retweets.csv

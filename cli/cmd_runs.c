@@ -2,6 +2,7 @@
  * cli/cmd_runs.c — `xetl runs [--limit N] [--run ID]`: the run log.
  */
 #include "cli/cli.h"
+#include "cli/pipeline.h"
 #include "etl/db.h"
 #include "etl/migrate.h"
 
@@ -93,6 +94,10 @@ int cmd_runs(struct ctx *ctx, int argc, char **argv)
 int cli_print_runs(struct ctx *ctx, struct db *db, const char *limit, bool pipeline_only)
 {
     const char *p[] = { limit, pipeline_only ? "t" : "f" };
+    int rc;
+    /* A listing must not show a killed run as still running. */
+    if ((rc = pipeline_close_stale_runs(ctx, db, false)))
+        return rc;
     PGresult *res = db_exec(db,
                             "SELECT run_id, command, status,"
                             " to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),"

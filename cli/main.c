@@ -7,6 +7,7 @@
  * the one line on stderr and the exit status of docs/interface.md.
  */
 #include "cli/cli.h"
+#include "cli/pipeline.h"
 #include "common/log.h"
 #include "common/sbuf.h"
 #include "etl/db.h"
@@ -14,6 +15,7 @@
 
 #include <curl/curl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,7 +76,8 @@ static void print_help(FILE *out)
             "  -V, --version         show the version, then exit\n\n"
             "Run 'xetl COMMAND --help' for a command's options.  Exit status follows sysexits.h:\n"
             "0 done, 64 usage, 65 data rejected, 66 no input, 69 unavailable, 70 internal,\n"
-            "73 cannot create output, 75 temporary failure (retry later), 78 configuration.  See xetl(1).\n");
+            "73 cannot create output, 74 cannot write (disk full), 75 temporary failure (retry later),\n"
+            "78 configuration.  See xetl(1).\n");
 }
 
 /* The running command's arguments, to name the option getopt_long refused. */
@@ -242,6 +245,27 @@ static const char *find_config(const struct globals *g, bool *must_exist)
     return NULL;
 }
 
+/* "password=…" in key=value form, or "scheme://user:secret@host" / "?password=" in a URI. */
+static bool conninfo_has_password(const char *ci)
+{
+    const char *at, *scheme = strstr(ci, "://");
+    if (scheme) {
+        const char *auth = scheme + 3, *end = auth + strcspn(auth, "/?#");
+        at = memchr(auth, '@', (size_t)(end - auth));
+        if (at && memchr(auth, ':', (size_t)(at - auth)))
+            return true;
+        return strstr(ci, "password=") != NULL;
+    }
+    for (const char *p = ci; (p = strstr(p, "password")) != NULL; p += 8) {
+        const char *q = p + 8;
+        while (*q == ' ')
+            q++;
+        if (*q == '=' && (p == ci || p[-1] == ' ' || p[-1] == '\t'))
+            return true;
+    }
+    return false;
+}
+
 static int settle_config(struct ctx *ctx, const struct globals *g)
 {
     bool must_exist;
@@ -256,33 +280,52 @@ static int settle_config(struct ctx *ctx, const struct globals *g)
     }
     if (g->db && (rc = config_set_flag(ctx->cfg, "db", g->db, &ctx->err)))
         return rc;
+    if (g->db && conninfo_has_password(g->db))
+        log_warn("--db holds a password: on the command line every user of this machine can read it in the "
+                 "process list; use ~/.pgpass, PGPASSFILE or XETL_DB instead (docs/security.md)");
     return config_validate(ctx->cfg, &ctx->err);
 }
 
-/* Run log: one xetl.runs row per data-changing command. */
-static int64_t run_begin(struct ctx *ctx, const char *command)
+/*
+ * Run log: one xetl.runs row per data-changing command.  No database, or one
+ * not migrated yet, is the command's own error to report (it says so in its
+ * own words); a database that refuses the row is an error here: a run that
+ * cannot be recorded does not run.
+ */
+static int run_begin(struct ctx *ctx, const char *command)
 {
     struct db *db;
     struct xerr err = { 0 };
     char asof[40], pid[16], host[256] = "";
     PGresult *res;
 
-    if (ctx_db(ctx, &db))
+    if (ctx_db(ctx, &db)) {
+        xerr_clear(&ctx->err);
         return 0;
+    }
     if (migrate_check_current(db, &err))
         return 0;
     gethostname(host, sizeof host - 1);
     snprintf(pid, sizeof pid, "%d", (int)getpid());
     const char *p[] = { command, db_fmt_time(asof, sizeof asof, ctx->as_of), pid, host, XETL_VERSION };
     res = db_exec(db,
-                  "INSERT INTO xetl.runs (command, as_of, pid, hostname, xetl_version)"
-                  " VALUES ($1, $2, $3, $4, $5) RETURNING run_id",
+                  "INSERT INTO xetl.runs (command, as_of, pid, hostname, xetl_version, backend_pid)"
+                  " VALUES ($1, $2, $3, $4, $5, pg_backend_pid()) RETURNING run_id",
                   5, p, &err);
-    if (!res)
-        return 0;
-    int64_t id = (int64_t)db_long(res, 0, 0, 0);
+    if (!res) {
+        ctx->err = err;
+        return xerr_prefix(&ctx->err, "cannot record the run in xetl.runs: ");
+    }
+    ctx->run_id = (int64_t)db_long(res, 0, 0, 0);
     PQclear(res);
-    return id;
+    /* Rows of killed runs of any command are closed by the next command of any kind. */
+    return pipeline_close_stale_runs(ctx, db, false);
+}
+
+/* nightly and rerun take the lock themselves (cli/pipeline.c), around the stages only. */
+static bool locks_itself(const char *command)
+{
+    return !strcmp(command, "nightly") || !strcmp(command, "rerun");
 }
 
 static void counts_json(const struct stage_counts *c, struct sbuf *sb)
@@ -346,6 +389,8 @@ int main(int argc, char **argv)
     const struct command *cmd = NULL;
 
     gsl_set_error_handler_off(); /* GSL must return errors, never abort() */
+    /* Over `ulimit -f`, a write must fail with EFBIG (→ 74, run row closed), not kill us. */
+    signal(SIGXFSZ, SIG_IGN);
     ctx.cfg = config_new();
     ctx.accounts = xcalloc((size_t)argc + 1, sizeof(char *));
 
@@ -406,13 +451,18 @@ int main(int argc, char **argv)
     for (int i = 2; i < cargc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "--status"))
             wants_help = true; /* read-only invocations leave no run row */
-    if (cmd->logged && !wants_help)
-        ctx.run_id = run_begin(&ctx, cmd->name);
+    if (cmd->logged && !wants_help) {
+        rc = run_begin(&ctx, cmd->name);
+        /* Stage commands run under the nightly's lock: never beside a nightly, never beside each other. */
+        if (!rc && ctx.db && ctx.run_id && !locks_itself(cmd->name))
+            rc = pipeline_lock(&ctx, ctx.db);
+    }
     optind = 1;
     opterr = 0;
     cmd_argv = argv + 1;
     cmd_argc = cargc - 1;
-    rc = cmd->fn(&ctx, cargc - 1, argv + 1);
+    if (!rc)
+        rc = cmd->fn(&ctx, cargc - 1, argv + 1);
     if (rc && !ctx.err.code)
         xerr_set(&ctx.err, rc, "%s failed", cmd->name);
     run_end(&ctx, rc);

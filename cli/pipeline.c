@@ -143,24 +143,32 @@ static int run_rollup(struct ctx *ctx, struct db *db, const struct account_list 
     return rc;
 }
 
-/*
- * A nightly killed with SIGKILL leaves its xetl.runs row 'running'.  Once we
- * hold the lock no other nightly can be alive, so those rows are history.
- */
-static void close_stale_runs(struct ctx *ctx, struct db *db)
+int pipeline_close_stale_runs(struct ctx *ctx, struct db *db, bool locked)
 {
     char rid[32];
-    struct xerr ignored = { 0 };
+    struct xerr err = { 0 };
     snprintf(rid, sizeof rid, "%lld", (long long)ctx->run_id);
-    const char *p[] = { rid };
-    db_cmd(db,
-           "UPDATE xetl.runs SET status = 'failed', error = 'interrupted: the process ended without finishing'"
-           " WHERE status = 'running' AND command IN ('nightly', 'rerun', 'demo') AND run_id <> $1",
-           1, p, NULL, &ignored);
-    db_cmd(db,
-           "UPDATE xetl.run_stages s SET status = 'failed', error = 'interrupted'"
-           " FROM xetl.runs r WHERE r.run_id = s.run_id AND s.status = 'running' AND r.status = 'failed'",
-           0, NULL, NULL, &ignored);
+    const char *p[] = { rid, locked ? "t" : "f" };
+    /*
+     * A command killed with SIGKILL leaves its xetl.runs row 'running'.  Its
+     * session's backend is gone then, whichever command it was.  Rows from
+     * before backend_pid was recorded are history once we hold the lock:
+     * every command that changes data takes it, so no other can be alive.
+     */
+    if (db_cmd(db,
+               "UPDATE xetl.runs r SET status = 'failed', error = 'interrupted: the process ended without finishing'"
+               " WHERE r.status = 'running' AND r.run_id <> $1"
+               "   AND (CASE WHEN r.backend_pid IS NULL THEN $2::boolean"
+               "             ELSE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = r.backend_pid) END)",
+               2, p, NULL, &err) ||
+        db_cmd(db,
+               "UPDATE xetl.run_stages s SET status = 'failed', error = 'interrupted'"
+               " FROM xetl.runs r WHERE r.run_id = s.run_id AND s.status = 'running' AND r.status = 'failed'",
+               0, NULL, NULL, &err)) {
+        ctx->err = err;
+        return xerr_prefix(&ctx->err, "cannot close the run log rows of killed runs: ");
+    }
+    return 0;
 }
 
 static int lock_busy(struct ctx *ctx, struct db *db)
@@ -172,8 +180,9 @@ static int lock_busy(struct ctx *ctx, struct db *db)
     res = db_exec(db,
                   "SELECT run_id, command, coalesce(pid::text, '?'), coalesce(hostname, '?'),"
                   " to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-                  " FROM xetl.runs WHERE status = 'running' AND command IN ('nightly', 'rerun', 'demo')"
-                  " AND run_id <> $1 ORDER BY started_at DESC LIMIT 1",
+                  " FROM xetl.runs WHERE status = 'running'"
+                  " AND run_id <> $1 AND run_id < coalesce(nullif($1::bigint, 0), 9223372036854775807)"
+                  " ORDER BY started_at DESC LIMIT 1",
                   1, p, &ctx->err);
     if (res && PQntuples(res) == 1)
         xerr_set(&ctx->err, XETL_EX_TEMPFAIL,
@@ -184,6 +193,31 @@ static int lock_busy(struct ctx *ctx, struct db *db)
         xerr_set(&ctx->err, XETL_EX_TEMPFAIL, "another session holds the nightly lock; try again later");
     PQclear(res);
     return XETL_EX_TEMPFAIL;
+}
+
+int pipeline_lock(struct ctx *ctx, struct db *db)
+{
+    bool got = false;
+    int rc;
+
+    if ((rc = db_try_lock(db, PIPELINE_LOCK_KEY, &got, &ctx->err)))
+        return rc;
+    if (!got)
+        return lock_busy(ctx, db);
+    if ((rc = pipeline_close_stale_runs(ctx, db, true))) {
+        struct xerr ignored = { 0 };
+        db_unlock(db, PIPELINE_LOCK_KEY, &ignored);
+    }
+    return rc;
+}
+
+void pipeline_unlock(struct db *db)
+{
+    struct xerr ignored = { 0 };
+    if (PQstatus(db_pg(db)) != CONNECTION_OK)
+        return; /* the server dropped the session, and its locks with it */
+    db_rollback(db);
+    db_unlock(db, PIPELINE_LOCK_KEY, &ignored);
 }
 
 int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
@@ -204,16 +238,12 @@ int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
     struct account_list accts = { 0 };
     struct report_files files = { 0 };
     struct db *db;
-    bool got = false;
     int rc;
 
     if ((rc = ctx_db(ctx, &db)) || (rc = migrate_check_current(db, &ctx->err)))
         return rc ? rc : ctx->err.code;
-    if ((rc = db_try_lock(db, PIPELINE_LOCK_KEY, &got, &ctx->err)))
+    if ((rc = pipeline_lock(ctx, db)))
         return rc;
-    if (!got)
-        return lock_busy(ctx, db);
-    close_stale_runs(ctx, db);
     if ((rc = ctx_accounts(ctx, &accts)))
         goto out;
     if (accts.n == 0) {
@@ -266,11 +296,7 @@ int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
         }
     }
 out:
-    if (PQstatus(db_pg(db)) == CONNECTION_OK) {
-        struct xerr ignored = { 0 };
-        db_rollback(db);
-        db_unlock(db, PIPELINE_LOCK_KEY, &ignored);
-    }
+    pipeline_unlock(db);
     report_files_release(&files);
     account_list_release(&accts);
     return rc;

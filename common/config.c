@@ -89,6 +89,13 @@ int config_load_file(struct config *cfg, const char *path, bool missing_ok, stru
     }
     while (fgets(line, sizeof line, f)) {
         lineno++;
+        /* A line that does not fit would be read as two: refuse it rather than split it. */
+        size_t ll = strlen(line);
+        if (ll == sizeof line - 1 && line[ll - 1] != '\n' && !feof(f)) {
+            rc = xerr_set(err, XETL_EX_CONFIG, "%s:%d: line longer than %zu bytes", path, lineno,
+                          sizeof line - 2);
+            break;
+        }
         char *s = trim(line);
         if (*s == '\0' || *s == '#')
             continue;

@@ -63,6 +63,8 @@ const struct config_key config_keys[] = {
     { "mail.retries", "3", "retries of a temporary SMTP failure", false, CFG_INT, 0, 20 },
     { "mail.backoff_ms", "2000", "first delay before retrying a temporary SMTP failure (doubles each retry)", false, CFG_INT, 0, 600000 },
     { "report.rollup", "false", "nightly also writes (and mails) the agency roll-up across all accounts", false, CFG_BOOL },
+    { "mail.timeout", "120", "seconds one SMTP attempt may take, the wait after the final dot included", false, CFG_INT, 1, 3600 },
+    { "report.file_mode", "0640", "octal mode of the report files written (owner and group read them)", false },
 };
 
 const unsigned config_keys_count = sizeof config_keys / sizeof config_keys[0];

@@ -19,6 +19,7 @@ enum xetl_exit {
     XETL_EX_UNAVAILABLE = 69, /* X API, SMTP or database unavailable after retries */
     XETL_EX_SOFTWARE = 70,    /* internal error */
     XETL_EX_CANTCREAT = 73,   /* an output file or directory cannot be created */
+    XETL_EX_IOERR = 74,       /* a file could not be written: disk full, file size limit */
     XETL_EX_TEMPFAIL = 75,    /* lock held, rate limited: retry later */
     XETL_EX_CONFIG = 78,      /* configuration error */
 };

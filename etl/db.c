@@ -46,8 +46,8 @@ static void sql_label(const char *sql, char *out, size_t n)
 
 /*
  * Classifies a failure by SQLSTATE (never by message text): a lost or
- * refused connection is the upstream being unavailable, lock and
- * serialization failures are worth retrying later, XE001 is xetl's own
+ * refused connection is the upstream being unavailable; lock, serialization
+ * and statement timeouts are worth retrying later; XE001 is xetl's own
  * "this database is not what xetl expects" from a migration.
  */
 static int classify(struct db *db, const PGresult *res)
@@ -61,7 +61,12 @@ static int classify(struct db *db, const PGresult *res)
     if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
         strcmp(state, "57P03") == 0)
         return XETL_EX_UNAVAILABLE;
-    if (strcmp(state, "55P03") == 0 || strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+    /*
+     * 57014: statement_timeout (or a cancel) — the server was busy, the same
+     * run later may well pass; 55P03: lock_timeout / NOWAIT.
+     */
+    if (strcmp(state, "55P03") == 0 || strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+        strcmp(state, "57014") == 0)
         return XETL_EX_TEMPFAIL;
     if (strcmp(state, "XE001") == 0)
         return XETL_EX_CONFIG;

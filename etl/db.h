@@ -3,8 +3,9 @@
  *
  * A thin layer, not an ORM: values always travel as out-of-line text
  * parameters, bulk loads go through COPY FROM STDIN, and every failure is
- * classified into an exit code (connection lost → 69, lock/serialization →
- * 75, bad conninfo → 78, anything else → 70) with a one-line message.
+ * classified into an exit code (connection lost → 69, lock/serialization
+ * failures and statement or lock timeouts → 75, bad conninfo → 78, anything
+ * else → 70) with a one-line message.
  * Callers read results with the ordinary PQgetvalue()/PQgetisnull() and
  * PQclear() them.
  */

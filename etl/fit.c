@@ -769,6 +769,17 @@ static int write_results(struct db *db, const struct account *acct, const struct
                      1, p1, &n, err)))
         goto out;
     *rows += n;
+    /*
+     * This run's forecasts for this as-of replace any earlier run's for the
+     * same posts: a forecast this run did not make (another range pooled the
+     * post with other posts) must not stay beside the ones it did.
+     */
+    if ((rc = db_cmd(db,
+                     "DELETE FROM xetl.predictions x USING fit_out o"
+                     " WHERE x.tweet_id = o.tweet_id AND x.account_id = $1 AND x.as_of = $2::timestamptz"
+                     "   AND NOT EXISTS (SELECT 1 FROM fit_pred f WHERE f.tweet_id = x.tweet_id AND f.metric = x.metric)",
+                     2, p1, NULL, err)))
+        goto out;
     if ((rc = db_cmd(db,
                      "INSERT INTO xetl.predictions AS x (tweet_id, metric, as_of, account_id, age_hours, n_points,"
                      "  method, predicted_7d, lo_7d, hi_7d)"

@@ -20,6 +20,7 @@
 #include "etl/xapi.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +45,9 @@ static int parse_dur(const char *s, size_t n, int64_t *out)
         return -1;
     memcpy(buf, s, n);
     buf[n] = '\0';
+    errno = 0;
     v = strtoll(buf, &end, 10);
-    if (end == buf || v < 0)
+    if (end == buf || v < 0 || errno == ERANGE)
         return -1;
     if (*end) {
         switch (*end) {
@@ -58,8 +60,9 @@ static int parse_dur(const char *s, size_t n, int64_t *out)
         if (end[1])
             return -1;
     }
+    /* No age a schedule could mean is near 2^63 s: refuse what would overflow. */
     if (v > INT64_MAX / mult)
-        return -1; /* would overflow: no schedule is that long */
+        return -1;
     *out = (int64_t)v * mult;
     return 0;
 }

@@ -18,6 +18,7 @@
 
 #define BODY_MAX (64u << 20) /* a response larger than this is not X's */
 #define BACKOFF_CAP_MS 30000L
+#define XAPI_RESET_MAX 253402300799LL /* 9999-12-31T23:59:59Z: the last instant xetl can print */
 
 struct xapi {
     CURL *h;
@@ -58,6 +59,60 @@ void xapi_redact(char *s, const char *secret)
     }
 }
 
+/* Characters of a bearer credential (RFC 6750 b64token, and the %-escapes X's tokens carry). */
+static bool cred_char(unsigned char c)
+{
+    return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=' ||
+           c == '%';
+}
+
+void xapi_redact_body(const char *body, size_t len, const char *secret, struct sbuf *out)
+{
+    static const char mark[] = "[redacted]";
+    size_t sl = secret ? strlen(secret) : 0;
+
+    sbuf_reset(out);
+    sbuf_grow(out, len);
+    for (size_t i = 0; i < len;) {
+        /* The token itself, wherever it stands. */
+        if (sl >= 3 && len - i >= sl && memcmp(body + i, secret, sl) == 0) {
+            sbuf_adds(out, mark);
+            i += sl;
+            continue;
+        }
+        /*
+         * Anything shaped like a bearer credential: "Bearer" (any case), blanks
+         * or "%20", then at least XAPI_CRED_MIN credential characters.  Shorter
+         * runs are left alone so that prose ("bearer bonds") survives.
+         */
+        if (len - i > 7 && strncasecmp(body + i, "bearer", 6) == 0 && (i == 0 || !isalnum((unsigned char)body[i - 1]))) {
+            size_t j = i + 6, k;
+            bool sep = false;
+            for (;;) {
+                if (j < len && (body[j] == ' ' || body[j] == '\t')) {
+                    j++;
+                    sep = true;
+                } else if (len - j >= 3 && memcmp(body + j, "%20", 3) == 0) {
+                    j += 3;
+                    sep = true;
+                } else {
+                    break;
+                }
+            }
+            for (k = j; k < len && cred_char((unsigned char)body[k]); k++)
+                ;
+            if (sep && k - j >= XAPI_CRED_MIN) {
+                sbuf_add(out, body + i, j - i);
+                sbuf_adds(out, mark);
+                i = k;
+                continue;
+            }
+        }
+        sbuf_addc(out, body[i]);
+        i++;
+    }
+}
+
 long xapi_backoff_ms(long base_ms, int attempt, uint32_t rnd)
 {
     double d = (double)(base_ms > 0 ? base_ms : 1);
@@ -71,14 +126,34 @@ long xapi_backoff_ms(long base_ms, int attempt, uint32_t rnd)
 
 long xapi_rate_limit_wait(int64_t now, int64_t rl_reset, long retry_after)
 {
-    long w;
-    if (rl_reset > 0)
-        w = (long)(rl_reset - now) + 1; /* +1: the reset second itself, and clock skew */
+    int64_t w;
+    /*
+     * Headers come from the other end: any value, however absurd, is clamped
+     * to [1, XAPI_WAIT_CAP_S] before it is added to anything.  A wait that
+     * long is over pull.max_rate_limit_wait anyway, so the run ends with 75.
+     */
+    if (rl_reset > 0 && now >= 0 && rl_reset < INT64_MAX - XAPI_WAIT_CAP_S)
+        w = rl_reset > now ? rl_reset - now + 1 : 1; /* +1: the reset second itself, and clock skew */
+    else if (rl_reset > 0)
+        w = XAPI_WAIT_CAP_S;
     else if (retry_after >= 0)
         w = retry_after;
     else
         w = 60;
-    return w < 1 ? 1 : w;
+    if (w > XAPI_WAIT_CAP_S)
+        w = XAPI_WAIT_CAP_S;
+    return w < 1 ? 1 : (long)w;
+}
+
+/* A header's integer, saturated (strtoll does), -1 when it is not a number. */
+static long long header_int(const char *v)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (end == v)
+        return -1;
+    return n;
 }
 
 bool xapi_retryable(long http_status, int curl_code)
@@ -172,17 +247,23 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
     struct xapi *x = arg;
     size_t n = size * nmemb;
     const char *v;
-    /* curl's header line is not NUL-terminated: strtol must not read past it. */
+    long long iv;
+    /* curl's header line is not NUL-terminated: the number parsers must not read past it. */
     char line[128];
     size_t len = n < sizeof line - 1 ? n : sizeof line - 1;
     memcpy(line, data, len);
     line[len] = '\0';
-    if (header_is(line, len, "x-rate-limit-remaining", &v))
-        x->rl_remaining = strtol(v, NULL, 10);
-    else if (header_is(line, len, "x-rate-limit-reset", &v))
-        x->rl_reset = strtoll(v, NULL, 10);
-    else if (header_is(line, len, "retry-after", &v))
-        x->retry_after = strtol(v, NULL, 10);
+    /* Out-of-range values are clamped here, so nothing downstream can overflow. */
+    if (header_is(line, len, "x-rate-limit-remaining", &v)) {
+        iv = header_int(v);
+        x->rl_remaining = iv < 0 ? -1 : iv > INT32_MAX ? INT32_MAX : (long)iv;
+    } else if (header_is(line, len, "x-rate-limit-reset", &v)) {
+        iv = header_int(v);
+        x->rl_reset = iv <= 0 ? 0 : iv > XAPI_RESET_MAX ? XAPI_RESET_MAX : (int64_t)iv;
+    } else if (header_is(line, len, "retry-after", &v)) {
+        iv = header_int(v);
+        x->retry_after = iv < 0 ? -1 : iv > XAPI_WAIT_CAP_S ? XAPI_WAIT_CAP_S : (long)iv;
+    }
     return n;
 }
 
@@ -385,10 +466,32 @@ static int land(struct xapi *x, const char *endpoint, const char *path, int atte
         .duration_ms = dur, .error = error, .rl_remaining = x->rl_remaining, .rl_reset = x->rl_reset,
         .body = x->body.buf, .body_len = x->body.len,
     };
+    struct sbuf body = SBUF_INIT, text = SBUF_INIT;
+    int rc;
+
     *id = 0;
     if (!x->lander)
         return 0;
-    return x->lander(x->lander_arg, &a, id, err);
+    /*
+     * Nothing secret is stored: a body may echo the Authorization header (a
+     * proxy's error page, a debug field), so the token and anything shaped
+     * like a bearer credential go before the body leaves this file.  The
+     * error text is stored as text, so it is made valid UTF-8 as well.
+     */
+    sbuf_init(&body);
+    xapi_redact_body(x->body.buf, x->body.len, x->token, &body);
+    a.body = body.buf;
+    a.body_len = body.len;
+    if (error) {
+        sbuf_init(&text);
+        xapi_redact_body(error, strlen(error), x->token, &text);
+        utf8_scrub(text.buf);
+        a.error = text.buf;
+    }
+    rc = x->lander(x->lander_arg, &a, id, err);
+    sbuf_release(&body);
+    sbuf_release(&text);
+    return rc;
 }
 
 int xapi_get(struct xapi *x, const char *endpoint, const char *path_query, struct xapi_response *out,

@@ -96,6 +96,15 @@ int xapi_check_base_url(const char *url, struct xerr *err);
 void xapi_redact(char *s, const char *secret);
 
 /*
+ * out = body (len bytes, may hold NULs) with every occurrence of secret and
+ * every bearer-shaped credential ("Bearer " then XAPI_CRED_MIN or more
+ * b64token characters) replaced by "[redacted]".  What is landed.
+ */
+#define XAPI_CRED_MIN 16
+struct sbuf;
+void xapi_redact_body(const char *body, size_t len, const char *secret, struct sbuf *out);
+
+/*
  * Delay before retry number `attempt` (1-based): base_ms * 2^(attempt-1),
  * scaled by a jitter factor in [0.5, 1.5) taken from rnd (uniform 32 bits),
  * capped at 30 s.
@@ -104,8 +113,10 @@ long xapi_backoff_ms(long base_ms, int attempt, uint32_t rnd);
 
 /*
  * Seconds to wait after a 429 received at `now`: until rl_reset (+1 s for
- * clock skew) when known, else retry_after when >= 0, else 60.  Never < 1.
+ * clock skew) when known, else retry_after when >= 0, else 60.  Never < 1,
+ * never more than XAPI_WAIT_CAP_S, whatever the headers said.
  */
+#define XAPI_WAIT_CAP_S 86400L
 long xapi_rate_limit_wait(int64_t now, int64_t rl_reset, long retry_after);
 
 /* Whether a status (with curl's result, 0 = CURLE_OK) is worth retrying. */

@@ -6,6 +6,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,34 +20,64 @@ static bool needs_quotes(const char *s)
     return strpbrk(s, ",\"\r\n") != NULL;
 }
 
-static int put_field(FILE *fp, const char *s)
+bool csvout_is_formula(const char *s)
 {
-    if (!s)
-        return 0;
-    if (needs_quotes(s))
-        return csv_fwrite(fp, s, strlen(s)) == 0 ? 0 : -1;
-    return fputs(s, fp) == EOF ? -1 : 0;
+    return s && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r');
 }
 
-int csvout_write(const struct rtab *t, const char *path, struct xerr *err)
+static int put_field(FILE *fp, const char *s, bool text)
+{
+    char *guarded = NULL;
+    int rc;
+
+    if (!s)
+        return 0;
+    /*
+     * A spreadsheet runs a cell that starts with = + - @ (or a tab or CR
+     * before one) as a formula: text from the bot, X or an import gets a
+     * leading ' (OWASP's advice), so it is shown, not run.  Numeric columns
+     * are never touched: -0.0066 stays a number.
+     */
+    if (text && csvout_is_formula(s)) {
+        size_t n = strlen(s);
+        guarded = malloc(n + 2);
+        if (!guarded)
+            return -1;
+        guarded[0] = '\'';
+        memcpy(guarded + 1, s, n + 1);
+        s = guarded;
+    }
+    if (needs_quotes(s))
+        rc = csv_fwrite(fp, s, strlen(s)) == 0 ? 0 : -1;
+    else
+        rc = fputs(s, fp) == EOF ? -1 : 0;
+    free(guarded);
+    return rc;
+}
+
+int csvout_write(const struct rtab *t, const char *path, mode_t mode, struct xerr *err)
 {
     char tmp[4096];
     FILE *fp = NULL;
-    int rc = 0;
+    int rc = 0, fd;
 
-    report_tmp_name(path, tmp, sizeof tmp);
-    fp = fopen(tmp, "wb");
-    if (!fp)
-        return xerr_set(err, XETL_EX_CANTCREAT, "cannot create '%s': %s", tmp, strerror(errno));
+    if ((fd = report_tmp_open(path, tmp, sizeof tmp, err)) < 0)
+        return -fd;
+    if (!(fp = fdopen(fd, "wb"))) {
+        rc = report_io_error(err, errno, "write", path);
+        close(fd);
+        unlink(tmp);
+        return rc;
+    }
     for (int c = 0; c < t->ncols; c++) {
-        if ((c && fputc(',', fp) == EOF) || put_field(fp, t->cols[c].name))
+        if ((c && fputc(',', fp) == EOF) || put_field(fp, t->cols[c].name, false))
             goto werr;
     }
     if (fputs("\r\n", fp) == EOF)
         goto werr;
     for (int r = 0; r < t->nrows; r++) {
         for (int c = 0; c < t->ncols; c++) {
-            if ((c && fputc(',', fp) == EOF) || put_field(fp, rtab_cell(t, r, c)))
+            if ((c && fputc(',', fp) == EOF) || put_field(fp, rtab_cell(t, r, c), t->cols[c].kind == RC_TEXT))
                 goto werr;
         }
         if (fputs("\r\n", fp) == EOF)
@@ -60,13 +91,13 @@ int csvout_write(const struct rtab *t, const char *path, struct xerr *err)
         goto werr;
     }
     fp = NULL;
-    rc = report_commit_file(tmp, path, err);
+    rc = report_commit_file(tmp, path, mode, err);
     if (rc)
         unlink(tmp);
     return rc;
 
 werr:
-    rc = xerr_set(err, XETL_EX_SOFTWARE, "cannot write '%s': %s", tmp, strerror(errno));
+    rc = report_io_error(err, errno, "write", path);
     if (fp)
         fclose(fp);
     unlink(tmp);

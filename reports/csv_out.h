@@ -16,7 +16,18 @@
 #include "common/xerr.h"
 #include "reports/report.h"
 
-/* Writes t to path atomically.  Returns 0, or 70 naming the path that failed. */
-int csvout_write(const struct rtab *t, const char *path, struct xerr *err);
+/*
+ * Writes t to path atomically, the file getting mode.  Returns 0, 74 when the
+ * disk is full or the file size limit is reached, or 70; the message names
+ * the path that failed.  Nothing is left under a final name on failure.
+ *
+ * Cells of RC_TEXT columns that start with = + - @ tab or CR get a leading
+ * apostrophe so a spreadsheet does not run them as formulas (OWASP's CSV
+ * injection advice); numeric columns are written as they are.
+ */
+int csvout_write(const struct rtab *t, const char *path, mode_t mode, struct xerr *err);
+
+/* Whether a cell would be read as a formula by a spreadsheet (starts with = + - @ tab CR). */
+bool csvout_is_formula(const char *s);
 
 #endif

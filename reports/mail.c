@@ -285,6 +285,7 @@ bool mail_host_is_loopback(const char *host)
 
 struct send_state {
     char reply[256];  /* last 4xx/5xx reply line from the server */
+    bool data_started; /* the server said 354: the message body is being, or was, sent */
 };
 
 /* Keeps the server's last reply line; never looks at what we send (it holds AUTH). */
@@ -292,6 +293,8 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *
 {
     struct send_state *st = userp;
     (void)h;
+    if (type == CURLINFO_HEADER_IN && size >= 3 && !memcmp(data, "354", 3))
+        st->data_started = true;
     /* Only error replies: the last line seen is otherwise QUIT's "221 Bye". */
     if (type == CURLINFO_HEADER_IN && size > 0 && (data[0] == '4' || data[0] == '5')) {
         size_t n = size < sizeof st->reply - 1 ? size : sizeof st->reply - 1;
@@ -388,7 +391,7 @@ int mail_send_files(const struct config *cfg, const char *to, char *const *files
     curl_mime *mime = NULL;
     CURLU *u = NULL;
     bool insecure = false, loopback;
-    long retries = 3, backoff = 2000;
+    long retries = 3, backoff = 2000, timeout = 120;
     int rc = 0;
 
     sbuf_init(&to_hdr);
@@ -419,7 +422,8 @@ int mail_send_files(const struct config *cfg, const char *to, char *const *files
     }
     if ((rc = config_get_bool(cfg, "smtp_insecure", &insecure, err)) ||
         (rc = config_get_long(cfg, "mail.retries", &retries, err)) ||
-        (rc = config_get_long(cfg, "mail.backoff_ms", &backoff, err)))
+        (rc = config_get_long(cfg, "mail.backoff_ms", &backoff, err)) ||
+        (rc = config_get_long(cfg, "mail.timeout", &timeout, err)))
         goto out;
 
     /* TLS policy, decided on the parsed URL, never on a substring. */
@@ -487,8 +491,15 @@ int mail_send_files(const struct config *cfg, const char *to, char *const *files
     curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
     curl_easy_setopt(h, CURLOPT_DEBUGDATA, &st);
     curl_easy_setopt(h, CURLOPT_VERBOSE, 1L); /* feeds on_debug only; nothing is printed */
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 300L);
+    /*
+     * One attempt lasts at most mail.timeout seconds.  A server that stalls
+     * after the final dot costs one reply wait, then curl's QUIT waits once
+     * more: each wait is half of mail.timeout, so that stall, never retried,
+     * holds the nightly's lock no longer than mail.timeout (docs/operations.md).
+     */
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < 30 ? timeout : 30L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
+    curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout > 1 ? timeout / 2 : 1L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     if (!strcasecmp(scheme, "smtp"))
         curl_easy_setopt(h, CURLOPT_USE_SSL, (long)(loopback || insecure ? CURLUSESSL_TRY : CURLUSESSL_ALL));
@@ -504,12 +515,26 @@ int mail_send_files(const struct config *cfg, const char *to, char *const *files
         CURLcode cc;
         errbuf[0] = '\0';
         st.reply[0] = '\0';
+        st.data_started = false;
         cc = curl_easy_perform(h);
         if (cc == CURLE_OK) {
             log_info("mail: sent %d file%s to %s via '%s'", nfiles, nfiles == 1 ? "" : "s", to_hdr.buf, host);
             break;
         }
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+        /*
+         * The body went out (354) and no reply to it came (a drop or a stall
+         * after the data, not a send error during it): the server may have
+         * taken the message.  Sending it again could deliver it twice, so it
+         * is not retried, and the error says delivery is uncertain.
+         */
+        if (st.data_started && (code == 0 || code == 354) && cc != CURLE_SEND_ERROR) {
+            rc = xerr_set(err, XETL_EX_UNAVAILABLE,
+                          "mail: delivery to %s is uncertain: smtp server '%s' gave no reply after the message "
+                          "was sent (%s); not retried so it is never delivered twice, check the mailbox",
+                          to_hdr.buf, host, errbuf[0] ? errbuf : curl_easy_strerror(cc));
+            break;
+        }
         if (attempt < retries && temporary(cc, code)) {
             long delay = backoff << (attempt < 10 ? attempt : 10);
             log_warn("mail: attempt %ld failed (%s), retrying in %ld ms", attempt + 1,

@@ -825,18 +825,61 @@ void report_tmp_name(const char *final_path, char *out, size_t n)
         snprintf(out, n, ".%s.tmp-%s-%ld", final_path, host, (long)getpid());
 }
 
-int report_commit_file(const char *tmp_path, const char *final_path, struct xerr *err)
+int report_io_code(int e)
+{
+    /* A full disk or a file size limit is the machine's state, not a bug in xetl. */
+    if (e == ENOSPC || e == EFBIG || e == EDQUOT)
+        return XETL_EX_IOERR;
+    /* A path that names a file, a missing or read-only place: the operator's to fix (73). */
+    if (e == EACCES || e == EPERM || e == ENOENT || e == ENOTDIR || e == EISDIR || e == EEXIST || e == EROFS ||
+        e == ENAMETOOLONG || e == ELOOP)
+        return XETL_EX_CANTCREAT;
+    return XETL_EX_SOFTWARE;
+}
+
+int report_io_error(struct xerr *err, int e, const char *what, const char *path)
+{
+    if (report_io_code(e) == XETL_EX_IOERR)
+        return xerr_set(err, XETL_EX_IOERR, "cannot %s '%s': %s (disk full or file size limit; no report was "
+                        "written under that name)", what, path, strerror(e));
+    return xerr_set(err, report_io_code(e), "cannot %s '%s': %s", what, path, strerror(e));
+}
+
+int report_tmp_open(const char *final_path, char *tmp, size_t n, struct xerr *err)
+{
+    char prefix[4096];
+    int fd;
+
+    /*
+     * A fresh name that nobody can have planted: mkostemp opens it with
+     * O_CREAT|O_EXCL (a symlink or file already there is refused, never
+     * followed) and mode 0600 until report_commit_file() sets the final mode.
+     */
+    report_tmp_name(final_path, prefix, sizeof prefix);
+    if ((size_t)snprintf(tmp, n, "%s.XXXXXX", prefix) >= n)
+        return -xerr_set(err, XETL_EX_SOFTWARE, "path too long: '%s'", final_path);
+    if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
+        return -report_io_error(err, errno, "create", tmp);
+    return fd;
+}
+
+int report_commit_file(const char *tmp_path, const char *final_path, mode_t mode, struct xerr *err)
 {
     char dir[4096];
     int fd;
 
     /* The data must be on disk before the name points at it. */
-    if ((fd = open(tmp_path, O_RDONLY)) < 0)
+    if ((fd = open(tmp_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
         return xerr_set(err, XETL_EX_SOFTWARE, "cannot open '%s': %s", tmp_path, strerror(errno));
+    if (fchmod(fd, mode)) {
+        int e = errno;
+        close(fd);
+        return xerr_set(err, XETL_EX_SOFTWARE, "cannot set the mode of '%s': %s", tmp_path, strerror(e));
+    }
     if (fsync(fd)) {
         int e = errno;
         close(fd);
-        return xerr_set(err, XETL_EX_SOFTWARE, "cannot sync '%s': %s", tmp_path, strerror(e));
+        return report_io_error(err, e, "sync", final_path);
     }
     close(fd);
     if (rename(tmp_path, final_path))
@@ -876,6 +919,9 @@ int report_sweep_tmp(const char *dir)
         if (!strncmp(p, host, hl) && p[hl] == '-')
             p += hl + 1;
         long pid = strtol(p, &end, 10);
+        /* ".PID.XXXXXX": mkostemp's suffix since temp names became unguessable */
+        if (end[0] == '.' && strlen(end) == 7)
+            end += 7;
         if (*end || end == p || pid <= 0 || pid == (long)getpid())
             continue;
         snprintf(path, sizeof path, "%s/%s", dir, n);
@@ -895,6 +941,37 @@ int report_sweep_tmp(const char *dir)
     return removed;
 }
 
+int report_file_mode(const struct config *cfg, mode_t *mode, struct xerr *err)
+{
+    const char *s = cfg ? config_get(cfg, "report.file_mode") : NULL;
+    char *end;
+    long m;
+
+    if (!s || !*s) {
+        *mode = REPORT_FILE_MODE;
+        return 0;
+    }
+    errno = 0;
+    m = strtol(s, &end, 8);
+    if (errno || *end || end == s || m < 0 || m > 0777)
+        return xerr_set(err, XETL_EX_CONFIG, "report.file_mode '%s' is not an octal file mode such as 0640", s);
+    *mode = (mode_t)m;
+    return 0;
+}
+
+/*
+ * Reports hold the account's numbers: say so when anyone on the machine may
+ * add, remove or replace files where they are written (a sticky directory
+ * such as /tmp still lets others plant names, so it is named too).
+ */
+static void warn_shared_dir(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0 && (st.st_mode & S_IWOTH))
+        log_warn("report.out '%s' is writable by every user (mode %04o); use a directory only xetl's user and "
+                 "the report readers can write", dir, (unsigned)(st.st_mode & 07777));
+}
+
 static int mkdir_p(const char *path, struct xerr *err)
 {
     char buf[4096];
@@ -907,8 +984,7 @@ static int mkdir_p(const char *path, struct xerr *err)
             char c = buf[i];
             buf[i] = '\0';
             if (mkdir(buf, 0777) && errno != EEXIST)
-                return xerr_set(err, XETL_EX_CANTCREAT, "cannot create output directory '%s': %s", buf,
-                                strerror(errno));
+                return report_io_error(err, errno, "create directory", buf);
             buf[i] = c;
         }
     }
@@ -970,8 +1046,11 @@ int report_generate(struct db *db, const struct config *cfg, const struct accoun
 
     if ((rc = report_gather(db, cfg, acct, a, &d, err)))
         goto out;
+    if ((rc = report_file_mode(cfg, &d.file_mode, err)))
+        goto out;
     if ((rc = mkdir_p(opts->out_dir, err)))
         goto out;
+    warn_shared_dir(opts->out_dir);
     int swept = report_sweep_tmp(opts->out_dir);
     if (swept)
         log_info("report '%s': removed %d temporary file%s left by a killed run", acct->handle, swept,
@@ -981,7 +1060,7 @@ int report_generate(struct db *db, const struct config *cfg, const struct accoun
                                       &d.daily };
         for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) {
             snprintf(path, sizeof path, "%s/%s-%s.csv", opts->out_dir, d.base, csv_suffix[i]);
-            if ((rc = csvout_write(tabs[i], path, err)))
+            if ((rc = csvout_write(tabs[i], path, d.file_mode, err)))
                 goto out;
             files_add(files, path, counts);
         }
@@ -1197,6 +1276,8 @@ int report_rollup_gather(struct db *db, const struct config *cfg, const struct a
     rtab_init(&d->rows, rollup_cols, R_NCOLS);
     if (a->range.to <= a->range.from)
         return xerr_set(err, XETL_EX_USAGE, "report: empty range");
+    if ((rc = report_file_mode(cfg, &d->file_mode, err)))
+        return rc;
     if (value && *value && (rc = config_get_double(cfg, "value.per_follower_usd", &v, err)))
         return rc;
     const char *params[5] = { id, db_fmt_time(from, sizeof from, a->range.from), db_fmt_time(to, sizeof to, a->range.to),
@@ -1342,7 +1423,7 @@ int report_rollup(struct db *db, const struct config *cfg, const struct account_
         goto out;
     if (opts->csv) {
         snprintf(path, sizeof path, "%s/%s.csv", opts->out_dir, d.base);
-        if ((rc = csvout_write(&d.rows, path, err)))
+        if ((rc = csvout_write(&d.rows, path, d.file_mode, err)))
             goto out;
         files_add(files, path, counts);
     }

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/stage.h"
 #include "common/xerr.h"
@@ -84,6 +85,7 @@ struct report_data {
     char from_date[11];        /* YYYY-MM-DD */
     char to_date[11];          /* YYYY-MM-DD, inclusive (the day before range.to) */
     char base[128];            /* "xetl-roi-H-FROM_TO" */
+    mode_t file_mode;          /* of the files written (report.file_mode) */
 
     struct rtab summary;       /* headline + best/worst rows */
     struct rtab posts;
@@ -162,6 +164,7 @@ struct rollup_data {
     char base[64];             /* "xetl-rollup-FROM_TO" */
     int n_accounts;
     struct rtab rows;
+    mode_t file_mode;          /* of the files written (report.file_mode) */
 };
 
 /*
@@ -187,12 +190,29 @@ void report_data_release(struct report_data *d);
 void report_files_release(struct report_files *f);
 
 /*
- * Atomic output helpers shared by the writers: a temp name in the same
- * directory ("DIR/.NAME.tmp-HOST-PID"), then report_commit_file() fsyncs it,
- * renames it to its final name and fsyncs the directory.
+ * Atomic output helpers shared by the writers: report_tmp_open() creates a
+ * fresh temp file in the same directory ("DIR/.NAME.tmp-HOST-PID.XXXXXX",
+ * O_EXCL, mode 0600; report_tmp_name() gives the part before ".XXXXXX") and
+ * returns its descriptor, or minus an exit status with err set; then
+ * report_commit_file() sets the file's mode, fsyncs it, renames it to its
+ * final name and fsyncs the directory.
  */
 void report_tmp_name(const char *final_path, char *out, size_t n);
-int report_commit_file(const char *tmp_path, const char *final_path, struct xerr *err);
+int report_tmp_open(const char *final_path, char *tmp, size_t n, struct xerr *err);
+int report_commit_file(const char *tmp_path, const char *final_path, mode_t mode, struct xerr *err);
+
+/* Mode of report files: report.file_mode (octal), REPORT_FILE_MODE when unset; bad value → 78. */
+#define REPORT_FILE_MODE 0640
+int report_file_mode(const struct config *cfg, mode_t *mode, struct xerr *err);
+
+/*
+ * Exit class of a failed write: ENOSPC, EFBIG (the file size limit) and
+ * EDQUOT → 74; a path that cannot be made (EACCES, ENOENT, ENOTDIR, EEXIST,
+ * EROFS, …) → 73; anything else → 70.  report_io_error() sets err saying what
+ * failed on path, and returns that class.
+ */
+int report_io_code(int e);
+int report_io_error(struct xerr *err, int e, const char *what, const char *path);
 /*
  * Removes "DIR/.xetl-roi-*.tmp-HOST-PID" files that a writer on this host
  * left when it was killed (PID no longer runs and the file is older than

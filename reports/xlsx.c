@@ -8,13 +8,19 @@
  */
 #include "reports/xlsx.h"
 
+#include "common/log.h"
 #include "common/sbuf.h"
 #include "common/xtime.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -51,6 +57,7 @@ struct wb {
     lxw_format *text, *id, *time, *date, *integer, *num, *pct, *usd, *score, *usd3;
     lxw_format *pts, *sint, *susd, *susd3, *legend_term;
     lxw_format *good, *bad;
+    char tmpdir[4096];      /* libxlsxwriter's own temp files: beside the report */
 };
 
 static void chk(struct wb *w, lxw_error e, const char *where)
@@ -812,37 +819,170 @@ static void timing_sheet(struct wb *w, const struct report_data *d, lxw_workshee
         put_number(w, ws, TREND_ROW + 3, (lxw_col_t)(i + 1), d->gain_prev[i], w->integer);
 }
 
-/* Closes the workbook (which writes it and frees it, error or not) and renames it into place. */
-static int finish_book(struct wb *w, const char *tmp, const char *path, struct xerr *err)
+
+/*
+ * libxlsxwriter prints its own "[ERROR]…" and "[WARNING]…" lines on stderr,
+ * which would break -q and --log-format json.  While it works, fd 2 is a
+ * non-blocking pipe (a full pipe drops lines rather than blocking); what it
+ * said is then logged through our log, one warning a line.
+ */
+struct capture {
+    int saved, rd;
+};
+
+static void capture_begin(struct capture *c)
 {
+    int p[2];
+    c->saved = c->rd = -1;
+    fflush(stderr);
+    if (pipe2(p, O_NONBLOCK | O_CLOEXEC))
+        return;
+    if ((c->saved = fcntl(2, F_DUPFD_CLOEXEC, 3)) < 0 || dup2(p[1], 2) < 0) {
+        if (c->saved >= 0)
+            close(c->saved);
+        c->saved = -1;
+        close(p[0]);
+        close(p[1]);
+        return;
+    }
+    close(p[1]);
+    c->rd = p[0];
+}
+
+static void capture_end(struct capture *c, char *first, size_t n)
+{
+    char buf[4096];
+    ssize_t got;
+    size_t len = 0;
+
+    first[0] = '\0';
+    if (c->saved < 0)
+        return;
+    fflush(stderr);
+    dup2(c->saved, 2);
+    close(c->saved);
+    while (len < sizeof buf - 1 && (got = read(c->rd, buf + len, sizeof buf - 1 - len)) > 0)
+        len += (size_t)got;
+    close(c->rd);
+    buf[len] = '\0';
+    for (char *line = buf, *next; *line; line = next) {
+        next = line + strcspn(line, "\n");
+        if (*next)
+            *next++ = '\0';
+        if (!*line)
+            continue;
+        if (!first[0])
+            snprintf(first, n, "%s", line);
+        log_warn("libxlsxwriter: %s", line);
+    }
+}
+
+/*
+ * Whether a failed workbook write ran out of room: libxlsxwriter reports a
+ * generic file error and errno may be gone by then, so look at the disk and
+ * at the file size limit themselves.
+ */
+static bool out_of_room(const char *tmp, int e)
+{
+    struct statvfs vs;
+    struct rlimit rl;
+    struct stat st;
+    char dir[4096], *slash;
+
+    if (report_io_code(e) == XETL_EX_IOERR)
+        return true;
+    snprintf(dir, sizeof dir, "%s", tmp);
+    slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    if (statvfs(slash ? dir : ".", &vs) == 0 && vs.f_bavail == 0)
+        return true;
+    if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && stat(tmp, &st) == 0 &&
+        (rlim_t)st.st_size + 65536 >= rl.rlim_cur)
+        return true;
+    return false;
+}
+
+/* Closes the workbook (which writes it and frees it, error or not) and renames it into place. */
+static int finish_book(struct wb *w, const char *tmp, const char *path, mode_t mode, struct xerr *err)
+{
+    errno = 0;
     lxw_error close_err = workbook_close(w->book);
-    int rc;
+    int e = errno;
     if (w->first != LXW_NO_ERROR)
-        rc = xerr_set(err, XETL_EX_SOFTWARE, "cannot write workbook '%s': %s: %s", path, w->where,
-                      lxw_strerror(w->first));
-    else if (close_err != LXW_NO_ERROR)
-        rc = xerr_set(err, XETL_EX_SOFTWARE, "cannot write workbook '%s': %s", tmp, lxw_strerror(close_err));
-    else
-        rc = report_commit_file(tmp, path, err);
+        return xerr_set(err, XETL_EX_SOFTWARE, "cannot write workbook '%s': %s: %s", path, w->where,
+                        lxw_strerror(w->first));
+    if (close_err != LXW_NO_ERROR && out_of_room(tmp, e))
+        return report_io_error(err, report_io_code(e) == XETL_EX_IOERR ? e : ENOSPC, "write workbook", path);
+    if (close_err != LXW_NO_ERROR)
+        return xerr_set(err, XETL_EX_SOFTWARE, "cannot write workbook '%s': %s", tmp, lxw_strerror(close_err));
+    return report_commit_file(tmp, path, mode, err);
+}
+
+/*
+ * Opens the workbook at tmp, its own temp files beside it (the same disk, the
+ * same limits, the same checks), formats made.  w->tmpdir must outlive it.
+ */
+static int open_book(struct wb *w, const char *tmp, const char *path, struct xerr *err)
+{
+    memset(w, 0, sizeof *w);
+    snprintf(w->tmpdir, sizeof w->tmpdir, "%s", tmp);
+    char *slash = strrchr(w->tmpdir, '/');
+    if (slash)
+        *slash = '\0';
+    lxw_workbook_options opts = { .constant_memory = LXW_TRUE, .tmpdir = slash ? w->tmpdir : NULL,
+                                  .use_zip64 = LXW_FALSE };
+    errno = 0;
+    if (!(w->book = workbook_new_opt(tmp, &opts))) {
+        if (out_of_room(tmp, errno))
+            return report_io_error(err, errno ? errno : ENOSPC, "create workbook", path);
+        return xerr_set(err, XETL_EX_CANTCREAT, "cannot create workbook '%s'", tmp);
+    }
+    make_formats(w);
+    return 0;
+}
+
+typedef int (*book_fn)(const void *d, const char *path, const char *tmp, struct xerr *err);
+
+/*
+ * Writes one workbook through fn at a fresh temp name, then into place; the
+ * library's own stderr captured meanwhile.  Nothing is left under either name
+ * on failure.
+ */
+static int write_book(const void *d, const char *path, book_fn fn, struct xerr *err)
+{
+    char tmp[4096], said[256];
+    struct capture cap;
+    int rc, fd;
+
+    if ((fd = report_tmp_open(path, tmp, sizeof tmp, err)) < 0)
+        return -fd;
+    /* libxlsxwriter opens the file by name: it truncates the one just made, ours alone (O_EXCL). */
+    close(fd);
+    capture_begin(&cap);
+    rc = fn(d, path, tmp, err);
+    capture_end(&cap, said, sizeof said);
+    /* Its own words may be all that is left of the errno: "…File too large", "…No space left…". */
+    if (rc == XETL_EX_SOFTWARE && (strstr(said, strerror(EFBIG)) || strstr(said, strerror(ENOSPC))))
+        rc = report_io_error(err, strstr(said, strerror(EFBIG)) ? EFBIG : ENOSPC, "write workbook", path);
+    else if (rc == XETL_EX_SOFTWARE && said[0] && !strstr(err->msg, said))
+        xerr_prefix(err, "%.200s: ", said);
     if (rc)
         unlink(tmp);
     return rc;
 }
 
-int xlsx_write(const struct report_data *d, const char *path, struct xerr *err)
+static int book_report(const void *arg, const char *path, const char *tmp, struct xerr *err)
 {
-    char tmp[4096], title[256];
+    const struct report_data *d = arg;
+    char title[256];
     struct wb w;
-    lxw_workbook_options opts = { .constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };
     lxw_doc_properties props;
     lxw_worksheet *summary, *ws;
+    int rc;
 
-    memset(&w, 0, sizeof w);
-    report_tmp_name(path, tmp, sizeof tmp);
-    w.book = workbook_new_opt(tmp, &opts);
-    if (!w.book)
-        return xerr_set(err, XETL_EX_CANTCREAT, "cannot create workbook '%s'", tmp);
-    make_formats(&w);
+    if ((rc = open_book(&w, tmp, path, err)))
+        return rc;
 
     /* The created date is the as-of, so the file says when the data was, not when it was written. */
     snprintf(title, sizeof title, "ROI report @%s %s to %s", d->acct.handle, d->from_date, d->to_date);
@@ -895,7 +1035,12 @@ int xlsx_write(const struct report_data *d, const char *path, struct xerr *err)
     worksheet_activate(summary);
 
 close:
-    return finish_book(&w, tmp, path, err);
+    return finish_book(&w, tmp, path, d->file_mode, err);
+}
+
+int xlsx_write(const struct report_data *d, const char *path, struct xerr *err)
+{
+    return write_book(d, path, book_report, err);
 }
 
 /* ---------------------------------------------------------------- the agency roll-up */
@@ -1021,19 +1166,17 @@ static void rollup_sheet(struct wb *w, const struct rollup_data *d, lxw_workshee
     }
 }
 
-int xlsx_write_rollup(const struct rollup_data *d, const char *path, struct xerr *err)
+static int book_rollup(const void *arg, const char *path, const char *tmp, struct xerr *err)
 {
-    char tmp[4096], title[256];
+    const struct rollup_data *d = arg;
+    char title[256];
     struct wb w;
-    lxw_workbook_options opts = { .constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE };
     lxw_doc_properties props;
     lxw_worksheet *ws;
+    int rc;
 
-    memset(&w, 0, sizeof w);
-    report_tmp_name(path, tmp, sizeof tmp);
-    if (!(w.book = workbook_new_opt(tmp, &opts)))
-        return xerr_set(err, XETL_EX_CANTCREAT, "cannot create workbook '%s'", tmp);
-    make_formats(&w);
+    if ((rc = open_book(&w, tmp, path, err)))
+        return rc;
     snprintf(title, sizeof title, "Agency roll-up %s to %s", d->from_date, d->to_date);
     memset(&props, 0, sizeof props);
     char subject[] = "X growth ROI across accounts", author[] = "xetl",
@@ -1048,5 +1191,10 @@ int xlsx_write_rollup(const struct rollup_data *d, const char *path, struct xerr
         rollup_sheet(&w, d, ws);
     else
         chk(&w, LXW_ERROR_MEMORY_MALLOC_FAILED, "roll-up sheet");
-    return finish_book(&w, tmp, path, err);
+    return finish_book(&w, tmp, path, d->file_mode, err);
+}
+
+int xlsx_write_rollup(const struct rollup_data *d, const char *path, struct xerr *err)
+{
+    return write_book(d, path, book_rollup, err);
 }

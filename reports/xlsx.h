@@ -19,7 +19,11 @@
 #include "common/xerr.h"
 #include "reports/report.h"
 
-/* Writes the workbook of d to path atomically.  Returns 0 or 70 with the reason. */
+/*
+ * Writes the workbook of d to path atomically, mode d->file_mode.  Returns 0,
+ * 74 when the disk is full or the file size limit is reached, or 70.
+ * libxlsxwriter's own stderr lines are captured and logged as warnings.
+ */
 int xlsx_write(const struct report_data *d, const char *path, struct xerr *err);
 
 /* Writes the agency roll-up workbook (one sheet, "Roll-up") atomically. */

@@ -47,15 +47,28 @@ Fault plan:
                                   "status": 400: X refusing private metrics for
                                   a post past its 30-day line)
             "detail": "...",      the problem body's detail (default: its title)
-            "truncate": "body"|"conn"}
+            "truncate": "body"|"conn",
               body: a 200 whose JSON is cut in half (Content-Length matches)
               conn: Content-Length of the whole body, half sent, then closed
+            "body": "latin1"|"binary"|"utf8cut"|"echo",
+                                  with "status": the error body is Latin-1 text,
+                                  random-looking bytes, a JSON detail cut inside
+                                  a UTF-8 character, or a proxy page echoing
+                                  the request's Authorization header; without
+                                  "status", "echo" adds a debug field echoing
+                                  it to the normal 200 answer
+            "reset": true,        close the connection without answering
+                                  (RST: SO_LINGER 0)
+            "headers": {...}}     extra response headers (any value, e.g. an
+                                  absurd x-rate-limit-reset or Retry-After)
 """
 
 import argparse
 import json
 import os
 import signal
+import socket
+import struct
 import sys
 import threading
 import time
@@ -273,9 +286,52 @@ class Handler(BaseHTTPRequestHandler):
         if fault and fault.get("delay"):
             time.sleep(float(fault["delay"]))
         try:
+            if fault and fault.get("reset"):
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.close_connection = True
+                return
+            if fault and fault.get("headers"):
+                headers = dict(headers)
+                headers.update(fault["headers"])
+            raw = self.fault_body(fault, status, obj)
+            if raw is not None:
+                return self.send_raw(status, raw, headers)
             self.send_json(status, obj, headers, trunc)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+    def fault_body(self, fault, status, obj):
+        """The bytes of a misbehaving body, or None for the normal JSON."""
+        kind = fault.get("body") if fault else None
+        auth = self.headers.get("Authorization", "")
+        if kind is None:
+            return None
+        if kind == "echo" and status == 200 and isinstance(obj, dict):
+            obj = dict(obj)
+            obj["debug"] = {"request_headers": {"Authorization": auth}, "note": "echo " + auth}
+            return json.dumps(obj, separators=(",", ":")).encode("utf-8")
+        if kind == "echo":
+            return ("<html><body><h1>%d Service Unavailable</h1><pre>GET %s\nAuthorization: %s\n"
+                    "X-Token: %s</pre></body></html>" % (status, self.path, auth, auth[7:])).encode("utf-8")
+        if kind == "latin1":
+            return "Le service est indisponible : réessayez plus tard (à bientôt)".encode("latin-1")
+        if kind == "binary":
+            return bytes(range(256)) * 3
+        if kind == "utf8cut":
+            b = json.dumps({"title": "Service Unavailable", "detail": "surcharg\u00e9 \u2014 r\u00e9essayez"},
+                           ensure_ascii=False).encode("utf-8")
+            cut = b.index("\u2014".encode("utf-8")) + 1  # inside the 3-byte dash
+            return b[:cut]
+        return None
+
+    def send_raw(self, status, body, headers):
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        for k, v in (headers or {}).items():
+            self.send_header(k, str(v))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def answer(self, endpoint, uid, q, fault, now):
         st = self.st

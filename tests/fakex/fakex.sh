@@ -50,3 +50,14 @@ fakex_stop() {
         FAKEX_PID=
     fi
 }
+
+# fakex_seed_db HANDLE USER_ID AT: a fresh database (newdb) with the account and the bot's
+# content_metadata rows of the running scenario ($TMP/scenario.json) as of AT; faults reset.
+fakex_seed_db() {
+    newdb
+    "$XETL" -q account add "$1" --user-id "$2" || { echo "Bail out! account add $1"; exit 1; }
+    "$XETL_PYTHON" "$XETL_ROOT/tests/fakex/sim.py" --scenario "$TMP/scenario.json" \
+        --content-metadata-sql standalone --at "$3" > "$TMP/cm.sql"
+    psql -X -q -v ON_ERROR_STOP=1 -f "$TMP/cm.sql" >/dev/null || { echo "Bail out! content_metadata"; exit 1; }
+    fakex_post /_fake/reset '{}' >/dev/null
+}

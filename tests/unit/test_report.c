@@ -74,21 +74,21 @@ static void test_csv_quoting_and_replace(void **state)
     struct stat st;
     (void)state;
     snprintf(path, sizeof path, "%s/t.csv", dir);
-    assert_int_equal(csvout_write(&t, path, &err), 0);
+    assert_int_equal(csvout_write(&t, path, 0640, &err), 0);
     assert_string_equal(slurp(path), "id,text,n\r\n"
                                      "1860000000000000001,plain,3\r\n"
                                      "2,\"a, \"\"quoted\"\"\nline\",\r\n"
                                      "3,\" padded\",0\r\n");
     /* Rewriting replaces the file whole, and leaves no temp file beside it. */
     t.nrows = 1;
-    assert_int_equal(csvout_write(&t, path, &err), 0);
+    assert_int_equal(csvout_write(&t, path, 0640, &err), 0);
     assert_string_equal(slurp(path), "id,text,n\r\n1860000000000000001,plain,3\r\n");
     char tmp[512];
     report_tmp_name(path, tmp, sizeof tmp);
     assert_int_equal(stat(tmp, &st), -1);
     /* A directory that does not exist: an error naming the temp file, no final file. */
     snprintf(path, sizeof path, "%s/nope/t.csv", dir);
-    assert_int_equal(csvout_write(&t, path, &err), 73); /* EX_CANTCREAT */
+    assert_int_equal(csvout_write(&t, path, 0640, &err), 73); /* EX_CANTCREAT */
     assert_non_null(strstr(err.msg, "cannot create"));
     for (int i = 0; i < 9; i++)
         free(cells[i]);
