@@ -984,7 +984,7 @@ static int mkdir_p(const char *path, struct xerr *err)
             char c = buf[i];
             buf[i] = '\0';
             if (mkdir(buf, 0777) && errno != EEXIST)
-                return report_io_error(err, errno, "create directory", buf);
+                return report_io_error(err, errno, "create output directory", buf);
             buf[i] = c;
         }
     }
