@@ -147,20 +147,29 @@ int pipeline_close_stale_runs(struct ctx *ctx, struct db *db, bool locked)
 {
     char rid[32];
     struct xerr err = { 0 };
+    PGresult *res;
     snprintf(rid, sizeof rid, "%lld", (long long)ctx->run_id);
-    const char *p[] = { rid, locked ? "t" : "f" };
     /*
      * A command killed with SIGKILL leaves its xetl.runs row 'running'.  Its
      * session's backend is gone then, whichever command it was.  Rows from
      * before backend_pid was recorded are history once we hold the lock:
      * every command that changes data takes it, so no other can be alive.
+     * The live backends are read first and passed in: on Citus, xetl.runs is
+     * a reference table and an UPDATE of it cannot read a catalog view.
      */
-    if (db_cmd(db,
-               "UPDATE xetl.runs r SET status = 'failed', error = 'interrupted: the process ended without finishing'"
-               " WHERE r.status = 'running' AND r.run_id <> $1"
-               "   AND (CASE WHEN r.backend_pid IS NULL THEN $2::boolean"
-               "             ELSE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = r.backend_pid) END)",
-               2, p, NULL, &err) ||
+    if (!(res = db_exec(db, "SELECT coalesce(array_agg(pid), '{}')::text FROM pg_stat_activity", 0, NULL, &err))) {
+        ctx->err = err;
+        return xerr_prefix(&ctx->err, "cannot close the run log rows of killed runs: ");
+    }
+    const char *p[] = { rid, locked ? "t" : "f", db_str(res, 0, 0) };
+    int rc = db_cmd(db,
+                    "UPDATE xetl.runs r SET status = 'failed', error = 'interrupted: the process ended without finishing'"
+                    " WHERE r.status = 'running' AND r.run_id <> $1"
+                    "   AND (CASE WHEN r.backend_pid IS NULL THEN $2::boolean"
+                    "             ELSE r.backend_pid <> ALL ($3::int[]) END)",
+                    3, p, NULL, &err);
+    PQclear(res);
+    if (rc ||
         db_cmd(db,
                "UPDATE xetl.run_stages s SET status = 'failed', error = 'interrupted'"
                " FROM xetl.runs r WHERE r.run_id = s.run_id AND s.status = 'running' AND r.status = 'failed'",

@@ -775,9 +775,11 @@ static int write_results(struct db *db, const struct account *acct, const struct
      * post with other posts) must not stay beside the ones it did.
      */
     if ((rc = db_cmd(db,
-                     "DELETE FROM xetl.predictions x USING fit_out o"
-                     " WHERE x.tweet_id = o.tweet_id AND x.account_id = $1 AND x.as_of = $2::timestamptz"
-                     "   AND NOT EXISTS (SELECT 1 FROM fit_pred f WHERE f.tweet_id = x.tweet_id AND f.metric = x.metric)",
+                     /* Uncorrelated subqueries: Citus runs them first, then the DELETE on the account's shard. */
+                     "DELETE FROM xetl.predictions x"
+                     " WHERE x.account_id = $1 AND x.as_of = $2::timestamptz"
+                     "   AND x.tweet_id IN (SELECT o.tweet_id FROM fit_out o)"
+                     "   AND (x.tweet_id, x.metric) NOT IN (SELECT f.tweet_id, f.metric FROM fit_pred f)",
                      2, p1, NULL, err)))
         goto out;
     if ((rc = db_cmd(db,
