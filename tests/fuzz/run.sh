@@ -10,8 +10,12 @@ cd "$ROOT" || exit 1
 SECS=${FUZZ_SECONDS:-60}
 WORK=$(mktemp -d /tmp/xetl-fuzz.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT INT TERM
-failed=""
-for t in "$@"; do
+# FUZZ_JOBS lanes run side by side (each target still gets its FUZZ_SECONDS of
+# one core); the lines are printed in the order the targets were named.
+JOBS=${FUZZ_JOBS:-1}
+
+fuzz_one() {
+    t=$1
     mkdir -p "$WORK/$t"
     log="build-fuzz/fuzz-$t.log"
     # -rss_limit_mb: a 4 MiB record and its re-read stay far below it.
@@ -28,7 +32,25 @@ for t in "$@"; do
     else
         echo "fuzz $t: FAILED (exit $rc) after ${runs:-?} executions; see $log"
         grep -E 'ERROR|SUMMARY|invariant|Test unit written' "$log" | head -8
-        failed="$failed $t"
-    fi
+        : >"$WORK/$t.failed"
+    fi >"$WORK/$t.out"
+}
+
+lane=0
+while [ "$lane" -lt "$JOBS" ]; do
+    (
+        i=0
+        for t in "$@"; do
+            [ $((i % JOBS)) = "$lane" ] && fuzz_one "$t"
+            i=$((i + 1))
+        done
+    ) &
+    lane=$((lane + 1))
+done
+wait
+failed=""
+for t in "$@"; do
+    cat "$WORK/$t.out"
+    [ -e "$WORK/$t.failed" ] && failed="$failed $t"
 done
 [ -z "$failed" ] || { echo "fuzz failed:$failed"; exit 1; }
