@@ -14,8 +14,8 @@ HANDLES="sh_a sh_b sh_c sh_d sh_e sh_f"
     for h in $HANDLES; do
         i=$((i + 1))
         [ $i -gt 1 ] && echo ','
-        echo "{\"user_id\": \"100000010$i\", \"handle\": \"$h\", \"start\": \"2026-11-06T00:00:00Z\",
-               \"posts\": $((14 + 2 * i)), \"replies\": 4, \"manual_posts\": 2, \"interval_hours\": 6,
+        echo "{\"user_id\": \"100000010$i\", \"handle\": \"$h\", \"start\": \"2026-11-12T00:00:00Z\",
+               \"posts\": $((4 + i)), \"replies\": 2, \"manual_posts\": 1, \"interval_hours\": 14,
                \"followers\": $((500 * i)), \"drift_per_day\": 1.5, \"seed\": $((40 + i))}"
     done
     echo ']}'
@@ -105,16 +105,19 @@ is "$?" 0 "the held shard finishes"; sed "s/^/# /" "$TMP/held.err"
 fakex_post /_fake/reset '{}' >/dev/null
 is "$(sql "SELECT count(*) FROM xetl.runs WHERE status = 'running'")" 0 "no run left running"
 
-# --- a shard excluded by an unsharded run, and rerun --shard -------------------------------------
+# --- a shard excluded by the exclusive lock (a stage command's, an unsharded nightly's), -------
+# --- and rerun --shard ----------------------------------------------------------------------------
 fakex_post /_fake/faults '{"rules": [{"path": "/2/users/1000000101", "delay": 4, "times": 1}]}' >/dev/null
-"$XETL" -q --as-of "$ASOF" nightly >/dev/null 2>&1 &
+"$XETL" -q --as-of "$ASOF" pull >/dev/null 2>&1 &
 held=$!
 _i=0
-while [ "$(sql "SELECT count(*) FROM xetl.run_stages s JOIN xetl.runs r USING (run_id) WHERE r.status = 'running'")" = 0 ] && [ $_i -lt 100 ]; do
+while [ "$(sql "SELECT count(*) FROM xetl.runs WHERE status = 'running' AND command = 'pull'")" = 0 ] && [ $_i -lt 100 ]; do
     _i=$((_i + 1)); sleep 0.1
 done
+sleep 0.5
 xrun --as-of "$ASOF" nightly --shard 3/3
-is "$RC" 75 "a shard while an unsharded nightly runs: 75"
+is "$RC" 75 "a shard while pull holds the nightly lock: 75"
+like "$(cat "$ERR")" "another run holds the nightly lock \(pull run " "naming the pull"
 wait $held
 fakex_post /_fake/reset '{}' >/dev/null
 xrun rerun --from 2026-11-13 --to 2026-11-19 --shard 2/3 --format csv
