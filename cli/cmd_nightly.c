@@ -12,7 +12,7 @@
 static void usage(void)
 {
     printf("xetl nightly — the nightly job\n\n"
-           "Usage:\n  xetl [GLOBAL OPTIONS] nightly [--status]\n\n"
+           "Usage:\n  xetl [GLOBAL OPTIONS] nightly [--shard K/N] [--status]\n\n"
            "For every active account (or each --account): pull, fit, attribute, learn,\n"
            "health, report (and the agency roll-up when report.rollup = true) — and mail the\n"
            "reports when mail_to (XETL_MAIL_TO) is set — for\n"
@@ -23,6 +23,11 @@ static void usage(void)
            "Windows: fit and attribute cover posts of the last pull.track_days days; health\n"
            "and the report cover the last report.days whole UTC days before --as-of.\n\n"
            "Options:\n"
+           "  --shard K/N   only shard K of N: the accounts whose (account_id - 1) mod N\n"
+           "                is K - 1, one cron host each.  Shards run at once, each under\n"
+           "                its own lock (the same shard twice, or beside an unsharded run:\n"
+           "                75); every host must use the same N.  A shard writes no\n"
+           "                roll-up: run 'xetl report --rollup' after the shards\n"
            "  --status      list the last ten nightly and rerun runs, and exit\n"
            "  -h, --help    show this help, then exit\n\n"
            "Prints the report paths on stdout, one a line (nothing with -q).  With no active\n"
@@ -33,15 +38,18 @@ int cmd_nightly(struct ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
         { "status", no_argument, NULL, 's' },
+        { "shard", required_argument, NULL, 'S' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     bool status = false;
+    const char *shard = NULL;
     int c, rc;
 
     while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 's': status = true; break;
+        case 'S': shard = optarg; break;
         case 'h': usage(); return 0;
         default: return cli_usage_error(ctx, "nightly", "unknown option");
         }
@@ -55,7 +63,7 @@ int cmd_nightly(struct ctx *ctx, int argc, char **argv)
         return cli_print_runs(ctx, db, "10", true);
     }
     struct pipeline_plan plan;
-    if ((rc = pipeline_nightly_plan(ctx, &plan)))
+    if ((rc = pipeline_nightly_plan(ctx, &plan)) || (shard && (rc = pipeline_parse_shard(ctx, "nightly", shard, &plan))))
         return rc;
     ctx->run_range = plan.report;
     return pipeline_run(ctx, &plan);

@@ -11,7 +11,7 @@
 static void usage(void)
 {
     printf("xetl rerun — recompute a past range from what was landed\n\n"
-           "Usage:\n  xetl [GLOBAL OPTIONS] rerun --from D --to D [--pull]\n\n"
+           "Usage:\n  xetl [GLOBAL OPTIONS] rerun --from D --to D [--pull] [--shard K/N]\n\n"
            "Re-derives the typed rows of the responses landed in the range (no call to X),\n"
            "then runs fit, attribute, learn, health and report for the range and rewrites\n"
            "its reports.  Running it twice changes nothing.  The run's as-of defaults to\n"
@@ -20,6 +20,7 @@ static void usage(void)
            "Options:\n"
            "  --from D      first day (YYYY-MM-DD or ISO 8601), inclusive\n"
            "  --to D        last day, inclusive\n"
+           "  --shard K/N   only the accounts of shard K of N, as nightly --shard\n"
            "  --pull        re-fetch from X first (as of --as-of, default now) instead of\n"
            "                re-deriving landed responses: the range's posts, even those\n"
            "                older than pull.track_days, and the timeline over the range\n"
@@ -33,10 +34,11 @@ int cmd_rerun(struct ctx *ctx, int argc, char **argv)
         { "from", required_argument, NULL, 'f' },
         { "to", required_argument, NULL, 't' },
         { "pull", no_argument, NULL, 'p' },
+        { "shard", required_argument, NULL, 'S' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *from = NULL, *to = NULL;
+    const char *from = NULL, *to = NULL, *shard = NULL;
     bool pull = false;
     struct pipeline_plan plan = { 0 };
     struct xrange r;
@@ -47,6 +49,7 @@ int cmd_rerun(struct ctx *ctx, int argc, char **argv)
         case 'f': from = optarg; break;
         case 't': to = optarg; break;
         case 'p': pull = true; break;
+        case 'S': shard = optarg; break;
         case 'h': usage(); return 0;
         default: return cli_usage_error(ctx, "rerun", "unknown option");
         }
@@ -55,7 +58,7 @@ int cmd_rerun(struct ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, "rerun", "unexpected argument '%s'", argv[optind]);
     if (!from || !to)
         return cli_usage_error(ctx, "rerun", "--from and --to are required");
-    if ((rc = ctx_range(ctx, from, to, 7, &r)))
+    if ((rc = ctx_range(ctx, from, to, 7, &r)) || (shard && (rc = pipeline_parse_shard(ctx, "rerun", shard, &plan))))
         return rc;
     /* Reproducible by default: "now" is the end of the range unless said otherwise. */
     if (!ctx->as_of_given && !pull)

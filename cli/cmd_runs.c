@@ -103,18 +103,19 @@ int cli_print_runs(struct ctx *ctx, struct db *db, const char *limit, bool pipel
                             " to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),"
                             " coalesce(round(extract(epoch FROM finished_at - started_at)::numeric, 1)::text, '-'),"
                             " to_char(as_of AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-                            " coalesce(exit_code::text, '-'), coalesce(error, '')"
+                            " coalesce(exit_code::text, '-'), coalesce(error, ''), coalesce(shard, '-')"
                             " FROM xetl.runs WHERE NOT $2::boolean OR command IN ('nightly', 'rerun', 'demo')"
                             " ORDER BY run_id DESC LIMIT $1::int",
                             2, p, &ctx->err);
     if (!res)
         return ctx->err.code;
-    printf("%-6s %-10s %-8s %-19s %8s %-20s %4s  %s\n", "run", "command", "status", "started (UTC)", "seconds",
-           "as_of", "exit", "error");
+    /* The shard last but one: columns before it keep their places for scripts (awk '{print $2}'). */
+    printf("%-6s %-10s %-8s %-19s %8s %-20s %4s %-9s  %s\n", "run", "command", "status", "started (UTC)", "seconds",
+           "as_of", "exit", "shard", "error");
     for (int i = 0; i < PQntuples(res); i++)
-        printf("%-6s %-10s %-8s %-19s %8s %-20s %4s  %s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+        printf("%-6s %-10s %-8s %-19s %8s %-20s %4s %-9s  %s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
                PQgetvalue(res, i, 2), PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
-               PQgetvalue(res, i, 6), PQgetvalue(res, i, 7));
+               PQgetvalue(res, i, 6), PQgetvalue(res, i, 8), PQgetvalue(res, i, 7));
     PQclear(res);
     return 0;
 }

@@ -180,26 +180,30 @@ int pipeline_close_stale_runs(struct ctx *ctx, struct db *db, bool locked)
     return 0;
 }
 
-static int lock_busy(struct ctx *ctx, struct db *db)
+/* shard: the holder is the running run of that shard ("K/N"); NULL: the latest running run. */
+static int lock_busy(struct ctx *ctx, struct db *db, const char *shard)
 {
     char rid[32];
     PGresult *res;
     snprintf(rid, sizeof rid, "%lld", (long long)ctx->run_id);
-    const char *p[] = { rid };
+    const char *p[] = { rid, shard };
     res = db_exec(db,
                   "SELECT run_id, command, coalesce(pid::text, '?'), coalesce(hostname, '?'),"
-                  " to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+                  " to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+                  " coalesce(', shard ' || shard, '')"
                   " FROM xetl.runs WHERE status = 'running'"
                   " AND run_id <> $1 AND run_id < coalesce(nullif($1::bigint, 0), 9223372036854775807)"
+                  " AND ($2::text IS NULL OR shard = $2)"
                   " ORDER BY started_at DESC LIMIT 1",
-                  1, p, &ctx->err);
+                  2, p, &ctx->err);
     if (res && PQntuples(res) == 1)
         xerr_set(&ctx->err, XETL_EX_TEMPFAIL,
-                 "another run holds the nightly lock (%s run %s, pid %s on %s, started %s); try again later",
-                 PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3),
-                 PQgetvalue(res, 0, 4));
+                 "another run holds the %s%s lock (%s run %s%s, pid %s on %s, started %s); try again later",
+                 shard ? "shard " : "nightly", shard ? shard : "", PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0),
+                 PQgetvalue(res, 0, 5), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4));
     else
-        xerr_set(&ctx->err, XETL_EX_TEMPFAIL, "another session holds the nightly lock; try again later");
+        xerr_set(&ctx->err, XETL_EX_TEMPFAIL, "another session holds the %s%s lock; try again later",
+                 shard ? "shard " : "nightly", shard ? shard : "");
     PQclear(res);
     return XETL_EX_TEMPFAIL;
 }
@@ -212,7 +216,7 @@ int pipeline_lock(struct ctx *ctx, struct db *db)
     if ((rc = db_try_lock(db, PIPELINE_LOCK_KEY, &got, &ctx->err)))
         return rc;
     if (!got)
-        return lock_busy(ctx, db);
+        return lock_busy(ctx, db, NULL);
     if ((rc = pipeline_close_stale_runs(ctx, db, true))) {
         struct xerr ignored = { 0 };
         db_unlock(db, PIPELINE_LOCK_KEY, &ignored);
@@ -227,6 +231,106 @@ void pipeline_unlock(struct db *db)
         return; /* the server dropped the session, and its locks with it */
     db_rollback(db);
     db_unlock(db, PIPELINE_LOCK_KEY, &ignored);
+}
+
+int pipeline_parse_shard(struct ctx *ctx, const char *cmd, const char *arg, struct pipeline_plan *plan)
+{
+    char *end;
+    long k = strtol(arg, &end, 10), n = 0;
+    if (end != arg && *end == '/' && end[1] >= '0' && end[1] <= '9')
+        n = strtol(end + 1, &end, 10);
+    if (*end || k < 1 || n < 1 || k > n || n > PIPELINE_MAX_SHARDS)
+        return cli_usage_error(ctx, cmd, "--shard must be K/N with 1 <= K <= N <= %d, not '%s'",
+                               PIPELINE_MAX_SHARDS, arg);
+    plan->shard_k = (int)k;
+    plan->shard_n = (int)n;
+    return 0;
+}
+
+/* A shard's own lock key: "xetl", then N and K (apart from PIPELINE_LOCK_KEY: N <= 1000). */
+static int64_t shard_key(const struct pipeline_plan *plan)
+{
+    return (int64_t)0x7865746cLL << 32 | (int64_t)plan->shard_n << 16 | (int64_t)plan->shard_k;
+}
+
+static void shard_unlock(struct db *db, const struct pipeline_plan *plan, bool own)
+{
+    char k[32];
+    struct xerr ignored = { 0 };
+    if (PQstatus(db_pg(db)) != CONNECTION_OK)
+        return; /* the server dropped the session, and its locks with it */
+    db_rollback(db);
+    if (own)
+        db_unlock(db, shard_key(plan), &ignored);
+    snprintf(k, sizeof k, "%lld", (long long)PIPELINE_LOCK_KEY);
+    const char *p[] = { k };
+    db_cmd(db, "SELECT pg_advisory_unlock_shared($1::bigint)", 1, p, NULL, &ignored);
+}
+
+/*
+ * A shard holds the nightly lock shared (beside other shards; an unsharded
+ * run or a stage command, which hold it exclusive, exclude every shard and are
+ * excluded by any) and its own key exclusive (not beside itself).  Shards of
+ * another N would cover some accounts twice: the run log, where each run
+ * records its shard before locking, says whether one is running.
+ */
+static int shard_lock(struct ctx *ctx, struct db *db, const struct pipeline_plan *plan)
+{
+    char rid[32], shard[32], n[16], key[32];
+    bool got = false;
+    PGresult *res;
+    int rc;
+
+    snprintf(rid, sizeof rid, "%lld", (long long)ctx->run_id);
+    snprintf(shard, sizeof shard, "%d/%d", plan->shard_k, plan->shard_n);
+    snprintf(n, sizeof n, "%d", plan->shard_n);
+    snprintf(key, sizeof key, "%lld", (long long)PIPELINE_LOCK_KEY);
+    const char *pr[] = { rid, shard };
+    if (ctx->run_id && db_cmd(db, "UPDATE xetl.runs SET shard = $2 WHERE run_id = $1", 2, pr, NULL, &ctx->err))
+        return xerr_prefix(&ctx->err, "cannot record the shard in xetl.runs: ");
+    const char *pk[] = { key };
+    if (!(res = db_exec(db, "SELECT pg_try_advisory_lock_shared($1::bigint)", 1, pk, &ctx->err)))
+        return ctx->err.code;
+    got = PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    if (!got)
+        return lock_busy(ctx, db, NULL);
+    if ((rc = db_try_lock(db, shard_key(plan), &got, &ctx->err)) || !got) {
+        shard_unlock(db, plan, false);
+        return rc ? rc : lock_busy(ctx, db, shard);
+    }
+    if ((rc = pipeline_close_stale_runs(ctx, db, true))) {
+        shard_unlock(db, plan, true);
+        return rc;
+    }
+    const char *pn[] = { rid, n };
+    res = db_exec(db,
+                  "SELECT run_id, shard FROM xetl.runs WHERE status = 'running' AND run_id <> $1"
+                  " AND split_part(shard, '/', 2) <> $2 ORDER BY run_id LIMIT 1",
+                  2, pn, &ctx->err);
+    if (!res || PQntuples(res)) {
+        if (res)
+            xerr_set(&ctx->err, XETL_EX_TEMPFAIL,
+                     "shard %s cannot run beside shard %s (run %s): every host must use the same N; try again later",
+                     shard, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0));
+        PQclear(res);
+        shard_unlock(db, plan, true);
+        return ctx->err.code;
+    }
+    PQclear(res);
+    return 0;
+}
+
+/* Keeps the shard's accounts: (account_id - 1) mod N = K - 1, fixed for an account whatever is added. */
+static void shard_accounts(const struct pipeline_plan *plan, struct account_list *accts)
+{
+    int kept = 0;
+    for (int i = 0; i < accts->n; i++)
+        if ((accts->v[i].id - 1) % plan->shard_n == plan->shard_k - 1)
+            accts->v[kept++] = accts->v[i];
+    log_info("shard %d/%d: %d of %d account%s", plan->shard_k, plan->shard_n, kept, accts->n,
+             accts->n == 1 ? "" : "s");
+    accts->n = kept;
 }
 
 int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
@@ -251,7 +355,7 @@ int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
 
     if ((rc = ctx_db(ctx, &db)) || (rc = migrate_check_current(db, &ctx->err)))
         return rc ? rc : ctx->err.code;
-    if ((rc = pipeline_lock(ctx, db)))
+    if ((rc = plan->shard_n ? shard_lock(ctx, db, plan) : pipeline_lock(ctx, db)))
         return rc;
     if ((rc = ctx_accounts(ctx, &accts)))
         goto out;
@@ -261,6 +365,9 @@ int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
                       "no active accounts, nothing to do: add one with 'xetl account add HANDLE'");
         goto out;
     }
+    /* A shard with none of the accounts (N above their number) has done its part. */
+    if (plan->shard_n)
+        shard_accounts(plan, &accts);
     for (int i = 0; i < accts.n && !rc; i++) {
         const struct account *acct = &accts.v[i];
         for (size_t s = 0; s < sizeof order / sizeof order[0] && !rc; s++) {
@@ -284,8 +391,13 @@ int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
     /* The agency roll-up across the run's accounts, when asked for (report.rollup). */
     bool rollup = false;
     if (!rc && (plan->stages & PIPE_REPORT) && !(rc = config_get_bool(ctx->cfg, "report.rollup", &rollup, &ctx->err)) &&
-        rollup)
-        rc = run_rollup(ctx, db, &accts, plan, &files);
+        rollup) {
+        /* A shard sees only its accounts, and the others may not be done: 'xetl report --rollup' after them. */
+        if (plan->shard_n)
+            log_info("roll-up left out: a shard writes none (run 'xetl report --rollup' after the shards)");
+        else
+            rc = run_rollup(ctx, db, &accts, plan, &files);
+    }
     /* The paths are for a person; under cron (-q) a job that went well says nothing. */
     if (!rc && files.n && ctx->verbosity >= 0)
         for (int i = 0; i < files.n; i++)
@@ -305,7 +417,10 @@ int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
         }
     }
 out:
-    pipeline_unlock(db);
+    if (plan->shard_n)
+        shard_unlock(db, plan, true);
+    else
+        pipeline_unlock(db);
     report_files_release(&files);
     account_list_release(&accts);
     return rc;

@@ -37,12 +37,27 @@ struct pipeline_plan {
     struct xrange landed;     /* replay: responses landed with as-of in this range */
     struct xrange pull;       /* pull: fetch every post posted in this range, due or not, and
                                  scan the timeline over it (rerun --pull); zero: the schedule */
+    int shard_k, shard_n;     /* --shard K/N: the accounts with (account_id - 1) mod N = K - 1;
+                                 0/0: every account (docs/scaling.md, Shards) */
 };
+
+/*
+ * Parses --shard K/N (1 <= K <= N <= PIPELINE_MAX_SHARDS) into plan; a
+ * malformed value is a usage error (64) of cmd.
+ */
+#define PIPELINE_MAX_SHARDS 1000
+int pipeline_parse_shard(struct ctx *ctx, const char *cmd, const char *arg, struct pipeline_plan *plan);
 
 /*
  * Takes the nightly lock (75 naming the holder's run and start time when
  * another run has it), marks runs left 'running' by a killed process as
  * failed, runs the plan for ctx's accounts, and releases the lock.
+ *
+ * A shard (plan->shard_n > 0) takes the nightly lock shared and its own
+ * shard's lock exclusive: shards run beside each other, never beside a
+ * second run of the same shard, an unsharded run, a stage command, or a shard
+ * of another N.  A shard skips the roll-up (report.rollup): only an unsharded
+ * run writes it.
  */
 int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan);
 
