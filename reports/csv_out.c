@@ -58,6 +58,7 @@ static int put_field(FILE *fp, const char *s, bool text)
 int csvout_write(const struct rtab *t, const char *path, mode_t mode, struct xerr *err)
 {
     char tmp[4096];
+    struct rtab_rows rows = { 0 };
     FILE *fp = NULL;
     int rc = 0, fd;
 
@@ -75,14 +76,19 @@ int csvout_write(const struct rtab *t, const char *path, mode_t mode, struct xer
     }
     if (fputs("\r\n", fp) == EOF)
         goto werr;
-    for (int r = 0; r < t->nrows; r++) {
+    if ((rc = rtab_rows_open(&rows, t, err)))
+        goto fail;
+    while ((rc = rtab_rows_next(&rows, err)) == 1) {
         for (int c = 0; c < t->ncols; c++) {
-            if ((c && fputc(',', fp) == EOF) || put_field(fp, rtab_cell(t, r, c), t->cols[c].kind == RC_TEXT))
+            if ((c && fputc(',', fp) == EOF) || put_field(fp, rows.vals[c], t->cols[c].kind == RC_TEXT))
                 goto werr;
         }
         if (fputs("\r\n", fp) == EOF)
             goto werr;
     }
+    rtab_rows_close(&rows);
+    if (rc)
+        goto fail;
     /* report_commit_file() fsyncs before the rename. */
     if (fflush(fp))
         goto werr;
@@ -98,6 +104,8 @@ int csvout_write(const struct rtab *t, const char *path, mode_t mode, struct xer
 
 werr:
     rc = report_io_error(err, errno, "write", path);
+fail:
+    rtab_rows_close(&rows);
     if (fp)
         fclose(fp);
     unlink(tmp);
