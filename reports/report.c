@@ -487,6 +487,8 @@ int rtab_rows_next(struct rtab_rows *r, struct xerr *err)
     for (int c = 0; c < t->ncols; c++)
         r->vals[c] = db_str(res, 0, c);
     r->row++;
+    if (t->tee && (rc = t->tee(t->tee_arg, r->vals, err)))
+        return rc;
     return 1;
 }
 
@@ -1106,6 +1108,11 @@ int report_parse_formats(const char *s, struct report_opts *opts, struct xerr *e
     return 0;
 }
 
+static int tee_csv(void *arg, const char *const *vals, struct xerr *err)
+{
+    return csvout_row(arg, vals, err);
+}
+
 int report_generate(struct db *db, const struct config *cfg, const struct account *acct,
                     const struct stage_args *a, const struct report_opts *opts,
                     struct report_files *files, struct stage_counts *counts, struct xerr *err)
@@ -1113,8 +1120,9 @@ int report_generate(struct db *db, const struct config *cfg, const struct accoun
     static const char *const csv_suffix[] = { "summary", "posts", "content_types", "formulas", "hooks",
                                               "daily" };
     struct report_data d;
-    char path[4096];
-    int rc;
+    struct csvout *posts_csv = NULL;
+    char path[4096], posts_path[4096];
+    int rc, posts_at = 0;
 
     /*
      * One read-only snapshot for the gathering and the writing: the streamed
@@ -1144,6 +1152,16 @@ int report_generate(struct db *db, const struct config *cfg, const struct accoun
                                       &d.daily };
         for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) {
             snprintf(path, sizeof path, "%s/%s-%s.csv", opts->out_dir, d.base, csv_suffix[i]);
+            /* With the workbook too, the posts CSV is written from the workbook's read of the rows. */
+            if (tabs[i] == &d.posts && opts->xlsx) {
+                if ((rc = csvout_open(&d.posts, path, d.file_mode, &posts_csv, err)))
+                    goto out;
+                snprintf(posts_path, sizeof posts_path, "%s", path);
+                posts_at = files->n;
+                d.posts.tee = tee_csv;
+                d.posts.tee_arg = posts_csv;
+                continue;
+            }
             if ((rc = csvout_write(tabs[i], path, d.file_mode, err)))
                 goto out;
             files_add(files, path, counts);
@@ -1153,11 +1171,24 @@ int report_generate(struct db *db, const struct config *cfg, const struct accoun
         snprintf(path, sizeof path, "%s/%s.xlsx", opts->out_dir, d.base);
         if ((rc = xlsx_write(&d, path, err)))
             goto out;
+        if (posts_csv) {
+            rc = csvout_close(posts_csv, true, err);
+            posts_csv = NULL;
+            if (rc)
+                goto out;
+            files_add(files, posts_path, counts);
+            /* Listed in its place among the CSVs, as when written on its own. */
+            char *p = files->paths[files->n - 1];
+            memmove(files->paths + posts_at + 1, files->paths + posts_at,
+                    sizeof *files->paths * (size_t)(files->n - 1 - posts_at));
+            files->paths[posts_at] = p;
+        }
         files_add(files, path, counts);
     }
     log_info("report '%s' %s..%s: %d posts", acct->handle, d.from_date, d.to_date, d.posts.nrows);
     rc = db_commit(db, err);
 out:
+    csvout_close(posts_csv, false, err);
     if (rc)
         db_rollback(db);
     report_data_release(&d);

@@ -83,6 +83,9 @@ struct rtab {
     const char *sql;
     int nparams;
     const char *const *params;
+    /* Every row a reader reads is also handed to tee, when set (one pass writes two files). */
+    int (*tee)(void *arg, const char *const *vals, struct xerr *err);
+    void *tee_arg;
 };
 
 /* A gathered table's cell; never for a streamed one (use rtab_rows_*). */
