@@ -56,6 +56,7 @@ run() { # label, then the command; prints wall and CPU seconds, posts/s and peak
 }
 run "report csv" "$XETL" --as-of 2026-11-25T06:00:00Z report --format csv --out "$OUTD" || exit 1
 run "report xlsx" "$XETL" --as-of 2026-11-25T06:00:00Z report --format xlsx --out "$OUTD" || exit 1
+run "report csv,xlsx (default)" "$XETL" --as-of 2026-11-25T06:00:00Z report --format csv,xlsx --out "$OUTD" || exit 1
 ls -l "$OUTD" | awk 'NR > 1 { printf "  %-60s %10d bytes\n", $9, $5 }'
 rm -f "$OUTD"/*
 dropdb "$DB"
