@@ -1,12 +1,14 @@
 /*
  * reports/report.h — the ROI report of one account over one date range.
  *
- * report_generate() gathers every table of the report from the database
+ * report_generate() gathers the tables of the report from the database
  * (summary beside the previous period of the same length, posts, content
  * types, formulas, hooks, attribution, daily health, the best-time heatmap
  * and the fitted engagement curves of the top posts) into a struct
  * report_data, then hands it to the writers: reports/csv_out.h (one CSV per
- * table) and reports/xlsx.h (one workbook).  Every file is written under a
+ * table) and reports/xlsx.h (one workbook).  The per-post tables are
+ * streamed (struct rtab), not held, so memory does not grow with the number
+ * of posts; it all runs in one read-only snapshot.  Every file is written under a
  * temporary name and renamed into place, so a crash never leaves a half file
  * under its final name.
  *
@@ -216,7 +218,11 @@ void report_rollup_release(struct rollup_data *d);
 int report_run(struct db *db, const struct config *cfg, const struct account *acct,
                const struct stage_args *a, struct stage_counts *counts, struct xerr *err);
 
-/* Only the gathering part (tests, benchmarks): fills *d; report_data_release frees it. */
+/*
+ * Only the gathering part: fills *d; report_data_release frees it.  The
+ * streamed tables keep db and point into *d (their query parameters): read
+ * them while db is open, in the same transaction, without moving *d.
+ */
 int report_gather(struct db *db, const struct config *cfg, const struct account *acct,
                   const struct stage_args *a, struct report_data *d, struct xerr *err);
 void report_data_release(struct report_data *d);
