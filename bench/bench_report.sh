@@ -1,17 +1,19 @@
 #!/bin/sh
 # bench/bench_report.sh — `xetl report` wall time, rows/s and peak memory on
-# one generated account with N posts published in the 7-day range (default
-# 50000: an agency-scale week), each with analytics, a fitted likes curve and
-# three attribution windows, plus 90 days of follower samples.  Reports the
-# workbook (constant_memory) and the CSVs separately.
+# one generated account with N posts published in the 7-day range, each with
+# analytics, a fitted likes curve and three attribution windows, plus 90 days
+# of follower samples.  Reports the workbook (constant_memory) and the CSVs
+# separately, for each N given (default 20000 and 80000, an agency-scale week:
+# the peak RSS should not grow with N).
 #
-#   sh bench/bench_report.sh [N]     needs PGHOST etc. (bench/run.sh starts a server)
+#   sh bench/bench_report.sh [N ...]     needs PGHOST etc. (bench/run.sh starts a server)
 set -u
-N=${1:-50000}
+[ $# -gt 0 ] || set -- 20000 80000
 XETL=${XETL:-./xetl}
 DB=xetl_bench_report
 OUTD=$(mktemp -d /tmp/xetl-bench-report.XXXXXX)
 trap 'rm -rf "$OUTD"; rm -f /tmp/bench_report.$$ /tmp/bench_report_err.$$' EXIT
+for N in "$@"; do
 dropdb --if-exists "$DB" >/dev/null 2>&1
 createdb "$DB" || exit 1
 export XETL_DB="dbname=$DB" PGDATABASE="$DB"
@@ -42,15 +44,20 @@ SELECT 1, ts, 100000 + (extract(epoch FROM ts - '2026-08-01Z') / 60)::int
 ANALYZE;
 " || exit 1
 
-run() { # label, then the command; prints wall seconds, rows/s and peak RSS of xetl
+run() { # label, then the command; prints wall and CPU seconds, posts/s and peak RSS of xetl
     label=$1; shift
-    /usr/bin/time -f "%e %M" -o /tmp/bench_report.$$ "$@" >/dev/null 2>/tmp/bench_report_err.$$ ||
+    /usr/bin/time -v -o /tmp/bench_report.$$ "$@" >/dev/null 2>/tmp/bench_report_err.$$ ||
         { echo "$label failed: $(tail -1 /tmp/bench_report_err.$$)"; return 1; }
-    read -r secs kib </tmp/bench_report.$$
-    awk -v l="$label" -v n="$N" -v s="$secs" -v k="$kib" 'BEGIN {
-        printf "%-28s %8d posts  %6.2f s  %9.0f posts/s  peak %6.1f MiB\n", l, n, s, (s > 0 ? n / s : 0), k / 1024 }'
+    awk -v l="$label" -v n="$N" -F': ' '
+        /Elapsed \(wall clock\)/ { m = split($2, t, ":"); s = 0; for (i = 1; i <= m; i++) s = s * 60 + t[i] }
+        /User time/ { u = $2 } /System time/ { y = $2 } /Maximum resident set size/ { k = $2 }
+        END { printf "%-28s %8d posts  %6.2f s (cpu %5.2f)  %9.0f posts/s  peak RSS %6.1f MiB\n",
+                     l, n, s, u + y, (s > 0 ? n / s : 0), k / 1024 }' /tmp/bench_report.$$
 }
 run "report csv" "$XETL" --as-of 2026-11-25T06:00:00Z report --format csv --out "$OUTD" || exit 1
 run "report xlsx" "$XETL" --as-of 2026-11-25T06:00:00Z report --format xlsx --out "$OUTD" || exit 1
+run "report csv,xlsx (default)" "$XETL" --as-of 2026-11-25T06:00:00Z report --format csv,xlsx --out "$OUTD" || exit 1
 ls -l "$OUTD" | awk 'NR > 1 { printf "  %-60s %10d bytes\n", $9, $5 }'
+rm -f "$OUTD"/*
 dropdb "$DB"
+done

@@ -270,6 +270,85 @@ int db_copy_end(struct db *db, const char *abort_reason, long *rows, struct xerr
     return rc;
 }
 
+struct db_rows {
+    struct db *db;
+    const char *sql;   /* the caller's, for error messages */
+    PGresult *row;     /* the current row, owned */
+    bool done;         /* the last result has been read */
+};
+
+int db_rows_open(struct db *db, const char *sql, int nparams, const char *const *params, struct db_rows **out,
+                 struct xerr *err)
+{
+    *out = NULL;
+    if (!PQsendQueryParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0))
+        return fail(db, NULL, sql, err);
+    if (!PQsetSingleRowMode(db->conn)) {
+        /* Only refused right after the send; drain so the connection stays usable. */
+        PGresult *r;
+        while ((r = PQgetResult(db->conn)))
+            PQclear(r);
+        return xerr_set(err, XETL_EX_SOFTWARE, "cannot read rows one at a time: %s", PQerrorMessage(db->conn));
+    }
+    struct db_rows *it = xcalloc(1, sizeof *it);
+    it->db = db;
+    it->sql = sql;
+    *out = it;
+    return 0;
+}
+
+/* Reads results up to the NULL that ends the query. */
+static void rows_drain(struct db_rows *it)
+{
+    PGresult *r;
+    while ((r = PQgetResult(it->db->conn)))
+        PQclear(r);
+    it->done = true;
+}
+
+int db_rows_next(struct db_rows *it, const PGresult **res, struct xerr *err)
+{
+    PQclear(it->row);
+    it->row = NULL;
+    *res = NULL;
+    if (it->done)
+        return 0;
+    PGresult *r = PQgetResult(it->db->conn);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (r && st == PGRES_SINGLE_TUPLE) {
+        *res = it->row = r;
+        return 1;
+    }
+    if (r && st == PGRES_TUPLES_OK) {
+        /* The zero-row result that closes a single-row-mode query. */
+        PQclear(r);
+        rows_drain(it);
+        return 0;
+    }
+    int code = fail(it->db, r, it->sql, err);
+    PQclear(r);
+    rows_drain(it);
+    return code;
+}
+
+void db_rows_close(struct db_rows *it)
+{
+    if (!it)
+        return;
+    PQclear(it->row);
+    if (!it->done) {
+        /* Stopped early (an error elsewhere): ask the server to stop sending, then drain. */
+        PGcancel *c = PQgetCancel(it->db->conn);
+        char buf[256];
+        if (c) {
+            (void)PQcancel(c, buf, sizeof buf);
+            PQfreeCancel(c);
+        }
+        rows_drain(it);
+    }
+    free(it);
+}
+
 int db_try_lock(struct db *db, int64_t key, bool *got, struct xerr *err)
 {
     char k[32];

@@ -52,6 +52,20 @@ int db_copy_begin(struct db *db, const char *copy_sql, struct xerr *err);
 int db_copy_put(struct db *db, const char *data, size_t len, struct xerr *err);
 int db_copy_end(struct db *db, const char *abort_reason, long *rows, struct xerr *err);
 
+/*
+ * The rows of one query read as they arrive (libpq's single-row mode), so a
+ * large result is streamed through one row at a time instead of held whole.
+ * The connection runs nothing else until db_rows_close().
+ * db_rows_next() returns 1 with the row as row 0 of *res (valid until the
+ * next call), 0 after the last row, or an exit status with err set (the
+ * query failed part way).  db_rows_close() before the end cancels the rest.
+ */
+struct db_rows;
+int db_rows_open(struct db *db, const char *sql, int nparams, const char *const *params, struct db_rows **out,
+                 struct xerr *err);
+int db_rows_next(struct db_rows *it, const PGresult **res, struct xerr *err);
+void db_rows_close(struct db_rows *it);
+
 /* Session-level advisory lock: *got false when another session holds it. */
 int db_try_lock(struct db *db, int64_t key, bool *got, struct xerr *err);
 int db_unlock(struct db *db, int64_t key, struct xerr *err);

@@ -3,6 +3,8 @@
  */
 #include "reports/csv_out.h"
 
+#include "common/sbuf.h"
+
 #include <csv.h>
 #include <errno.h>
 #include <stdio.h>
@@ -55,51 +57,101 @@ static int put_field(FILE *fp, const char *s, bool text)
     return rc;
 }
 
-int csvout_write(const struct rtab *t, const char *path, mode_t mode, struct xerr *err)
-{
+struct csvout {
+    const struct rtab *t;
+    FILE *fp;
     char tmp[4096];
-    FILE *fp = NULL;
-    int rc = 0, fd;
+    char path[4096];
+    mode_t mode;
+};
 
-    if ((fd = report_tmp_open(path, tmp, sizeof tmp, err)) < 0)
+/* The failure of a write on w->path, with errno as the write left it. */
+static int csv_werr(struct csvout *w, struct xerr *err)
+{
+    return report_io_error(err, errno, "write", w->path);
+}
+
+int csvout_open(const struct rtab *t, const char *path, mode_t mode, struct csvout **out, struct xerr *err)
+{
+    struct csvout *w = xcalloc(1, sizeof *w);
+    int rc, fd;
+
+    *out = NULL;
+    w->t = t;
+    w->mode = mode;
+    snprintf(w->path, sizeof w->path, "%s", path);
+    if ((fd = report_tmp_open(path, w->tmp, sizeof w->tmp, err)) < 0) {
+        free(w);
         return -fd;
-    if (!(fp = fdopen(fd, "wb"))) {
-        rc = report_io_error(err, errno, "write", path);
+    }
+    if (!(w->fp = fdopen(fd, "wb"))) {
+        rc = csv_werr(w, err);
         close(fd);
-        unlink(tmp);
+        unlink(w->tmp);
+        free(w);
         return rc;
     }
-    for (int c = 0; c < t->ncols; c++) {
-        if ((c && fputc(',', fp) == EOF) || put_field(fp, t->cols[c].name, false))
+    for (int c = 0; c < t->ncols; c++)
+        if ((c && fputc(',', w->fp) == EOF) || put_field(w->fp, t->cols[c].name, false))
             goto werr;
-    }
-    if (fputs("\r\n", fp) == EOF)
+    if (fputs("\r\n", w->fp) == EOF)
         goto werr;
-    for (int r = 0; r < t->nrows; r++) {
-        for (int c = 0; c < t->ncols; c++) {
-            if ((c && fputc(',', fp) == EOF) || put_field(fp, rtab_cell(t, r, c), t->cols[c].kind == RC_TEXT))
-                goto werr;
-        }
-        if (fputs("\r\n", fp) == EOF)
-            goto werr;
-    }
-    /* report_commit_file() fsyncs before the rename. */
-    if (fflush(fp))
-        goto werr;
-    if (fclose(fp)) {
-        fp = NULL;
-        goto werr;
-    }
-    fp = NULL;
-    rc = report_commit_file(tmp, path, mode, err);
-    if (rc)
-        unlink(tmp);
-    return rc;
-
+    *out = w;
+    return 0;
 werr:
-    rc = report_io_error(err, errno, "write", path);
-    if (fp)
-        fclose(fp);
-    unlink(tmp);
+    rc = csv_werr(w, err);
+    csvout_close(w, false, err);
     return rc;
+}
+
+int csvout_row(struct csvout *w, const char *const *vals, struct xerr *err)
+{
+    for (int c = 0; c < w->t->ncols; c++)
+        if ((c && fputc(',', w->fp) == EOF) || put_field(w->fp, vals[c], w->t->cols[c].kind == RC_TEXT))
+            return csv_werr(w, err);
+    if (fputs("\r\n", w->fp) == EOF)
+        return csv_werr(w, err);
+    return 0;
+}
+
+int csvout_close(struct csvout *w, bool commit, struct xerr *err)
+{
+    int rc = 0;
+
+    if (!w)
+        return 0;
+    /* report_commit_file() fsyncs before the rename. */
+    if (commit && fflush(w->fp))
+        rc = csv_werr(w, err);
+    if (fclose(w->fp) && commit && !rc)
+        rc = csv_werr(w, err);
+    if (commit && !rc)
+        rc = report_commit_file(w->tmp, w->path, w->mode, err);
+    if (!commit || rc)
+        unlink(w->tmp);
+    free(w);
+    return rc;
+}
+
+int csvout_write(const struct rtab *t, const char *path, mode_t mode, struct xerr *err)
+{
+    struct rtab_rows rows;
+    struct csvout *w;
+    int rc;
+
+    if ((rc = csvout_open(t, path, mode, &w, err)))
+        return rc;
+    if ((rc = rtab_rows_open(&rows, t, err))) {
+        csvout_close(w, false, err);
+        return rc;
+    }
+    while ((rc = rtab_rows_next(&rows, err)) == 1)
+        if ((rc = csvout_row(w, rows.vals, err)))
+            break;
+    rtab_rows_close(&rows);
+    if (rc) {
+        csvout_close(w, false, err);
+        return rc;
+    }
+    return csvout_close(w, true, err);
 }

@@ -27,6 +27,17 @@
  */
 int csvout_write(const struct rtab *t, const char *path, mode_t mode, struct xerr *err);
 
+/*
+ * The same, one row at a time: csvout_open() writes the header under a temp
+ * name, csvout_row() one row (vals[c] NULL = no value), csvout_close() with
+ * commit renames the file into place (without, or on failure, removes it).
+ * Used to write a streamed table's CSV while the workbook reads its rows.
+ */
+struct csvout;
+int csvout_open(const struct rtab *t, const char *path, mode_t mode, struct csvout **out, struct xerr *err);
+int csvout_row(struct csvout *w, const char *const *vals, struct xerr *err);
+int csvout_close(struct csvout *w, bool commit, struct xerr *err);
+
 /* Whether a cell would be read as a formula by a spreadsheet (starts with = + - @ tab CR). */
 bool csvout_is_formula(const char *s);
 

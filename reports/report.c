@@ -367,11 +367,9 @@ static const double curve_ages[REPORT_CURVE_AGES] = { 0, 1, 2, 4, 6, 8, 12, 18, 
 
 static void rtab_init(struct rtab *t, const struct rcol *cols, int ncols)
 {
+    memset(t, 0, sizeof *t);
     t->cols = cols;
     t->ncols = ncols;
-    t->nrows = 0;
-    t->cap_rows = 0;
-    t->cells = NULL;
 }
 
 static void rtab_release(struct rtab *t)
@@ -393,8 +391,10 @@ static void rtab_add_row(struct rtab *t, const char *const *vals)
         t->cap_rows = t->cap_rows ? t->cap_rows * 2 : 16;
         t->cells = xrealloc(t->cells, sizeof *t->cells * (size_t)t->cap_rows * (size_t)t->ncols);
     }
-    for (int c = 0; c < t->ncols; c++)
+    for (int c = 0; c < t->ncols; c++) {
         t->cells[(long)t->nrows * t->ncols + c] = vals[c] ? xstrdup(vals[c]) : NULL;
+        t->nonnull[c] += vals[c] != NULL;
+    }
     t->nrows++;
 }
 
@@ -417,6 +417,85 @@ static int rtab_query(struct db *db, const char *sql, int nparams, const char *c
     }
     PQclear(res);
     return 0;
+}
+
+/*
+ * A streamed table: only its row count and the values per column (the
+ * workbook's notes on blank columns need them before the first row) are
+ * read now, by a count over the same query; the rows are read again by each
+ * writer.  The query's last, top-level ORDER BY is left out of the count.
+ */
+static int rtab_stream(struct db *db, const char *sql, int nparams, const char *const *params, struct rtab *t,
+                       struct xerr *err)
+{
+    struct sbuf q = SBUF_INIT;
+    const char *order = NULL;
+    PGresult *res;
+
+    for (const char *o = strstr(sql, " ORDER BY "); o; o = strstr(o + 1, " ORDER BY "))
+        order = o;
+    sbuf_init(&q);
+    sbuf_adds(&q, "SELECT count(*)");
+    for (int c = 0; c < t->ncols; c++)
+        sbuf_addf(&q, ", count(c%d)", c);
+    sbuf_addf(&q, " FROM (%.*s) q(", (int)(order ? order - sql : (long)strlen(sql)), sql);
+    for (int c = 0; c < t->ncols; c++)
+        sbuf_addf(&q, "%sc%d", c ? ", " : "", c);
+    sbuf_adds(&q, ")");
+    res = db_exec(db, q.buf, nparams, params, err);
+    sbuf_release(&q);
+    if (!res)
+        return err->code;
+    t->nrows = (int)db_long(res, 0, 0, 0);
+    for (int c = 0; c < t->ncols; c++)
+        t->nonnull[c] = db_long(res, 0, c + 1, 0);
+    PQclear(res);
+    t->db = db;
+    t->sql = sql;
+    t->nparams = nparams;
+    t->params = params;
+    return 0;
+}
+
+int rtab_rows_open(struct rtab_rows *r, const struct rtab *t, struct xerr *err)
+{
+    memset(r, 0, sizeof *r);
+    r->t = t;
+    if (!t->sql || t->nrows == 0)
+        return 0;
+    return db_rows_open(t->db, t->sql, t->nparams, t->params, &r->it, err);
+}
+
+int rtab_rows_next(struct rtab_rows *r, struct xerr *err)
+{
+    const struct rtab *t = r->t;
+    if (r->row >= t->nrows)
+        return 0;
+    if (!t->sql) {
+        for (int c = 0; c < t->ncols; c++)
+            r->vals[c] = rtab_cell(t, r->row, c);
+        r->row++;
+        return 1;
+    }
+    const PGresult *res;
+    int rc = db_rows_next(r->it, &res, err);
+    if (rc != 1)
+        return rc;
+    if (PQnfields(res) != t->ncols)
+        return xerr_set(err, XETL_EX_SOFTWARE, "report query returned %d columns, expected %d", PQnfields(res),
+                        t->ncols);
+    for (int c = 0; c < t->ncols; c++)
+        r->vals[c] = db_str(res, 0, c);
+    r->row++;
+    if (t->tee && (rc = t->tee(t->tee_arg, r->vals, err)))
+        return rc;
+    return 1;
+}
+
+void rtab_rows_close(struct rtab_rows *r)
+{
+    db_rows_close(r->it);
+    r->it = NULL;
 }
 
 static long cell_long(const char *s)
@@ -719,11 +798,14 @@ void report_base_name(const char *handle, const struct xrange *r, char *out, siz
 int report_gather(struct db *db, const struct config *cfg, const struct account *acct,
                   const struct stage_args *a, struct report_data *d, struct xerr *err)
 {
-    char id[32], from[40], to[40], sql[4096];
-    const char *p3[3] = { id, from, to };
+    char sql[4096];
+    const char *const *p3 = d->q_params;
     int rc;
 
     memset(d, 0, sizeof *d);
+    d->q_params[0] = d->q_id;
+    d->q_params[1] = d->q_from;
+    d->q_params[2] = d->q_to;
     d->acct = *acct;
     d->range = a->range;
     d->prev.to = a->range.from;
@@ -742,19 +824,13 @@ int report_gather(struct db *db, const struct config *cfg, const struct account 
 
     if (a->range.to <= a->range.from)
         return xerr_set(err, XETL_EX_USAGE, "report: empty range");
-    snprintf(id, sizeof id, "%lld", (long long)acct->id);
-    db_fmt_time(from, sizeof from, a->range.from);
-    db_fmt_time(to, sizeof to, a->range.to);
+    snprintf(d->q_id, sizeof d->q_id, "%lld", (long long)acct->id);
+    db_fmt_time(d->q_from, sizeof d->q_from, a->range.from);
+    db_fmt_time(d->q_to, sizeof d->q_to, a->range.to);
 
-    /*
-     * JIT compiling these one-shot queries costs more than it saves (about a
-     * second of a 20,000-post report); off for the report's queries only.
-     */
-    if ((rc = db_cmd(db, "SET jit = off", 0, NULL, NULL, err)))
-        goto out;
     if ((rc = gather_summary(db, cfg, d, p3, err)))
         goto out;
-    if ((rc = rtab_query(db, posts_sql, 3, p3, &d->posts, err)))
+    if ((rc = rtab_stream(db, posts_sql, 3, p3, &d->posts, err)))
         goto out;
     snprintf(sql, sizeof sql, group_sql_fmt, "nullif(p.content_type_name, ''), nullif(t.content_type, '')",
              "content_type_performance", "content_type_name");
@@ -768,7 +844,7 @@ int report_gather(struct db *db, const struct config *cfg, const struct account 
              "hook_performance", "hook_used");
     if ((rc = group_query(db, sql, p3, &d->hooks, err)))
         goto out;
-    if ((rc = rtab_query(db, attribution_sql, 3, p3, &d->attribution, err)))
+    if ((rc = rtab_stream(db, attribution_sql, 3, p3, &d->attribution, err)))
         goto out;
     if ((rc = rtab_query(db, daily_sql, 3, p3, &d->daily, err)))
         goto out;
@@ -776,9 +852,7 @@ int report_gather(struct db *db, const struct config *cfg, const struct account 
         goto out;
     if ((rc = gather_heat(db, d, p3, err)))
         goto out;
-    if ((rc = gather_curves(db, d, p3, err)))
-        goto out;
-    rc = db_cmd(db, "RESET jit", 0, NULL, NULL, err);
+    rc = gather_curves(db, d, p3, err);
 out:
     if (rc)
         xerr_prefix(err, "report '%s': ", acct->handle);
@@ -1034,6 +1108,11 @@ int report_parse_formats(const char *s, struct report_opts *opts, struct xerr *e
     return 0;
 }
 
+static int tee_csv(void *arg, const char *const *vals, struct xerr *err)
+{
+    return csvout_row(arg, vals, err);
+}
+
 int report_generate(struct db *db, const struct config *cfg, const struct account *acct,
                     const struct stage_args *a, const struct report_opts *opts,
                     struct report_files *files, struct stage_counts *counts, struct xerr *err)
@@ -1041,9 +1120,22 @@ int report_generate(struct db *db, const struct config *cfg, const struct accoun
     static const char *const csv_suffix[] = { "summary", "posts", "content_types", "formulas", "hooks",
                                               "daily" };
     struct report_data d;
-    char path[4096];
-    int rc;
+    struct csvout *posts_csv = NULL;
+    char path[4096], posts_path[4096];
+    int rc, posts_at = 0;
 
+    /*
+     * One read-only snapshot for the gathering and the writing: the streamed
+     * tables are counted first and read again as they are written, so both
+     * must see the same rows.  JIT compiling these one-shot queries costs
+     * more than it saves (about a second of a 20,000-post report): off for
+     * the report's queries only (SET LOCAL ends with the transaction).
+     */
+    memset(&d, 0, sizeof d);
+    if ((rc = db_cmd(db, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, NULL, NULL, err)))
+        return rc;
+    if ((rc = db_cmd(db, "SET LOCAL jit = off", 0, NULL, NULL, err)))
+        goto out;
     if ((rc = report_gather(db, cfg, acct, a, &d, err)))
         goto out;
     if ((rc = report_file_mode(cfg, &d.file_mode, err)))
@@ -1060,6 +1152,16 @@ int report_generate(struct db *db, const struct config *cfg, const struct accoun
                                       &d.daily };
         for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) {
             snprintf(path, sizeof path, "%s/%s-%s.csv", opts->out_dir, d.base, csv_suffix[i]);
+            /* With the workbook too, the posts CSV is written from the workbook's read of the rows. */
+            if (tabs[i] == &d.posts && opts->xlsx) {
+                if ((rc = csvout_open(&d.posts, path, d.file_mode, &posts_csv, err)))
+                    goto out;
+                snprintf(posts_path, sizeof posts_path, "%s", path);
+                posts_at = files->n;
+                d.posts.tee = tee_csv;
+                d.posts.tee_arg = posts_csv;
+                continue;
+            }
             if ((rc = csvout_write(tabs[i], path, d.file_mode, err)))
                 goto out;
             files_add(files, path, counts);
@@ -1069,10 +1171,26 @@ int report_generate(struct db *db, const struct config *cfg, const struct accoun
         snprintf(path, sizeof path, "%s/%s.xlsx", opts->out_dir, d.base);
         if ((rc = xlsx_write(&d, path, err)))
             goto out;
+        if (posts_csv) {
+            rc = csvout_close(posts_csv, true, err);
+            posts_csv = NULL;
+            if (rc)
+                goto out;
+            files_add(files, posts_path, counts);
+            /* Listed in its place among the CSVs, as when written on its own. */
+            char *p = files->paths[files->n - 1];
+            memmove(files->paths + posts_at + 1, files->paths + posts_at,
+                    sizeof *files->paths * (size_t)(files->n - 1 - posts_at));
+            files->paths[posts_at] = p;
+        }
         files_add(files, path, counts);
     }
     log_info("report '%s' %s..%s: %d posts", acct->handle, d.from_date, d.to_date, d.posts.nrows);
+    rc = db_commit(db, err);
 out:
+    csvout_close(posts_csv, false, err);
+    if (rc)
+        db_rollback(db);
     report_data_release(&d);
     return rc;
 }

@@ -1,12 +1,14 @@
 /*
  * reports/report.h — the ROI report of one account over one date range.
  *
- * report_generate() gathers every table of the report from the database
+ * report_generate() gathers the tables of the report from the database
  * (summary beside the previous period of the same length, posts, content
  * types, formulas, hooks, attribution, daily health, the best-time heatmap
  * and the fitted engagement curves of the top posts) into a struct
  * report_data, then hands it to the writers: reports/csv_out.h (one CSV per
- * table) and reports/xlsx.h (one workbook).  Every file is written under a
+ * table) and reports/xlsx.h (one workbook).  The per-post tables are
+ * streamed (struct rtab), not held, so memory does not grow with the number
+ * of posts; it all runs in one read-only snapshot.  Every file is written under a
  * temporary name and renamed into place, so a crash never leaves a half file
  * under its final name.
  *
@@ -28,6 +30,7 @@
 #include "etl/accounts.h"
 
 struct db;
+struct db_rows;
 struct config;
 
 /* How a column's values are typed: CSV writes them all as text; XLSX formats by kind. */
@@ -60,19 +63,50 @@ struct rcol {
     bool page_before;   /* XLSX print: a wide sheet starts a new page (column group) here */
 };
 
-/* One table: nrows x ncols cells of text (NULL = no value), as PostgreSQL printed them. */
+#define RTAB_MAX_COLS 32
+
+/*
+ * One table: nrows x ncols cells of text (NULL = no value), as PostgreSQL
+ * printed them.  A small table is gathered (cells held); a per-post one is
+ * streamed: no cells are held, nrows and nonnull come from a count over its
+ * query, and each writer reads the rows again from the query through
+ * rtab_rows_open() (in the report's one read-only snapshot, so the counts
+ * and the rows agree), so memory does not grow with the number of posts.
+ */
 struct rtab {
     const struct rcol *cols;
     int ncols;
     int nrows;
     int cap_rows;       /* rows allocated */
-    char **cells;       /* row-major; owned */
+    char **cells;       /* row-major; owned; NULL when streamed */
+    long nonnull[RTAB_MAX_COLS]; /* cells with a value, per column */
+    /* Streamed tables: the query and its parameters (not owned). */
+    struct db *db;
+    const char *sql;
+    int nparams;
+    const char *const *params;
+    /* Every row a reader reads is also handed to tee, when set (one pass writes two files). */
+    int (*tee)(void *arg, const char *const *vals, struct xerr *err);
+    void *tee_arg;
 };
 
+/* A gathered table's cell; never for a streamed one (use rtab_rows_*). */
 static inline const char *rtab_cell(const struct rtab *t, int row, int col)
 {
     return t->cells[(long)row * t->ncols + col];
 }
+
+/* Reads a table's rows in order, gathered or streamed alike. */
+struct rtab_rows {
+    const struct rtab *t;
+    int row;                       /* rows read so far */
+    struct db_rows *it;            /* streamed: the query being read */
+    const char *vals[RTAB_MAX_COLS]; /* the current row (valid until the next call) */
+};
+int rtab_rows_open(struct rtab_rows *r, const struct rtab *t, struct xerr *err);
+/* 1 with the row in r->vals, 0 after the last (never more than t->nrows), or an exit status. */
+int rtab_rows_next(struct rtab_rows *r, struct xerr *err);
+void rtab_rows_close(struct rtab_rows *r);
 
 #define REPORT_CURVE_POSTS 5
 #define REPORT_CURVE_AGES 16
@@ -85,14 +119,16 @@ struct report_data {
     char from_date[11];        /* YYYY-MM-DD */
     char to_date[11];          /* YYYY-MM-DD, inclusive (the day before range.to) */
     char base[128];            /* "xetl-roi-H-FROM_TO" */
+    char q_id[32], q_from[40], q_to[40]; /* the parameters of the streamed tables' queries */
+    const char *q_params[3];
     mode_t file_mode;          /* of the files written (report.file_mode) */
 
     struct rtab summary;       /* headline + best/worst rows */
-    struct rtab posts;
+    struct rtab posts;         /* streamed */
     struct rtab content_types;
     struct rtab formulas;
     struct rtab hooks;
-    struct rtab attribution;
+    struct rtab attribution;   /* streamed */
     struct rtab daily;
 
     /* Best time to post: mean attributed followers per post by UTC weekday (0 = Monday) and hour. */
@@ -182,7 +218,11 @@ void report_rollup_release(struct rollup_data *d);
 int report_run(struct db *db, const struct config *cfg, const struct account *acct,
                const struct stage_args *a, struct stage_counts *counts, struct xerr *err);
 
-/* Only the gathering part (tests, benchmarks): fills *d; report_data_release frees it. */
+/*
+ * Only the gathering part: fills *d; report_data_release frees it.  The
+ * streamed tables keep db and point into *d (their query parameters): read
+ * them while db is open, in the same transaction, without moving *d.
+ */
 int report_gather(struct db *db, const struct config *cfg, const struct account *acct,
                   const struct stage_args *a, struct report_data *d, struct xerr *err);
 void report_data_release(struct report_data *d);

@@ -58,6 +58,8 @@ struct wb {
     lxw_format *pts, *sint, *susd, *susd3, *legend_term;
     lxw_format *good, *bad;
     char tmpdir[4096];      /* libxlsxwriter's own temp files: beside the report */
+    int rows_rc;            /* first failure reading a streamed table (0 = none), */
+    struct xerr rows_err;   /* and what it said */
 };
 
 static void chk(struct wb *w, lxw_error e, const char *where)
@@ -364,8 +366,7 @@ static void sheet_notes_for(const struct rtab *t, struct sheet_notes *out)
         }
         if (!strcmp(name, "note") || t->nrows == 0)
             continue;
-        for (int r = 0; r < t->nrows; r++)
-            blank += rtab_cell(t, r, c) == NULL;
+        blank = t->nrows - (int)t->nonnull[c];
         if (blank * 2 < t->nrows)
             continue;
         const char *why = "no value in the data xetl has for these rows";
@@ -427,15 +428,34 @@ static lxw_worksheet *table_sheet(struct wb *w, const char *name, const struct r
     chk(w, worksheet_repeat_rows(ws, 0, 0), "repeat rows");
     chk(w, worksheet_print_area(ws, 0, 0, (lxw_row_t)(t->nrows > 0 ? t->nrows : 1), nc - 1), "print area");
     chk(w, worksheet_autofilter(ws, 0, 0, (lxw_row_t)(t->nrows > 0 ? t->nrows : 1), nc - 1), "autofilter");
+    /* Each row straight from the table's reader to the sheet: a streamed table is never held. */
+    struct rtab_rows rows;
+    struct xerr rerr = { 0 };
+    int more = rtab_rows_open(&rows, t, &rerr) == 0, got = 0;
     int last = t->nrows > notes.n ? t->nrows : notes.n;
+    if (!more)
+        got = rerr.code;
     for (int r = 0; r < last; r++) {
-        for (int c = 0; r < t->nrows && c < t->ncols; c++)
-            put_cell(w, ws, (lxw_row_t)(r + 1), (lxw_col_t)c, rtab_cell(t, r, c), t->cols[c].kind,
-                     kind_format(w, t->cols[c].kind));
+        if (more && r < t->nrows) {
+            int rc = rtab_rows_next(&rows, &rerr);
+            if (rc == 1) {
+                for (int c = 0; c < t->ncols; c++)
+                    put_cell(w, ws, (lxw_row_t)(r + 1), (lxw_col_t)c, rows.vals[c], t->cols[c].kind,
+                             kind_format(w, t->cols[c].kind));
+            } else {
+                more = 0;
+                got = rc;
+            }
+        }
         if (r == 0 && t->nrows == 0)
             put_text(w, ws, 1, 0, empty_msg, w->nodata);
         if (r < notes.n)
             put_text(w, ws, (lxw_row_t)(r + 1), nc + 1, notes.text[r], w->note);
+    }
+    rtab_rows_close(&rows);
+    if (got && !w->rows_rc) {
+        w->rows_rc = got;
+        w->rows_err = rerr;
     }
     if (last == 0)
         put_text(w, ws, 1, 0, empty_msg, w->nodata);
@@ -909,6 +929,10 @@ static int finish_book(struct wb *w, const char *tmp, const char *path, mode_t m
     errno = 0;
     lxw_error close_err = workbook_close(w->book);
     int e = errno;
+    if (w->rows_rc) {
+        *err = w->rows_err;
+        return w->rows_rc;
+    }
     if (w->first != LXW_NO_ERROR)
         return xerr_set(err, XETL_EX_SOFTWARE, "cannot write workbook '%s': %s: %s", path, w->where,
                         lxw_strerror(w->first));
