@@ -446,8 +446,10 @@ static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
                     zb[nb++] = z[t];
             }
             qsort(zb, (size_t)nb, sizeof *zb, cmp_double);
-            an->qb_lo[b] = conformal_q(zb, nb, 0.5 * alpha);
-            an->qb_hi[b] = conformal_q(zb, nb, 1.0 - 0.5 * alpha);
+            /* an empty bin (tied predictions put every post on one side of
+             * a cut) takes the overall quantiles, below */
+            an->qb_lo[b] = nb > 0 ? conformal_q(zb, nb, 0.5 * alpha) : NAN;
+            an->qb_hi[b] = nb > 0 ? conformal_q(zb, nb, 1.0 - 0.5 * alpha) : NAN;
         }
         free(ps);
         free(zb);
@@ -456,10 +458,11 @@ static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
     an->q_lo = conformal_q(z, nzs, 0.5 * alpha);
     an->q_hi = conformal_q(z, nzs, 1.0 - 0.5 * alpha);
     an->q_mid = conformal_q(z, nzs, 0.5);
-    if (an->nbin == 1) {
-        an->qb_lo[0] = an->q_lo;
-        an->qb_hi[0] = an->q_hi;
-    }
+    for (int b = 0; b < an->nbin; b++)
+        if (an->nbin == 1 || isnan(an->qb_lo[b])) {
+            an->qb_lo[b] = an->q_lo;
+            an->qb_hi[b] = an->q_hi;
+        }
     rc = 0;
 out:
     free(A);
