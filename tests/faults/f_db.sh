@@ -21,13 +21,6 @@ pg_up() {
         sleep 0.05
     done
 }
-xetl_waiting() {
-    _i=0
-    while [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'xetl' AND datname = current_database() AND wait_event_type = 'Lock'")" = 0 ]; do
-        _i=$((_i + 1)); [ $_i -gt 300 ] && return 1; sleep 0.05
-    done
-}
-
 # hold STAGE TABLE AFTER MODE: nightly blocked inside STAGE (TABLE locked once stage AFTER began), then MODE.
 hold() {
     stage=$1 table=$2 after=$3 mode=$4
@@ -54,7 +47,7 @@ SQL
     victim=$!
     if [ "$mode" = timeout ]; then
         wait "$victim"; rc=$?
-    elif xetl_waiting; then
+    elif xetl_lock_waiting; then
         is "$(sql "SELECT stage FROM xetl.run_stages WHERE status = 'running' ORDER BY stage_id DESC LIMIT 1")" "$stage" \
            "$mode: the run is inside '$stage'"
         if [ "$mode" = terminate ]; then

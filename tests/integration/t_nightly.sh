@@ -49,13 +49,6 @@ start_sink() {
 stop_sink() { [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null && wait "$SINK_PID" 2>/dev/null; SINK_PID=""; }
 files_digest() { (cd "$1" && for f in *; do echo "$f $(md5sum < "$f" | cut -c1-32)"; done | grep -v '\.xlsx '); }
 backend_pid() { sql "SELECT pid FROM pg_stat_activity WHERE application_name = 'xetl' AND datname = current_database() LIMIT 1"; }
-# wait_blocked: until xetl's backend waits on a lock (it is mid-transaction, blocked by ours).
-wait_blocked() {
-    _i=0
-    while [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'xetl' AND datname = current_database() AND wait_event_type = 'Lock'")" = 0 ]; do
-        _i=$((_i + 1)); [ $_i -gt 300 ] && return 1; sleep 0.1
-    done
-}
 # run_killed STAGE TABLE AFTER: start nightly; once stage AFTER has begun, hold an exclusive
 # lock on TABLE (which STAGE uses and nothing before it; AFTER "-": at once) so the run blocks inside STAGE,
 # mid-transaction; kill -9 it there.
@@ -77,7 +70,7 @@ SQL
     sleep 0.5
     XETL_REPORT_OUT="$TMP/kill-$1-reports" "$XETL" -q --as-of "$ASOF" nightly >/dev/null 2>"$TMP/killed.err" &
     victim=$!
-    if wait_blocked; then
+    if xetl_lock_waiting; then
         stage=$(sql "SELECT stage FROM xetl.run_stages WHERE status = 'running' ORDER BY stage_id DESC LIMIT 1")
         is "$stage" "$1" "the run is inside '$1' when it is killed"
     else
@@ -184,7 +177,7 @@ locker=$!
 sleep 0.5
 XETL_REPORT_OUT="$TMP/dead-reports" "$XETL" -q --as-of "$ASOF" nightly >/dev/null 2>"$TMP/dead.err" &
 victim=$!
-wait_blocked
+xetl_lock_waiting
 sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'xetl' AND datname = current_database()" >/dev/null
 wait "$victim"
 is "$?" 69 "a terminated backend mid-stage exits 69"
