@@ -41,10 +41,11 @@ BIN := $(if $(SANITIZE),$(BUILD)/xetl,xetl)
 LIB_SRC  := $(sort $(wildcard common/*.c etl/*.c stats/*.c reports/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
 SQL_SRC  := $(sort $(wildcard sql/[0-9]*.sql))
-UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+QUERY_SRC := $(sort $(wildcard sql/queries/*/*.sql))
+UNIT_SRC := $(sort $(wildcard tests/unit/*/test_*.c))
 BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
 
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/sql_embed.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/sql_embed.o $(BUILD)/query_embed.o
 LIB_OBJ  += $(BUILD)/ref_embed.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
@@ -75,6 +76,15 @@ $(BUILD)/sql_embed.c: $(SQL_SRC) sql/embed.sh
 	$(Q)sh sql/embed.sh $(SQL_SRC) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/sql_embed.o: $(BUILD)/sql_embed.c
+	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
+
+# Named statements (sql/queries/<stage>/<name>.sql), compiled in the same way.
+$(BUILD)/query_embed.c: $(QUERY_SRC) sql/embed.sh
+	@mkdir -p $(dir $@)
+	@echo "  EMBED   sql/queries"
+	$(Q)sh sql/embed.sh --queries $(QUERY_SRC) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/query_embed.o: $(BUILD)/query_embed.c
 	$(Q)$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
 
 # The forecaster's global reference set (the SEISMIC cascades), compiled in likewise.

@@ -477,15 +477,15 @@ int rtab_rows_next(struct rtab_rows *r, struct xerr *err)
         r->row++;
         return 1;
     }
-    const PGresult *res;
+    const struct db_res *res;
     int rc = db_rows_next(r->it, &res, err);
     if (rc != 1)
         return rc;
-    if (PQnfields(res) != t->ncols)
-        return xerr_set(err, XETL_EX_SOFTWARE, "report query returned %d columns, expected %d", PQnfields(res),
+    if (db_ncols(res) != t->ncols)
+        return xerr_set(err, XETL_EX_SOFTWARE, "report query returned %d columns, expected %d", db_ncols(res),
                         t->ncols);
     for (int c = 0; c < t->ncols; c++)
-        r->vals[c] = db_str(res, 0, c);
+        r->vals[c] = db_get_text(res, 0, c);
     r->row++;
     if (t->tee && (rc = t->tee(t->tee_arg, r->vals, err)))
         return rc;

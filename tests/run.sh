@@ -23,7 +23,7 @@ if [ $# -gt 0 ]; then
     FILES="$*"
 else
     FILES=""
-    [ "${XETL_ONLY:-unit}" != integration ] && FILES="$FILES $(ls "$BUILD"/tests/unit/test_* 2>/dev/null | grep -v '\.d$')"
+    [ "${XETL_ONLY:-unit}" != integration ] && FILES="$FILES $(ls "$BUILD"/tests/unit/*/test_* 2>/dev/null | grep -v '\.d$')"
     [ "${XETL_ONLY:-integration}" != unit ] && FILES="$FILES $(ls tests/integration/t_*.sh 2>/dev/null)"
 fi
 

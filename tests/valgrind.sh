@@ -12,7 +12,7 @@ VG="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite
 command -v valgrind >/dev/null 2>&1 || { echo "valgrind is not installed (apt-get install valgrind)"; exit 1; }
 t0=$(date +%s)
 failed=0
-for t in $(ls "$BUILD"/tests/unit/test_* | grep -v '\.d$'); do
+for t in $(ls "$BUILD"/tests/unit/*/test_* | grep -v '\.d$'); do
     if CMOCKA_MESSAGE_OUTPUT=TAP $VG "$t" >"/tmp/xetl-vg.$$" 2>&1; then
         echo "  $(basename "$t"): clean"
     else

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_forecast.c — stats/forecast: known-answer tests of the
+ * tests/unit/stats/test_forecast.c — stats/forecast: known-answer tests of the
  * stacked forecaster on simulated cascades whose 7-day growth depends on
  * their early shape (seeded, tolerances stated next to each assertion),
  * conformal coverage on fresh draws, pooling with a global set whose level

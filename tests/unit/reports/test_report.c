@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_report.c — the report's pieces that need no database:
+ * tests/unit/reports/test_report.c — the report's pieces that need no database:
  * file names, format lists, RFC 4180 output and atomic replacement, the
  * mail subject/body read back from a summary CSV, the loopback rule.
  */

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_curves.c — stats/curves: the alternative saturation curves
+ * tests/unit/stats/test_curves.c — stats/curves: the alternative saturation curves
  * (exponential, log-logistic, Weibull) that validate-decay scores next to the
  * Lomax.  Known-answer fits of each family on its own exact and noisy
  * curves, the empirical-Bayes prior recovering the shape, pooling for a

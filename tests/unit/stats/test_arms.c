@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_arms.c — stats/arms: the overdispersed arm posteriors of
+ * tests/unit/stats/test_arms.c — stats/arms: the overdispersed arm posteriors of
  * learn.  Known answers for the prior and the update, and calibration on
  * simulated arms with negative-binomial follows (docs/learning.md, goals):
  * identical arms give P(best) outside [0.05, 0.95] in at most 10 % of runs,

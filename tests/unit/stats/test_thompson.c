@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_thompson.c — stats/thompson: Monte Carlo against the closed
+ * tests/unit/stats/test_thompson.c — stats/thompson: Monte Carlo against the closed
  * form, known-rate arms, discounting, the empirical-Bayes prior, determinism.
  */
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_limits.c — what the other end or the machine may throw at
+ * tests/unit/etl/test_limits.c — what the other end or the machine may throw at
  * xetl, handled without overflow, silent truncation or leaked secrets:
  * absurd rate-limit headers, schedules near 2^63 s, config lines over the
  * limit, bodies echoing the bearer token, formula-looking report cells,

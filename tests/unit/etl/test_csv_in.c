@@ -1,4 +1,4 @@
-/* tests/unit/test_csv_in.c — the streaming CSV reader: quirks, line numbers, raw text, SHA-256. */
+/* tests/unit/etl/test_csv_in.c — the streaming CSV reader: quirks, line numbers, raw text, SHA-256. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

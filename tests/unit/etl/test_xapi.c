@@ -1,4 +1,4 @@
-/* tests/unit/test_xapi.c — the X API client's pure policy: base URLs, token
+/* tests/unit/etl/test_xapi.c — the X API client's pure policy: base URLs, token
  * redaction, backoff with jitter, rate-limit waits, what is retried; and the
  * pull stage's refresh schedule. */
 #include <setjmp.h>

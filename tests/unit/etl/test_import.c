@@ -1,4 +1,4 @@
-/* tests/unit/test_import.c — import's value parsing, format detection, file-name ranges. */
+/* tests/unit/etl/test_import.c — import's value parsing, format detection, file-name ranges. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_decay.c — stats/decay and the pure helpers of etl/fit:
+ * tests/unit/stats/test_decay.c — stats/decay and the pure helpers of etl/fit:
  * known-answer fits on simulated Lomax and Weibull curves with noise and
  * sparse, irregular ages; borrowing strength for one- and two-point posts;
  * degenerate inputs (one point, zeros, decreasing counters, duplicates,

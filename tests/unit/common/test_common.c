@@ -1,4 +1,4 @@
-/* tests/unit/test_common.c — xtime, ranges, sbuf escaping, config. */
+/* tests/unit/common/test_common.c — xtime, ranges, sbuf escaping, config. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_attrib.c — stats/attrib: exposure curves, known-answer
+ * tests/unit/stats/test_attrib.c — stats/attrib: exposure curves, known-answer
  * cases, exact totals, non-negative rates, platform-reported posts, and on
  * simulated accounts (stats/attrib_sim) sampled every 1 h, 6 h and 24 h:
  * ranking follows the truth and confidence is informative.
