@@ -107,6 +107,7 @@ int cmd_mail(struct ctx *ctx, int argc, char **argv);
 int cmd_nightly(struct ctx *ctx, int argc, char **argv);
 int cmd_rerun(struct ctx *ctx, int argc, char **argv);
 int cmd_runs(struct ctx *ctx, int argc, char **argv);
+int cmd_prune(struct ctx *ctx, int argc, char **argv);
 int cmd_demo(struct ctx *ctx, int argc, char **argv);
 
 #endif

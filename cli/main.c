@@ -50,6 +50,7 @@ static const struct command commands[] = {
     { "nightly", cmd_nightly, true, "pull, fit, attribute, learn, health, report (and mail)" },
     { "rerun", cmd_rerun, true, "recompute fit ... report for a past range from landed data" },
     { "runs", cmd_runs, false, "list recent runs from the run log" },
+    { "prune", cmd_prune, true, "apply the retention settings to raw responses and old snapshots" },
     { "demo", cmd_demo, false, "throwaway PostgreSQL + fake X API + bundled fixtures + nightly" },
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -50,6 +50,10 @@ const struct config_key config_keys[] = {
     { "value.per_follower_usd", NULL, "what one new follower is worth, USD (for ROI)", false, CFG_NUM, 0, 1e12 },
 
     /* report and mail */
+    /* retention (xetl prune) */
+    { "retention.raw_responses_days", "0", "raw X responses older than this many days are dropped by xetl prune (0 = keep)", false, CFG_INT, 0, 36500 },
+    { "retention.snapshots_days", "0", "snapshots of posts older than this many days are thinned by xetl prune (0 = keep; else at least 97)", false, CFG_INT, 0, 36500 },
+
     { "report.out", "./reports-out", "directory for report files", false },
     { "report.format", "csv,xlsx", "report formats", false },
     { "report.days", "7", "default report range in whole days before --as-of", false, CFG_INT, 1, 3660 },

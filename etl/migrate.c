@@ -192,8 +192,24 @@ static int distribute(struct db *db, struct xerr *err)
     return 0;
 }
 
+/*
+ * The month partitions of the time series (migration 0210), three months
+ * ahead, so rows land in their month and not in the default partition.
+ */
+int migrate_partitions_ahead(struct db *db, int *made, struct xerr *err)
+{
+    struct db_res *res;
+    int rc = db_query(db, "SELECT xetl.ensure_month_partitions(3)", 0, NULL, &res, err);
+    if (rc)
+        return xerr_prefix(err, "cannot create the month partitions: ");
+    *made = (int)db_get_int64(res, 0, 0, 0);
+    db_res_free(res);
+    return 0;
+}
+
 int migrate_apply(struct db *db, int *applied, struct xerr *err)
 {
+    int made = 0;
     struct applied *a = NULL;
     int n = 0, rc;
     bool ledger = false;
@@ -213,7 +229,8 @@ int migrate_apply(struct db *db, int *applied, struct xerr *err)
         ledger = true;
         (*applied)++;
     }
-    rc = distribute(db, err);
+    if (!(rc = distribute(db, err)) && !(rc = migrate_partitions_ahead(db, &made, err)) && made)
+        log_info("created %d month partition%s", made, made == 1 ? "" : "s");
 out:
     unlock(db);
     free(a);

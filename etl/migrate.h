@@ -35,4 +35,8 @@ int migrate_status(struct db *db, FILE *out, int *pending, struct xerr *err);
 /* 0 when the schema is current; XETL_EX_CONFIG with a hint to run migrate otherwise. */
 int migrate_check_current(struct db *db, struct xerr *err);
 
+/* Creates the time series' month partitions up to three months ahead; *made says how many. */
+int migrate_partitions_ahead(struct db *db, int *made, struct xerr *err);
+
 #endif
+

@@ -138,6 +138,13 @@ SQL
     done
     # An operator's recompute of a past range (landed responses only, no call to X).
     "$XETL" rerun --from 2026-11-18 --to 2026-11-20 >>"$out/run.log" 2>&1 || { tail -20 "$out/run.log"; return 1; }
+    # Month partitions (migration 0210): migrate moves the rows that waited in the default
+    # partition into their month; prune drops the raw responses older than two days.
+    "$XETL" migrate 2>>"$out/run.log" || { tail -20 "$out/run.log"; return 1; }
+    [ "$(q -c "SELECT count(*) FROM xetl.raw_responses_default")" = 0 ] || { echo "rows left in the default partition"; return 1; }
+    XETL_RETENTION_RAW_RESPONSES_DAYS=2 "$XETL" --as-of "$night" prune >>"$out/run.log" 2>&1 ||
+        { tail -20 "$out/run.log"; return 1; }
+    q -c "SELECT count(*) || ' raw responses from ' || min(as_of) FROM xetl.raw_responses" > "$out/tables/raw_kept"
     for t in $TABLES; do
         cols=$(q -c "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position)
                        FROM information_schema.columns
@@ -159,9 +166,11 @@ say "Citus: migrate, 3 accounts, 3 nightly runs, a rerun"
 workload citus "$CITUS_DB" || fail "the workload failed on Citus (see above)"
 t2=$(date +%s)
 
-placed=$(on "$CPORT" -d xetl_check -c "SELECT count(*) FILTER (WHERE partmethod = 'h') || ' distributed, '
+placed=$(on "$CPORT" -d xetl_check -c "SELECT count(*) FILTER (WHERE partmethod = 'h' AND NOT c.relispartition) || ' distributed, '
         || count(*) FILTER (WHERE partmethod = 'n') || ' reference, '
-        || count(DISTINCT colocationid) FILTER (WHERE partmethod = 'h') || ' co-location group(s)' FROM pg_dist_partition")
+        || count(DISTINCT colocationid) FILTER (WHERE partmethod = 'h') || ' co-location group(s), '
+        || count(*) FILTER (WHERE c.relispartition) || ' month partitions placed with their table'
+        FROM pg_dist_partition p JOIN pg_class c ON c.oid = p.logicalrelid")
 say "Citus placed the tables: $placed"
 spread=$(on "$CPORT" -d xetl_check -c "SELECT string_agg(n || ' rows on :' || nodeport, ', ' ORDER BY nodeport) FROM (
         SELECT nodeport, sum(n) AS n FROM (SELECT get_shard_id_for_distribution_column('xetl.posts', account_id) AS shardid,
@@ -187,7 +196,8 @@ on "$CPORT" -d xetl_adopt -f fixtures/legacy/content_metadata_text_id.sql -f "$W
                ('6f1c2b7e-8d1a-4c7e-9b52-0a4f3e2d1c01', '1861234567890123456', 4, 45)" >/dev/null ||
     fail "could not load the legacy fixture"
 "$XETL" --db "$ADOPT_DB" migrate 2>"$WORK/adopt.log" || { cat "$WORK/adopt.log"; fail "migrate did not adopt the bot database on Citus"; }
-adopted=$(on "$CPORT" -d xetl_adopt -c "SELECT (SELECT count(*) FROM pg_dist_partition) || ' placed, '
+adopted=$(on "$CPORT" -d xetl_adopt -c "SELECT (SELECT count(*) FROM pg_dist_partition p JOIN pg_class c ON c.oid = p.logicalrelid
+                                                   WHERE NOT c.relispartition) || ' placed, '
           || (SELECT string_agg(likes::text || '@' || account_id, ',' ORDER BY likes) FROM performance_snapshots) || ', '
           || (SELECT count(*) FROM latest_post_performance) || ' posted in the view'")
 [ "$adopted" = "22 placed, 12@0,45@0, 2 posted in the view" ] || fail "adoption on Citus: $adopted"

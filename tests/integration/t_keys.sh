@@ -38,7 +38,7 @@ newdb
 check_keys "new database"
 is "$(sql "SELECT string_agg(c.oid::regclass::text, ',' ORDER BY c.oid::regclass::text)
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind = 'r' AND n.nspname IN ('public', 'xetl')
+            WHERE c.relkind = 'r' AND n.nspname IN ('public', 'xetl') AND NOT c.relispartition
               AND c.oid NOT IN (SELECT * FROM xetl.account_tables())")" \
    "content_metadata,xetl.accounts,xetl.run_stages,xetl.runs,xetl.schema_migrations" \
    "the shared tables (Citus reference tables) are the accounts, the run log, the ledger and the bot's content"
