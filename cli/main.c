@@ -12,6 +12,7 @@
 #include "common/sbuf.h"
 #include "etl/db.h"
 #include "etl/migrate.h"
+#include "etl/runlog.h"
 
 #include <curl/curl.h>
 #include <getopt.h>
@@ -296,8 +297,6 @@ static int run_begin(struct ctx *ctx, const char *command)
 {
     struct db *db;
     struct xerr err = { 0 };
-    char asof[40], pid[16], host[256] = "";
-    PGresult *res;
 
     if (ctx_db(ctx, &db)) {
         xerr_clear(&ctx->err);
@@ -305,21 +304,12 @@ static int run_begin(struct ctx *ctx, const char *command)
     }
     if (migrate_check_current(db, &err))
         return 0;
-    gethostname(host, sizeof host - 1);
-    snprintf(pid, sizeof pid, "%d", (int)getpid());
-    const char *p[] = { command, db_fmt_time(asof, sizeof asof, ctx->as_of), pid, host, XETL_VERSION };
-    res = db_exec(db,
-                  "INSERT INTO xetl.runs (command, as_of, pid, hostname, xetl_version, backend_pid)"
-                  " VALUES ($1, $2, $3, $4, $5, pg_backend_pid()) RETURNING run_id",
-                  5, p, &err);
-    if (!res) {
+    if (runlog_begin(db, command, ctx->as_of, &ctx->run_id, &err)) {
         ctx->err = err;
         return xerr_prefix(&ctx->err, "cannot record the run in xetl.runs: ");
     }
-    ctx->run_id = (int64_t)db_long(res, 0, 0, 0);
-    PQclear(res);
     /* Rows of killed runs of any command are closed by the next command of any kind. */
-    return pipeline_close_stale_runs(ctx, db, false);
+    return runlog_close_stale(db, ctx->run_id, false, &ctx->err);
 }
 
 /* nightly and rerun take the lock themselves (cli/pipeline.c), around the stages only. */
@@ -328,32 +318,20 @@ static bool locks_itself(const char *command)
     return !strcmp(command, "nightly") || !strcmp(command, "rerun");
 }
 
-static void counts_json(const struct stage_counts *c, struct sbuf *sb)
-{
-    sbuf_addf(sb,
-              "{\"requests\":%ld,\"rows\":%ld,\"rejects\":%ld,\"fits\":%ld,\"attributions\":%ld,"
-              "\"reports\":%ld,\"warnings\":%ld}",
-              c->requests, c->rows, c->rejects, c->fits, c->attributions, c->reports, c->warnings);
-}
-
 static void run_end(struct ctx *ctx, int rc)
 {
     struct xerr err = { 0 };
-    struct sbuf counts = SBUF_INIT;
-    char id[32], code[16], from[40], to[40];
 
     if (!ctx->run_id)
         return;
     /* A mistyped command line did nothing: it leaves no run behind. */
-    if (rc == XETL_EX_USAGE && ctx->db && PQstatus(db_pg(ctx->db)) == CONNECTION_OK) {
-        snprintf(id, sizeof id, "%lld", (long long)ctx->run_id);
-        const char *pd[] = { id };
+    if (rc == XETL_EX_USAGE && ctx->db && db_alive(ctx->db)) {
         db_rollback(ctx->db);
-        db_cmd(ctx->db, "DELETE FROM xetl.runs WHERE run_id = $1", 1, pd, NULL, &err);
+        runlog_forget(ctx->db, ctx->run_id, &err);
         return;
     }
     /* The command may have lost its connection: reconnect once to record the outcome. */
-    if (ctx->db && PQstatus(db_pg(ctx->db)) != CONNECTION_OK) {
+    if (ctx->db && !db_alive(ctx->db)) {
         db_close(ctx->db);
         ctx->db = NULL;
         if (db_connect(config_get(ctx->cfg, "db"), &ctx->db, &err))
@@ -362,23 +340,9 @@ static void run_end(struct ctx *ctx, int rc)
     if (!ctx->db)
         return;
     db_rollback(ctx->db); /* a command that failed mid-transaction */
-    sbuf_init(&counts);
-    counts_json(&ctx->counts, &counts);
-    snprintf(id, sizeof id, "%lld", (long long)ctx->run_id);
-    snprintf(code, sizeof code, "%d", rc);
-    bool ranged = ctx->run_range.from || ctx->run_range.to;
     /* The command may have settled its own as-of (rerun: the end of its range). */
-    char asof[40];
-    const char *p[] = { id, rc ? "failed" : "ok", code, rc ? ctx->err.msg : NULL, counts.buf,
-                        ranged ? db_fmt_time(from, sizeof from, ctx->run_range.from) : NULL,
-                        ranged ? db_fmt_time(to, sizeof to, ctx->run_range.to) : NULL,
-                        db_fmt_time(asof, sizeof asof, ctx->as_of) };
-    if (db_cmd(ctx->db,
-               "UPDATE xetl.runs SET finished_at = statement_timestamp(), status = $2, exit_code = $3,"
-               " error = $4, counts = $5::jsonb, range_from = $6, range_to = $7, as_of = $8 WHERE run_id = $1",
-               8, p, NULL, &err))
+    if (runlog_end(ctx->db, ctx->run_id, rc, ctx->err.msg, &ctx->counts, &ctx->run_range, ctx->as_of, &err))
         log_warn("cannot record the end of run %lld in xetl.runs: %s", (long long)ctx->run_id, err.msg);
-    sbuf_release(&counts);
 }
 
 int main(int argc, char **argv)
