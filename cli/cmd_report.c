@@ -29,14 +29,15 @@ static void usage(void)
            "  --from D          first day (YYYY-MM-DD, inclusive; default: report.days whole days\n"
            "                    ending with --to)\n"
            "  --to D            last day (inclusive; default: the day before --as-of)\n"
-           "  --out DIR         output directory (default report.out, ./reports-out)\n"
+           "  --out DIR         output directory (default report.out, %s)\n"
            "  --format LIST     csv, xlsx or csv,xlsx (default report.format)\n"
            "  --rollup          instead, the agency roll-up across the accounts (all active, or\n"
            "                    each --account): xetl-rollup-FROM_TO.xlsx and .csv, a leaderboard\n"
            "                    (followers gained, cost, cost per follower, ROI, trend), the\n"
            "                    totals and the best content types, formulas and hooks with their\n"
            "                    evidence.  nightly writes it too when report.rollup = true\n"
-           "  -h, --help        show this help, then exit\n");
+           "  -h, --help        show this help, then exit\n",
+           config_default("report.out"));
 }
 
 int cmd_report(struct ctx *ctx, int argc, char **argv)
@@ -78,9 +79,7 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
         return rc;
     if ((rc = report_parse_formats(format ? format : config_get(ctx->cfg, "report.format"), &ro, &ctx->err)))
         return rc;
-    ro.out_dir = out ? out : config_get(ctx->cfg, "report.out");
-    if (!ro.out_dir || !*ro.out_dir)
-        ro.out_dir = "./reports-out";
+    ro.out_dir = out && *out ? out : config_get_or_default(ctx->cfg, "report.out");
 
     memset(&a, 0, sizeof a);
     memset(&counts, 0, sizeof counts);

@@ -345,6 +345,62 @@ static void run_end(struct ctx *ctx, int rc)
         log_warn("cannot record the end of run %lld in xetl.runs: %s", (long long)ctx->run_id, err.msg);
 }
 
+/* `xetl --help`, `xetl` alone (a usage error) and where the configuration comes from. */
+static int print_usage(struct ctx *ctx, const struct globals *g)
+{
+    print_help(g->help ? stdout : stderr);
+    if (!g->help)
+        return xerr_set(&ctx->err, XETL_EX_USAGE, "no command given");
+    bool must_exist;
+    const char *path = find_config(g, &must_exist);
+    if (path)
+        printf("\nConfiguration: %s (%s)\n", path, access(path, R_OK) ? "named, but not readable" : "read");
+    else
+        printf("\nConfiguration: no file found (looked for %s); environment and defaults only\n", config_searched);
+    return 0;
+}
+
+/* The one reading of the clock that can matter: the default as-of. */
+static int settle_as_of(struct ctx *ctx, const struct globals *g)
+{
+    bool date_only;
+    if (!g->as_of) {
+        ctx->as_of = (int64_t)time(NULL);
+        return 0;
+    }
+    if (xtime_parse(g->as_of, &ctx->as_of, &date_only))
+        return xerr_set(&ctx->err, XETL_EX_USAGE, "invalid --as-of '%s': expected an ISO 8601 timestamp", g->as_of);
+    ctx->as_of_given = true;
+    return 0;
+}
+
+/* Runs cmd with its arguments, in the run log when it changes data. */
+static int run_command(struct ctx *ctx, const struct command *cmd, int cargc, char **argv)
+{
+    bool wants_help = false;
+    int rc = 0;
+
+    for (int i = 2; i < cargc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "--status"))
+            wants_help = true; /* read-only invocations leave no run row */
+    if (cmd->logged && !wants_help) {
+        rc = run_begin(ctx, cmd->name);
+        /* Stage commands run under the nightly's lock: never beside a nightly, never beside each other. */
+        if (!rc && ctx->db && ctx->run_id && !locks_itself(cmd->name))
+            rc = pipeline_lock(ctx, ctx->db);
+    }
+    optind = 1;
+    opterr = 0;
+    cmd_argv = argv + 1;
+    cmd_argc = cargc - 1;
+    if (!rc)
+        rc = cmd->fn(ctx, cargc - 1, argv + 1);
+    if (rc && !ctx->err.code)
+        xerr_set(&ctx->err, rc, "%s failed", cmd->name);
+    run_end(ctx, rc);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct ctx ctx = { 0 };
@@ -372,18 +428,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (g.help || cargc < 2) {
-        print_help(g.help ? stdout : stderr);
-        if (g.help) {
-            bool must_exist;
-            const char *path = find_config(&g, &must_exist);
-            if (path)
-                printf("\nConfiguration: %s (%s)\n", path, access(path, R_OK) ? "named, but not readable" : "read");
-            else
-                printf("\nConfiguration: no file found (looked for %s); environment and defaults only\n",
-                       config_searched);
-        }
-        if (!g.help)
-            rc = xerr_set(&ctx.err, XETL_EX_USAGE, "no command given");
+        rc = print_usage(&ctx, &g);
         goto out;
     }
     for (size_t i = 0; i < N_COMMANDS; i++)
@@ -393,43 +438,13 @@ int main(int argc, char **argv)
         rc = xerr_set(&ctx.err, XETL_EX_USAGE, "unknown command '%s' (try 'xetl --help')", argv[1]);
         goto out;
     }
-    if ((rc = settle_config(&ctx, &g)))
+    if ((rc = settle_config(&ctx, &g)) || (rc = settle_as_of(&ctx, &g)))
         goto out;
-    /* The one reading of the clock that can matter: the default as-of. */
-    if (g.as_of) {
-        bool date_only;
-        if (xtime_parse(g.as_of, &ctx.as_of, &date_only)) {
-            rc = xerr_set(&ctx.err, XETL_EX_USAGE, "invalid --as-of '%s': expected an ISO 8601 timestamp", g.as_of);
-            goto out;
-        }
-        ctx.as_of_given = true;
-    } else {
-        ctx.as_of = (int64_t)time(NULL);
-    }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         rc = xerr_set(&ctx.err, XETL_EX_SOFTWARE, "cannot initialise libcurl");
         goto out;
     }
-
-    bool wants_help = false;
-    for (int i = 2; i < cargc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "--status"))
-            wants_help = true; /* read-only invocations leave no run row */
-    if (cmd->logged && !wants_help) {
-        rc = run_begin(&ctx, cmd->name);
-        /* Stage commands run under the nightly's lock: never beside a nightly, never beside each other. */
-        if (!rc && ctx.db && ctx.run_id && !locks_itself(cmd->name))
-            rc = pipeline_lock(&ctx, ctx.db);
-    }
-    optind = 1;
-    opterr = 0;
-    cmd_argv = argv + 1;
-    cmd_argc = cargc - 1;
-    if (!rc)
-        rc = cmd->fn(&ctx, cargc - 1, argv + 1);
-    if (rc && !ctx.err.code)
-        xerr_set(&ctx.err, rc, "%s failed", cmd->name);
-    run_end(&ctx, rc);
+    rc = run_command(&ctx, cmd, cargc, argv);
     curl_global_cleanup();
 out:
     if (rc)

@@ -52,6 +52,8 @@ const char *config_get(const struct config *cfg, const char *key);
  * cannot be empty, so no caller repeats the default.
  */
 const char *config_get_or_default(const struct config *cfg, const char *key);
+/* A key's declared default (config_keys.c), NULL when it has none: for help texts. */
+const char *config_default(const char *key);
 /* Where the value came from: "flag", "environment", "file", "default" or "unset". */
 const char *config_source(const struct config *cfg, const char *key);
 
