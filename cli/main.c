@@ -13,11 +13,11 @@
 #include "etl/db.h"
 #include "etl/migrate.h"
 #include "etl/runlog.h"
+#include "stats/gsl_setup.h"
 
 #include <curl/curl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -408,7 +408,7 @@ int main(int argc, char **argv)
     int rc = 0, cargc = 0;
     const struct command *cmd = NULL;
 
-    gsl_set_error_handler_off(); /* GSL must return errors, never abort() */
+    stats_gsl_setup(); /* GSL must return errors, never abort() */
     /* Over `ulimit -f`, a write must fail with EFBIG (→ 74, run row closed), not kill us. */
     signal(SIGXFSZ, SIG_IGN);
     ctx.cfg = config_new();
