@@ -7,6 +7,7 @@
 #include "common/sbuf.h"
 #include "etl/db.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,25 +31,27 @@ static void copy_text(char *out, size_t n, const struct db_res *res, const char 
 
 char *runlog_counts_json(const struct stage_counts *c)
 {
+    static const struct {
+        const char *key;
+        size_t off;
+    } fields[] = {
+        { "requests", offsetof(struct stage_counts, requests) },
+        { "rows", offsetof(struct stage_counts, rows) },
+        { "rejects", offsetof(struct stage_counts, rejects) },
+        { "fits", offsetof(struct stage_counts, fits) },
+        { "attributions", offsetof(struct stage_counts, attributions) },
+        { "reports", offsetof(struct stage_counts, reports) },
+        { "warnings", offsetof(struct stage_counts, warnings) },
+    };
     struct sbuf sb = SBUF_INIT;
     struct jw w;
     sbuf_init(&sb);
     jw_init(&w, &sb);
     jw_obj(&w);
-    jw_key(&w, "requests");
-    jw_int(&w, c->requests);
-    jw_key(&w, "rows");
-    jw_int(&w, c->rows);
-    jw_key(&w, "rejects");
-    jw_int(&w, c->rejects);
-    jw_key(&w, "fits");
-    jw_int(&w, c->fits);
-    jw_key(&w, "attributions");
-    jw_int(&w, c->attributions);
-    jw_key(&w, "reports");
-    jw_int(&w, c->reports);
-    jw_key(&w, "warnings");
-    jw_int(&w, c->warnings);
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        jw_key(&w, fields[i].key);
+        jw_int(&w, *(const long *)((const char *)c + fields[i].off));
+    }
     jw_obj_end(&w);
     return sbuf_detach(&sb);
 }
