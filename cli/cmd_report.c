@@ -40,6 +40,20 @@ static void usage(void)
            config_default("report.out"));
 }
 
+/* Report files are named by dates: a part of a day would overwrite the whole day's files. */
+static int whole_days(struct ctx *ctx, const char *from, const char *to)
+{
+    const char *given[] = { from, to };
+    for (int k = 0; k < 2; k++) {
+        int64_t t;
+        bool date_only = false;
+        if (given[k] && xtime_parse(given[k], &t, &date_only) == 0 && !date_only)
+            return cli_usage_error(ctx, "report", "--%s takes a date (YYYY-MM-DD): reports cover whole UTC days",
+                                   k ? "to" : "from");
+    }
+    return 0;
+}
+
 int cmd_report(struct ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -85,15 +99,8 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
     memset(&counts, 0, sizeof counts);
     a.as_of = ctx->as_of;
     a.run_id = ctx->run_id;
-    /* Report files are named by dates: a part of a day would overwrite the whole day's files. */
-    const char *given[] = { from, to };
-    for (int k = 0; k < 2; k++) {
-        int64_t t;
-        bool date_only = false;
-        if (given[k] && xtime_parse(given[k], &t, &date_only) == 0 && !date_only)
-            return cli_usage_error(ctx, "report", "--%s takes a date (YYYY-MM-DD): reports cover whole UTC days",
-                                   k ? "to" : "from");
-    }
+    if ((rc = whole_days(ctx, from, to)))
+        return rc;
     if ((rc = ctx_range(ctx, from, to, (int)days, &a.range)))
         return rc;
     if (a.range.to <= a.range.from)
