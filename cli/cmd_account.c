@@ -28,50 +28,29 @@ static void usage(void)
            "  -h, --help          show this help, then exit\n");
 }
 
-static int list(struct ctx *ctx, struct db *db)
+static void print_account(void *arg, const struct account_row *r)
 {
-    PGresult *res = db_exec(db,
-                            "SELECT handle, x_user_id, CASE WHEN active THEN 'yes' ELSE 'no' END,"
-                            " CASE WHEN bot_content THEN 'yes' ELSE 'no' END,"
-                            " (SELECT count(*) FROM xetl.posts p WHERE p.account_id = a.account_id)"
-                            " FROM xetl.accounts a ORDER BY lower(handle)",
-                            0, NULL, &ctx->err);
-    if (!res)
-        return ctx->err.code;
-    printf("%-16s %-20s %-6s %-11s %s\n", "handle", "user_id", "active", "bot_content", "posts");
-    for (int i = 0; i < PQntuples(res); i++)
-        printf("%-16s %-20s %-6s %-11s %s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-               PQgetvalue(res, i, 2), PQgetvalue(res, i, 3), PQgetvalue(res, i, 4));
-    PQclear(res);
-    return 0;
+    (void)arg;
+    printf("%-16s %-20s %-6s %-11s %s\n", r->handle, r->user_id, r->active, r->bot_content, r->posts);
 }
 
-/* Whether this very account (handle and user id) is registered: a rerun of provisioning. */
-static int account_exists(struct ctx *ctx, struct db *db, const char *handle, const char *user_id, bool *out)
+static int list(struct ctx *ctx, struct db *db)
 {
-    const char *p[] = { handle[0] == '@' ? handle + 1 : handle, user_id };
-    PGresult *res = db_exec(db,
-                            "SELECT 1 FROM xetl.accounts WHERE lower(handle) = lower($1) AND x_user_id = $2",
-                            2, p, &ctx->err);
-    if (!res)
-        return ctx->err.code;
-    *out = PQntuples(res) > 0;
-    PQclear(res);
-    return 0;
+    printf("%-16s %-20s %-6s %-11s %s\n", "handle", "user_id", "active", "bot_content", "posts");
+    return accounts_list(db, print_account, NULL, &ctx->err);
 }
 
 /* The numeric id of @handle from X (GET /2/users/by/username/:username). */
 static int lookup_user_id(struct ctx *ctx, const char *handle, char *out, size_t n)
 {
     const char *h = handle[0] == '@' ? handle + 1 : handle;
-    size_t hl = strlen(h);
     struct xapi *x = NULL;
     struct xapi_response r = { 0 };
     char path[64];
     int rc;
 
     /* Checked before it goes into a URL (accounts_add checks it again). */
-    if (hl < 1 || hl > 15 || strspn(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != hl)
+    if (!accounts_valid_handle(h))
         return xerr_set(&ctx->err, XETL_EX_USAGE, "invalid handle '%s': 1 to 15 letters, digits or '_'", h);
     if ((rc = xapi_open(ctx->cfg, &x, &ctx->err))) {
         xerr_prefix(&ctx->err, "account add without --user-id looks the id up on X: ");
@@ -135,7 +114,7 @@ int cmd_account(struct ctx *ctx, int argc, char **argv)
             return rc;
         user_id = looked_up;
     }
-    if ((rc = account_exists(ctx, db, argv[optind], user_id, &existed)) ||
+    if ((rc = accounts_exists(db, argv[optind], user_id, &existed, &ctx->err)) ||
         (rc = accounts_add(db, argv[optind], user_id, bot_content, &a, &ctx->err)))
         return rc;
     if (existed)

@@ -29,14 +29,29 @@ static void usage(void)
            "  --from D          first day (YYYY-MM-DD, inclusive; default: report.days whole days\n"
            "                    ending with --to)\n"
            "  --to D            last day (inclusive; default: the day before --as-of)\n"
-           "  --out DIR         output directory (default report.out, ./reports-out)\n"
+           "  --out DIR         output directory (default report.out, %s)\n"
            "  --format LIST     csv, xlsx or csv,xlsx (default report.format)\n"
            "  --rollup          instead, the agency roll-up across the accounts (all active, or\n"
            "                    each --account): xetl-rollup-FROM_TO.xlsx and .csv, a leaderboard\n"
            "                    (followers gained, cost, cost per follower, ROI, trend), the\n"
            "                    totals and the best content types, formulas and hooks with their\n"
            "                    evidence.  nightly writes it too when report.rollup = true\n"
-           "  -h, --help        show this help, then exit\n");
+           "  -h, --help        show this help, then exit\n",
+           config_default("report.out"));
+}
+
+/* Report files are named by dates: a part of a day would overwrite the whole day's files. */
+static int whole_days(struct ctx *ctx, const char *from, const char *to)
+{
+    const char *given[] = { from, to };
+    for (int k = 0; k < 2; k++) {
+        int64_t t;
+        bool date_only = false;
+        if (given[k] && xtime_parse(given[k], &t, &date_only) == 0 && !date_only)
+            return cli_usage_error(ctx, "report", "--%s takes a date (YYYY-MM-DD): reports cover whole UTC days",
+                                   k ? "to" : "from");
+    }
+    return 0;
 }
 
 int cmd_report(struct ctx *ctx, int argc, char **argv)
@@ -78,23 +93,14 @@ int cmd_report(struct ctx *ctx, int argc, char **argv)
         return rc;
     if ((rc = report_parse_formats(format ? format : config_get(ctx->cfg, "report.format"), &ro, &ctx->err)))
         return rc;
-    ro.out_dir = out ? out : config_get(ctx->cfg, "report.out");
-    if (!ro.out_dir || !*ro.out_dir)
-        ro.out_dir = "./reports-out";
+    ro.out_dir = out && *out ? out : config_get_or_default(ctx->cfg, "report.out");
 
     memset(&a, 0, sizeof a);
     memset(&counts, 0, sizeof counts);
     a.as_of = ctx->as_of;
     a.run_id = ctx->run_id;
-    /* Report files are named by dates: a part of a day would overwrite the whole day's files. */
-    const char *given[] = { from, to };
-    for (int k = 0; k < 2; k++) {
-        int64_t t;
-        bool date_only = false;
-        if (given[k] && xtime_parse(given[k], &t, &date_only) == 0 && !date_only)
-            return cli_usage_error(ctx, "report", "--%s takes a date (YYYY-MM-DD): reports cover whole UTC days",
-                                   k ? "to" : "from");
-    }
+    if ((rc = whole_days(ctx, from, to)))
+        return rc;
     if ((rc = ctx_range(ctx, from, to, (int)days, &a.range)))
         return rc;
     if (a.range.to <= a.range.from)

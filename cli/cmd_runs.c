@@ -5,6 +5,7 @@
 #include "cli/pipeline.h"
 #include "etl/db.h"
 #include "etl/migrate.h"
+#include "etl/runlog.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -22,38 +23,32 @@ static void usage(void)
            "rerun finds such rows and closes them.\n");
 }
 
+struct stage_list {
+    int n;
+};
+
+static void print_stage(void *arg, const struct runlog_stage *s)
+{
+    struct stage_list *l = arg;
+    if (l->n++ == 0)
+        printf("%-10s %-16s %-8s %-19s %8s  %s\n", "stage", "account", "status", "started (UTC)", "seconds",
+               "counts / error");
+    printf("%-10s %-16s %-8s %-19s %8s  %s%s%s\n", s->stage, s->account, s->status, s->started, s->seconds,
+           s->counts, *s->error ? "  " : "", s->error);
+}
+
 static int list_stages(struct ctx *ctx, struct db *db, const char *run)
 {
-    const char *p[] = { run };
-    PGresult *res = db_exec(db,
-                            "SELECT s.stage, coalesce(a.handle, '-'), s.status,"
-                            " to_char(s.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),"
-                            " coalesce(round(extract(epoch FROM s.finished_at - s.started_at)::numeric, 1)::text, '-'),"
-                            " s.counts::text, coalesce(s.error, '')"
-                            " FROM xetl.run_stages s LEFT JOIN xetl.accounts a USING (account_id)"
-                            " WHERE s.run_id = $1::bigint ORDER BY s.stage_id",
-                            1, p, &ctx->err);
-    if (!res)
-        return ctx->err.code;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        const char *pr[] = { run };
-        res = db_exec(db, "SELECT 1 FROM xetl.runs WHERE run_id = $1::bigint", 1, pr, &ctx->err);
-        if (!res)
-            return ctx->err.code;
-        int found = PQntuples(res);
-        PQclear(res);
-        if (!found)
-            return xerr_set(&ctx->err, XETL_EX_USAGE, "runs: no run %s in the run log (see 'xetl runs')", run);
+    struct stage_list l = { 0 };
+    bool exists = false;
+    int rc;
+
+    if ((rc = runlog_list_stages(db, strtoll(run, NULL, 10), print_stage, &l, &exists, &ctx->err)))
+        return rc;
+    if (!exists)
+        return xerr_set(&ctx->err, XETL_EX_USAGE, "runs: no run %s in the run log (see 'xetl runs')", run);
+    if (l.n == 0)
         printf("run %s has no stages (only nightly and rerun record stages)\n", run);
-        return 0;
-    }
-    printf("%-10s %-16s %-8s %-19s %8s  %s\n", "stage", "account", "status", "started (UTC)", "seconds", "counts / error");
-    for (int i = 0; i < PQntuples(res); i++)
-        printf("%-10s %-16s %-8s %-19s %8s  %s%s%s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-               PQgetvalue(res, i, 2), PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
-               *PQgetvalue(res, i, 6) ? "  " : "", PQgetvalue(res, i, 6));
-    PQclear(res);
     return 0;
 }
 
@@ -91,31 +86,30 @@ int cmd_runs(struct ctx *ctx, int argc, char **argv)
     return cli_print_runs(ctx, db, limit, false);
 }
 
-int cli_print_runs(struct ctx *ctx, struct db *db, const char *limit, bool pipeline_only)
+static void print_runs_header(void)
 {
-    const char *p[] = { limit, pipeline_only ? "t" : "f" };
-    int rc;
-    /* A listing must not show a killed run as still running. */
-    if ((rc = pipeline_close_stale_runs(ctx, db, false)))
-        return rc;
-    PGresult *res = db_exec(db,
-                            "SELECT run_id, command, status,"
-                            " to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),"
-                            " coalesce(round(extract(epoch FROM finished_at - started_at)::numeric, 1)::text, '-'),"
-                            " to_char(as_of AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-                            " coalesce(exit_code::text, '-'), coalesce(error, ''), coalesce(shard, '-')"
-                            " FROM xetl.runs WHERE NOT $2::boolean OR command IN ('nightly', 'rerun', 'demo')"
-                            " ORDER BY run_id DESC LIMIT $1::int",
-                            2, p, &ctx->err);
-    if (!res)
-        return ctx->err.code;
     /* The shard last but one: columns before it keep their places for scripts (awk '{print $2}'). */
     printf("%-6s %-10s %-8s %-19s %8s %-20s %4s %-9s  %s\n", "run", "command", "status", "started (UTC)", "seconds",
            "as_of", "exit", "shard", "error");
-    for (int i = 0; i < PQntuples(res); i++)
-        printf("%-6s %-10s %-8s %-19s %8s %-20s %4s %-9s  %s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-               PQgetvalue(res, i, 2), PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
-               PQgetvalue(res, i, 6), PQgetvalue(res, i, 8), PQgetvalue(res, i, 7));
-    PQclear(res);
+}
+
+static void print_run(void *arg, const struct runlog_run *r)
+{
+    int *n = arg;
+    if ((*n)++ == 0)
+        print_runs_header();
+    printf("%-6s %-10s %-8s %-19s %8s %-20s %4s %-9s  %s\n", r->run_id, r->command, r->status, r->started,
+           r->seconds, r->as_of, r->exit_code, r->shard, r->error);
+}
+
+int cli_print_runs(struct ctx *ctx, struct db *db, const char *limit, bool pipeline_only)
+{
+    int rc, n = 0;
+    /* A listing must not show a killed run as still running. */
+    if ((rc = runlog_close_stale(db, ctx->run_id, false, &ctx->err)) ||
+        (rc = runlog_list_runs(db, strtol(limit, NULL, 10), pipeline_only, print_run, &n, &ctx->err)))
+        return rc;
+    if (n == 0)
+        print_runs_header();
     return 0;
 }

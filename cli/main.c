@@ -12,11 +12,12 @@
 #include "common/sbuf.h"
 #include "etl/db.h"
 #include "etl/migrate.h"
+#include "etl/runlog.h"
+#include "stats/gsl_setup.h"
 
 #include <curl/curl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,8 +298,6 @@ static int run_begin(struct ctx *ctx, const char *command)
 {
     struct db *db;
     struct xerr err = { 0 };
-    char asof[40], pid[16], host[256] = "";
-    PGresult *res;
 
     if (ctx_db(ctx, &db)) {
         xerr_clear(&ctx->err);
@@ -306,21 +305,12 @@ static int run_begin(struct ctx *ctx, const char *command)
     }
     if (migrate_check_current(db, &err))
         return 0;
-    gethostname(host, sizeof host - 1);
-    snprintf(pid, sizeof pid, "%d", (int)getpid());
-    const char *p[] = { command, db_fmt_time(asof, sizeof asof, ctx->as_of), pid, host, XETL_VERSION };
-    res = db_exec(db,
-                  "INSERT INTO xetl.runs (command, as_of, pid, hostname, xetl_version, backend_pid)"
-                  " VALUES ($1, $2, $3, $4, $5, pg_backend_pid()) RETURNING run_id",
-                  5, p, &err);
-    if (!res) {
+    if (runlog_begin(db, command, ctx->as_of, &ctx->run_id, &err)) {
         ctx->err = err;
         return xerr_prefix(&ctx->err, "cannot record the run in xetl.runs: ");
     }
-    ctx->run_id = (int64_t)db_long(res, 0, 0, 0);
-    PQclear(res);
     /* Rows of killed runs of any command are closed by the next command of any kind. */
-    return pipeline_close_stale_runs(ctx, db, false);
+    return runlog_close_stale(db, ctx->run_id, false, &ctx->err);
 }
 
 /* nightly and rerun take the lock themselves (cli/pipeline.c), around the stages only. */
@@ -329,32 +319,20 @@ static bool locks_itself(const char *command)
     return !strcmp(command, "nightly") || !strcmp(command, "rerun");
 }
 
-static void counts_json(const struct stage_counts *c, struct sbuf *sb)
-{
-    sbuf_addf(sb,
-              "{\"requests\":%ld,\"rows\":%ld,\"rejects\":%ld,\"fits\":%ld,\"attributions\":%ld,"
-              "\"reports\":%ld,\"warnings\":%ld}",
-              c->requests, c->rows, c->rejects, c->fits, c->attributions, c->reports, c->warnings);
-}
-
 static void run_end(struct ctx *ctx, int rc)
 {
     struct xerr err = { 0 };
-    struct sbuf counts = SBUF_INIT;
-    char id[32], code[16], from[40], to[40];
 
     if (!ctx->run_id)
         return;
     /* A mistyped command line did nothing: it leaves no run behind. */
-    if (rc == XETL_EX_USAGE && ctx->db && PQstatus(db_pg(ctx->db)) == CONNECTION_OK) {
-        snprintf(id, sizeof id, "%lld", (long long)ctx->run_id);
-        const char *pd[] = { id };
+    if (rc == XETL_EX_USAGE && ctx->db && db_alive(ctx->db)) {
         db_rollback(ctx->db);
-        db_cmd(ctx->db, "DELETE FROM xetl.runs WHERE run_id = $1", 1, pd, NULL, &err);
+        runlog_forget(ctx->db, ctx->run_id, &err);
         return;
     }
     /* The command may have lost its connection: reconnect once to record the outcome. */
-    if (ctx->db && PQstatus(db_pg(ctx->db)) != CONNECTION_OK) {
+    if (ctx->db && !db_alive(ctx->db)) {
         db_close(ctx->db);
         ctx->db = NULL;
         if (db_connect(config_get(ctx->cfg, "db"), &ctx->db, &err))
@@ -363,23 +341,65 @@ static void run_end(struct ctx *ctx, int rc)
     if (!ctx->db)
         return;
     db_rollback(ctx->db); /* a command that failed mid-transaction */
-    sbuf_init(&counts);
-    counts_json(&ctx->counts, &counts);
-    snprintf(id, sizeof id, "%lld", (long long)ctx->run_id);
-    snprintf(code, sizeof code, "%d", rc);
-    bool ranged = ctx->run_range.from || ctx->run_range.to;
     /* The command may have settled its own as-of (rerun: the end of its range). */
-    char asof[40];
-    const char *p[] = { id, rc ? "failed" : "ok", code, rc ? ctx->err.msg : NULL, counts.buf,
-                        ranged ? db_fmt_time(from, sizeof from, ctx->run_range.from) : NULL,
-                        ranged ? db_fmt_time(to, sizeof to, ctx->run_range.to) : NULL,
-                        db_fmt_time(asof, sizeof asof, ctx->as_of) };
-    if (db_cmd(ctx->db,
-               "UPDATE xetl.runs SET finished_at = statement_timestamp(), status = $2, exit_code = $3,"
-               " error = $4, counts = $5::jsonb, range_from = $6, range_to = $7, as_of = $8 WHERE run_id = $1",
-               8, p, NULL, &err))
+    if (runlog_end(ctx->db, ctx->run_id, rc, ctx->err.msg, &ctx->counts, &ctx->run_range, ctx->as_of, &err))
         log_warn("cannot record the end of run %lld in xetl.runs: %s", (long long)ctx->run_id, err.msg);
-    sbuf_release(&counts);
+}
+
+/* `xetl --help`, `xetl` alone (a usage error) and where the configuration comes from. */
+static int print_usage(struct ctx *ctx, const struct globals *g)
+{
+    print_help(g->help ? stdout : stderr);
+    if (!g->help)
+        return xerr_set(&ctx->err, XETL_EX_USAGE, "no command given");
+    bool must_exist;
+    const char *path = find_config(g, &must_exist);
+    if (path)
+        printf("\nConfiguration: %s (%s)\n", path, access(path, R_OK) ? "named, but not readable" : "read");
+    else
+        printf("\nConfiguration: no file found (looked for %s); environment and defaults only\n", config_searched);
+    return 0;
+}
+
+/* The one reading of the clock that can matter: the default as-of. */
+static int settle_as_of(struct ctx *ctx, const struct globals *g)
+{
+    bool date_only;
+    if (!g->as_of) {
+        ctx->as_of = (int64_t)time(NULL);
+        return 0;
+    }
+    if (xtime_parse(g->as_of, &ctx->as_of, &date_only))
+        return xerr_set(&ctx->err, XETL_EX_USAGE, "invalid --as-of '%s': expected an ISO 8601 timestamp", g->as_of);
+    ctx->as_of_given = true;
+    return 0;
+}
+
+/* Runs cmd with its arguments, in the run log when it changes data. */
+static int run_command(struct ctx *ctx, const struct command *cmd, int cargc, char **argv)
+{
+    bool wants_help = false;
+    int rc = 0;
+
+    for (int i = 2; i < cargc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "--status"))
+            wants_help = true; /* read-only invocations leave no run row */
+    if (cmd->logged && !wants_help) {
+        rc = run_begin(ctx, cmd->name);
+        /* Stage commands run under the nightly's lock: never beside a nightly, never beside each other. */
+        if (!rc && ctx->db && ctx->run_id && !locks_itself(cmd->name))
+            rc = pipeline_lock(ctx, ctx->db);
+    }
+    optind = 1;
+    opterr = 0;
+    cmd_argv = argv + 1;
+    cmd_argc = cargc - 1;
+    if (!rc)
+        rc = cmd->fn(ctx, cargc - 1, argv + 1);
+    if (rc && !ctx->err.code)
+        xerr_set(&ctx->err, rc, "%s failed", cmd->name);
+    run_end(ctx, rc);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -389,7 +409,7 @@ int main(int argc, char **argv)
     int rc = 0, cargc = 0;
     const struct command *cmd = NULL;
 
-    gsl_set_error_handler_off(); /* GSL must return errors, never abort() */
+    stats_gsl_setup(); /* GSL must return errors, never abort() */
     /* Over `ulimit -f`, a write must fail with EFBIG (→ 74, run row closed), not kill us. */
     signal(SIGXFSZ, SIG_IGN);
     ctx.cfg = config_new();
@@ -409,18 +429,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (g.help || cargc < 2) {
-        print_help(g.help ? stdout : stderr);
-        if (g.help) {
-            bool must_exist;
-            const char *path = find_config(&g, &must_exist);
-            if (path)
-                printf("\nConfiguration: %s (%s)\n", path, access(path, R_OK) ? "named, but not readable" : "read");
-            else
-                printf("\nConfiguration: no file found (looked for %s); environment and defaults only\n",
-                       config_searched);
-        }
-        if (!g.help)
-            rc = xerr_set(&ctx.err, XETL_EX_USAGE, "no command given");
+        rc = print_usage(&ctx, &g);
         goto out;
     }
     for (size_t i = 0; i < N_COMMANDS; i++)
@@ -430,43 +439,13 @@ int main(int argc, char **argv)
         rc = xerr_set(&ctx.err, XETL_EX_USAGE, "unknown command '%s' (try 'xetl --help')", argv[1]);
         goto out;
     }
-    if ((rc = settle_config(&ctx, &g)))
+    if ((rc = settle_config(&ctx, &g)) || (rc = settle_as_of(&ctx, &g)))
         goto out;
-    /* The one reading of the clock that can matter: the default as-of. */
-    if (g.as_of) {
-        bool date_only;
-        if (xtime_parse(g.as_of, &ctx.as_of, &date_only)) {
-            rc = xerr_set(&ctx.err, XETL_EX_USAGE, "invalid --as-of '%s': expected an ISO 8601 timestamp", g.as_of);
-            goto out;
-        }
-        ctx.as_of_given = true;
-    } else {
-        ctx.as_of = (int64_t)time(NULL);
-    }
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         rc = xerr_set(&ctx.err, XETL_EX_SOFTWARE, "cannot initialise libcurl");
         goto out;
     }
-
-    bool wants_help = false;
-    for (int i = 2; i < cargc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h") || !strcmp(argv[i], "--status"))
-            wants_help = true; /* read-only invocations leave no run row */
-    if (cmd->logged && !wants_help) {
-        rc = run_begin(&ctx, cmd->name);
-        /* Stage commands run under the nightly's lock: never beside a nightly, never beside each other. */
-        if (!rc && ctx.db && ctx.run_id && !locks_itself(cmd->name))
-            rc = pipeline_lock(&ctx, ctx.db);
-    }
-    optind = 1;
-    opterr = 0;
-    cmd_argv = argv + 1;
-    cmd_argc = cargc - 1;
-    if (!rc)
-        rc = cmd->fn(&ctx, cargc - 1, argv + 1);
-    if (rc && !ctx.err.code)
-        xerr_set(&ctx.err, rc, "%s failed", cmd->name);
-    run_end(&ctx, rc);
+    rc = run_command(&ctx, cmd, cargc, argv);
     curl_global_cleanup();
 out:
     if (rc)

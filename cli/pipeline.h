@@ -65,18 +65,11 @@ int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan);
  * The one lock of every command that changes data (nightly, rerun and the
  * stage commands pull, import, fit, attribute, learn, health, report): a
  * session advisory lock, 75 naming the holder when another session has it.
- * Once held, the run log's rows of killed runs are closed.  The server drops
+ * Once held, the run log's rows of killed runs are closed (runlog_close_stale).  The server drops
  * it with the session; pipeline_unlock() releases it before that.
  */
 int pipeline_lock(struct ctx *ctx, struct db *db);
 void pipeline_unlock(struct db *db);
-
-/*
- * Marks xetl.runs rows left 'running' by killed processes failed: those whose
- * session backend is gone, and (when locked, i.e. the caller holds the lock)
- * those from before backend_pid was recorded.  A failure is an error.
- */
-int pipeline_close_stale_runs(struct ctx *ctx, struct db *db, bool locked);
 
 /* The plan of `nightly` at as_of (docs/operations.md states the windows). */
 int pipeline_nightly_plan(struct ctx *ctx, struct pipeline_plan *plan);

@@ -169,6 +169,17 @@ const char *config_get(const struct config *cfg, const char *key)
     return lookup(cfg, key, &src);
 }
 
+const char *config_get_or_default(const struct config *cfg, const char *key)
+{
+    const char *v = config_get(cfg, key);
+    return v && *v ? v : config_default(key);
+}
+
+const char *config_default(const char *key)
+{
+    return config_keys[key_index_or_abort(key)].def;
+}
+
 const char *config_source(const struct config *cfg, const char *key)
 {
     const char *src;

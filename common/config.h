@@ -46,6 +46,14 @@ int config_set_flag(struct config *cfg, const char *key, const char *value, stru
 
 /* The value by precedence, or NULL.  Unknown key names are a programming error (abort). */
 const char *config_get(const struct config *cfg, const char *key);
+/*
+ * The value by precedence, or the key's declared default (config_keys.c)
+ * when it is set but empty ("report.out =" in a file): for settings that
+ * cannot be empty, so no caller repeats the default.
+ */
+const char *config_get_or_default(const struct config *cfg, const char *key);
+/* A key's declared default (config_keys.c), NULL when it has none: for help texts. */
+const char *config_default(const char *key);
 /* Where the value came from: "flag", "environment", "file", "default" or "unset". */
 const char *config_source(const struct config *cfg, const char *key);
 

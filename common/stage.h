@@ -20,11 +20,15 @@
 
 #include "common/xtime.h"
 
+struct report_files;
+
 struct stage_args {
     int64_t as_of;        /* the run's now */
     struct xrange range;  /* the stage's date range (posts posted in it, days in it) */
     int64_t run_id;       /* xetl.runs row, 0 when run outside a logged run */
     bool replay;          /* rerun: derive from landed data, do not call X */
+    struct report_files *files; /* a stage that writes files (report) appends their paths here;
+                                   NULL: they are not kept */
 };
 
 struct stage_counts {

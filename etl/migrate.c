@@ -22,18 +22,18 @@ struct applied {
 static int checksum_of(struct db *db, const char *sql, char *out, size_t n, struct xerr *err)
 {
     const char *p[] = { sql };
-    PGresult *res = db_exec(db, "SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", 1, p, err);
-    if (!res)
-        return err->code;
-    snprintf(out, n, "%s", PQgetvalue(res, 0, 0));
-    PQclear(res);
-    return 0;
+    struct db_res *res = NULL;
+    int rc = db_query(db, "SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')", 1, p, &res, err);
+    if (!rc)
+        snprintf(out, n, "%s", db_get_text(res, 0, 0));
+    db_res_free(res);
+    return rc;
 }
 
 /* Loads xetl.schema_migrations; *n = 0 and *ledger_exists = false on a fresh database. */
 static int load_applied(struct db *db, struct applied **out, int *n, bool *ledger_exists, struct xerr *err)
 {
-    PGresult *res;
+    struct db_res *res = NULL;
     int rc;
 
     *out = NULL;
@@ -42,22 +42,18 @@ static int load_applied(struct db *db, struct applied **out, int *n, bool *ledge
         return rc;
     if (!*ledger_exists)
         return 0;
-    res = db_exec(db,
-                  "SELECT version, name, checksum,"
-                  " to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-                  " FROM xetl.schema_migrations ORDER BY version",
-                  0, NULL, err);
-    if (!res)
-        return err->code;
-    *n = PQntuples(res);
-    *out = xcalloc((size_t)*n, sizeof **out);
+    if ((rc = db_query(db, "migrate/applied", 0, NULL, &res, err)))
+        return rc;
+    *n = db_nrows(res);
+    *out = xcalloc((size_t)*n + 1, sizeof **out);
     for (int i = 0; i < *n; i++) {
-        (*out)[i].version = (int)db_long(res, i, 0, 0);
-        snprintf((*out)[i].name, sizeof (*out)[i].name, "%s", PQgetvalue(res, i, 1));
-        snprintf((*out)[i].checksum, sizeof (*out)[i].checksum, "%s", PQgetvalue(res, i, 2));
-        snprintf((*out)[i].applied_at, sizeof (*out)[i].applied_at, "%s", PQgetvalue(res, i, 3));
+        struct applied *a = &(*out)[i];
+        a->version = (int)db_get_int64(res, i, 0, 0);
+        snprintf(a->name, sizeof a->name, "%s", db_get_text(res, i, 1));
+        snprintf(a->checksum, sizeof a->checksum, "%s", db_get_text(res, i, 2));
+        snprintf(a->applied_at, sizeof a->applied_at, "%s", db_get_text(res, i, 3));
     }
-    PQclear(res);
+    db_res_free(res);
     return 0;
 }
 
@@ -107,15 +103,6 @@ static int validate(struct db *db, const struct applied *a, int n, struct xerr *
     return 0;
 }
 
-static const char ledger_sql[] =
-    "CREATE SCHEMA IF NOT EXISTS xetl;"
-    "CREATE TABLE IF NOT EXISTS xetl.schema_migrations ("
-    " version integer PRIMARY KEY,"
-    " name text NOT NULL,"
-    " checksum text NOT NULL,"
-    " applied_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
-    " xetl_version text NOT NULL)";
-
 static int apply_one(struct db *db, const struct migration *m, bool need_ledger, struct xerr *err)
 {
     char sum[80], ver[16];
@@ -129,16 +116,13 @@ static int apply_one(struct db *db, const struct migration *m, bool need_ledger,
      * The ledger is created in the same transaction as the first migration,
      * so a migration that stops (a conflicting table) leaves no trace at all.
      */
-    if (need_ledger && (rc = db_script(db, ledger_sql, err)))
+    if (need_ledger && (rc = db_script(db, db_query_text("migrate/ledger"), err)))
         goto fail;
     if ((rc = db_script(db, m->sql, err)))
         goto fail;
     snprintf(ver, sizeof ver, "%d", m->version);
     const char *p[] = { ver, m->name, sum, XETL_VERSION };
-    if ((rc = db_cmd(db,
-                     "INSERT INTO xetl.schema_migrations (version, name, checksum, xetl_version)"
-                     " VALUES ($1, $2, $3, $4)",
-                     4, p, NULL, err)))
+    if ((rc = db_cmd(db, "migrate/record", 4, p, NULL, err)))
         goto fail;
     if ((rc = db_commit(db, err)))
         goto fail;
@@ -179,16 +163,14 @@ static void unlock(struct db *db)
  */
 static int distribute(struct db *db, struct xerr *err)
 {
-    PGresult *res = db_exec(db,
-                            "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')"
-                            " THEN xetl.distribute_by_account() END",
-                            0, NULL, err);
-    if (!res)
+    struct db_res *res = NULL;
+    if (db_query(db, "migrate/distribute", 0, NULL, &res, err))
         return xerr_prefix(err, "cannot distribute the tables on Citus: ");
-    if (!db_isnull(res, 0, 0) && db_long(res, 0, 0, 0) > 0)
-        log_info("citus: placed %ld table%s (account tables by account_id, shared ones as reference tables)",
-                 db_long(res, 0, 0, 0), db_long(res, 0, 0, 0) == 1 ? "" : "s");
-    PQclear(res);
+    long placed = (long)db_get_int64(res, 0, 0, 0);
+    if (placed > 0)
+        log_info("citus: placed %ld table%s (account tables by account_id, shared ones as reference tables)", placed,
+                 placed == 1 ? "" : "s");
+    db_res_free(res);
     return 0;
 }
 
