@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include "stats/decay.h"
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
@@ -42,7 +43,7 @@ double attrib_curve_eval(const struct attrib_curve *c, double age_h)
     case ATTRIB_CURVE_LOMAX: {
         if (!(c->A > 0.0) || !(c->c_h > 0.0) || !(c->theta > 0.0))
             return 0.0;
-        double v = c->A * -expm1(-c->theta * log1p(age_h / c->c_h));
+        double v = c->A * decay_lomax_q(c->c_h, c->theta, age_h);
         return isfinite(v) ? v : 0.0;
     }
     case ATTRIB_CURVE_POINTS: {
