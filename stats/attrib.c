@@ -5,12 +5,12 @@
  * See stats/attrib.h for the contract and docs/attribution.md for the model.
  */
 #include "stats/attrib.h"
+#include "stats/decay.h"
 
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include "stats/decay.h"
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
