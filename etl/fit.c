@@ -82,6 +82,62 @@ static int load_batch(struct db *db, const struct account *acct, const struct st
     return 0;
 }
 
+/* ---- what earlier runs kept ---- */
+
+struct by_id {
+    const char *tweet_id;
+    int i;
+};
+
+static int cmp_by_id(const void *x, const void *y)
+{
+    return strcmp(((const struct by_id *)x)->tweet_id, ((const struct by_id *)y)->tweet_id);
+}
+
+static int metric_index(const char *name)
+{
+    for (int m = 0; m < FIT_NMETRIC; m++)
+        if (name && !strcmp(name, fit_metric_names[m]))
+            return m;
+    return -1;
+}
+
+/* The stored history fits (xetl.fit_history) into the history posts' kept[]. */
+static int load_kept(struct db *db, int64_t account_id, struct fit_batch *b, struct xerr *err)
+{
+    char acc[32];
+    db_fmt_long(acc, sizeof acc, (long)account_id);
+    const char *params[1] = { acc };
+    struct db_res *res;
+    int rc = db_query(db, "fit/history_load", 1, params, &res, err);
+    if (rc)
+        return rc;
+    /* Posts by tweet_id in C order, for bsearch. */
+    struct by_id *order = xcalloc((size_t)(b->nposts ? b->nposts : 1), sizeof *order);
+    for (int i = 0; i < b->nposts; i++)
+        order[i] = (struct by_id){ b->posts[i].tweet_id, i };
+    qsort(order, (size_t)b->nposts, sizeof *order, cmp_by_id);
+    for (int r = 0; r < db_nrows(res); r++) {
+        struct by_id key = { db_get_text(res, r, 0), -1 };
+        int m = metric_index(db_get_text(res, r, 1));
+        const struct by_id *hit = key.tweet_id && m >= 0 && b->nposts > 0
+                                      ? bsearch(&key, order, (size_t)b->nposts, sizeof *order, cmp_by_id)
+                                      : NULL;
+        int at = hit ? hit->i : -1;
+        if (at < 0 || !b->posts[at].in_history)
+            continue;
+        b->posts[at].kept[m] = (struct fit_kept){
+            .have = true, .fresh = false, .fp = (uint64_t)db_get_int64(res, r, 2, 0),
+            .method = (enum decay_method)db_get_int64(res, r, 3, DECAY_NONE), .n_points = (int)db_get_int64(res, r, 4, 0),
+            .c_h = db_get_double(res, r, 5, NAN), .theta = db_get_double(res, r, 6, NAN),
+            .rms = db_get_double(res, r, 7, NAN), .half_life_h = db_get_double(res, r, 8, NAN),
+            .t90_h = db_get_double(res, r, 9, NAN) };
+    }
+    free(order);
+    db_res_free(res);
+    return 0;
+}
+
 /* ---- the stage ---- */
 
 static int config_threads(const struct config *cfg, struct xerr *err, int *out)
@@ -105,7 +161,7 @@ static int config_threads(const struct config *cfg, struct xerr *err, int *out)
 
 /* Every metric: the account's prior, then the curves of the posts in range. */
 static int fit_metrics(const struct account *acct, struct fit_batch *b, double horizon, int threads, const int *idx,
-                       int n, long *by_method, struct xerr *err)
+                       int n, long *by_method, long *history, struct xerr *err)
 {
     struct progress prog = { 0 }; /* ended on every path, so an error starts on a fresh line */
     int rc = 0;
@@ -114,6 +170,7 @@ static int fit_metrics(const struct account *acct, struct fit_batch *b, double h
         struct fit_pool pool;
         if ((rc = fit_account_prior(b, m, horizon, threads, &pool, err)))
             break;
+        *history += pool.n_fitted;
         const struct decay_prior *pr = &pool.prior;
         log_debug("fit: @%s %s prior: c=%.3g h (sd %.2f), theta=%.3g (sd %.2f), sigma=%.3g from %d posts;"
                   " sh alpha(24h)=%.3f from %d pairs",
@@ -134,7 +191,7 @@ int fit_run(struct db *db, const struct config *cfg, const struct account *acct,
     double horizon = DECAY_HORIZON_H;
     int threads = 1, rc;
     int *idx = NULL;
-    long rows = 0, by_method[4] = { 0, 0, 0, 0 };
+    long rows = 0, by_method[4] = { 0, 0, 0, 0 }, history = 0;
     bool in_tx = false;
 
     if ((rc = config_get_double(cfg, "fit.horizon_hours", &horizon, err)))
@@ -143,7 +200,7 @@ int fit_run(struct db *db, const struct config *cfg, const struct account *acct,
         return rc;
 
     double t0 = log_wallclock();
-    if ((rc = load_batch(db, acct, a, &b, err)))
+    if ((rc = load_batch(db, acct, a, &b, err)) || (rc = load_kept(db, acct->id, &b, err)))
         goto out;
     double t1 = log_wallclock();
     fit_batch_actuals(&b, horizon);
@@ -152,7 +209,7 @@ int fit_run(struct db *db, const struct config *cfg, const struct account *acct,
     for (int i = 0; i < b.nposts; i++)
         if (b.posts[i].in_range)
             idx[n++] = i;
-    if ((rc = fit_metrics(acct, &b, horizon, threads, idx, n, by_method, err)))
+    if ((rc = fit_metrics(acct, &b, horizon, threads, idx, n, by_method, &history, err)))
         goto out;
     long fits = by_method[DECAY_LOMAX] + by_method[DECAY_POOLED] + by_method[DECAY_LOGLINEAR];
 
@@ -165,8 +222,8 @@ int fit_run(struct db *db, const struct config *cfg, const struct account *acct,
     if ((rc = db_commit(db, err)))
         goto out;
     in_tx = false;
-    log_debug("fit: @%s: load %.2f s (%d posts, %d snapshots), fit %.2f s, write %.2f s", acct->handle, t1 - t0,
-              b.nposts, b.nsnaps, t2 - t1, log_wallclock() - t2);
+    log_debug("fit: @%s: load %.2f s (%d posts, %d snapshots), fit %.2f s (history fits %ld), write %.2f s",
+              acct->handle, t1 - t0, b.nposts, b.nsnaps, t2 - t1, history, log_wallclock() - t2);
     counts->fits += fits;
     counts->rows += rows;
     log_info("fit: @%s: %d posts in range, %ld curves (lomax %ld, pooled %ld, loglinear %ld, none %ld), %ld rows",

@@ -231,12 +231,80 @@ static void sh_rule(const struct fit_batch *b, int metric, double horizon, struc
     free(th);
 }
 
-int fit_account_prior(const struct fit_batch *b, int metric, double horizon, int threads, struct fit_pool *out,
+/* Bump when a change to stats/decay or to fit_many's inputs changes a history fit. */
+#define FIT_MODEL_VERSION 1
+
+uint64_t fit_points_fp(const struct decay_point *pts, int n, double horizon)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325); /* FNV-1a, 64 bits */
+    double head[2] = { horizon, FIT_MODEL_VERSION };
+    const unsigned char *q = (const unsigned char *)head;
+    for (size_t i = 0; i < sizeof head; i++)
+        h = (h ^ q[i]) * UINT64_C(0x100000001b3);
+    q = (const unsigned char *)pts;
+    for (size_t i = 0; i < sizeof *pts * (size_t)n; i++)
+        h = (h ^ q[i]) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+static void kept_to_result(const struct fit_kept *k, struct decay_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->method = k->method;
+    r->n_points = k->n_points;
+    r->c_h = k->c_h;
+    r->theta = k->theta;
+    r->rms = k->rms;
+    r->half_life_h = k->half_life_h;
+    r->t90_h = k->t90_h;
+}
+
+static void result_to_kept(const struct decay_result *r, uint64_t fp, struct fit_kept *k)
+{
+    *k = (struct fit_kept){ .have = true, .fresh = true, .fp = fp, .method = r->method, .n_points = r->n_points,
+                            .c_h = r->c_h, .theta = r->theta, .rms = r->rms, .half_life_h = r->half_life_h,
+                            .t90_h = r->t90_h };
+}
+
+/* The history fits of idx[0..n) with the built-in prior: kept ones reused, the others fitted. */
+static int history_fits(struct fit_batch *b, int metric, const struct decay_prior *base, double horizon,
+                        const int *idx, int n, struct decay_result *res, int threads, struct decay_point *pts,
+                        int *nfit, struct xerr *err)
+{
+    int *miss = xcalloc((size_t)(n ? n : 1), sizeof *miss), *at = xcalloc((size_t)(n ? n : 1), sizeof *at);
+    uint64_t *fps = xcalloc((size_t)(n ? n : 1), sizeof *fps);
+    int nm = 0, rc;
+    for (int j = 0; j < n; j++) {
+        struct fit_post *p = &b->posts[idx[j]];
+        fps[j] = fit_points_fp(pts, fit_post_points(b, p, metric, pts), horizon);
+        if (p->kept[metric].have && p->kept[metric].fp == fps[j]) {
+            kept_to_result(&p->kept[metric], &res[j]);
+        } else {
+            at[nm] = j;
+            miss[nm++] = idx[j];
+        }
+    }
+    struct decay_result *mres = xcalloc((size_t)(nm ? nm : 1), sizeof *mres);
+    if (!(rc = fit_many(b, metric, base, horizon, miss, nm, mres, threads, err)))
+        for (int k = 0; k < nm; k++) {
+            res[at[k]] = mres[k];
+            result_to_kept(&mres[k], fps[at[k]], &b->posts[miss[k]].kept[metric]);
+        }
+    free(mres);
+    free(fps);
+    free(at);
+    free(miss);
+    *nfit = nm;
+    return rc;
+}
+
+int fit_account_prior(struct fit_batch *b, int metric, double horizon, int threads, struct fit_pool *out,
                       struct xerr *err)
 {
     struct decay_prior base;
     decay_prior_default(&base);
     out->prior = base;
+    out->n_fitted = 0;
     int *idx = xcalloc((size_t)(b->nposts ? b->nposts : 1), sizeof *idx);
     struct decay_point *pts = xmalloc(sizeof *pts * (size_t)(b->maxn ? b->maxn : 1));
     int n = 0, rc = 0;
@@ -249,7 +317,7 @@ int fit_account_prior(const struct fit_batch *b, int metric, double horizon, int
             idx[n++] = i;
     }
     struct decay_result *res = xcalloc((size_t)(n ? n : 1), sizeof *res);
-    if ((rc = fit_many(b, metric, &base, horizon, idx, n, res, threads, err)))
+    if ((rc = history_fits(b, metric, &base, horizon, idx, n, res, threads, pts, &out->n_fitted, err)))
         goto out;
     decay_prior_estimate(res, n, &base, &out->prior);
     pooled_half_life(b, metric, horizon, idx, res, n, out, pts);

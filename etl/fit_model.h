@@ -24,6 +24,20 @@ struct fit_snap {
     double v[FIT_NMETRIC]; /* NAN = not reported */
 };
 
+/*
+ * One history post's metric fitted with the built-in prior, kept between
+ * runs (xetl.fit_history): such a fit depends on the post's samples alone,
+ * so it is reused when their fingerprint is the same.
+ */
+struct fit_kept {
+    bool have;     /* loaded, or fitted this run */
+    bool fresh;    /* fitted this run: to be stored */
+    uint64_t fp;   /* fit_points_fp of the samples it was fitted on */
+    enum decay_method method;
+    int n_points;
+    double c_h, theta, rms, half_life_h, t90_h;
+};
+
 struct fit_post {
     char *tweet_id;
     char *kind;
@@ -35,6 +49,7 @@ struct fit_post {
     struct decay_result res[FIT_NMETRIC]; /* in-range posts: the fit written */
     struct fc_forecast fc[FIT_NMETRIC];   /* the stacked forecast, p50 NAN when not made */
     bool hl_pooled[FIT_NMETRIC];          /* half-life from the pooled shape, not its data */
+    struct fit_kept kept[FIT_NMETRIC];    /* history posts: the built-in-prior fit */
 };
 
 struct fit_batch {
@@ -49,6 +64,9 @@ void fit_batch_release(struct fit_batch *b);
 
 /* The points of one metric of a post (not cleaned); out holds b->maxn. */
 int fit_post_points(const struct fit_batch *b, const struct fit_post *p, int metric, struct decay_point *out);
+
+/* The fingerprint of a history fit's input: the samples as given, the horizon, the model's version. */
+uint64_t fit_points_fp(const struct decay_point *pts, int n, double horizon);
 
 /* Each post's observed value at the horizon (fit_observed_at), every metric. */
 void fit_batch_actuals(struct fit_batch *b, double horizon);
@@ -66,15 +84,18 @@ int fit_many(const struct fit_batch *b, int metric, const struct decay_prior *pr
 struct fit_pool {
     struct decay_prior prior;
     double half_life_h, t90_h; /* pooled half-life and t90 (NAN when unknown) */
+    int n_fitted;              /* history fits run for it (not taken from what was kept) */
 };
 
 /*
  * The account's prior for one metric: shapes of its well-observed posts of
  * the history (>= 3 ages, the last at least 24 h old), and the SH rule from
  * its matured posts (7-day value observed), so a post's fit depends on its
- * data and the as-of, not on the range asked for.
+ * data and the as-of, not on the range asked for.  History fits kept in the
+ * posts' kept[] with the same fingerprint are reused (the same numbers);
+ * the others are fitted and marked fresh.
  */
-int fit_account_prior(const struct fit_batch *b, int metric, double horizon, int threads, struct fit_pool *out,
+int fit_account_prior(struct fit_batch *b, int metric, double horizon, int threads, struct fit_pool *out,
                       struct xerr *err);
 
 /*

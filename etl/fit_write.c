@@ -199,6 +199,52 @@ static int copy_actual(struct db *db, const struct fit_batch *b, struct xerr *er
     return db_copy_close(c, NULL, NULL, err);
 }
 
+/* The history fits this run made, to be kept (xetl.fit_history). */
+static int copy_kept(struct db *db, const struct fit_batch *b, struct xerr *err)
+{
+    struct db_copy *c;
+    int rc = db_copy_open(db, "COPY fit_hist FROM STDIN", &c, err);
+    if (rc)
+        return rc;
+    for (int i = 0; i < b->nposts && !rc; i++)
+        for (int m = 0; m < FIT_NMETRIC && !rc; m++) {
+            const struct fit_kept *k = &b->posts[i].kept[m];
+            if (!k->fresh)
+                continue;
+            db_copy_text(c, b->posts[i].tweet_id);
+            db_copy_text(c, fit_metric_names[m]);
+            db_copy_time(c, b->posts[i].posted_at);
+            db_copy_int64(c, (int64_t)k->fp);
+            db_copy_int64(c, k->method);
+            db_copy_int64(c, k->n_points);
+            db_copy_double(c, k->c_h);
+            db_copy_double(c, k->theta);
+            db_copy_double(c, k->rms);
+            db_copy_double(c, k->half_life_h);
+            db_copy_double(c, k->t90_h);
+            rc = db_copy_end_row(c, err);
+        }
+    if (rc) {
+        struct xerr ignore;
+        db_copy_close(c, "fit: aborted", NULL, &ignore);
+        return rc;
+    }
+    return db_copy_close(c, NULL, NULL, err);
+}
+
+static int save_kept(struct db *db, const char *acc, int64_t as_of, const struct fit_batch *b, struct xerr *err)
+{
+    char hfrom[64];
+    db_fmt_time(hfrom, sizeof hfrom, as_of - (int64_t)FIT_HISTORY_DAYS * XTIME_DAY);
+    const char *p2[2] = { acc, hfrom };
+    int rc;
+    if ((rc = db_cmd(db, "fit/history_prune", 2, p2, NULL, err)) ||
+        (rc = db_cmd(db, "fit/history_temp", 0, NULL, NULL, err)) || (rc = copy_kept(db, b, err)) ||
+        (rc = db_cmd(db, "fit/history_save", 1, p2, NULL, err)))
+        return rc;
+    return 0;
+}
+
 int fit_write(struct db *db, int64_t account_id, const struct stage_args *a, const struct fit_batch *b,
               double horizon, long *rows, struct xerr *err)
 {
@@ -234,5 +280,5 @@ int fit_write(struct db *db, int64_t account_id, const struct stage_args *a, con
         if (steps[i].counted)
             *rows += n;
     }
-    return 0;
+    return save_kept(db, acc, a->as_of, b, err);
 }
