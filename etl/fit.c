@@ -165,20 +165,23 @@ static int fit_metrics(const struct account *acct, struct fit_batch *b, double h
 {
     struct progress prog = { 0 }; /* ended on every path, so an error starts on a fresh line */
     int rc = 0;
+    struct fit_pool pools[FIT_NMETRIC];
     progress_begin(&prog, "fit: curves", (long)n * FIT_NMETRIC);
     for (int m = 0; m < FIT_NMETRIC && !rc; m++) {
-        struct fit_pool pool;
-        if ((rc = fit_account_prior(b, m, horizon, threads, &pool, err)))
+        struct fit_pool *pool = &pools[m];
+        if ((rc = fit_account_prior(b, m, horizon, threads, pool, err)))
             break;
-        *history += pool.n_fitted;
-        const struct decay_prior *pr = &pool.prior;
+        *history += pool->n_fitted;
+        const struct decay_prior *pr = &pool->prior;
         log_debug("fit: @%s %s prior: c=%.3g h (sd %.2f), theta=%.3g (sd %.2f), sigma=%.3g from %d posts;"
                   " sh alpha(24h)=%.3f from %d pairs",
                   acct->handle, fit_metric_names[m], exp(pr->mu_logc), pr->sd_logc, exp(pr->mu_logtheta),
                   pr->sd_logtheta, pr->sigma, pr->n_posts, pr->sh_alpha[7], pr->sh_n);
-        rc = fit_metric(b, m, &pool, horizon, threads, idx, n, by_method, err);
+        rc = fit_metric(b, m, pool, horizon, threads, idx, n, by_method, err);
         progress_step(&prog, n);
     }
+    if (!rc)
+        rc = fit_forecasters(b, pools, horizon, threads, idx, n, err);
     progress_end(&prog);
     return rc;
 }

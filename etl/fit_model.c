@@ -522,20 +522,65 @@ int fit_metric(struct fit_batch *b, int m, const struct fit_pool *pool, double h
                int n, long *by_method, struct xerr *err)
 {
     struct decay_result *res = xcalloc((size_t)(n ? n : 1), sizeof *res);
-    struct fc_model fcm;
-    memset(&fcm, 0, sizeof fcm);
     int rc = fit_many(b, m, &pool->prior, horizon, idx, n, res, threads, err);
-    if (rc)
-        goto out;
-    for (int k = 0; k < n; k++) {
-        b->posts[idx[k]].res[m] = res[k];
-        by_method[res[k].method]++;
-    }
-    if (n > 0 && horizon == DECAY_HORIZON_H && (rc = train_forecaster(b, m, &pool->prior, &fcm, err)))
-        goto out;
-    apply_forecaster(b, m, &fcm, pool->half_life_h, pool->t90_h, idx, n);
-out:
-    fc_model_free(&fcm);
+    if (!rc)
+        for (int k = 0; k < n; k++) {
+            b->posts[idx[k]].res[m] = res[k];
+            by_method[res[k].method]++;
+        }
     free(res);
+    return rc;
+}
+
+struct trainjob {
+    const struct fit_batch *b;
+    const struct fit_pool *pools;
+    struct fc_model *fcm;
+    int self, nthreads, rc;
+    struct xerr err;
+};
+
+/* Metrics self, self + nthreads, …: each metric's training reads only the batch and its prior. */
+static void *train_worker(void *arg)
+{
+    struct trainjob *j = arg;
+    for (int m = j->self; m < FIT_NMETRIC && !j->rc; m += j->nthreads)
+        j->rc = train_forecaster(j->b, m, &j->pools[m].prior, &j->fcm[m], &j->err);
+    return NULL;
+}
+
+int fit_forecasters(struct fit_batch *b, const struct fit_pool *pools, double horizon, int threads, const int *idx,
+                    int n, struct xerr *err)
+{
+    struct fc_model fcm[FIT_NMETRIC];
+    memset(fcm, 0, sizeof fcm);
+    int rc = 0, nt = threads < 0 ? -threads : threads;
+    nt = nt < 1 ? 1 : nt > FIT_NMETRIC ? FIT_NMETRIC : nt;
+    if (n > 0 && horizon == DECAY_HORIZON_H) {
+        struct trainjob jobs[FIT_NMETRIC];
+        pthread_t tid[FIT_NMETRIC];
+        int started = 1;
+        for (int t = 0; t < nt; t++)
+            jobs[t] = (struct trainjob){ b, pools, fcm, t, nt, 0, { 0 } };
+        for (; started < nt; started++)
+            if (pthread_create(&tid[started], NULL, train_worker, &jobs[started]) != 0)
+                break;
+        if (started < nt) /* could not start them all: the main thread takes the rest */
+            for (int t = started; t < nt; t++)
+                train_worker(&jobs[t]);
+        train_worker(&jobs[0]);
+        for (int t = 1; t < started; t++)
+            pthread_join(tid[t], NULL);
+        for (int t = 0; t < nt && !rc; t++)
+            if (jobs[t].rc) {
+                rc = jobs[t].rc;
+                *err = jobs[t].err;
+            }
+    }
+    for (int m = 0; m < FIT_NMETRIC; m++) {
+        if (!rc)
+            apply_forecaster(b, m, &fcm[m], pools[m].half_life_h, pools[m].t90_h, idx, n);
+        fc_model_free(&fcm[m]);
+    }
     return rc;
 }

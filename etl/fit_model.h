@@ -98,13 +98,17 @@ struct fit_pool {
 int fit_account_prior(struct fit_batch *b, int metric, double horizon, int threads, struct fit_pool *out,
                       struct xerr *err);
 
-/*
- * The curves of metric for the posts idx[0..n) (in range), with the stacked
- * forecaster (trained on the account's matured posts) replacing the curve's
- * 7-day value for posts 1–72 h old, into each post's res/fc/hl_pooled.
- * by_method[DECAY_*] counts the methods.
- */
+/* The curves of metric for the posts idx[0..n) (in range), into each post's res[metric]; by_method[DECAY_*] counts them. */
 int fit_metric(struct fit_batch *b, int metric, const struct fit_pool *pool, double horizon, int threads,
                const int *idx, int n, long *by_method, struct xerr *err);
+
+/*
+ * The stacked forecaster of every metric, trained on the account's matured
+ * posts (the metrics on up to |threads| threads: each depends only on the
+ * batch and its prior), replacing the curve's 7-day value of the posts idx
+ * 1–72 h old, and each post's half-life source (res/fc/hl_pooled).
+ */
+int fit_forecasters(struct fit_batch *b, const struct fit_pool *pools, double horizon, int threads, const int *idx,
+                    int n, struct xerr *err);
 
 #endif
