@@ -90,6 +90,17 @@ static void copy_int(struct db_copy *c, double v)
         db_copy_int64(c, (int64_t)llround(v));
 }
 
+/* Ends a COPY: committed when every row went in (rc 0), else aborted with rc kept. */
+static int copy_finish(struct db_copy *c, int rc, struct xerr *err)
+{
+    if (rc) {
+        struct xerr ignore;
+        db_copy_close(c, "fit: aborted", NULL, &ignore);
+        return rc;
+    }
+    return db_copy_close(c, NULL, NULL, err);
+}
+
 /* One fit_out row: the derived columns of a post in range and its metadata. */
 static void out_row(struct db_copy *c, const struct fit_batch *b, const struct fit_post *p, struct decay_point *pts,
                     struct sbuf *js, const char *asof_txt)
@@ -133,12 +144,7 @@ static int copy_out(struct db *db, const struct fit_batch *b, const char *asof_t
     }
     free(pts);
     sbuf_release(&js);
-    if (rc) {
-        struct xerr ignore;
-        db_copy_close(c, "fit: aborted", NULL, &ignore);
-        return rc;
-    }
-    return db_copy_close(c, NULL, NULL, err);
+    return copy_finish(c, rc, err);
 }
 
 /* Forecasts (made before the horizon) of in-range posts. */
@@ -167,12 +173,7 @@ static int copy_pred(struct db *db, const struct fit_batch *b, int64_t as_of, do
             rc = db_copy_end_row(c, err);
         }
     }
-    if (rc) {
-        struct xerr ignore;
-        db_copy_close(c, "fit: aborted", NULL, &ignore);
-        return rc;
-    }
-    return db_copy_close(c, NULL, NULL, err);
+    return copy_finish(c, rc, err);
 }
 
 /* Observed 7-day values of every loaded post (scoring reaches past the range). */
@@ -191,12 +192,7 @@ static int copy_actual(struct db *db, const struct fit_batch *b, struct xerr *er
             db_copy_double(c, b->posts[i].actual[m]);
             rc = db_copy_end_row(c, err);
         }
-    if (rc) {
-        struct xerr ignore;
-        db_copy_close(c, "fit: aborted", NULL, &ignore);
-        return rc;
-    }
-    return db_copy_close(c, NULL, NULL, err);
+    return copy_finish(c, rc, err);
 }
 
 /* The history fits this run made, to be kept (xetl.fit_history). */
@@ -224,12 +220,7 @@ static int copy_kept(struct db *db, const struct fit_batch *b, struct xerr *err)
             db_copy_double(c, k->t90_h);
             rc = db_copy_end_row(c, err);
         }
-    if (rc) {
-        struct xerr ignore;
-        db_copy_close(c, "fit: aborted", NULL, &ignore);
-        return rc;
-    }
-    return db_copy_close(c, NULL, NULL, err);
+    return copy_finish(c, rc, err);
 }
 
 static int save_kept(struct db *db, const char *acc, int64_t as_of, const struct fit_batch *b, struct xerr *err)

@@ -100,8 +100,13 @@ int fit_clean_copy(const struct decay_point *in, int n, struct decay_point *sbuf
  */
 int fit_pool_shapes(double *v0, double *v1, int k, int ns, const double *bmu, const double *bsd, double brho,
                     double *mu, double *sd, double *rho);
-/* The pooled residual scale from kr RMS values (reorders vr), shrunk like the shapes. */
-double fit_pool_sigma(double *vr, int kr, double base_sigma);
+/*
+ * The same and the pooled residual scale from kr RMS values vr (reordered),
+ * shrunk likewise, into *sigma (base_sigma when kr is 0); *n_posts gets k.
+ * Returns the number of posts used (0: nothing written).
+ */
+int fit_pool_prior(double *v0, double *v1, int k, double *vr, int kr, int ns, const double *bmu, const double *bsd,
+                   double brho, double base_sigma, double *mu, double *sd, double *rho, double *sigma, int *n_posts);
 
 #define FIT_Z90 1.6448536269514722
 

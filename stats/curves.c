@@ -205,12 +205,8 @@ int curve_prior_estimate(const struct curve_result *fits, int n, const struct cu
         if (fits[i].n_points >= 4 && isfinite(fits[i].rms))
             vr[kr++] = fits[i].rms;
     }
-    if (fit_pool_shapes(v0, v1, k, ns, base->mu, base->sd, base->rho, out->mu, out->sd, &out->rho) == 0) {
-        out->sigma = fit_pool_sigma(vr, kr, base->sigma);
-        out->n_posts = k;
-    } else {
-        k = 0;
-    }
+    k = fit_pool_prior(v0, v1, k, vr, kr, ns, base->mu, base->sd, base->rho, base->sigma, out->mu, out->sd,
+                       &out->rho, &out->sigma, &out->n_posts);
     free(buf);
     return k;
 }

@@ -169,14 +169,20 @@ int fit_pool_shapes(double *v0, double *v1, int k, int ns, const double *bmu, co
     return 0;
 }
 
-double fit_pool_sigma(double *vr, int kr, double base_sigma)
+int fit_pool_prior(double *v0, double *v1, int k, double *vr, int kr, int ns, const double *bmu, const double *bsd,
+                   double brho, double base_sigma, double *mu, double *sd, double *rho, double *sigma, int *n_posts)
 {
-    if (kr <= 0)
-        return base_sigma;
-    double mr, sr;
-    decay_robust_stats(vr, kr, &mr, &sr);
-    double wr = kr / (kr + 5.0);
-    return fmax(0.02, wr * mr + (1 - wr) * base_sigma);
+    if (fit_pool_shapes(v0, v1, k, ns, bmu, bsd, brho, mu, sd, rho))
+        return 0;
+    *sigma = base_sigma;
+    if (kr > 0) {
+        double mr, sr;
+        decay_robust_stats(vr, kr, &mr, &sr);
+        double wr = kr / (kr + 5.0);
+        *sigma = fmax(0.02, wr * mr + (1 - wr) * base_sigma);
+    }
+    *n_posts = k;
+    return k;
 }
 
 int decay_prior_estimate(const struct decay_result *fits, int n, const struct decay_prior *base,
@@ -200,17 +206,14 @@ int decay_prior_estimate(const struct decay_result *fits, int n, const struct de
             vr[kr++] = fits[i].rms;
     }
     double bmu[2] = { base->mu_logc, base->mu_logtheta }, bsd[2] = { base->sd_logc, base->sd_logtheta };
-    double mu[2], sd[2], rho = base->rho;
-    if (fit_pool_shapes(vu, vv, k, 2, bmu, bsd, base->rho, mu, sd, &rho) == 0) {
+    double mu[2], sd[2];
+    k = fit_pool_prior(vu, vv, k, vr, kr, 2, bmu, bsd, base->rho, base->sigma, mu, sd, &out->rho, &out->sigma,
+                       &out->n_posts);
+    if (k > 0) {
         out->mu_logc = mu[0];
         out->mu_logtheta = mu[1];
         out->sd_logc = sd[0];
         out->sd_logtheta = sd[1];
-        out->rho = rho;
-        out->sigma = fit_pool_sigma(vr, kr, base->sigma);
-        out->n_posts = k;
-    } else {
-        k = 0;
     }
     free(buf);
     return k;
