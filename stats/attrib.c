@@ -5,6 +5,7 @@
  * See stats/attrib.h for the contract and docs/attribution.md for the model.
  */
 #include "stats/attrib.h"
+#include "stats/decay.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -42,7 +43,7 @@ double attrib_curve_eval(const struct attrib_curve *c, double age_h)
     case ATTRIB_CURVE_LOMAX: {
         if (!(c->A > 0.0) || !(c->c_h > 0.0) || !(c->theta > 0.0))
             return 0.0;
-        double v = c->A * -expm1(-c->theta * log1p(age_h / c->c_h));
+        double v = c->A * decay_lomax_q(c->c_h, c->theta, age_h);
         return isfinite(v) ? v : 0.0;
     }
     case ATTRIB_CURVE_POINTS: {
@@ -804,125 +805,118 @@ static int fit_variance(struct prob *pr, const double *y, const double *base, co
     return 0;
 }
 
-int attrib_fit(const int64_t *t, const double *F, int n_samples, const struct attrib_post *posts,
-               int n_posts, int n_groups, const struct attrib_params *p, struct attrib_result *out,
-               struct xerr *err)
-{
+/* What the phases of attrib_fit share. */
+struct fitstate {
     struct prob pr;
-    int rc = 0, st;
-    gsl_rng *rng = NULL;
-    double *y = NULL, *resid = NULL, *ystar = NULL, *credit = NULL, *purity = NULL, *rstar = NULL;
-    float *draws = NULL;
-    double *sorted = NULL, *mu = NULL, *bu = NULL, *pm = NULL;
-    unsigned *cnt = NULL;
+    const struct attrib_post *posts;
+    int n_posts;
+    const struct attrib_params *p;
+    struct attrib_result *out;
+    double *y, *resid, *mu, *credit, *purity; /* [K], [K], [K], [P*NWIN], [P] */
+    double base[MAX_BASE], rho0, kappa, med_dt;
+};
 
-    memset(&pr, 0, sizeof pr);
-    memset(out, 0, sizeof *out);
-    if (n_samples < 2)
-        return xerr_set(err, XETL_EX_DATAERR, "attribution needs at least 2 follower samples, got %d", n_samples);
-    if (n_groups < 1)
-        n_groups = 1;
-    if ((rc = prob_build(&pr, t, F, n_samples, posts, n_posts, n_groups, err)))
-        goto out;
-    int K = pr.K, G = n_groups, NB = pr.NB;
-    double base[MAX_BASE] = { 0 }, rho0 = 0.0;
-    out->n_groups = G;
-    out->rho = xcalloc((size_t)G, sizeof(double));
-    out->posts = xcalloc((size_t)n_posts + 1, sizeof *out->posts);
-    out->n_intervals = K;
-    y = xcalloc((size_t)K, sizeof(double));
-    resid = xcalloc((size_t)K, sizeof(double));
-    ystar = xcalloc((size_t)K, sizeof(double));
-    rstar = xcalloc((size_t)K, sizeof(double));
-    mu = xcalloc((size_t)K, sizeof(double));
-    credit = xcalloc((size_t)n_posts * ATTRIB_NWIN + 1, sizeof(double));
-    purity = xcalloc((size_t)n_posts + 1, sizeof(double));
-
-    /*
-     * The lag kernel: for each candidate mean lag, a first-pass fit with
-     * Var ~ dt (organic Poisson flow); the lag of least weighted residual
-     * sum of squares is kept.
-     */
-    {
-        double best = INFINITY, bestL = 0.0;
-        for (int li = 0; li < N_LAG; li++) {
-            build_entries(&pr, t, lag_grid[li]);
-            for (int k = 0; k < K; k++) {
-                y[k] = pr.delta[k] - pr.known[k];
-                pr.sigma[k] = sqrt(pr.dt[k]);
-            }
-            set_lambda(&pr, p->prior_posts);
-            if ((st = stage_a(&pr, y, base, out->rho, &rho0)))
-                goto numerr;
-            double rss = stage_a_rss(&pr, y, base, out->rho);
-            if (rss < best) {
-                best = rss;
-                bestL = lag_grid[li];
-            }
+/*
+ * The lag kernel: for each candidate mean lag, a first-pass fit with
+ * Var ~ dt (organic Poisson flow); the lag of least weighted residual sum of
+ * squares is kept.  Then Stage A with the noise model refitted twice.
+ */
+static int fit_rates(struct fitstate *s, const int64_t *t)
+{
+    struct prob *pr = &s->pr;
+    struct attrib_result *out = s->out;
+    int K = pr->K, st;
+    double best = INFINITY, bestL = 0.0;
+    for (int li = 0; li < N_LAG; li++) {
+        build_entries(pr, t, lag_grid[li]);
+        for (int k = 0; k < K; k++) {
+            s->y[k] = pr->delta[k] - pr->known[k];
+            pr->sigma[k] = sqrt(pr->dt[k]);
         }
-        build_entries(&pr, t, bestL);
-        out->lag_h = bestL;
+        set_lambda(pr, s->p->prior_posts);
+        if ((st = stage_a(pr, s->y, s->base, out->rho, &s->rho0)))
+            return st;
+        double rss = stage_a_rss(pr, s->y, s->base, out->rho);
+        if (rss < best) {
+            best = rss;
+            bestL = lag_grid[li];
+        }
     }
+    build_entries(pr, t, bestL);
+    out->lag_h = bestL;
     for (int k = 0; k < K; k++) {
-        y[k] = pr.delta[k] - pr.known[k];
-        pr.sigma[k] = sqrt(pr.dt[k]);
+        s->y[k] = pr->delta[k] - pr->known[k];
+        pr->sigma[k] = sqrt(pr->dt[k]);
     }
-    set_lambda(&pr, p->prior_posts);
-    if ((st = stage_a(&pr, y, base, out->rho, &rho0)) || (st = fit_variance(&pr, y, base, out->rho)))
-        goto numerr;
-    set_lambda(&pr, p->prior_posts);
-    if ((st = stage_a(&pr, y, base, out->rho, &rho0)) || (st = fit_variance(&pr, y, base, out->rho)))
-        goto numerr;
-    set_lambda(&pr, p->prior_posts);
-    if ((st = stage_a(&pr, y, base, out->rho, &rho0)))
-        goto numerr;
-    out->var_per_h = pr.va;
-    out->var_per_flow = pr.vc;
-    out->dispersion = pr.vphi;
-    out->baseline_per_h = base[0];
-    out->rho_pooled = rho0;
-
-    /*
-     * Post random effects: each post's conversion is its group's rate times a
-     * multiplier u ~ Gamma(kappa, kappa), kappa = 1/dispersion; its posterior
-     * mean given the credit, (kappa + c)/(kappa + expected), and the split
-     * redone with it (twice: the shares move with u).
-     */
-    allocate(&pr, pr.delta, base, out->rho, NULL, credit, &out->baseline_total, NULL);
-    {
-        /* the dispersion also from the posts' credits around their expected
-         * follows (pooled moment ratio); the larger of the two is kept */
-        double num = 0.0, den = 0.0;
-        for (int j = 0; j < n_posts; j++) {
-            if (post_known(&posts[j]))
-                continue;
-            double M = out->rho[posts[j].group] * pr.Etot[j], c = credit[j * ATTRIB_NWIN + ATTRIB_NWIN - 1];
-            num += (c - M) * (c - M) - M;
-            den += M * M;
-        }
-        if (den > 0.0 && num / den > pr.vphi)
-            pr.vphi = fmin(num / den, 4.0);
-        out->dispersion = pr.vphi;
-    }
-    double kappa = 1.0 / fmax(pr.vphi, PHI_FLOOR);
     for (int pass = 0; pass < 2; pass++) {
-        allocate(&pr, pr.delta, base, out->rho, pass ? pr.u : NULL, credit, &out->baseline_total, NULL);
-        for (int j = 0; j < n_posts; j++) {
-            double M = out->rho[posts[j].group] * pr.Etot[j];
-            pr.u[j] = (kappa + fmax(credit[j * ATTRIB_NWIN + ATTRIB_NWIN - 1], 0.0)) / (kappa + M);
+        set_lambda(pr, s->p->prior_posts);
+        if ((st = stage_a(pr, s->y, s->base, out->rho, &s->rho0)) || (st = fit_variance(pr, s->y, s->base, out->rho)))
+            return st;
+    }
+    set_lambda(pr, s->p->prior_posts);
+    if ((st = stage_a(pr, s->y, s->base, out->rho, &s->rho0)))
+        return st;
+    out->var_per_h = pr->va;
+    out->var_per_flow = pr->vc;
+    out->dispersion = pr->vphi;
+    out->baseline_per_h = s->base[0];
+    out->rho_pooled = s->rho0;
+    return 0;
+}
+
+/*
+ * Post random effects: each post's conversion is its group's rate times a
+ * multiplier u ~ Gamma(kappa, kappa), kappa = 1/dispersion; its posterior
+ * mean given the credit, (kappa + c)/(kappa + expected), and the split
+ * redone with it (twice: the shares move with u).  Then the residuals.
+ */
+static void random_effects(struct fitstate *s)
+{
+    struct prob *pr = &s->pr;
+    struct attrib_result *out = s->out;
+    const struct attrib_post *posts = s->posts;
+    double *credit = s->credit;
+    allocate(pr, pr->delta, s->base, out->rho, NULL, credit, &out->baseline_total, NULL);
+    /* the dispersion also from the posts' credits around their expected
+     * follows (pooled moment ratio); the larger of the two is kept */
+    double num = 0.0, den = 0.0;
+    for (int j = 0; j < s->n_posts; j++) {
+        if (post_known(&posts[j]))
+            continue;
+        double M = out->rho[posts[j].group] * pr->Etot[j], c = credit[j * ATTRIB_NWIN + ATTRIB_NWIN - 1];
+        num += (c - M) * (c - M) - M;
+        den += M * M;
+    }
+    if (den > 0.0 && num / den > pr->vphi)
+        pr->vphi = fmin(num / den, 4.0);
+    out->dispersion = pr->vphi;
+    s->kappa = 1.0 / fmax(pr->vphi, PHI_FLOOR);
+    for (int pass = 0; pass < 2; pass++) {
+        allocate(pr, pr->delta, s->base, out->rho, pass ? pr->u : NULL, credit, &out->baseline_total, NULL);
+        for (int j = 0; j < s->n_posts; j++) {
+            double M = out->rho[posts[j].group] * pr->Etot[j];
+            pr->u[j] = (s->kappa + fmax(credit[j * ATTRIB_NWIN + ATTRIB_NWIN - 1], 0.0)) / (s->kappa + M);
         }
     }
-    allocate(&pr, pr.delta, base, out->rho, pr.u, credit, &out->baseline_total, purity);
-    model_flow(&pr, base, out->rho, NULL);
-    for (int k = 0; k < K; k++) {
-        mu[k] = pr.mb[k] + pr.flow[k];
-        resid[k] = (y[k] - mu[k]) / pr.sigma[k];
+    allocate(pr, pr->delta, s->base, out->rho, pr->u, credit, &out->baseline_total, s->purity);
+    model_flow(pr, s->base, out->rho, NULL);
+    for (int k = 0; k < pr->K; k++) {
+        s->mu[k] = pr->mb[k] + pr->flow[k];
+        s->resid[k] = (s->y[k] - s->mu[k]) / pr->sigma[k];
     }
+}
 
+/* Each post's point estimates into out->posts, and the totals. */
+static void fill_posts(struct fitstate *s, const double *F, int n_samples)
+{
+    struct prob *pr = &s->pr;
+    struct attrib_result *out = s->out;
+    const struct attrib_post *posts = s->posts;
+    double *credit = s->credit;
     out->observed_total = F[n_samples - 1] - F[0];
-    for (int j = 0; j < n_posts; j++) {
+    for (int j = 0; j < s->n_posts; j++) {
         struct attrib_post_result *r = &out->posts[j];
-        if (post_known(&posts[j]) && !(pr.Etot[j] > 0.0)) {
+        if (post_known(&posts[j]) && !(pr->Etot[j] > 0.0)) {
             /* X's count for a post with no exposure in the span (no curve, or
              * exposure outside the samples): the count as given in every
              * window, taken out of the baseline that received it */
@@ -932,14 +926,14 @@ int attrib_fit(const int64_t *t, const double *F, int n_samples, const struct at
         }
         for (int w = 0; w < ATTRIB_NWIN; w++)
             r->credit[w] = credit[j * ATTRIB_NWIN + w];
-        for (int e = pr.first[j]; e < pr.first[j] + pr.count[j]; e++)
+        for (int e = pr->first[j]; e < pr->first[j] + pr->count[j]; e++)
             for (int w = 0; w < ATTRIB_NWIN; w++)
-                r->exposure[w] += pr.ent[e].E[w];
-        r->n_intervals = pr.count[j];
+                r->exposure[w] += pr->ent[e].E[w];
+        r->n_intervals = pr->count[j];
         r->known = post_known(&posts[j]);
         r->rate = out->rho[posts[j].group];
-        r->multiplier = pr.u[j];
-        r->purity = r->known ? 1.0 : purity[j];
+        r->multiplier = pr->u[j];
+        r->purity = r->known ? 1.0 : s->purity[j];
         r->lo = r->hi = r->credit[ATTRIB_NWIN - 1];
         r->sign_certainty = 1.0;
         if (r->known)
@@ -947,194 +941,256 @@ int attrib_fit(const int64_t *t, const double *F, int n_samples, const struct at
         else
             out->posts_total += r->credit[ATTRIB_NWIN - 1];
     }
+}
 
-    /*
-     * Posterior draws of the latent split.  Each draw: group rates and
-     * baseline from a moving-block bootstrap refit; post multipliers from
-     * their Gamma posterior; per interval the posts' total given the observed
-     * delta (Gaussian conditional, at least 0), split among the live posts
-     * multinomially in proportion to their means, and each post's count
-     * among its windows binomially.  Every draw sums to the observed change.
-     */
-    int B = p->n_boot > 0 ? p->n_boot : 0;
-    double med_dt;
-    {
-        double *tmp = xcalloc((size_t)K, sizeof(double));
-        memcpy(tmp, pr.dt, (size_t)K * sizeof(double));
-        gsl_sort(tmp, 1, (size_t)K);
-        med_dt = gsl_stats_median_from_sorted_data(tmp, 1, (size_t)K);
-        free(tmp);
+/* Scratch of the bootstrap draws. */
+struct bootws {
+    double *ystar, *rstar, *brho, *bu, *pm;
+    unsigned *cnt;
+    double bbase[MAX_BASE];
+};
+
+/* One interval's posts' total given the observed delta, split among the live posts and their windows. */
+static void draw_interval(const struct fitstate *s, gsl_rng *rng, struct bootws *b, int k, float *dr)
+{
+    const struct prob *pr = &s->pr;
+    const struct attrib_post *posts = s->posts;
+    int n = 0;
+    double MP = 0.0;
+    for (int q = pr->kfirst[k]; q < pr->kfirst[k + 1]; q++) {
+        const struct ent *en = &pr->ent[pr->kent[q]];
+        double m = post_known(&posts[en->j]) ? 0.0 : b->brho[posts[en->j].group] * b->bu[en->j] * en->E[ATTRIB_NWIN - 1];
+        b->pm[n++] = m;
+        MP += m;
     }
-    int L = (int)lround(p->block_hours / med_dt);
+    if (!(MP > 0.0))
+        return;
+    double mb = base_mean(pr, k, b->bbase), vb = base_var(pr, k, mb);
+    double r = pr->delta[k] - pr->known[k] - mb - MP;
+    double T = MP + r * MP / (MP + vb) + gsl_ran_gaussian(rng, sqrt(MP * vb / (MP + vb)));
+    if (!(T > 0.0))
+        return;
+    double fl = floor(T);
+    unsigned N = (unsigned)fl + (gsl_rng_uniform(rng) < T - fl ? 1u : 0u);
+    split_count(rng, (size_t)n, N, MP, b->pm, b->cnt);
+    n = 0;
+    for (int q = pr->kfirst[k]; q < pr->kfirst[k + 1]; q++, n++) {
+        const struct ent *en = &pr->ent[pr->kent[q]];
+        if (!b->cnt[n])
+            continue;
+        unsigned c = b->cnt[n];
+        float *d = dr + en->j * ATTRIB_NWIN;
+        d[ATTRIB_NWIN - 1] += (float)c;
+        for (int w = ATTRIB_NWIN - 2; w >= 0; w--) {
+            double Eo = en->E[w + 1];
+            /* most intervals lie wholly inside or outside a window */
+            if (!(en->E[w] > 0.0))
+                c = 0u;
+            else if (en->E[w] < Eo * (1.0 - 1e-12))
+                c = gsl_ran_binomial(rng, en->E[w] / Eo, c);
+            d[w] += (float)c;
+        }
+    }
+}
+
+/* One posterior draw into dr; false when its refit failed (left out, not fatal). */
+static bool one_draw(struct fitstate *s, gsl_rng *rng, struct bootws *b, int L, float *dr)
+{
+    struct prob *pr = &s->pr;
+    const struct attrib_post *posts = s->posts;
+    int K = pr->K;
+    for (int k = 0; k < K; k += L) {
+        int st = (int)gsl_rng_uniform_int(rng, (unsigned long)(K - L + 1));
+        for (int i = 0; i < L && k + i < K; i++)
+            b->rstar[k + i] = s->resid[st + i];
+    }
+    for (int k = 0; k < K; k++)
+        b->ystar[k] = s->mu[k] + pr->sigma[k] * b->rstar[k];
+    double br0;
+    if (stage_a(pr, b->ystar, b->bbase, b->brho, &br0))
+        return false;
+    for (int j = 0; j < s->n_posts; j++) {
+        double M = b->brho[posts[j].group] * pr->Etot[j];
+        /* the credit is evidence about the post's own pull only as far as
+         * its intervals' flow is its own (purity): at a daily sample it
+         * is mostly the model's prior, and must not narrow u as data */
+        double pi = s->purity[j];
+        double c = fmax(s->credit[j * ATTRIB_NWIN + ATTRIB_NWIN - 1], 0.0);
+        b->bu[j] = gsl_ran_gamma(rng, s->kappa + pi * c, 1.0 / (s->kappa + pi * M));
+    }
+    for (int j = 0; j < s->n_posts; j++)
+        if (post_known(&posts[j]))
+            for (int w = 0; w < ATTRIB_NWIN; w++)
+                dr[j * ATTRIB_NWIN + w] = (float)s->credit[j * ATTRIB_NWIN + w];
+    for (int k = 0; k < K; k++)
+        draw_interval(s, rng, b, k, dr);
+    return true;
+}
+
+/* Each post's confidence, interval and imputations from the ok draws. */
+static void summarise_draws(struct fitstate *s, const float *draws, int ok)
+{
+    struct attrib_result *out = s->out;
+    int n_posts = s->n_posts;
+    double *sorted = xcalloc((size_t)ok, sizeof(double));
+    for (int j = 0; j < n_posts; j++) {
+        struct attrib_post_result *r = &out->posts[j];
+        if (r->known)
+            continue;
+        for (int w = 0; w < ATTRIB_NWIN; w++) {
+            double hit = 0.0, pos = 0.0, c = r->credit[w], tol = attrib_event_tol(c);
+            for (int i = 0; i < ok; i++) {
+                double v = draws[((size_t)i * (size_t)n_posts + (size_t)j) * ATTRIB_NWIN + (size_t)w];
+                sorted[i] = v;
+                hit += fabs(v - c) <= tol ? 1.0 : 0.0;
+                pos += v > 0.0 ? 1.0 : 0.0;
+            }
+            r->conf_raw[w] = hit / ok;
+            if (w < ATTRIB_NWIN - 1)
+                continue;
+            gsl_sort(sorted, 1, (size_t)ok);
+            /* recalibrated: the draws' spread around the credit widened */
+            double sc = s->p->recalibrate ? attrib_interval_scale(s->med_dt) : 1.0;
+#define WIDEN(v) fmax(0.0, c + sc * ((v) - c))
+            r->lo = WIDEN(gsl_stats_quantile_from_sorted_data(sorted, 1, (size_t)ok, 0.05));
+            r->hi = WIDEN(gsl_stats_quantile_from_sorted_data(sorted, 1, (size_t)ok, 0.95));
+            for (int q = 0; q < ATTRIB_NQ; q++)
+                r->q168[q] = WIDEN(gsl_stats_quantile_from_sorted_data(sorted, 1, (size_t)ok, (q + 0.5) / ATTRIB_NQ));
+#undef WIDEN
+            r->sign_certainty = fabs(2.0 * pos / ok - 1.0);
+        }
+    }
+    free(sorted);
+}
+
+/*
+ * Posterior draws of the latent split.  Each draw: group rates and baseline
+ * from a moving-block bootstrap refit; post multipliers from their Gamma
+ * posterior; per interval the posts' total given the observed delta
+ * (Gaussian conditional, at least 0), split among the live posts
+ * multinomially in proportion to their means, and each post's count among
+ * its windows binomially.  Every draw sums to the observed change.
+ */
+static int bootstrap(struct fitstate *s, struct xerr *err)
+{
+    struct prob *pr = &s->pr;
+    int K = pr->K, B = s->p->n_boot > 0 ? s->p->n_boot : 0;
+    double *tmp = xcalloc((size_t)K, sizeof(double));
+    memcpy(tmp, pr->dt, (size_t)K * sizeof(double));
+    gsl_sort(tmp, 1, (size_t)K);
+    s->med_dt = gsl_stats_median_from_sorted_data(tmp, 1, (size_t)K);
+    free(tmp);
+    int L = (int)lround(s->p->block_hours / s->med_dt);
     if (L < 1)
         L = 1;
     if (L > K)
         L = K;
-    out->block_len = L;
-    if (B > 0) {
-        rng = gsl_rng_alloc(gsl_rng_mt19937);
-        if (!rng) {
-            rc = xerr_set(err, XETL_EX_SOFTWARE, "cannot allocate the random number generator");
-            goto out;
-        }
-        gsl_rng_set(rng, (unsigned long)(p->seed ^ (p->seed >> 32)));
-        draws = xcalloc((size_t)B * (size_t)n_posts * ATTRIB_NWIN + 1, sizeof(float));
-        double *brho = xcalloc((size_t)G, sizeof(double));
-        bu = xcalloc((size_t)n_posts + 1, sizeof(double));
-        size_t maxlive = 1;
-        for (int k = 0; k < K; k++)
-            if ((size_t)(pr.kfirst[k + 1] - pr.kfirst[k]) > maxlive)
-                maxlive = (size_t)(pr.kfirst[k + 1] - pr.kfirst[k]);
-        pm = xcalloc(maxlive, sizeof(double));
-        cnt = xcalloc(maxlive, sizeof(unsigned));
-        double bbase[MAX_BASE];
-        int ok = 0;
-        for (int it = 0; it < B; it++) {
-            for (int k = 0; k < K; k += L) {
-                int s = (int)gsl_rng_uniform_int(rng, (unsigned long)(K - L + 1));
-                for (int i = 0; i < L && k + i < K; i++)
-                    rstar[k + i] = resid[s + i];
-            }
-            for (int k = 0; k < K; k++)
-                ystar[k] = mu[k] + pr.sigma[k] * rstar[k];
-            double br0;
-            if (stage_a(&pr, ystar, bbase, brho, &br0))
-                continue; /* a failed refit is left out, not fatal */
-            for (int j = 0; j < n_posts; j++) {
-                double M = brho[posts[j].group] * pr.Etot[j];
-                /* the credit is evidence about the post's own pull only as far as
-                 * its intervals' flow is its own (purity): at a daily sample it
-                 * is mostly the model's prior, and must not narrow u as data */
-                double pi = purity[j];
-                double c = fmax(credit[j * ATTRIB_NWIN + ATTRIB_NWIN - 1], 0.0);
-                bu[j] = gsl_ran_gamma(rng, kappa + pi * c, 1.0 / (kappa + pi * M));
-            }
-            float *dr = draws + (size_t)ok * (size_t)n_posts * ATTRIB_NWIN;
-            for (int j = 0; j < n_posts; j++)
-                if (post_known(&posts[j]))
-                    for (int w = 0; w < ATTRIB_NWIN; w++)
-                        dr[j * ATTRIB_NWIN + w] = (float)credit[j * ATTRIB_NWIN + w];
-            for (int k = 0; k < K; k++) {
-                int n = 0;
-                double MP = 0.0;
-                for (int q = pr.kfirst[k]; q < pr.kfirst[k + 1]; q++) {
-                    const struct ent *en = &pr.ent[pr.kent[q]];
-                    double m = post_known(&posts[en->j])
-                                   ? 0.0
-                                   : brho[posts[en->j].group] * bu[en->j] * en->E[ATTRIB_NWIN - 1];
-                    pm[n++] = m;
-                    MP += m;
-                }
-                if (!(MP > 0.0))
-                    continue;
-                double mb = base_mean(&pr, k, bbase), vb = base_var(&pr, k, mb);
-                double r = pr.delta[k] - pr.known[k] - mb - MP;
-                double T = MP + r * MP / (MP + vb) + gsl_ran_gaussian(rng, sqrt(MP * vb / (MP + vb)));
-                if (!(T > 0.0))
-                    continue;
-                double fl = floor(T);
-                unsigned N = (unsigned)fl + (gsl_rng_uniform(rng) < T - fl ? 1u : 0u);
-                split_count(rng, (size_t)n, N, MP, pm, cnt);
-                n = 0;
-                for (int q = pr.kfirst[k]; q < pr.kfirst[k + 1]; q++, n++) {
-                    const struct ent *en = &pr.ent[pr.kent[q]];
-                    if (!cnt[n])
-                        continue;
-                    double E = en->E[ATTRIB_NWIN - 1];
-                    unsigned c = cnt[n];
-                    float *d = dr + en->j * ATTRIB_NWIN;
-                    d[ATTRIB_NWIN - 1] += (float)c;
-                    for (int w = ATTRIB_NWIN - 2; w >= 0; w--) {
-                        double Eo = en->E[w + 1];
-                        /* most intervals lie wholly inside or outside a window */
-                        if (!(en->E[w] > 0.0))
-                            c = 0u;
-                        else if (en->E[w] < Eo * (1.0 - 1e-12))
-                            c = gsl_ran_binomial(rng, en->E[w] / Eo, c);
-                        d[w] += (float)c;
-                        (void)E;
-                    }
-                }
-            }
-            ok++;
-        }
-        free(brho);
-        out->n_boot = ok;
-        if (ok > 0) {
-            sorted = xcalloc((size_t)ok, sizeof(double));
-            for (int j = 0; j < n_posts; j++) {
-                struct attrib_post_result *r = &out->posts[j];
-                if (r->known)
-                    continue;
-                for (int w = 0; w < ATTRIB_NWIN; w++) {
-                    double hit = 0.0, pos = 0.0, c = r->credit[w], tol = attrib_event_tol(c);
-                    for (int i = 0; i < ok; i++) {
-                        double v = draws[((size_t)i * (size_t)n_posts + (size_t)j) * ATTRIB_NWIN + (size_t)w];
-                        sorted[i] = v;
-                        hit += fabs(v - c) <= tol ? 1.0 : 0.0;
-                        pos += v > 0.0 ? 1.0 : 0.0;
-                    }
-                    r->conf_raw[w] = hit / ok;
-                    if (w < ATTRIB_NWIN - 1)
-                        continue;
-                    gsl_sort(sorted, 1, (size_t)ok);
-                    /* recalibrated: the draws' spread around the credit widened */
-                    double sc = p->recalibrate ? attrib_interval_scale(med_dt) : 1.0;
-#define WIDEN(v) fmax(0.0, c + sc * ((v) - c))
-                    r->lo = WIDEN(gsl_stats_quantile_from_sorted_data(sorted, 1, (size_t)ok, 0.05));
-                    r->hi = WIDEN(gsl_stats_quantile_from_sorted_data(sorted, 1, (size_t)ok, 0.95));
-                    for (int q = 0; q < ATTRIB_NQ; q++)
-                        r->q168[q] = WIDEN(gsl_stats_quantile_from_sorted_data(sorted, 1, (size_t)ok, (q + 0.5) / ATTRIB_NQ));
-#undef WIDEN
-                    r->sign_certainty = fabs(2.0 * pos / ok - 1.0);
-                }
-            }
-        }
-    }
-    for (int j = 0; j < n_posts; j++) {
+    s->out->block_len = L;
+    if (B == 0)
+        return 0;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!rng)
+        return xerr_set(err, XETL_EX_SOFTWARE, "cannot allocate the random number generator");
+    gsl_rng_set(rng, (unsigned long)(s->p->seed ^ (s->p->seed >> 32)));
+    size_t stride = (size_t)s->n_posts * ATTRIB_NWIN, maxlive = 1;
+    float *draws = xcalloc((size_t)B * stride + 1, sizeof(float));
+    for (int k = 0; k < K; k++)
+        if ((size_t)(pr->kfirst[k + 1] - pr->kfirst[k]) > maxlive)
+            maxlive = (size_t)(pr->kfirst[k + 1] - pr->kfirst[k]);
+    struct bootws b = { .ystar = xcalloc((size_t)K, sizeof(double)), .rstar = xcalloc((size_t)K, sizeof(double)),
+                        .brho = xcalloc((size_t)pr->G, sizeof(double)),
+                        .bu = xcalloc((size_t)s->n_posts + 1, sizeof(double)),
+                        .pm = xcalloc(maxlive, sizeof(double)), .cnt = xcalloc(maxlive, sizeof(unsigned)) };
+    int ok = 0;
+    for (int it = 0; it < B; it++)
+        ok += one_draw(s, rng, &b, L, draws + (size_t)ok * stride);
+    s->out->n_boot = ok;
+    if (ok > 0)
+        summarise_draws(s, draws, ok);
+    free(b.ystar);
+    free(b.rstar);
+    free(b.brho);
+    free(b.bu);
+    free(b.pm);
+    free(b.cnt);
+    free(draws);
+    gsl_rng_free(rng);
+    return 0;
+}
+
+/* The calibrated confidence of every post (1 for X's own counts, 0 without support). */
+static void finish_confidence(struct fitstate *s)
+{
+    struct attrib_result *out = s->out;
+    for (int j = 0; j < s->n_posts; j++) {
         struct attrib_post_result *r = &out->posts[j];
         if (r->known) {
             for (int w = 0; w < ATTRIB_NWIN; w++)
                 r->conf_raw[w] = r->conf[w] = 1.0;
             for (int q = 0; q < ATTRIB_NQ; q++)
                 r->q168[q] = r->credit[ATTRIB_NWIN - 1];
-        } else if (!(pr.Etot[j] > 0.0) || out->n_boot == 0) {
+        } else if (!(s->pr.Etot[j] > 0.0) || out->n_boot == 0) {
             /* no exposure, or no draws: nothing supports the number */
             for (int w = 0; w < ATTRIB_NWIN; w++)
                 r->conf_raw[w] = r->conf[w] = 0.0;
             for (int q = 0; q < ATTRIB_NQ; q++)
                 r->q168[q] = r->credit[ATTRIB_NWIN - 1];
-            if (!(pr.Etot[j] > 0.0))
+            if (!(s->pr.Etot[j] > 0.0))
                 r->lo = r->hi = NAN;
         } else {
             for (int w = 0; w < ATTRIB_NWIN; w++)
-                r->conf[w] = p->recalibrate ? attrib_calibrate(w, med_dt, r->conf_raw[w]) : r->conf_raw[w];
+                r->conf[w] = s->p->recalibrate ? attrib_calibrate(w, s->med_dt, r->conf_raw[w]) : r->conf_raw[w];
         }
         r->confidence = r->conf[ATTRIB_NWIN - 1];
     }
-    (void)NB;
-    goto out;
+}
 
-numerr:
-    rc = xerr_set(err, XETL_EX_SOFTWARE, "attribution least squares failed: %s", gsl_strerror(st));
+int attrib_fit(const int64_t *t, const double *F, int n_samples, const struct attrib_post *posts,
+               int n_posts, int n_groups, const struct attrib_params *p, struct attrib_result *out,
+               struct xerr *err)
+{
+    struct fitstate s;
+    int rc = 0, st;
+    memset(&s, 0, sizeof s);
+    memset(out, 0, sizeof *out);
+    if (n_samples < 2)
+        return xerr_set(err, XETL_EX_DATAERR, "attribution needs at least 2 follower samples, got %d", n_samples);
+    if (n_groups < 1)
+        n_groups = 1;
+    if ((rc = prob_build(&s.pr, t, F, n_samples, posts, n_posts, n_groups, err)))
+        goto out;
+    int K = s.pr.K;
+    s.posts = posts;
+    s.n_posts = n_posts;
+    s.p = p;
+    s.out = out;
+    out->n_groups = n_groups;
+    out->rho = xcalloc((size_t)n_groups, sizeof(double));
+    out->posts = xcalloc((size_t)n_posts + 1, sizeof *out->posts);
+    out->n_intervals = K;
+    s.y = xcalloc((size_t)K, sizeof(double));
+    s.resid = xcalloc((size_t)K, sizeof(double));
+    s.mu = xcalloc((size_t)K, sizeof(double));
+    s.credit = xcalloc((size_t)n_posts * ATTRIB_NWIN + 1, sizeof(double));
+    s.purity = xcalloc((size_t)n_posts + 1, sizeof(double));
+    if ((st = fit_rates(&s, t))) {
+        rc = xerr_set(err, XETL_EX_SOFTWARE, "attribution least squares failed: %s", gsl_strerror(st));
+        goto out;
+    }
+    random_effects(&s);
+    fill_posts(&s, F, n_samples);
+    if ((rc = bootstrap(&s, err)))
+        goto out;
+    finish_confidence(&s);
 out:
     if (rc)
         attrib_result_release(out);
-    if (rng)
-        gsl_rng_free(rng);
-    free(y);
-    free(resid);
-    free(ystar);
-    free(rstar);
-    free(mu);
-    free(bu);
-    free(pm);
-    free(cnt);
-    free(credit);
-    free(draws);
-    free(purity);
-    free(sorted);
-    prob_release(&pr);
+    free(s.y);
+    free(s.resid);
+    free(s.mu);
+    free(s.credit);
+    free(s.purity);
+    prob_release(&s.pr);
     return rc;
 }
 

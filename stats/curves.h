@@ -3,8 +3,9 @@
  * over, fitted the same way, so that `xetl validate-decay` can score them on
  * the same cascades (docs/models.md §1, §5).
  *
- * What it is: pure numerics (GSL, no database, no I/O).  A post's counter
- * samples are fitted to one of
+ * What it is: pure numerics (no database, no I/O), an API over the one
+ * fitting engine of stats/curvefit.h, whose family table holds these curves
+ * beside the Lomax.  A post's counter samples are fitted to one of
  *
  *     exponential    N(t) = A · (1 − e^(−t/τ))
  *     log-logistic   N(t) = A · t^k / (τ^k + t^k)

@@ -1,7 +1,8 @@
 /*
  * stats/decay.h — engagement-decay curves for one post's cumulative counter.
  *
- * What it is: pure numerics (GSL, no database, no I/O).  A post's counter
+ * What it is: pure numerics (no database, no I/O; the solver is
+ * stats/curvefit's, shared with the alternative families).  A post's counter
  * samples (age in hours, cumulative count) are fitted to the power-law
  * (Lomax) saturation curve
  *
@@ -31,7 +32,7 @@
 #define DECAY_MAX_POINTS 256    /* points beyond this are thinned (kept evenly) */
 #define DECAY_SH_NODES 10       /* SH nodes: 0.25 h .. 128 h, doubling */
 #define DECAY_NCHECK 5          /* canonical ages: 1 h, 4 h, 24 h, 48 h, 7 d */
-/* Weighting shared with the alternative curves of stats/curves.c, chosen on the
+/* Weighting shared with the alternative curves (stats/curvefit.c), chosen on the
  * SEISMIC validation file (docs/models.md): the SH row's sd is inflated 1.5×
  * (its errors correlate with the curve's); a count y adds a Poisson-like
  * 0.3/(1+y) to a point's log-residual variance. */
@@ -102,6 +103,13 @@ void decay_ws_free(struct decay_ws *ws);
 
 /* The age at which a Lomax shape (c, θ) reaches frac·N(H), 0 < frac < 1; NAN when undefined. */
 double decay_age_at(double c_h, double theta, double horizon_h, double frac);
+
+/*
+ * The Lomax fraction q(t) = 1 − (1 + t/c)^(−θ) = N(t)/A, accurate for small θ
+ * (−expm1(−θ·log1p(t/c))); 0 for age <= 0.  The one definition every reader
+ * of a stored curve uses (attribution, reports).
+ */
+double decay_lomax_q(double c_h, double theta, double age_h);
 
 /* N(age) for a Lomax curve; 0 for age <= 0; NAN for invalid parameters. */
 double decay_curve_eval(double A, double c_h, double theta, double age_h);

@@ -115,6 +115,19 @@ XETL_FIT_THREADS=2 "$XETL" -q --as-of "$ASOF" fit --from 2026-11-19 --to 2026-11
 dump > "$TMP/run3"
 ok "two threads give the same rows" cmp "$TMP/run1" "$TMP/run3"
 
+# the history fits kept for the next run (xetl.fit_history) give the same numbers as refitting
+is "$(sql "SELECT count(*) FROM xetl.fit_history WHERE fp <> 0")" \
+    "$(sql "SELECT count(*) FROM xetl.fit_history")" "history fits kept with their fingerprints"
+ok "the likes of the 20 history posts and of 201 (3 ages, 24 h old) are kept" test "$(sql "SELECT count(*) FROM xetl.fit_history WHERE metric = 'likes'")" -eq 21
+sql "DELETE FROM xetl.fit_history" >/dev/null
+XETL_FIT_THREADS=1 "$XETL" -q --as-of "$ASOF" fit --from 2026-11-19 --to 2026-11-20
+dump > "$TMP/run5"
+ok "refitting the history (nothing kept) gives the same rows" cmp "$TMP/run1" "$TMP/run5"
+sql "UPDATE xetl.fit_history SET c_h = c_h * 2 WHERE tweet_id = '1001' AND metric = 'likes'; UPDATE xetl.fit_history SET fp = fp + 1" >/dev/null
+"$XETL" -q --as-of "$ASOF" fit --from 2026-11-19 --to 2026-11-20
+dump > "$TMP/run6"
+ok "a kept fit whose samples changed is fitted again" cmp "$TMP/run1" "$TMP/run6"
+
 # a post's values depend on its data and the as-of, not on the range asked for
 xrun --as-of "$ASOF" fit --from 2026-11-20 --to 2026-11-20
 is "$RC" 0 "fit of a narrower range"

@@ -1,7 +1,8 @@
 /*
  * tests/unit/stats/test_curves.c — stats/curves: the alternative saturation curves
  * (exponential, log-logistic, Weibull) that validate-decay scores next to the
- * Lomax.  Known-answer fits of each family on its own exact and noisy
+ * Lomax, fitted by the one engine of stats/curvefit (their rows of its
+ * family table, multistart).  Known-answer fits of each family on its own exact and noisy
  * curves, the empirical-Bayes prior recovering the shape, pooling for a
  * one-point post, and degenerate or garbage inputs that must give NONE, a
  * fallback or a finite value, never NaN.  Seeded, so deterministic.
