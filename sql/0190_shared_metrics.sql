@@ -33,3 +33,18 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$ SELECT 168 $fn$;
 
 CREATE FUNCTION xetl.window_7d_end(posted_at timestamptz) RETURNS timestamptz
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$ SELECT posted_at + interval '168 hours' $fn$;
+
+-- The learned arms of the three components in one shape (dim 'content_type',
+-- 'formula' or 'hook'), so the reports rank them with one statement.
+CREATE VIEW xetl.arm_performance AS
+SELECT 'content_type'::text AS dim, account_id, content_type_name AS name, posts_count, avg_followers_per_post,
+       avg_engagement_rate, thompson_alpha, thompson_beta, selection_score, exploratory
+  FROM content_type_performance
+UNION ALL
+SELECT 'formula', account_id, formula_name, posts_count, avg_followers_per_post,
+       avg_engagement_rate, thompson_alpha, thompson_beta, selection_score, exploratory
+  FROM formula_performance
+UNION ALL
+SELECT 'hook', account_id, hook_used, posts_count, avg_followers_per_post,
+       avg_engagement_rate, thompson_alpha, thompson_beta, selection_score, exploratory
+  FROM hook_performance;
