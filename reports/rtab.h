@@ -29,5 +29,10 @@ int rtab_stream(struct db *db, const char *name, int nparams, const char *const 
 
 /* Index of the column named name in a column table, or -1. */
 int rcol_index(const struct rcol *cols, int ncols, const char *name);
+/* Index of t's column named name, or -1. */
+static inline int rtab_col(const struct rtab *t, const char *name)
+{
+    return rcol_index(t->cols, t->ncols, name);
+}
 
 #endif
