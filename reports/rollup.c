@@ -171,6 +171,89 @@ static int rollup_groups(struct db *db, const char *dim, const char *what, const
     return 0;
 }
 
+/* The agency's totals row: a sum only where every account's part is known (v: value of a follower). */
+static void agency_row(const struct board_row *b, int nacc, double v, struct rtab *t)
+{
+    double fg = 0, fg_prev = 0, cost = 0, posts = 0, attr = 0;
+    bool all_fg = true, any_fg = false, all_prev = true, all_cost = true, any_attr = false;
+    struct sbuf missing = SBUF_INIT, no_fg = SBUF_INIT;
+    sbuf_init(&missing);
+    sbuf_init(&no_fg);
+    for (int i = 0; i < nacc; i++) {
+        /* An account without follower samples (new, or import-only) is left out of the total, by name. */
+        if (b[i].has_fg) {
+            fg += b[i].fg;
+            any_fg = true;
+            if (b[i].v[R_FG_PREV])
+                fg_prev += strtod(b[i].v[R_FG_PREV], NULL);
+            else
+                all_prev = false;
+        } else {
+            all_fg = false;
+            sbuf_addf(&no_fg, "%s%s", no_fg.len ? ", " : "", b[i].acct->handle);
+        }
+        if (b[i].cost_complete)
+            cost += strtod(b[i].v[R_COST], NULL);
+        else {
+            all_cost = false;
+            sbuf_addf(&missing, "%s%s", missing.len ? ", " : "", b[i].acct->handle);
+        }
+        posts += b[i].v[R_POSTS] ? strtod(b[i].v[R_POSTS], NULL) : 0;
+        if (b[i].v[R_ATTR]) {
+            attr += strtod(b[i].v[R_ATTR], NULL);
+            any_attr = true;
+        }
+    }
+
+    /* The agency's totals: a sum only where every account's part is known. */
+    {
+        const char *vals[R_NCOLS] = { 0 };
+        char n[16], note[1024];
+        char *sfg = any_fg ? dupnum(0, fg) : NULL, *sprev = any_fg && all_prev ? dupnum(0, fg_prev) : NULL;
+        char *schg = sfg && sprev ? dupnum(0, fg - fg_prev) : NULL;
+        char *scost = all_cost ? dupnum(2, cost) : NULL;
+        char *scpf = all_cost && all_fg && fg > 0 ? dupnum(4, cost / fg) : NULL;
+        char *sroi = all_cost && all_fg && cost > 0 && isfinite(v) ? dupnum(4, (fg * v - cost) / cost) : NULL;
+        char *sposts = dupnum(0, posts), *sattr = any_attr ? dupnum(0, attr) : NULL;
+        char *sfpp = any_attr && posts > 0 ? dupnum(2, attr / posts) : NULL;
+        char *strend = trend_text(sfg, sprev);
+        snprintf(n, sizeof n, "%d", nacc);
+        struct sbuf nb = SBUF_INIT;
+        sbuf_init(&nb);
+        if (!all_fg)
+            sbuf_addf(&nb, "followers gained without %s (no follower samples); ", no_fg.buf);
+        if (!all_cost)
+            sbuf_addf(&nb, "cost, cost per follower and ROI need every account's whole cost; not complete for: %s",
+                      missing.buf);
+        else if (!isfinite(v))
+            sbuf_adds(&nb, "no ROI: value.per_follower_usd not set");
+        snprintf(note, sizeof note, "%s", nb.buf);
+        sbuf_release(&nb);
+        size_t nl = strlen(note);
+        if (nl >= 2 && !strcmp(note + nl - 2, "; "))
+            note[nl - 2] = '\0';
+        vals[R_SECTION] = "agency";
+        vals[R_NAME] = "all accounts";
+        vals[R_ACCOUNTS] = n;
+        vals[R_POSTS] = sposts;
+        vals[R_FG] = sfg;
+        vals[R_FG_PREV] = sprev;
+        vals[R_FG_CHANGE] = schg;
+        vals[R_COST] = scost;
+        vals[R_CPF] = scpf;
+        vals[R_ROI] = sroi;
+        vals[R_ATTR] = sattr;
+        vals[R_FPP] = sfpp;
+        vals[R_TREND] = strend;
+        vals[R_NOTE] = note[0] ? note : NULL;
+        rtab_add_row(t, vals);
+        free(sfg), free(sprev), free(schg), free(scost), free(scpf), free(sroi), free(sposts), free(sattr);
+        free(sfpp), free(strend);
+    }
+    sbuf_release(&missing);
+    sbuf_release(&no_fg);
+}
+
 int report_rollup_gather(struct db *db, const struct config *cfg, const struct account_list *accts,
                          const struct stage_args *a, struct rollup_data *d, struct xerr *err)
 {
@@ -216,11 +299,6 @@ int report_rollup_gather(struct db *db, const struct config *cfg, const struct a
         goto out;
     qsort(b, (size_t)accts->n, sizeof *b, board_cmp);
 
-    double fg = 0, fg_prev = 0, cost = 0, posts = 0, attr = 0;
-    bool all_fg = true, any_fg = false, all_prev = true, all_cost = true, any_attr = false;
-    struct sbuf missing = SBUF_INIT, no_fg = SBUF_INIT;
-    sbuf_init(&missing);
-    sbuf_init(&no_fg);
     for (int i = 0; i < accts->n; i++) {
         char rank[8];
         snprintf(rank, sizeof rank, "%d", i + 1);
@@ -229,78 +307,8 @@ int report_rollup_gather(struct db *db, const struct config *cfg, const struct a
         b[i].v[R_NAME] = xstrdup(b[i].acct->handle);
         b[i].v[R_ACCOUNTS] = xstrdup("1");
         rtab_add_row(&d->rows, (const char *const *)b[i].v);
-        /* An account without follower samples (new, or import-only) is left out of the total, by name. */
-        if (b[i].has_fg) {
-            fg += b[i].fg;
-            any_fg = true;
-            if (b[i].v[R_FG_PREV])
-                fg_prev += strtod(b[i].v[R_FG_PREV], NULL);
-            else
-                all_prev = false;
-        } else {
-            all_fg = false;
-            sbuf_addf(&no_fg, "%s%s", no_fg.len ? ", " : "", b[i].acct->handle);
-        }
-        if (b[i].cost_complete)
-            cost += strtod(b[i].v[R_COST], NULL);
-        else {
-            all_cost = false;
-            sbuf_addf(&missing, "%s%s", missing.len ? ", " : "", b[i].acct->handle);
-        }
-        posts += b[i].v[R_POSTS] ? strtod(b[i].v[R_POSTS], NULL) : 0;
-        if (b[i].v[R_ATTR]) {
-            attr += strtod(b[i].v[R_ATTR], NULL);
-            any_attr = true;
-        }
     }
-
-    /* The agency's totals: a sum only where every account's part is known. */
-    {
-        const char *vals[R_NCOLS] = { 0 };
-        char n[16], note[1024];
-        char *sfg = any_fg ? dupnum(0, fg) : NULL, *sprev = any_fg && all_prev ? dupnum(0, fg_prev) : NULL;
-        char *schg = sfg && sprev ? dupnum(0, fg - fg_prev) : NULL;
-        char *scost = all_cost ? dupnum(2, cost) : NULL;
-        char *scpf = all_cost && all_fg && fg > 0 ? dupnum(4, cost / fg) : NULL;
-        char *sroi = all_cost && all_fg && cost > 0 && isfinite(v) ? dupnum(4, (fg * v - cost) / cost) : NULL;
-        char *sposts = dupnum(0, posts), *sattr = any_attr ? dupnum(0, attr) : NULL;
-        char *sfpp = any_attr && posts > 0 ? dupnum(2, attr / posts) : NULL;
-        char *strend = trend_text(sfg, sprev);
-        snprintf(n, sizeof n, "%d", accts->n);
-        struct sbuf nb = SBUF_INIT;
-        sbuf_init(&nb);
-        if (!all_fg)
-            sbuf_addf(&nb, "followers gained without %s (no follower samples); ", no_fg.buf);
-        if (!all_cost)
-            sbuf_addf(&nb, "cost, cost per follower and ROI need every account's whole cost; not complete for: %s",
-                      missing.buf);
-        else if (!isfinite(v))
-            sbuf_adds(&nb, "no ROI: value.per_follower_usd not set");
-        snprintf(note, sizeof note, "%s", nb.buf);
-        sbuf_release(&nb);
-        size_t nl = strlen(note);
-        if (nl >= 2 && !strcmp(note + nl - 2, "; "))
-            note[nl - 2] = '\0';
-        vals[R_SECTION] = "agency";
-        vals[R_NAME] = "all accounts";
-        vals[R_ACCOUNTS] = n;
-        vals[R_POSTS] = sposts;
-        vals[R_FG] = sfg;
-        vals[R_FG_PREV] = sprev;
-        vals[R_FG_CHANGE] = schg;
-        vals[R_COST] = scost;
-        vals[R_CPF] = scpf;
-        vals[R_ROI] = sroi;
-        vals[R_ATTR] = sattr;
-        vals[R_FPP] = sfpp;
-        vals[R_TREND] = strend;
-        vals[R_NOTE] = note[0] ? note : NULL;
-        rtab_add_row(&d->rows, vals);
-        free(sfg), free(sprev), free(schg), free(scost), free(scpf), free(sroi), free(sposts), free(sattr);
-        free(sfpp), free(strend);
-    }
-    sbuf_release(&missing);
-    sbuf_release(&no_fg);
+    agency_row(b, accts->n, v, &d->rows);
 
     /* What works across the accounts, with its evidence. */
     snprintf(minp, sizeof minp, "%d", REPORT_MIN_POSTS);

@@ -152,6 +152,9 @@ static lxw_row_t legend_rows(struct wb *w, lxw_worksheet *ws, const struct repor
 /* Summary columns: metric, basis, four numbers, note. */
 static const double summary_widths[7] = { 30, 40, 14, 14, 14, 14, 48 };
 
+static lxw_row_t summary_arms(struct wb *w, lxw_worksheet *ws, const struct rtab *s, lxw_row_t row);
+static void summary_charts(struct wb *w, const struct report_data *d, lxw_worksheet *ws, lxw_row_t row);
+
 /* Sheet 1: the one-minute read. */
 static void summary_sheet(struct wb *w, const struct report_data *d, lxw_worksheet *ws)
 {
@@ -199,8 +202,15 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
     row++;
     row = metric_rows(w, ws, s, "prediction quality", row);
     row++;
+    row = summary_arms(w, ws, s, row);
+    summary_charts(w, d, ws, row);
+}
 
-    /* Best and worst arms. */
+/* The best and worst arms of each component; returns the next free row. */
+static lxw_row_t summary_arms(struct wb *w, lxw_worksheet *ws, const struct rtab *s, lxw_row_t row)
+{
+    char buf[512];
+    int c;
     xl_text(w, ws, row++, 0, "Best and worst by the chance of being the best (learning over matured posts)",
              w->section);
     static const char *const arms_head[] = { "Group", "Rank and name", "Chance of being the best",
@@ -229,9 +239,12 @@ static void summary_sheet(struct wb *w, const struct report_data *d, lxw_workshe
     }
     if (row > arms_first)
         xl_cond_bar(w, ws, arms_first, 2, row - 1, 0x63BE7B);
-    row++;
+    return row + 1;
+}
 
-    /* Charts, two per band: data lives on the sheets they summarise. */
+/* The charts, two per band (their data lives on the sheets they summarise), then the legend. */
+static void summary_charts(struct wb *w, const struct report_data *d, lxw_worksheet *ws, lxw_row_t row)
+{
     xl_text(w, ws, row++, 0,
              "Charts  (the best-time-to-post heatmap and the curve values are on the Timing sheet)",
              w->section);

@@ -52,6 +52,8 @@ static lxw_row_t rollup_header(struct wb *w, lxw_worksheet *ws, const struct rta
     return row + 1;
 }
 
+static void rollup_legend(struct wb *w, lxw_worksheet *ws, lxw_row_t row, lxw_row_t first, lxw_row_t last);
+
 static void rollup_sheet(struct wb *w, const struct rollup_data *d, lxw_worksheet *ws)
 {
     /* The roll-up table's columns each section shows, by name (reports/rollup.c). */
@@ -113,6 +115,12 @@ static void rollup_sheet(struct wb *w, const struct rollup_data *d, lxw_workshee
         row++;
     }
 
+    rollup_legend(w, ws, row, first, last);
+}
+
+/* The terms the sheet uses, and the leaderboard chart below them. */
+static void rollup_legend(struct wb *w, lxw_worksheet *ws, lxw_row_t row, lxw_row_t first, lxw_row_t last)
+{
     xl_text(w, ws, row++, 0, "How to read this", w->section);
     static const char *const terms[][2] = {
         { "Followers gained", "net change of the follower count over the period (the account's own report)" },
