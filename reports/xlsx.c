@@ -142,7 +142,7 @@ void xl_number(struct wb *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, double
 
 /* One cell of a table as its column kind says. */
 void xl_cell(struct wb *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s,
-                     enum rcol_kind k, lxw_format *f)
+             enum rcol_kind k, lxw_format *f)
 {
     if (!s)
         return;
@@ -180,7 +180,7 @@ void xl_cell(struct wb *w, lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const ch
 }
 
 void xl_cond_scale3(struct wb *w, lxw_worksheet *ws, lxw_row_t r0, lxw_col_t c0, lxw_row_t r1,
-                        lxw_col_t c1, lxw_color_t lo, lxw_color_t mid, lxw_color_t hi)
+                    lxw_col_t c1, lxw_color_t lo, lxw_color_t mid, lxw_color_t hi)
 {
     lxw_conditional_format cf;
     memset(&cf, 0, sizeof cf);

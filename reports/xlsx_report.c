@@ -152,6 +152,17 @@ static lxw_row_t legend_rows(struct wb *w, lxw_worksheet *ws, const struct repor
 /* Summary columns: metric, basis, four numbers, note. */
 static const double summary_widths[7] = { 30, 40, 14, 14, 14, 14, 48 };
 
+/* A chart's title, axis names, value format and legend. */
+static void chart_dress(lxw_chart *ch, const char *title, const char *x, const char *y, const char *num_format,
+                        uint8_t legend)
+{
+    chart_title_set_name(ch, title);
+    chart_axis_set_name(ch->x_axis, x);
+    chart_axis_set_name(ch->y_axis, y);
+    chart_axis_set_num_format(ch->y_axis, num_format);
+    chart_legend_set_position(ch, legend);
+}
+
 static lxw_row_t summary_arms(struct wb *w, lxw_worksheet *ws, const struct rtab *s, lxw_row_t row);
 static void summary_charts(struct wb *w, const struct report_data *d, lxw_worksheet *ws, lxw_row_t row);
 
@@ -268,11 +279,8 @@ static void summary_charts(struct wb *w, const struct report_data *d, lxw_worksh
             chart_series_set_line(se, &prev_line);
         }
     }
-    chart_title_set_name(ch, "Followers gained since the period began");
-    chart_axis_set_name(ch->x_axis, "Day of the period");
-    chart_axis_set_name(ch->y_axis, "Followers gained");
-    chart_axis_set_num_format(ch->y_axis, "#,##0");
-    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+    chart_dress(ch, "Followers gained since the period began", "Day of the period", "Followers gained", "#,##0",
+                LXW_CHART_LEGEND_BOTTOM);
     lxw_chart_options opt1 = { .x_offset = 0, .y_offset = 4, .x_scale = 1.15, .y_scale = 1.1 };
     xl_chk(w, worksheet_insert_chart_opt(ws, chart_row, 0, ch, &opt1), "followers chart");
 
@@ -282,11 +290,8 @@ static void summary_charts(struct wb *w, const struct report_data *d, lxw_worksh
     lxw_col_t fpp = xcol(&d->content_types, "followers_per_post_7d");
     chart_series_set_values(se, SHEET_TYPES, 1, fpp, (lxw_row_t)nt, fpp);
     chart_series_set_name(se, "Followers per post");
-    chart_title_set_name(ch, "Followers per post by content type (7 d, posts in period)");
-    chart_axis_set_name(ch->x_axis, "Content type (5 or more posts in the period)");
-    chart_axis_set_name(ch->y_axis, "Followers per post");
-    chart_axis_set_num_format(ch->y_axis, "0.0");
-    chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+    chart_dress(ch, "Followers per post by content type (7 d, posts in period)",
+                "Content type (5 or more posts in the period)", "Followers per post", "0.0", LXW_CHART_LEGEND_NONE);
     lxw_chart_options opt2 = { .x_offset = 60, .y_offset = 4, .x_scale = 1.15, .y_scale = 1.1 };
     xl_chk(w, worksheet_insert_chart_opt(ws, chart_row, 2, ch, &opt2), "content type chart");
 
@@ -304,14 +309,11 @@ static void summary_charts(struct wb *w, const struct report_data *d, lxw_worksh
         chart_series_set_values(se, SHEET_TIMING, 12, 1, 12, REPORT_CURVE_AGES);
         chart_series_set_name(se, "no fitted curves");
     }
-    chart_title_set_name(ch, "Cumulative likes of the top posts (fitted decay model)");
-    chart_axis_set_name(ch->x_axis, "Hours since posting");
+    chart_dress(ch, "Cumulative likes of the top posts (fitted decay model)", "Hours since posting", "Likes so far",
+                "#,##0", LXW_CHART_LEGEND_BOTTOM);
     chart_axis_set_min(ch->x_axis, 0);
     chart_axis_set_max(ch->x_axis, 168);
     chart_axis_set_major_unit(ch->x_axis, 24);
-    chart_axis_set_name(ch->y_axis, "Likes so far");
-    chart_axis_set_num_format(ch->y_axis, "#,##0");
-    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
     lxw_chart_options opt3 = { .x_offset = 0, .y_offset = 4, .x_scale = 1.15, .y_scale = 1.2 };
     xl_chk(w, worksheet_insert_chart_opt(ws, chart_row + 17, 0, ch, &opt3), "curves chart");
 

@@ -97,7 +97,7 @@ void xl_sheet_notes(const struct rtab *t, struct sheet_notes *out)
  * blank columns and on confidence in the column after the table.
  */
 lxw_worksheet *xl_table_sheet(struct wb *w, const char *name, const struct rtab *t, bool freeze_col,
-                                  const char *empty_msg)
+                              const char *empty_msg)
 {
     lxw_worksheet *ws = workbook_add_worksheet(w->book, name);
     if (!ws) {
@@ -178,7 +178,7 @@ lxw_worksheet *xl_table_sheet(struct wb *w, const char *name, const struct rtab 
 
 /* Text cut at word boundaries into rows of at most `width` characters; returns the next free row. */
 lxw_row_t xl_lines(struct wb *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
-                           size_t width, lxw_format *f)
+                   size_t width, lxw_format *f)
 {
     char line[1024];
     while (*s) {
