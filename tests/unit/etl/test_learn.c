@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "common/sbuf.h"
-#include "etl/learn.h"
+#include "etl/learn_model.h"
 
 #define DAY 86400
 
