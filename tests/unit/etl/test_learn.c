@@ -119,12 +119,41 @@ static void test_policy_values(void **state)
     assert_true(fabs(before - (0.75 * 2 + 0.25 * 6)) < 1e-12);
 }
 
+/* Known answer: of two arms, 10 matured posts each, the one bringing 10 follows a post is the best. */
+static void test_fit_orders_arms(void **state)
+{
+    struct learn_settings s = { .draws = 400, .maturity_hours = 168, .success_followers = 1, .min_posts = 1 };
+    int64_t now = 100 * DAY, mature_before = now - 7 * DAY;
+    struct learn_post posts[20];
+    struct learn_arms as = { 0 };
+    struct thompson_evidence pooled = { 0 };
+    struct arms_prior prior = { 0 };
+    double a0, b0;
+    (void)state;
+    thompson_params_default(&s.tp);
+    for (int i = 0; i < 20; i++) {
+        posts[i] = post(now - (10 + i) * DAY, i % 2 ? "good" : "poor", NULL, true, i % 2 ? 10 : 0, false);
+        learn_imputations(NULL, posts[i].followers, posts[i].imp);
+    }
+    learn_collect_arms(posts, 20, LEARN_TYPE, &s, mature_before, &as, &pooled);
+    assert_int_equal(as.n, 2);
+    assert_int_equal(learn_fit_arms(&as, posts, 20, LEARN_TYPE, &s, mature_before, 42, NULL, &prior, &a0, &b0), 0);
+    assert_string_equal(as.v[0].key, "good");
+    assert_true(as.v[0].score > 0.9 && as.v[1].score < 0.1);
+    assert_true(fabs(as.v[0].score + as.v[1].score - 1) < 1e-9);
+    assert_true(as.v[0].mean > as.v[1].mean);
+    assert_true(as.v[0].lo <= as.v[0].mean && as.v[0].mean <= as.v[0].hi);
+    assert_true(isfinite(a0) && isfinite(b0) && a0 > 0);
+    free(as.v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_imputations),
         cmocka_unit_test(test_collect_arms),
         cmocka_unit_test(test_policy_values),
+        cmocka_unit_test(test_fit_orders_arms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
