@@ -1,8 +1,9 @@
 -- 0190 shared_metrics: the definitions every stage and report uses, written
--- once (docs/metrics.md): a post's engagement rate, the follower count at a
--- time (so "followers at the end of day D" is one thing), and a post's 7-day
--- window.  Pure functions of their arguments or of one account's rows, so a
--- statement that uses them still runs where the account's rows are.
+-- once (docs/metrics.md): a post's engagement rate, the end of a day (so
+-- "followers at the end of day D" is one thing), a post's 7-day window, and
+-- the learned arms in one shape.  The functions are pure functions of their
+-- arguments, so a statement that uses them still runs where the account's
+-- rows are.
 
 -- Engagement rate: (likes + retweets + replies) / impressions.  A counter
 -- that was not reported counts as none; no rate (NULL) unless impressions > 0.
@@ -14,17 +15,13 @@ RETURNS numeric LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
                 THEN (coalesce(likes, 0) + coalesce(retweets, 0) + coalesce(replies, 0)) / impressions END
 $fn$;
 
--- The account's last follower sample at or before t (ties: the source, in "C"
--- order); no row when none.  Followers at the end of day D are
--- follower_sample_at(account, D + 1 day): a sample taken at exactly midnight
--- closes the day before.
-CREATE FUNCTION xetl.follower_sample_at(account bigint, t timestamptz)
-RETURNS TABLE (sampled_at timestamptz, followers_count integer)
-LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-    SELECT s.sampled_at, s.followers_count FROM xetl.follower_samples s
-     WHERE s.account_id = account AND s.sampled_at <= t
-     ORDER BY s.sampled_at DESC, s.source COLLATE "C" LIMIT 1
-$fn$;
+-- The end of UTC day D, the time "followers at the end of day D" is read at:
+-- the account's last follower sample at or before day_end(D) (ties: the
+-- source, in "C" order).  A sample taken at exactly midnight closes the day
+-- before.  A function of the day only (no table): Citus cannot plan a
+-- parameterized statement through a SQL function that reads a distributed table.
+CREATE FUNCTION xetl.day_end(day date) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$ SELECT (day + 1)::timestamp AT TIME ZONE 'UTC' $fn$;
 
 -- A post's 7-day window: its follower attribution row of 168 hours, and the
 -- time its seventh day ends (168 h, not "7 days": the same in every time zone).

@@ -1,6 +1,6 @@
 -- Report: the Daily health table of account $1, one row per UTC day in
 -- [$2, $3): followers at the end of the day and the change over the day
--- (xetl.follower_sample_at: the last sample by the day's end), the export's
+-- (the last sample by xetl.day_end of the day, and of the day before), the export's
 -- follows, the posts published that day, and health's rates and money.
 WITH days AS (
   SELECT d::date AS day FROM generate_series(date_trunc('day', $2::timestamptz),
@@ -23,8 +23,12 @@ SELECT to_char(days.day, 'YYYY-MM-DD') AS day, fe.followers_count AS followers_e
        round(h.psr, 4) AS posting_success_rate, round(h.asr, 4) AS api_success_rate, round(h.cost, 2) AS cost,
        round(h.cpf, 4) AS cost_per_follower, round(h.roi, 4) AS roi
   FROM days
-  LEFT JOIN LATERAL xetl.follower_sample_at($1, (days.day + 1)::timestamptz) fe ON true
-  LEFT JOIN LATERAL xetl.follower_sample_at($1, days.day::timestamptz) fs ON true
+  LEFT JOIN LATERAL (SELECT s.followers_count FROM xetl.follower_samples s
+                      WHERE s.account_id = $1 AND s.sampled_at <= xetl.day_end(days.day)
+                      ORDER BY s.sampled_at DESC, s.source COLLATE "C" LIMIT 1) fe ON true
+  LEFT JOIN LATERAL (SELECT s.followers_count FROM xetl.follower_samples s
+                      WHERE s.account_id = $1 AND s.sampled_at <= xetl.day_end(days.day - 1)
+                      ORDER BY s.sampled_at DESC, s.source COLLATE "C" LIMIT 1) fs ON true
   LEFT JOIN xetl.daily_follows df ON df.account_id = $1 AND df.day = days.day
   LEFT JOIN pub ON pub.day = days.day
   LEFT JOIN h ON h.day = days.day

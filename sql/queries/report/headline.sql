@@ -10,11 +10,13 @@ hd AS (
     FROM system_health_metrics h WHERE h.account_id = $1 GROUP BY h.day),
 m AS (
   SELECT per.k,
-   -- followers at the period's end: the last sample by then, if taken in the period
-   (SELECT CASE WHEN e.sampled_at >= per.f THEN e.followers_count END
-      FROM xetl.follower_sample_at($1, per.t) e) AS f_end,
+   -- followers at the period's end (the end of its last day): the last sample by then, taken in the period
+   (SELECT followers_count FROM xetl.follower_samples s WHERE s.account_id = $1
+     AND s.sampled_at >= per.f AND s.sampled_at <= per.t
+     ORDER BY s.sampled_at DESC, s.source COLLATE "C" LIMIT 1) AS f_end,
    -- at its start: the last sample by then, else the period's first
-   coalesce((SELECT s.followers_count FROM xetl.follower_sample_at($1, per.f) s),
+   coalesce((SELECT followers_count FROM xetl.follower_samples s WHERE s.account_id = $1
+              AND s.sampled_at <= per.f ORDER BY s.sampled_at DESC, s.source COLLATE "C" LIMIT 1),
             (SELECT followers_count FROM xetl.follower_samples s WHERE s.account_id = $1
               AND s.sampled_at >= per.f AND s.sampled_at <= per.t
               ORDER BY s.sampled_at, s.source COLLATE "C" LIMIT 1)) AS f_start,
