@@ -219,3 +219,17 @@ void jw_raw(struct jw *w, const char *json)
     sep(w);
     sbuf_adds(w->out, json);
 }
+
+void jw_real(struct jw *w, double v)
+{
+    char buf[40];
+    if (!isfinite(v)) {
+        jw_null(w);
+        return;
+    }
+    snprintf(buf, sizeof buf, "%.17g", v);
+    /* "2" would read back as an integer: stored jsonb keeps the "2.0" jansson wrote. */
+    if (!strpbrk(buf, ".eEn"))
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), ".0");
+    jw_raw(w, buf);
+}

@@ -63,5 +63,7 @@ void jw_numg(struct jw *w, double v, int digits); /* fewer digits, for display-o
 void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
 void jw_raw(struct jw *w, const char *json); /* an already valid JSON value (from jv_dump) */
+/* A real as jansson's json_real wrote it: 17 digits, ".0" on an integral value (jsonb keeps it). */
+void jw_real(struct jw *w, double v);
 
 #endif

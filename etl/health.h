@@ -43,6 +43,56 @@ int health_costs_load(const struct config *cfg, struct health_costs *c, struct x
 /* Days in the UTC month containing day_start (28..31). */
 int health_days_in_month(int64_t day_start);
 
+/*
+ * One day's inputs, as the day queries read them (pure logic below, so it is
+ * testable without a server).
+ */
+#define HEALTH_PQ_MAX 64
+struct health_pq {           /* one median APE of prediction_quality */
+    char metric[32], bucket[16]; /* bucket "all": every age */
+    double median_ape;
+    long n;
+};
+struct health_day {
+    int64_t start;
+    long posts;          /* distinct decisions first published that day (a thread is one post) */
+    long cost_posts;     /* ... whose generation_metadata records cost_usd */
+    double llm_recorded; /* sum of those costs */
+    long bot_no_cost;    /* bot posts without a recorded cost */
+    long cm_posted, cm_failed;
+    long req, req_ok, req_429, req_none;
+    double avg_er;       /* mean engagement rate of the n_er posts with one */
+    long n_er;
+    double impressions;
+    double followers;    /* net change, when fol_source is set */
+    const char *fol_source; /* "samples", "daily_follows" or NULL (unknown) */
+    long cycles;
+    int n_pq;
+    struct health_pq pq[HEALTH_PQ_MAX]; /* in metric order */
+};
+
+/* The columns of a day's row, NAN = NULL. */
+enum { HC_POSTS_PER_HOUR, HC_AVG_ER, HC_FOLLOWERS, HC_CYCLES, HC_POST_OK, HC_API_OK, HC_ERR, HC_COST, HC_CPF,
+       HC_ROI, HEALTH_NCOLS };
+
+/* The money of one day (docs/learning.md "Cost model"). */
+struct health_money {
+    int days_in_month;
+    bool x_known, llm_known, infra_known;
+    bool any;      /* some cost configured */
+    bool complete; /* every part known */
+    double x, llm, infra, total; /* total: the sum of the known parts */
+};
+void health_money(const struct health_day *d, const struct health_costs *c, struct health_money *m);
+
+/* Every column of the day's row (bot_content: the account posts through the bot's content). */
+void health_columns(const struct health_day *d, const struct health_costs *c, bool bot_content,
+                    double v[HEALTH_NCOLS]);
+
+/* The day's metrics_snapshot JSON (its keys: docs/schema.md) appended to out. */
+struct sbuf;
+void health_snapshot(const struct health_day *d, const struct health_costs *c, struct sbuf *out);
+
 /* The stage contract (common/stage.h).  a->range selects the days; counts->rows: rows upserted. */
 int health_run(struct db *db, const struct config *cfg, const struct account *acct, const struct stage_args *a,
                struct stage_counts *counts, struct xerr *err);

@@ -1,126 +1,39 @@
 /*
- * etl/learn.c — see learn.h; the model is argued in docs/learning.md.
+ * etl/learn.c — the learn stage (see learn.h): reads the posts, runs the
+ * model (etl/learn_model.h) per component and writes its rows; the model is
+ * argued in docs/learning.md, the statements are in sql/queries/learn/.
  */
 #include "etl/learn.h"
+#include "etl/learn_model.h"
 
+#include "common/json.h"
 #include "common/log.h"
 #include "common/sbuf.h"
 #include "etl/db.h"
 #include "stats/arms.h"
-#include "stats/attrib.h"
-#include "stats/thompson.h"
 
-#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { COMP_TYPE = 0, COMP_FORMULA = 1, COMP_HOOK = 2, N_COMP = 3 };
-
 static const struct component {
     const char *name;        /* learning_updates.component and seed tag */
     const char *update_type; /* learning_updates.update_type */
-    const char *table;
-    const char *key_col;
-} components[N_COMP] = {
-    { "content_types", "content_type_update", "content_type_performance", "content_type_id" },
-    { "formulas", "formula_update", "formula_performance", "formula_name" },
-    { "hooks", "hook_update", "hook_performance", "hook_used" },
+    const char *upsert;      /* the arm row's statement */
+    const char *remove;      /* removes the arms no longer seen ($2: the keys seen) */
+} components[LEARN_NCOMP] = {
+    { "content_types", "content_type_update", "learn/upsert_content_types",
+      "DELETE FROM content_type_performance WHERE account_id = $1 AND content_type_id <> ALL ($2::text[])" },
+    { "formulas", "formula_update", "learn/upsert_formulas",
+      "DELETE FROM formula_performance WHERE account_id = $1 AND formula_name <> ALL ($2::text[])" },
+    { "hooks", "hook_update", "learn/upsert_hooks",
+      "DELETE FROM hook_performance WHERE account_id = $1 AND hook_used <> ALL ($2::text[])" },
 };
 
-/* Columns of the query below. */
-enum {
-    Q_TWEET, Q_POSTED, Q_TYPE_ID, Q_TYPE_NAME, Q_FORMULA, Q_HOOK, Q_FOLLOWERS, Q_DRAWS,
-    Q_HAS_TAC, Q_LIKES, Q_RETWEETS, Q_REPLIES, Q_IMPRESSIONS, Q_ER,
-};
+/* ---------------------------------------------------------------- reading */
 
-/*
- * Every input bounded by the as-of, so a past-dated rerun sees what the night
- * saw: attributions measured by then, counters scraped by then (else the
- * latest snapshot by then; a counter whose scrape time is unknown is used).
- */
-static const char posts_sql[] =
-    "SELECT p.tweet_id, extract(epoch FROM p.posted_at)::bigint,"
-    "       coalesce(nullif(p.content_type_id, ''), nullif(p.content_type_name, '')),"
-    "       coalesce(nullif(p.content_type_name, ''), nullif(p.content_type_id, '')),"
-    "       nullif(p.viral_formula, ''), nullif(p.hook_used, ''),"
-    "       coalesce(fa.followers_credited, fa.followers_gained), fa.attribution_metadata->'draws_168h',"
-    "       coalesce(t.fresh, false) OR s.tweet_id IS NOT NULL,"
-    "       CASE WHEN t.fresh THEN t.likes ELSE s.likes END, CASE WHEN t.fresh THEN t.retweets ELSE s.retweets END,"
-    "       CASE WHEN t.fresh THEN t.replies ELSE s.replies END,"
-    "       CASE WHEN t.fresh THEN t.impressions ELSE s.impressions END,"
-    "       CASE WHEN t.fresh THEN t.engagement_rate ELSE s.engagement_rate END"
-    "  FROM xetl.posts p"
-    /* Only closed windows are evidence: a 168 h row computed before its window ended is not. */
-    "  LEFT JOIN follower_attributions fa ON fa.account_id = p.account_id AND fa.tweet_id = p.tweet_id AND fa.time_window_hours = 168"
-    "        AND coalesce((fa.attribution_metadata->>'matured')::boolean, true) AND fa.measured_at <= $2"
-    /* Joins on the account, no LATERAL … LIMIT: Citus runs the whole query on the account's shard. */
-    "  LEFT JOIN (SELECT account_id, tweet_id, likes, retweets, replies, impressions, engagement_rate,"
-    "                    coalesce(last_scraped_at <= $2, true) AS fresh"
-    "               FROM tweet_analytics_comprehensive WHERE account_id = $1) t"
-    "         ON t.account_id = p.account_id AND t.tweet_id = p.tweet_id"
-    "  LEFT JOIN (SELECT DISTINCT ON (tweet_id) account_id, tweet_id, likes, retweets, replies, impressions,"
-    "                    engagement_rate"
-    "               FROM performance_snapshots WHERE account_id = $1 AND snapshot_at <= $2"
-    "              ORDER BY tweet_id, snapshot_at DESC) s"
-    "         ON s.account_id = p.account_id AND s.tweet_id = p.tweet_id"
-    " WHERE p.account_id = $1 AND p.posted_at IS NOT NULL AND p.posted_at <= $2"
-    " ORDER BY p.posted_at, p.tweet_id";
-
-struct settings {
-    struct thompson_params tp;
-    long draws;
-    double maturity_hours;
-    double success_followers;
-    double min_posts;
-};
-
-struct arm {
-    const char *key;  /* points into the query result */
-    const char *name; /* content type name; key elsewhere */
-    long n_posts;     /* matured posts with a 168 h attribution */
-    long n_tac;       /* ... of which have analytics counters */
-    double sum_likes, sum_retweets, sum_replies, sum_impressions;
-    long n_er;
-    double sum_er;
-    double total_followers;
-    long n_success;
-    int64_t last_used;
-    struct thompson_evidence ev;
-    double alpha, beta, mean, lo, hi, score;
-    bool exploratory;
-    double score_before;
-    bool has_before;
-};
-
-struct arms {
-    struct arm *v;
-    size_t n, cap;
-};
-
-static struct arm *arm_get(struct arms *as, const char *key, const char *name)
-{
-    for (size_t i = 0; i < as->n; i++)
-        if (!strcmp(as->v[i].key, key))
-            return &as->v[i];
-    if (as->n == as->cap) {
-        as->cap = as->cap ? 2 * as->cap : 16;
-        as->v = xrealloc(as->v, as->cap * sizeof *as->v);
-    }
-    struct arm *a = &as->v[as->n++];
-    memset(a, 0, sizeof *a);
-    a->key = key;
-    a->name = name ? name : key;
-    return a;
-}
-
-static int arm_cmp(const void *x, const void *y)
-{
-    return strcmp(((const struct arm *)x)->key, ((const struct arm *)y)->key);
-}
-
-static int load_settings(const struct config *cfg, struct settings *s, struct xerr *err)
+static int load_settings(const struct config *cfg, struct learn_settings *s, struct xerr *err)
 {
     int rc;
     thompson_params_default(&s->tp);
@@ -134,109 +47,92 @@ static int load_settings(const struct config *cfg, struct settings *s, struct xe
     return 0;
 }
 
-/* A finite number, or JSON null. */
-static json_t *jnum(double v)
+/* The posts query's rows as posts (strings borrowed from res). */
+static struct learn_post *read_posts(const struct db_res *res)
 {
-    return isfinite(v) ? json_real(v) : json_null();
+    int n = db_nrows(res);
+    int c_posted = db_col(res, "posted"), c_type = db_col(res, "type_id"), c_name = db_col(res, "type_name");
+    int c_formula = db_col(res, "formula"), c_hook = db_col(res, "hook"), c_fol = db_col(res, "followers");
+    int c_draws = db_col(res, "draws"), c_tac = db_col(res, "has_tac"), c_likes = db_col(res, "likes");
+    int c_rt = db_col(res, "retweets"), c_rp = db_col(res, "replies"), c_impr = db_col(res, "impressions");
+    int c_er = db_col(res, "er");
+    struct learn_post *posts = xcalloc((size_t)n + 1, sizeof *posts);
+    for (int i = 0; i < n; i++) {
+        struct learn_post *p = &posts[i];
+        p->posted = db_get_int64(res, i, c_posted, 0);
+        p->key[LEARN_TYPE] = db_get_text(res, i, c_type);
+        p->key[LEARN_FORMULA] = db_get_text(res, i, c_formula);
+        p->key[LEARN_HOOK] = db_get_text(res, i, c_hook);
+        p->type_name = db_get_text(res, i, c_name);
+        p->has_followers = !db_get_null(res, i, c_fol);
+        p->followers = db_get_double(res, i, c_fol, 0);
+        p->has_tac = db_get_bool(res, i, c_tac, false);
+        p->likes = db_get_double(res, i, c_likes, 0);
+        p->retweets = db_get_double(res, i, c_rt, 0);
+        p->replies = db_get_double(res, i, c_rp, 0);
+        p->impressions = db_get_double(res, i, c_impr, 0);
+        p->has_impressions = !db_get_null(res, i, c_impr);
+        p->has_er = !db_get_null(res, i, c_er);
+        p->er = db_get_double(res, i, c_er, 0);
+        learn_imputations(db_get_text(res, i, c_draws), p->followers, p->imp);
+    }
+    return posts;
 }
+
+/* The previous cycle's scores (the latest learning_updates row before as_of). */
+static int load_before(struct db *db, const char *acct_id, const char *asof_txt, const struct component *c,
+                       struct learn_arms *as, char *prev_asof, size_t prev_n, struct xerr *err)
+{
+    const char *p[] = { acct_id, c->name, asof_txt };
+    struct db_res *res;
+    int rc;
+    if ((rc = db_query(db, "learn/before", 3, p, &res, err)))
+        return rc;
+    prev_asof[0] = '\0';
+    if (db_nrows(res) == 1) {
+        const char *applied = db_get_text(res, 0, db_col(res, "applied"));
+        snprintf(prev_asof, prev_n, "%s", db_get_text(res, 0, db_col(res, "as_of")));
+        struct jv *root = applied ? jv_parse(applied, strlen(applied), NULL, 0) : NULL;
+        const struct jv *list = jv_get(root, "arms");
+        for (size_t k = 0; k < jv_len(list); k++) {
+            const struct jv *it = jv_at(list, k), *sc = jv_get(it, "score_after");
+            const char *key = jv_str(jv_get(it, "arm"));
+            if (!key || !jv_is_number(sc))
+                continue;
+            for (size_t j = 0; j < as->n; j++)
+                if (!strcmp(as->v[j].key, key)) {
+                    as->v[j].score_before = jv_num(sc, 0);
+                    as->v[j].has_before = true;
+                }
+        }
+        jv_free(root);
+    }
+    db_res_free(res);
+    return 0;
+}
+
+/* One component's inputs and results while it is learned. */
+struct comp_run {
+    const struct component *c;
+    int ci;
+    struct learn_arms as;
+    struct thompson_evidence pooled;
+    struct arms_prior prior;
+    double a0, b0; /* the prior as the variance's inverse-gamma (shape, scale) */
+    long matured_posts;
+    const double *joint_pb;
+    char prev_asof[40];
+};
 
 static double ratio(double num, double den)
 {
     return den > 0 ? num / den : NAN;
 }
 
-/* Adds one row of the posts query to the arm of component c. */
-static void arm_add_post(struct arm *a, const PGresult *res, int i, bool matured, double w,
-                         const struct settings *s)
-{
-    int64_t posted = db_epoch(res, i, Q_POSTED, 0);
-    if (posted > a->last_used)
-        a->last_used = posted;
-    if (!matured)
-        return;
-    double y = db_double(res, i, Q_FOLLOWERS, 0);
-    a->n_posts++;
-    a->total_followers += y;
-    if (y >= s->success_followers)
-        a->n_success++;
-    thompson_evidence_add(&a->ev, w, y);
-    if (PQgetvalue(res, i, Q_HAS_TAC)[0] == 't') {
-        a->n_tac++;
-        a->sum_likes += db_double(res, i, Q_LIKES, 0);
-        a->sum_retweets += db_double(res, i, Q_RETWEETS, 0);
-        a->sum_replies += db_double(res, i, Q_REPLIES, 0);
-        a->sum_impressions += db_double(res, i, Q_IMPRESSIONS, 0);
-        if (!db_isnull(res, i, Q_ER)) {
-            a->n_er++;
-            a->sum_er += db_double(res, i, Q_ER, 0);
-        }
-    }
-}
-
-/*
- * A post's ATTRIB_NQ equally likely 168 h follows: the attribution's
- * posterior quantiles (metadata draws_168h), else its credit for all (a
- * platform-reported count, or a row from before the draws were kept).
- */
-static void load_imputations(const PGresult *res, int i, double *imp)
-{
-    double y = db_double(res, i, Q_FOLLOWERS, 0);
-    for (int q = 0; q < ATTRIB_NQ; q++)
-        imp[q] = y;
-    const char *txt = db_str(res, i, Q_DRAWS);
-    if (!txt || !*txt)
-        return;
-    json_t *arr = json_loads(txt, 0, NULL);
-    if (json_is_array(arr) && json_array_size(arr) == ATTRIB_NQ) {
-        bool ok = true;
-        for (size_t q = 0; q < ATTRIB_NQ; q++)
-            ok = ok && json_is_number(json_array_get(arr, q));
-        for (size_t q = 0; ok && q < ATTRIB_NQ; q++)
-            imp[q] = json_number_value(json_array_get(arr, q));
-    }
-    json_decref(arr);
-}
-
-/* The previous cycle's scores (the latest learning_updates row before as_of). */
-static int load_before(struct db *db, const struct account *acct, const char *asof_txt, const struct component *c,
-                       struct arms *as, char *prev_asof, size_t prev_n, struct xerr *err)
-{
-    char id[32];
-    const char *p[] = { db_fmt_long(id, sizeof id, (long)acct->id), c->name, asof_txt };
-    PGresult *res = db_exec(db,
-                            "SELECT updates_applied::text, to_char(as_of AT TIME ZONE 'UTC',"
-                            " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-                            "  FROM learning_updates WHERE account_id = $1 AND component = $2 AND as_of < $3"
-                            " ORDER BY as_of DESC LIMIT 1",
-                            3, p, err);
-    if (!res)
-        return err->code;
-    prev_asof[0] = '\0';
-    if (PQntuples(res) == 1) {
-        snprintf(prev_asof, prev_n, "%s", PQgetvalue(res, 0, 1));
-        json_t *root = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-        json_t *list = root ? json_object_get(root, "arms") : NULL;
-        size_t k;
-        json_t *it;
-        json_array_foreach(list, k, it) {
-            const char *key = json_string_value(json_object_get(it, "arm"));
-            json_t *sc = json_object_get(it, "score_after");
-            if (!key || !json_is_number(sc))
-                continue;
-            for (size_t j = 0; j < as->n; j++)
-                if (!strcmp(as->v[j].key, key)) {
-                    as->v[j].score_before = json_number_value(sc);
-                    as->v[j].has_before = true;
-                }
-        }
-        json_decref(root);
-    }
-    PQclear(res);
-    return 0;
-}
+/* ---------------------------------------------------------------- writing */
 
 /* '{"a","b"}' for a text[] parameter. */
-static void pg_text_array(struct sbuf *sb, const struct arms *as)
+static void pg_text_array(struct sbuf *sb, const struct learn_arms *as)
 {
     sbuf_addc(sb, '{');
     for (size_t i = 0; i < as->n; i++) {
@@ -253,471 +149,267 @@ static void pg_text_array(struct sbuf *sb, const struct arms *as)
     sbuf_addc(sb, '}');
 }
 
-static const char *arm_cols[] = {
-    "posts_count", "avg_likes", "avg_retweets", "avg_replies", "avg_impressions", "avg_engagement_rate",
-    "total_followers_gained", "avg_followers_per_post", "follower_conversion_rate", "success_rate",
-    "viral_coefficient", "thompson_alpha", "thompson_beta", "selection_score", "last_used", "evidence_weight",
-    "prior_alpha", "prior_beta", "posterior_mean", "posterior_lo", "posterior_hi", "as_of", "last_updated",
-    "exploratory",
-};
-#define N_ARM_COLS (sizeof arm_cols / sizeof arm_cols[0])
+#define N_ARM_VALS 24 /* the columns after the key (and name) in sql/queries/learn/upsert_*.sql */
 
-static void upsert_sql(struct sbuf *sb, const struct component *c, bool with_name)
+static int write_arm(struct db *db, const struct comp_run *r, const char *acct_id, const char *asof_txt,
+                     const struct learn_arm *a, struct xerr *err)
 {
-    int n = 2;
-    sbuf_addf(sb, "INSERT INTO %s (account_id, %s", c->table, c->key_col);
-    if (with_name)
-        sbuf_adds(sb, ", content_type_name");
-    for (size_t k = 0; k < N_ARM_COLS; k++)
-        sbuf_addf(sb, ", %s", arm_cols[k]);
-    sbuf_adds(sb, ") VALUES ($1, $2");
-    if (with_name)
-        sbuf_addf(sb, ", $%d", ++n);
-    for (size_t k = 0; k < N_ARM_COLS; k++)
-        sbuf_addf(sb, ", $%d", ++n);
-    sbuf_addf(sb, ") ON CONFLICT (account_id, %s) DO UPDATE SET ", c->key_col);
-    if (with_name)
-        sbuf_adds(sb, "content_type_name = EXCLUDED.content_type_name, ");
-    for (size_t k = 0; k < N_ARM_COLS; k++)
-        sbuf_addf(sb, "%s%s = EXCLUDED.%s", k ? ", " : "", arm_cols[k], arm_cols[k]);
-}
-
-static int write_arm(struct db *db, const char *sql, bool with_name, const char *acct_id, const char *asof_txt,
-                     const struct arm *a, double a0, double b0, struct xerr *err)
-{
-    char b[N_ARM_COLS][40];
-    const char *p[3 + N_ARM_COLS];
+    char b[N_ARM_VALS][40];
+    const char *p[3 + N_ARM_VALS];
     int n = 0, k = 0;
     double np = (double)a->n_posts, nt = (double)a->n_tac;
 
     p[n++] = acct_id;
     p[n++] = a->key;
-    if (with_name)
+    if (r->ci == LEARN_TYPE)
         p[n++] = a->name;
+#define NUM(v) (p[n++] = db_fmt_double(b[k], sizeof b[k], (v)), k++)
     p[n++] = db_fmt_long(b[k], sizeof b[k], a->n_posts), k++;
-    p[n++] = db_fmt_double(b[k], sizeof b[k], ratio(a->sum_likes, nt)), k++;
-    p[n++] = db_fmt_double(b[k], sizeof b[k], ratio(a->sum_retweets, nt)), k++;
-    p[n++] = db_fmt_double(b[k], sizeof b[k], ratio(a->sum_replies, nt)), k++;
-    p[n++] = db_fmt_double(b[k], sizeof b[k], ratio(a->sum_impressions, nt)), k++;
-    p[n++] = db_fmt_double(b[k], sizeof b[k], ratio(a->sum_er, (double)a->n_er)), k++;
+    NUM(ratio(a->sum_likes, nt));
+    NUM(ratio(a->sum_retweets, nt));
+    NUM(ratio(a->sum_replies, nt));
+    NUM(ratio(a->sum_impressions, nt));
+    NUM(ratio(a->sum_er, (double)a->n_er));
     p[n++] = db_fmt_long(b[k], sizeof b[k], lround(a->total_followers)), k++;
-    p[n++] = db_fmt_double(b[k], sizeof b[k], ratio(a->total_followers, np)), k++;
-    p[n++] = db_fmt_double(b[k], sizeof b[k], ratio(a->total_followers, a->sum_impressions)), k++;
-    p[n++] = db_fmt_double(b[k], sizeof b[k], ratio((double)a->n_success, np)), k++;
-    p[n++] = db_fmt_double(b[k], sizeof b[k], ratio(a->sum_retweets, a->sum_impressions)), k++;
-    p[n++] = db_fmt_double(b[k], sizeof b[k], a->alpha), k++;
-    p[n++] = db_fmt_double(b[k], sizeof b[k], a->beta), k++;
-    p[n++] = db_fmt_double(b[k], sizeof b[k], a->score), k++;
+    NUM(ratio(a->total_followers, np));
+    NUM(ratio(a->total_followers, a->sum_impressions));
+    NUM(ratio((double)a->n_success, np));
+    NUM(ratio(a->sum_retweets, a->sum_impressions));
+    NUM(a->alpha);
+    NUM(a->beta);
+    NUM(a->score);
     p[n++] = a->last_used ? db_fmt_time(b[k], sizeof b[k], a->last_used) : NULL, k++;
-    p[n++] = db_fmt_double(b[k], sizeof b[k], a->ev.sum_w), k++;
-    p[n++] = db_fmt_double(b[k], sizeof b[k], a0), k++;
-    p[n++] = db_fmt_double(b[k], sizeof b[k], b0), k++;
-    p[n++] = db_fmt_double(b[k], sizeof b[k], a->mean), k++;
-    p[n++] = db_fmt_double(b[k], sizeof b[k], a->lo), k++;
-    p[n++] = db_fmt_double(b[k], sizeof b[k], a->hi), k++;
+    NUM(a->ev.sum_w);
+    NUM(r->a0);
+    NUM(r->b0);
+    NUM(a->mean);
+    NUM(a->lo);
+    NUM(a->hi);
+#undef NUM
     p[n++] = asof_txt;
     p[n++] = asof_txt; /* last_updated: the knowledge is as of --as-of, so a rerun changes nothing */
     p[n++] = a->exploratory ? "true" : "false";
-    return db_cmd(db, sql, n, p, NULL, err);
+    return db_cmd(db, r->c->upsert, n, p, NULL, err);
 }
 
-static json_t *arm_json(const struct arm *a)
+/* Arm rows: upsert the arms seen, remove the ones no longer seen. */
+static int write_arms(struct db *db, const struct comp_run *r, const char *acct_id, const char *asof_txt,
+                      struct stage_counts *counts, struct xerr *err)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "arm", json_string(a->key));
-    json_object_set_new(o, "name", json_string(a->name));
-    json_object_set_new(o, "score", jnum(a->score));
-    json_object_set_new(o, "posterior_mean", jnum(a->mean));
-    json_object_set_new(o, "posterior_90", json_pack("[oo]", jnum(a->lo), jnum(a->hi)));
-    json_object_set_new(o, "posts", json_integer(a->n_posts));
-    json_object_set_new(o, "evidence_weight", jnum(a->ev.sum_w));
-    json_object_set_new(o, "total_followers", jnum(a->total_followers));
-    json_object_set_new(o, "exploratory", json_boolean(a->exploratory));
-    return o;
+    struct sbuf arr = SBUF_INIT;
+    int rc;
+    sbuf_init(&arr);
+    pg_text_array(&arr, &r->as);
+    const char *p[] = { acct_id, arr.buf };
+    rc = db_cmd(db, r->c->remove, 2, p, NULL, err);
+    sbuf_release(&arr);
+    for (size_t k = 0; !rc && k < r->as.n; k++)
+        if (!(rc = write_arm(db, r, acct_id, asof_txt, &r->as.v[k], err)))
+            counts->rows++;
+    return rc;
+}
+
+static void key_real(struct jw *w, const char *key, double v)
+{
+    jw_key(w, key);
+    jw_real(w, v);
+}
+
+static void key_int(struct jw *w, const char *key, long v)
+{
+    jw_key(w, key);
+    jw_int(w, v);
+}
+
+static void key_str(struct jw *w, const char *key, const char *v)
+{
+    jw_key(w, key);
+    jw_str(w, v);
+}
+
+static void key_bool(struct jw *w, const char *key, bool v)
+{
+    jw_key(w, key);
+    jw_bool(w, v);
+}
+
+/* updates_applied: the model, its settings and prior, and every arm's change. */
+static void json_applied(struct sbuf *out, const struct comp_run *r, const struct learn_settings *s)
+{
+    struct jw w;
+    jw_init(&w, out);
+    jw_obj(&w);
+    key_str(&w, "model", "normal-inverse-gamma on log1p(follows), multiple imputation");
+    key_str(&w, "selection",
+            r->joint_pb ? "joint: type + formula + hook + impressions" : "marginal: this component's arms alone");
+    key_int(&w, "imputations", ATTRIB_NQ);
+    key_int(&w, "draws", s->draws);
+    key_real(&w, "half_life_days", s->tp.half_life_days);
+    key_real(&w, "prior_weight", s->tp.prior_weight);
+    key_real(&w, "maturity_hours", s->maturity_hours);
+    key_real(&w, "success_followers", s->success_followers);
+    jw_key(&w, "prior");
+    jw_obj(&w);
+    key_real(&w, "alpha", r->a0);
+    key_real(&w, "beta", r->b0);
+    key_real(&w, "m0", r->prior.m0);
+    key_real(&w, "kappa0", r->prior.kappa0);
+    key_real(&w, "nu0", r->prior.nu0);
+    key_real(&w, "s0sq", r->prior.s0sq);
+    key_real(&w, "tau2", r->prior.tau2);
+    jw_obj_end(&w);
+    jw_key(&w, "arms");
+    jw_arr(&w);
+    for (size_t k = 0; k < r->as.n; k++) {
+        const struct learn_arm *a = &r->as.v[k];
+        jw_obj(&w);
+        key_str(&w, "arm", a->key);
+        key_real(&w, "score_before", a->has_before ? a->score_before : NAN);
+        key_real(&w, "score_after", a->score);
+        key_real(&w, "alpha", a->alpha);
+        key_real(&w, "beta", a->beta);
+        key_real(&w, "posterior_mean", a->mean);
+        key_real(&w, "evidence_weight", a->ev.sum_w);
+        key_int(&w, "posts", a->n_posts);
+        key_bool(&w, "exploratory", a->exploratory);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+}
+
+static void json_arm(struct jw *w, const char *key, const struct learn_arm *a)
+{
+    jw_key(w, key);
+    if (!a) {
+        jw_null(w);
+        return;
+    }
+    jw_obj(w);
+    key_str(w, "arm", a->key);
+    key_str(w, "name", a->name);
+    key_real(w, "score", a->score);
+    key_real(w, "posterior_mean", a->mean);
+    jw_key(w, "posterior_90");
+    jw_arr(w);
+    jw_real(w, a->lo);
+    jw_real(w, a->hi);
+    jw_arr_end(w);
+    key_int(w, "posts", a->n_posts);
+    key_real(w, "evidence_weight", a->ev.sum_w);
+    key_real(w, "total_followers", a->total_followers);
+    key_bool(w, "exploratory", a->exploratory);
+    jw_obj_end(w);
+}
+
+/* insights_summary: the best and worst arms (exploratory arms are never called either: too little evidence). */
+static void json_insights(struct sbuf *out, const struct comp_run *r)
+{
+    const struct learn_arms *as = &r->as;
+    size_t best = as->n, worst = as->n;
+    for (size_t k = 0; k < as->n; k++) {
+        if (as->v[k].exploratory)
+            continue;
+        if (best == as->n || as->v[k].score > as->v[best].score ||
+            (as->v[k].score == as->v[best].score && as->v[k].mean > as->v[best].mean))
+            best = k;
+        if (worst == as->n || as->v[k].mean < as->v[worst].mean)
+            worst = k;
+    }
+    struct jw w;
+    jw_init(&w, out);
+    jw_obj(&w);
+    key_int(&w, "arms", (long)as->n);
+    key_int(&w, "matured_posts", r->matured_posts);
+    key_real(&w, "evidence_weight", r->pooled.sum_w);
+    json_arm(&w, "best", best < as->n ? &as->v[best] : NULL);
+    json_arm(&w, "worst", best < as->n && worst != best ? &as->v[worst] : NULL);
+    jw_obj_end(&w);
+}
+
+/* performance_before and performance_after: the policy's expected value, before and after. */
+static void json_policy(struct sbuf *before, struct sbuf *after, const struct comp_run *r)
+{
+    bool prev_policy;
+    double e_before, e_after;
+    struct jw w;
+    learn_policy_values(&r->as, &prev_policy, &e_before, &e_after);
+    jw_init(&w, before);
+    jw_obj(&w);
+    key_str(&w, "policy", prev_policy ? "previous" : "uniform");
+    key_str(&w, "previous_as_of", r->prev_asof[0] ? r->prev_asof : NULL);
+    key_real(&w, "expected_followers_per_post", r->as.n ? e_before : NAN);
+    jw_obj_end(&w);
+    jw_init(&w, after);
+    jw_obj(&w);
+    key_str(&w, "policy", "thompson");
+    key_real(&w, "expected_followers_per_post", r->as.n ? e_after : NAN);
+    key_real(&w, "observed_followers_per_post", ratio(r->pooled.sum_wy, r->pooled.sum_w));
+    key_str(&w, "improvement_score",
+            "dropped: no logged selection probabilities to estimate it off-policy (docs/learning.md)");
+    jw_obj_end(&w);
+}
+
+/* learning_updates: what changed, the best and worst arms, the policy's expected value. */
+static int write_update(struct db *db, const struct comp_run *r, const struct learn_settings *s,
+                        const char *acct_id, const char *asof_txt, int64_t run_id, struct xerr *err)
+{
+    struct sbuf j[4];
+    char rid[32];
+    for (int i = 0; i < 4; i++)
+        sbuf_init(&j[i]);
+    json_applied(&j[0], r, s);
+    json_insights(&j[1], r);
+    json_policy(&j[2], &j[3], r);
+    const char *p[] = {
+        acct_id, run_id ? db_fmt_long(rid, sizeof rid, (long)run_id) : NULL, asof_txt, r->c->update_type,
+        r->c->name, j[0].buf, j[1].buf, j[2].buf, j[3].buf,
+        NULL, /* improvement_score: dropped, see docs/learning.md */
+    };
+    int rc = db_cmd(db, "learn/update", 10, p, NULL, err);
+    for (int i = 0; i < 4; i++)
+        sbuf_release(&j[i]);
+    return rc;
 }
 
 /* Everything for one component: posterior, scores, rows.  Inside the caller's transaction. */
-static int learn_component(struct db *db, const struct account *acct, const struct settings *s, int64_t as_of,
-                           const char *asof_txt, int64_t run_id, int ci, const PGresult *res, const double *imp,
-                           const double *joint_pb, struct stage_counts *counts, struct xerr *err)
+static int learn_component(struct db *db, const struct account *acct, const struct learn_settings *s,
+                           const struct stage_args *a, const char *asof_txt, int ci, const struct learn_post *posts,
+                           size_t n, const double *joint_pb, struct stage_counts *counts, struct xerr *err)
 {
-    const struct component *c = &components[ci];
-    struct arms as = { 0 };
-    struct thompson_evidence pooled = { 0 };
-    struct arms_obs *obs = NULL;
-    struct arms_post *post = NULL;
-    struct arms_prior prior = { 0 };
-    size_t n_obs = 0;
-    double *alpha = NULL, *beta = NULL, *pb = NULL;
-    struct sbuf sql = SBUF_INIT, arr = SBUF_INIT;
-    json_t *applied = NULL, *insights = NULL, *before = NULL, *after = NULL;
-    char *j_applied = NULL, *j_insights = NULL, *j_before = NULL, *j_after = NULL;
-    char acct_id[32], prev_asof[40];
-    double a0 = NAN, b0 = NAN;
-    long matured_posts = 0;
+    struct comp_run r = { .c = &components[ci], .ci = ci, .a0 = NAN, .b0 = NAN, .joint_pb = joint_pb };
+    int64_t mature_before = a->as_of - (int64_t)llround(s->maturity_hours * 3600.0);
+    char acct_id[32];
     int rc = 0;
-    int64_t mature_before = as_of - (int64_t)llround(s->maturity_hours * 3600.0);
 
-    sbuf_init(&sql);
-    sbuf_init(&arr);
     db_fmt_long(acct_id, sizeof acct_id, (long)acct->id);
-
-    /* Arms and their evidence. */
-    for (int i = 0; i < PQntuples(res); i++) {
-        int col = ci == COMP_TYPE ? Q_TYPE_ID : ci == COMP_FORMULA ? Q_FORMULA : Q_HOOK;
-        if (db_isnull(res, i, col))
-            continue;
-        int64_t posted = db_epoch(res, i, Q_POSTED, 0);
-        bool matured = posted <= mature_before && !db_isnull(res, i, Q_FOLLOWERS);
-        double w = 0;
-        if (matured) {
-            /* a time discount only: a weight that depended on the outcome
-             * (the attribution's confidence) would bias the arm means */
-            double age_days = (double)(mature_before - posted) / 86400.0;
-            w = thompson_weight(&s->tp, 1.0, age_days);
-            thompson_evidence_add(&pooled, w, db_double(res, i, Q_FOLLOWERS, 0));
-            matured_posts++;
-        }
-        struct arm *a = arm_get(&as, PQgetvalue(res, i, col),
-                                ci == COMP_TYPE ? db_str(res, i, Q_TYPE_NAME) : NULL);
-        arm_add_post(a, res, i, matured, w, s);
-    }
-    if (as.n > 1)
-        qsort(as.v, as.n, sizeof *as.v, arm_cmp);
-
-    /*
-     * Posteriors and P(best): normal-inverse-gamma on log1p(follows) per arm
-     * (stats/arms.h), each matured post bringing its attribution's
-     * imputations, discounted by age only.
-     */
-    if (as.n) {
-        obs = xcalloc((size_t)PQntuples(res) + 1, sizeof *obs);
-        for (int i = 0; i < PQntuples(res); i++) {
-            int col = ci == COMP_TYPE ? Q_TYPE_ID : ci == COMP_FORMULA ? Q_FORMULA : Q_HOOK;
-            if (db_isnull(res, i, col) || db_isnull(res, i, Q_FOLLOWERS))
-                continue;
-            int64_t posted = db_epoch(res, i, Q_POSTED, 0);
-            if (posted > mature_before)
-                continue;
-            size_t k = 0;
-            while (k < as.n && strcmp(as.v[k].key, PQgetvalue(res, i, col)))
-                k++;
-            obs[n_obs++] = (struct arms_obs){
-                .arm = k,
-                .w = thompson_weight(&s->tp, 1.0, (double)(mature_before - posted) / 86400.0),
-                .imp = imp + (size_t)i * ATTRIB_NQ,
-            };
-        }
-        post = xcalloc(as.n, sizeof *post);
-        struct arms_params ap;
-        arms_params_default(&ap);
-        ap.n_imp = ATTRIB_NQ;
-        ap.draws = s->draws;
-        ap.kappa_min = s->tp.prior_weight;
-        ap.min_posts = s->min_posts;
-        ap.seed = thompson_seed(acct->id, as_of, c->name);
-        if (arms_fit(obs, n_obs, as.n, &ap, &prior, post)) {
-            rc = xerr_set(err, XETL_EX_SOFTWARE, "learn: invalid posterior for %s of '%s'", c->name, acct->handle);
-            goto out;
-        }
-        /* stored as the variance's inverse-gamma (shape, scale) and the
-         * typical follows per post expm1(mu) with its 90 % interval */
-        a0 = prior.nu0 / 2.0;
-        b0 = prior.nu0 * prior.s0sq / 2.0;
-        for (size_t k = 0; k < as.n; k++) {
-            struct arm *a = &as.v[k];
-            a->alpha = post[k].nu_n / 2.0;
-            a->beta = post[k].nu_n * post[k].s2_n / 2.0;
-            a->mean = expm1(post[k].mean);
-            a->lo = expm1(post[k].lo);
-            a->hi = expm1(post[k].hi);
-            /* the joint model's comparison when it was fitted (same arms, same order) */
-            a->score = joint_pb ? joint_pb[k] : post[k].p_best;
-            a->exploratory = post[k].exploratory;
-        }
-    }
-
-    if ((rc = load_before(db, acct, asof_txt, c, &as, prev_asof, sizeof prev_asof, err)))
-        goto out;
-
-    /* Arm rows: upsert the arms seen, remove the ones no longer seen. */
-    pg_text_array(&arr, &as);
-    sbuf_addf(&sql, "DELETE FROM %s WHERE account_id = $1 AND %s <> ALL ($2::text[])", c->table, c->key_col);
-    {
-        const char *p[] = { acct_id, arr.buf };
-        if ((rc = db_cmd(db, sql.buf, 2, p, NULL, err)))
-            goto out;
-    }
-    sbuf_reset(&sql);
-    upsert_sql(&sql, c, ci == COMP_TYPE);
-    for (size_t k = 0; k < as.n; k++) {
-        if ((rc = write_arm(db, sql.buf, ci == COMP_TYPE, acct_id, asof_txt, &as.v[k], a0, b0, err)))
-            goto out;
-        counts->rows++;
-    }
-
-    /* learning_updates: what changed, the best and worst arms, the policy's expected value. */
-    double sum_before = 0, e_before = 0, e_after = 0;
-    bool any_before = false;
-    for (size_t k = 0; k < as.n; k++)
-        if (as.v[k].has_before) {
-            sum_before += as.v[k].score_before;
-            any_before = true;
-        }
-    bool prev_policy = any_before && sum_before > 0;
-    for (size_t k = 0; k < as.n; k++) {
-        const struct arm *a = &as.v[k];
-        double p_before = prev_policy ? (a->has_before ? a->score_before / sum_before : 0) : 1.0 / (double)as.n;
-        e_before += p_before * a->mean;
-        e_after += a->score * a->mean;
-    }
-
-    applied = json_object();
-    json_object_set_new(applied, "model", json_string("normal-inverse-gamma on log1p(follows), multiple imputation"));
-    json_object_set_new(applied, "selection",
-                        json_string(joint_pb ? "joint: type + formula + hook + impressions"
-                                             : "marginal: this component's arms alone"));
-    json_object_set_new(applied, "imputations", json_integer(ATTRIB_NQ));
-    json_object_set_new(applied, "draws", json_integer(s->draws));
-    json_object_set_new(applied, "half_life_days", jnum(s->tp.half_life_days));
-    json_object_set_new(applied, "prior_weight", jnum(s->tp.prior_weight));
-    json_object_set_new(applied, "maturity_hours", jnum(s->maturity_hours));
-    json_object_set_new(applied, "success_followers", jnum(s->success_followers));
-    json_object_set_new(applied, "prior",
-                        json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "alpha", jnum(a0), "beta", jnum(b0), "m0",
-                                  jnum(prior.m0), "kappa0", jnum(prior.kappa0), "nu0", jnum(prior.nu0), "s0sq",
-                                  jnum(prior.s0sq), "tau2", jnum(prior.tau2)));
-    json_t *list = json_array();
-    for (size_t k = 0; k < as.n; k++) {
-        const struct arm *a = &as.v[k];
-        json_t *o = json_object();
-        json_object_set_new(o, "arm", json_string(a->key));
-        json_object_set_new(o, "score_before", a->has_before ? jnum(a->score_before) : json_null());
-        json_object_set_new(o, "score_after", jnum(a->score));
-        json_object_set_new(o, "alpha", jnum(a->alpha));
-        json_object_set_new(o, "beta", jnum(a->beta));
-        json_object_set_new(o, "posterior_mean", jnum(a->mean));
-        json_object_set_new(o, "evidence_weight", jnum(a->ev.sum_w));
-        json_object_set_new(o, "posts", json_integer(a->n_posts));
-        json_object_set_new(o, "exploratory", json_boolean(a->exploratory));
-        json_array_append_new(list, o);
-    }
-    json_object_set_new(applied, "arms", list);
-
-    insights = json_object();
-    json_object_set_new(insights, "arms", json_integer((json_int_t)as.n));
-    json_object_set_new(insights, "matured_posts", json_integer(matured_posts));
-    json_object_set_new(insights, "evidence_weight", jnum(pooled.sum_w));
-    /* exploratory arms are never called best (nor worst): too little evidence */
-    size_t best = as.n, worst = as.n;
-    for (size_t k = 0; k < as.n; k++) {
-        if (as.v[k].exploratory)
-            continue;
-        if (best == as.n || as.v[k].score > as.v[best].score ||
-            (as.v[k].score == as.v[best].score && as.v[k].mean > as.v[best].mean))
-            best = k;
-        if (worst == as.n || as.v[k].mean < as.v[worst].mean)
-            worst = k;
-    }
-    if (best < as.n) {
-        json_object_set_new(insights, "best", arm_json(&as.v[best]));
-        json_object_set_new(insights, "worst", worst != best ? arm_json(&as.v[worst]) : json_null());
-    } else {
-        json_object_set_new(insights, "best", json_null());
-        json_object_set_new(insights, "worst", json_null());
-    }
-
-    before = json_object();
-    json_object_set_new(before, "policy", json_string(prev_policy ? "previous" : "uniform"));
-    json_object_set_new(before, "previous_as_of", prev_asof[0] ? json_string(prev_asof) : json_null());
-    json_object_set_new(before, "expected_followers_per_post", as.n ? jnum(e_before) : json_null());
-    after = json_object();
-    json_object_set_new(after, "policy", json_string("thompson"));
-    json_object_set_new(after, "expected_followers_per_post", as.n ? jnum(e_after) : json_null());
-    json_object_set_new(after, "observed_followers_per_post", jnum(ratio(pooled.sum_wy, pooled.sum_w)));
-    json_object_set_new(after, "improvement_score",
-                        json_string("dropped: no logged selection probabilities to estimate it off-policy"
-                                    " (docs/learning.md)"));
-
-    j_applied = json_dumps(applied, JSON_COMPACT);
-    j_insights = json_dumps(insights, JSON_COMPACT);
-    j_before = json_dumps(before, JSON_COMPACT);
-    j_after = json_dumps(after, JSON_COMPACT);
-    if (!j_applied || !j_insights || !j_before || !j_after) {
-        rc = xerr_set(err, XETL_EX_SOFTWARE, "learn: cannot encode learning_updates json");
+    r.matured_posts = learn_collect_arms(posts, n, ci, s, mature_before, &r.as, &r.pooled);
+    if (r.as.n && learn_fit_arms(&r.as, posts, n, ci, s, mature_before, thompson_seed(acct->id, a->as_of, r.c->name),
+                                 joint_pb, &r.prior, &r.a0, &r.b0)) {
+        rc = xerr_set(err, XETL_EX_SOFTWARE, "learn: invalid posterior for %s of '%s'", r.c->name, acct->handle);
         goto out;
     }
-    {
-        char rid[32];
-        const char *p[] = {
-            acct_id, run_id ? db_fmt_long(rid, sizeof rid, (long)run_id) : NULL, asof_txt, c->update_type, c->name,
-            j_applied, j_insights, j_before, j_after,
-            NULL, /* improvement_score: dropped, see docs/learning.md */
-        };
-        rc = db_cmd(db,
-                    "INSERT INTO learning_updates (account_id, run_id, as_of, update_type, component,"
-                    " updates_applied, insights_summary, performance_before, performance_after, improvement_score)"
-                    " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9::jsonb, $10)"
-                    " ON CONFLICT (account_id, as_of, component) DO UPDATE SET run_id = EXCLUDED.run_id,"
-                    " update_type = EXCLUDED.update_type, updates_applied = EXCLUDED.updates_applied,"
-                    " insights_summary = EXCLUDED.insights_summary,"
-                    " performance_before = EXCLUDED.performance_before,"
-                    " performance_after = EXCLUDED.performance_after,"
-                    " improvement_score = EXCLUDED.improvement_score",
-                    10, p, NULL, err);
-        if (rc)
-            goto out;
-        counts->rows++;
-    }
-    log_debug("learn: '%s' %s: %zu arms, %ld matured posts, prior gamma(%.3g, %.3g)", acct->handle, c->name, as.n,
-              matured_posts, a0, b0);
+    if ((rc = load_before(db, acct_id, asof_txt, r.c, &r.as, r.prev_asof, sizeof r.prev_asof, err)) ||
+        (rc = write_arms(db, &r, acct_id, asof_txt, counts, err)) ||
+        (rc = write_update(db, &r, s, acct_id, asof_txt, a->run_id, err)))
+        goto out;
+    counts->rows++;
+    log_debug("learn: '%s' %s: %zu arms, %ld matured posts, prior gamma(%.3g, %.3g)", acct->handle, r.c->name,
+              r.as.n, r.matured_posts, r.a0, r.b0);
 out:
-    free(j_applied);
-    free(j_insights);
-    free(j_before);
-    free(j_after);
-    json_decref(applied);
-    json_decref(insights);
-    json_decref(before);
-    json_decref(after);
-    sbuf_release(&sql);
-    sbuf_release(&arr);
-    free(alpha);
-    free(beta);
-    free(pb);
-    free(obs);
-    free(post);
-    free(as.v);
+    free(r.as.v);
     return rc;
 }
 
-/* One component's arms for the joint model: the keys (sorted as
- * learn_component sorts its arms) and their joint P(best). */
-struct joint_comp {
-    const char **keys;
-    size_t n;
-    double *pb;
-};
-
-static void joint_release(struct joint_comp *jc)
-{
-    for (int c = 0; c < N_COMP; c++) {
-        free(jc[c].keys);
-        free(jc[c].pb);
-    }
-}
-
-static int key_cmp(const void *x, const void *y)
-{
-    return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
-static int comp_col(int ci)
-{
-    return ci == COMP_TYPE ? Q_TYPE_ID : ci == COMP_FORMULA ? Q_FORMULA : Q_HOOK;
-}
-
-/*
- * Selection scores from the joint model (stats/arms.h arms_joint_fit): every
- * matured post once, with its type, formula and hook (where it has them)
- * and its impressions; each component's effects get the prior precision of
- * its marginal fit.  Returns 0, or -1 when there is nothing to fit or the fit
- * fails (learn then keeps the marginal scores and says so).
- */
-static int joint_scores(const PGresult *res, const double *imp, const struct settings *s, const struct account *acct,
-                        int64_t as_of, struct joint_comp *jc)
-{
-    int n = PQntuples(res), rc = -1;
-    int64_t mature_before = as_of - (int64_t)llround(s->maturity_hours * 3600.0);
-    struct arms_joint_obs *jo = xcalloc((size_t)n + 1, sizeof *jo);
-    struct arms_obs *mo = xcalloc((size_t)n + 1, sizeof *mo);
-    struct arms_post *post = NULL;
-    for (int c = 0; c < N_COMP; c++) {
-        jc[c].keys = xcalloc((size_t)n + 1, sizeof *jc[c].keys);
-        for (int i = 0; i < n; i++)
-            if (!db_isnull(res, i, comp_col(c)))
-                jc[c].keys[jc[c].n++] = PQgetvalue(res, i, comp_col(c));
-        qsort(jc[c].keys, jc[c].n, sizeof *jc[c].keys, key_cmp);
-        size_t u = 0;
-        for (size_t k = 0; k < jc[c].n; k++)
-            if (u == 0 || strcmp(jc[c].keys[u - 1], jc[c].keys[k]))
-                jc[c].keys[u++] = jc[c].keys[k];
-        jc[c].n = u;
-        jc[c].pb = xcalloc(u + 1, sizeof(double));
-    }
-    size_t no = 0;
-    double zsum = 0.0, zn = 0.0;
-    for (int i = 0; i < n; i++) {
-        int64_t posted = db_epoch(res, i, Q_POSTED, 0);
-        if (posted > mature_before || db_isnull(res, i, Q_FOLLOWERS))
-            continue;
-        struct arms_joint_obs *o = &jo[no++];
-        o->w = thompson_weight(&s->tp, 1.0, (double)(mature_before - posted) / 86400.0);
-        o->imp = imp + (size_t)i * ATTRIB_NQ;
-        o->z = db_isnull(res, i, Q_IMPRESSIONS) ? NAN : log1p(fmax(db_double(res, i, Q_IMPRESSIONS, 0), 0.0));
-        if (isfinite(o->z)) {
-            zsum += o->w * o->z;
-            zn += o->w;
-        }
-        for (int c = 0; c < N_COMP; c++) {
-            o->arm[c] = ARMS_NONE;
-            if (db_isnull(res, i, comp_col(c)))
-                continue;
-            const char *key = PQgetvalue(res, i, comp_col(c));
-            const char **hit = bsearch(&key, jc[c].keys, jc[c].n, sizeof *jc[c].keys, key_cmp);
-            o->arm[c] = hit ? (size_t)(hit - jc[c].keys) : ARMS_NONE;
-        }
-    }
-    /* impressions centred; unknown ones at the mean (no information) */
-    for (size_t i = 0; i < no; i++)
-        jo[i].z = isfinite(jo[i].z) && zn > 0.0 ? jo[i].z - zsum / zn : 0.0;
-    if (no == 0)
-        goto out;
-    struct arms_params ap;
-    arms_params_default(&ap);
-    ap.n_imp = ATTRIB_NQ;
-    ap.kappa_min = s->tp.prior_weight;
-    ap.min_posts = s->min_posts;
-    struct arms_joint_comp comp[N_COMP];
-    struct arms_prior pr0 = { 0 };
-    for (int c = 0; c < N_COMP; c++) {
-        /* the component's prior: its marginal fit's (the draws are not needed) */
-        size_t m = 0;
-        for (size_t i = 0; i < no; i++)
-            if (jo[i].arm[c] != ARMS_NONE)
-                mo[m++] = (struct arms_obs){ .arm = jo[i].arm[c], .w = jo[i].w, .imp = jo[i].imp };
-        struct arms_prior pr = { .kappa0 = ap.kappa_max };
-        if (jc[c].n > 0) {
-            free(post);
-            post = xcalloc(jc[c].n, sizeof *post);
-            ap.draws = ATTRIB_NQ;
-            if (arms_fit(mo, m, jc[c].n, &ap, &pr, post))
-                goto out;
-        }
-        if (c == COMP_TYPE)
-            pr0 = pr;
-        comp[c] = (struct arms_joint_comp){ .n_arms = jc[c].n, .kappa = pr.kappa0, .p_best = jc[c].pb };
-    }
-    if (pr0.s0sq <= 0.0)
-        pr0.s0sq = 1.0;
-    ap.draws = s->draws;
-    ap.seed = thompson_seed(acct->id, as_of, "joint");
-    rc = arms_joint_fit(jo, no, N_COMP, comp, pr0.m0, pr0.s0sq, &ap);
-out:
-    free(jo);
-    free(mo);
-    free(post);
-    return rc;
-}
+/* ---------------------------------------------------------------- the stage */
 
 int learn_run(struct db *db, const struct config *cfg, const struct account *acct, const struct stage_args *a,
               struct stage_counts *counts, struct xerr *err)
 {
-    struct settings s;
-    PGresult *res = NULL;
-    double *imp = NULL;
-    struct joint_comp joint[N_COMP];
-    bool have_joint = false;
+    struct learn_settings s;
+    struct db_res *res = NULL;
+    struct learn_post *posts = NULL;
+    struct learn_joint joint[LEARN_NCOMP];
     char acct_id[32], asof_txt[40];
     bool in_tx = false;
     int rc;
@@ -730,29 +422,24 @@ int learn_run(struct db *db, const struct config *cfg, const struct account *acc
     if ((rc = db_begin(db, err)))
         goto out;
     in_tx = true;
-    {
-        const char *p[] = { acct_id, asof_txt };
-        if (!(res = db_exec(db, posts_sql, 2, p, err))) {
-            rc = err->code;
-            goto out;
-        }
-    }
-    imp = xcalloc((size_t)PQntuples(res) * ATTRIB_NQ + 1, sizeof *imp);
-    for (int i = 0; i < PQntuples(res); i++)
-        load_imputations(res, i, imp + (size_t)i * ATTRIB_NQ);
-    have_joint = joint_scores(res, imp, &s, acct, a->as_of, joint) == 0;
-    for (int ci = 0; ci < N_COMP; ci++)
-        if ((rc = learn_component(db, acct, &s, a->as_of, asof_txt, a->run_id, ci, res, imp,
-                                  have_joint ? joint[ci].pb : NULL, counts, err)))
+    const char *p[] = { acct_id, asof_txt };
+    if ((rc = db_query(db, "learn/posts", 2, p, &res, err)))
+        goto out;
+    size_t n = (size_t)db_nrows(res);
+    posts = read_posts(res);
+    bool have_joint = learn_joint_scores(posts, n, &s, acct->id, a->as_of, joint) == 0;
+    for (int ci = 0; ci < LEARN_NCOMP; ci++)
+        if ((rc = learn_component(db, acct, &s, a, asof_txt, ci, posts, n, have_joint ? joint[ci].pb : NULL,
+                                  counts, err)))
             goto out;
     rc = db_commit(db, err);
     in_tx = false;
 out:
     if (in_tx)
         db_rollback(db);
-    PQclear(res);
-    free(imp);
-    joint_release(joint);
+    free(posts);
+    db_res_free(res);
+    learn_joint_release(joint);
     if (rc)
         xerr_prefix(err, "learn '%s': ", acct->handle);
     return rc;

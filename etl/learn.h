@@ -26,7 +26,6 @@
 #include "common/stage.h"
 #include "common/xerr.h"
 #include "etl/accounts.h"
-
 struct db;
 
 /* The stage contract (common/stage.h).  counts->rows: arm rows plus learning_updates rows. */

@@ -45,6 +45,23 @@ int mail_send_files(const struct config *cfg, const char *to, char *const *files
  */
 void mail_compose(char *const *files, int nfiles, char **subject, char **body);
 
+/*
+ * The figures a mail quotes, passed as values (mail_compose reads them from
+ * the CSVs by column name): one headline metric of a report's summary, and
+ * one leaderboard or agency row of a roll-up.  Empty strings for no value.
+ */
+struct mail_headline {
+    const char *item, *unit, *current, *previous;
+};
+struct mail_board {
+    const char *section, *rank, *name, *followers_gained, *cost_usd, *roi, *trend;
+};
+struct sbuf;
+/* The body line of one headline metric; followers gets the figure when it is "followers gained". */
+void mail_headline_line(const struct mail_headline *h, struct sbuf *body, char *followers, size_t n);
+/* The body line of one roll-up row. */
+void mail_board_line(const struct mail_board *b, struct sbuf *body);
+
 /* Whether host (as in a URL: "127.0.0.1", "localhost", "[::1]") is a loopback address. */
 bool mail_host_is_loopback(const char *host);
 
@@ -52,7 +69,6 @@ bool mail_host_is_loopback(const char *host);
  * Checks a recipient list as sending does ("a@x, b@y"): 0 and the To header
  * text appended to hdr, or 64 naming the bad address (exposed for tests).
  */
-struct sbuf;
 int mail_check_rcpts(const char *to, struct sbuf *hdr, struct xerr *err);
 
 #endif

@@ -80,7 +80,7 @@ struct rtab {
     int cap_rows;       /* rows allocated */
     char **cells;       /* row-major; owned; NULL when streamed */
     long nonnull[RTAB_MAX_COLS]; /* cells with a value, per column */
-    /* Streamed tables: the query and its parameters (not owned). */
+    /* Streamed tables: the statement's name (sql/queries/report/) and its parameters (not owned). */
     struct db *db;
     const char *sql;
     int nparams;

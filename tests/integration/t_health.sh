@@ -20,9 +20,10 @@ INSERT INTO xetl.posts (tweet_id, account_id, decision_id, kind, posted_at, orig
  ('14', $AID, 'a0000000-0000-0000-0000-000000000003', 'post', '2026-11-01T16:00Z', 'bot', '{\"content_type_id\": \"x\"}', '2026-11-01Z'),
  ('15', $AID, xetl.derived_decision_id('15'), 'post', '2026-11-01T20:00Z', 'timeline', NULL, '2026-11-01Z'),
  ('21', $AID, 'a0000000-0000-0000-0000-000000000004', 'post', '2026-11-02T09:00Z', 'bot', NULL, '2026-11-02Z');
-INSERT INTO tweet_analytics_comprehensive (account_id, decision_id, tweet_id, impressions, engagement_rate) VALUES
- ($AID, 'a0000000-0000-0000-0000-000000000001', '11', 1000, 0.01),
- ($AID, 'a0000000-0000-0000-0000-000000000002', '13', 3000, 0.03);
+INSERT INTO tweet_analytics_comprehensive (account_id, decision_id, tweet_id, likes, retweets, replies, impressions,
+       engagement_rate) VALUES
+ ($AID, 'a0000000-0000-0000-0000-000000000001', '11', 7, 2, 1, 1000, 0.01),
+ ($AID, 'a0000000-0000-0000-0000-000000000002', '13', 80, 6, 4, 3000, 0.03);
 INSERT INTO content_metadata (content, status, posted_at, updated_at) VALUES
  ('a', 'posted', '2026-11-01T08:00Z', '2026-11-01T08:00Z'), ('b', 'posted', '2026-11-01T12:00Z', '2026-11-01T12:00Z'),
  ('c', 'posted', '2026-11-01T16:00Z', '2026-11-01T16:00Z'), ('d', 'failed', NULL, '2026-11-01T18:00Z'),

@@ -1,0 +1,234 @@
+/*
+ * reports/report_files.c — temp files renamed into place, the output
+ * directory, stale temp files of killed writers, the files' mode (see
+ * report.h and report_files.h).
+ */
+#include "reports/report_files.h"
+
+#include "common/config.h"
+#include "common/log.h"
+#include "common/sbuf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* This host's name for temp files: another host sharing report.out has its own PIDs. */
+static void tmp_host(char *out, size_t n)
+{
+    if (gethostname(out, n - 1) != 0 || !*out)
+        snprintf(out, n, "localhost");
+    out[n - 1] = '\0';
+    for (char *c = out; *c; c++)
+        if (*c == '/')
+            *c = '_';
+}
+
+void report_tmp_name(const char *final_path, char *out, size_t n)
+{
+    const char *slash = strrchr(final_path, '/');
+    char host[256];
+    tmp_host(host, sizeof host);
+    if (slash)
+        snprintf(out, n, "%.*s/.%s.tmp-%s-%ld", (int)(slash - final_path), final_path, slash + 1, host,
+                 (long)getpid());
+    else
+        snprintf(out, n, ".%s.tmp-%s-%ld", final_path, host, (long)getpid());
+}
+
+int report_io_code(int e)
+{
+    /* A full disk or a file size limit is the machine's state, not a bug in xetl. */
+    if (e == ENOSPC || e == EFBIG || e == EDQUOT)
+        return XETL_EX_IOERR;
+    /* A path that names a file, a missing or read-only place: the operator's to fix (73). */
+    if (e == EACCES || e == EPERM || e == ENOENT || e == ENOTDIR || e == EISDIR || e == EEXIST || e == EROFS ||
+        e == ENAMETOOLONG || e == ELOOP)
+        return XETL_EX_CANTCREAT;
+    return XETL_EX_SOFTWARE;
+}
+
+int report_io_error(struct xerr *err, int e, const char *what, const char *path)
+{
+    if (report_io_code(e) == XETL_EX_IOERR)
+        return xerr_set(err, XETL_EX_IOERR, "cannot %s '%s': %s (disk full or file size limit; no report was "
+                        "written under that name)", what, path, strerror(e));
+    return xerr_set(err, report_io_code(e), "cannot %s '%s': %s", what, path, strerror(e));
+}
+
+int report_tmp_open(const char *final_path, char *tmp, size_t n, struct xerr *err)
+{
+    char prefix[4096];
+    int fd;
+
+    /*
+     * A fresh name that nobody can have planted: mkostemp opens it with
+     * O_CREAT|O_EXCL (a symlink or file already there is refused, never
+     * followed) and mode 0600 until report_commit_file() sets the final mode.
+     */
+    report_tmp_name(final_path, prefix, sizeof prefix);
+    if ((size_t)snprintf(tmp, n, "%s.XXXXXX", prefix) >= n)
+        return -xerr_set(err, XETL_EX_SOFTWARE, "path too long: '%s'", final_path);
+    if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
+        return -report_io_error(err, errno, "create", tmp);
+    return fd;
+}
+
+int report_commit_file(const char *tmp_path, const char *final_path, mode_t mode, struct xerr *err)
+{
+    char dir[4096];
+    int fd;
+
+    /* The data must be on disk before the name points at it. */
+    if ((fd = open(tmp_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+        return xerr_set(err, XETL_EX_SOFTWARE, "cannot open '%s': %s", tmp_path, strerror(errno));
+    if (fchmod(fd, mode)) {
+        int e = errno;
+        close(fd);
+        return xerr_set(err, XETL_EX_SOFTWARE, "cannot set the mode of '%s': %s", tmp_path, strerror(e));
+    }
+    if (fsync(fd)) {
+        int e = errno;
+        close(fd);
+        return report_io_error(err, e, "sync", final_path);
+    }
+    close(fd);
+    if (rename(tmp_path, final_path))
+        return xerr_set(err, XETL_EX_SOFTWARE, "cannot rename '%s' to '%s': %s", tmp_path, final_path,
+                        strerror(errno));
+    snprintf(dir, sizeof dir, "%s", final_path);
+    /* The rename itself must survive a crash: sync the directory (best effort). */
+    if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY)) >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+    return 0;
+}
+
+int report_sweep_tmp(const char *dir)
+{
+    DIR *dh = opendir(dir);
+    struct dirent *e;
+    char host[256], path[4096];
+    size_t hl;
+    int removed = 0;
+    /* Housekeeping, not a result: files untouched this long are no live writer's. */
+    time_t stale_before = time(NULL) - REPORT_TMP_STALE_S;
+
+    if (!dh)
+        return 0;
+    tmp_host(host, sizeof host);
+    hl = strlen(host);
+    while ((e = readdir(dh)) != NULL) {
+        const char *n = e->d_name, *t, *p;
+        char *end;
+        struct stat st;
+        if (strncmp(n, ".xetl-roi-", 10) || !(t = strstr(n, ".tmp-")))
+            continue;
+        p = t + 5;
+        /* ".tmp-HOST-PID", or ".tmp-PID" from versions before the host was added */
+        if (!strncmp(p, host, hl) && p[hl] == '-')
+            p += hl + 1;
+        long pid = strtol(p, &end, 10);
+        /* ".PID.XXXXXX": mkostemp's suffix since temp names became unguessable */
+        if (end[0] == '.' && strlen(end) == 7)
+            end += 7;
+        if (*end || end == p || pid <= 0 || pid == (long)getpid())
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, n);
+        /*
+         * Both a dead PID and an old file: a container sharing this host name
+         * (and report.out) has PIDs of its own, but its live writer keeps its
+         * file fresh.
+         */
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        if (stat(path, &st) != 0 || st.st_mtime >= stale_before)
+            continue;
+        if (unlink(path) == 0)
+            removed++;
+    }
+    closedir(dh);
+    return removed;
+}
+
+int report_file_mode(const struct config *cfg, mode_t *mode, struct xerr *err)
+{
+    const char *s = cfg ? config_get(cfg, "report.file_mode") : NULL;
+    char *end;
+    long m;
+
+    if (!s || !*s) {
+        *mode = REPORT_FILE_MODE;
+        return 0;
+    }
+    errno = 0;
+    m = strtol(s, &end, 8);
+    if (errno || *end || end == s || m < 0 || m > 0777)
+        return xerr_set(err, XETL_EX_CONFIG, "report.file_mode '%s' is not an octal file mode such as 0640", s);
+    *mode = (mode_t)m;
+    return 0;
+}
+
+/*
+ * Reports hold the account's numbers: say so when anyone on the machine may
+ * add, remove or replace files where they are written (a sticky directory
+ * such as /tmp still lets others plant names, so it is named too).
+ */
+void report_warn_shared_dir(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0 && (st.st_mode & S_IWOTH))
+        log_warn("report.out '%s' is writable by every user (mode %04o); use a directory only xetl's user and "
+                 "the report readers can write", dir, (unsigned)(st.st_mode & 07777));
+}
+
+int report_mkdir_p(const char *path, struct xerr *err)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof buf)
+        return xerr_set(err, XETL_EX_USAGE, "bad output directory '%s'", path);
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char c = buf[i];
+            buf[i] = '\0';
+            if (mkdir(buf, 0777) && errno != EEXIST)
+                return report_io_error(err, errno, "create output directory", buf);
+            buf[i] = c;
+        }
+    }
+    /* It may exist as something else: say so before a temp file fails inside it. */
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return xerr_set(err, XETL_EX_CANTCREAT, "output directory '%s' exists and is not a directory", path);
+    if (access(path, W_OK | X_OK) != 0)
+        return xerr_set(err, XETL_EX_CANTCREAT, "cannot write in output directory '%s': %s", path, strerror(errno));
+    return 0;
+}
+
+void report_files_add(struct report_files *f, const char *path, struct stage_counts *counts)
+{
+    f->paths = xrealloc(f->paths, sizeof *f->paths * (size_t)(f->n + 1));
+    f->paths[f->n++] = xstrdup(path);
+    if (counts)
+        counts->reports++;
+}
+
+void report_files_release(struct report_files *f)
+{
+    for (int i = 0; i < f->n; i++)
+        free(f->paths[i]);
+    free(f->paths);
+    f->paths = NULL;
+    f->n = 0;
+}

@@ -1,0 +1,24 @@
+-- Learn: one arm's row of formula_performance ($1 account, $2 formula_name, then the columns in order); a rerun replaces it.
+INSERT INTO formula_performance (
+       account_id, formula_name, posts_count, avg_likes, avg_retweets, avg_replies, avg_impressions,
+       avg_engagement_rate, total_followers_gained, avg_followers_per_post, follower_conversion_rate,
+       success_rate, viral_coefficient, thompson_alpha, thompson_beta, selection_score, last_used,
+       evidence_weight, prior_alpha, prior_beta, posterior_mean, posterior_lo, posterior_hi, as_of,
+       last_updated, exploratory)
+VALUES (
+       $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+       $23, $24, $25, $26)
+ON CONFLICT (account_id, formula_name) DO UPDATE SET
+       posts_count = EXCLUDED.posts_count, avg_likes = EXCLUDED.avg_likes,
+       avg_retweets = EXCLUDED.avg_retweets, avg_replies = EXCLUDED.avg_replies,
+       avg_impressions = EXCLUDED.avg_impressions, avg_engagement_rate = EXCLUDED.avg_engagement_rate,
+       total_followers_gained = EXCLUDED.total_followers_gained,
+       avg_followers_per_post = EXCLUDED.avg_followers_per_post,
+       follower_conversion_rate = EXCLUDED.follower_conversion_rate, success_rate = EXCLUDED.success_rate,
+       viral_coefficient = EXCLUDED.viral_coefficient, thompson_alpha = EXCLUDED.thompson_alpha,
+       thompson_beta = EXCLUDED.thompson_beta, selection_score = EXCLUDED.selection_score,
+       last_used = EXCLUDED.last_used, evidence_weight = EXCLUDED.evidence_weight,
+       prior_alpha = EXCLUDED.prior_alpha, prior_beta = EXCLUDED.prior_beta,
+       posterior_mean = EXCLUDED.posterior_mean, posterior_lo = EXCLUDED.posterior_lo,
+       posterior_hi = EXCLUDED.posterior_hi, as_of = EXCLUDED.as_of, last_updated = EXCLUDED.last_updated,
+       exploratory = EXCLUDED.exploratory
