@@ -2,7 +2,9 @@
  * etl/xapi.c — see xapi.h.  The fault policy is described in docs/pull.md.
  */
 #include "etl/xapi.h"
+#include "common/json.h"
 #include "common/log.h"
+#include "common/retry.h"
 #include "common/sbuf.h"
 #include "common/xtime.h"
 
@@ -17,7 +19,6 @@
 #include <unistd.h>
 
 #define BODY_MAX (64u << 20) /* a response larger than this is not X's */
-#define BACKOFF_CAP_MS 30000L
 #define XAPI_RESET_MAX 253402300799LL /* 9999-12-31T23:59:59Z: the last instant xetl can print */
 
 struct xapi {
@@ -26,11 +27,9 @@ struct xapi {
     char *token;             /* secret: only ever copied into auth_header */
     struct curl_slist *headers;
     long timeout_s;
-    long retries;
-    long backoff_ms;
     long max_wait_s;
     long requests;
-    uint64_t rng;
+    struct retry retry;
     xapi_lander lander;
     void *lander_arg;
     /* per attempt */
@@ -113,17 +112,6 @@ void xapi_redact_body(const char *body, size_t len, const char *secret, struct s
     }
 }
 
-long xapi_backoff_ms(long base_ms, int attempt, uint32_t rnd)
-{
-    double d = (double)(base_ms > 0 ? base_ms : 1);
-    for (int i = 1; i < attempt && d < BACKOFF_CAP_MS; i++)
-        d *= 2.0;
-    d *= 0.5 + (double)rnd / 4294967296.0; /* jitter: 0.5 .. 1.5 */
-    if (d > BACKOFF_CAP_MS)
-        d = BACKOFF_CAP_MS;
-    return (long)d;
-}
-
 long xapi_rate_limit_wait(int64_t now, int64_t rl_reset, long retry_after)
 {
     int64_t w;
@@ -156,25 +144,30 @@ static long long header_int(const char *v)
     return n;
 }
 
+/* libcurl's results that may pass on another attempt (the rest never will). */
+static enum retry_fault curl_fault(int curl_code)
+{
+    switch (curl_code) {
+    case CURLE_OK:
+        return RETRY_FAULT_NONE;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_GOT_NOTHING:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+        return RETRY_FAULT_TRANSIENT;
+    default:
+        return RETRY_FAULT_PERMANENT;
+    }
+}
+
 bool xapi_retryable(long http_status, int curl_code)
 {
-    if (curl_code != CURLE_OK) {
-        switch (curl_code) {
-        case CURLE_COULDNT_RESOLVE_HOST:
-        case CURLE_COULDNT_CONNECT:
-        case CURLE_PARTIAL_FILE:
-        case CURLE_OPERATION_TIMEDOUT:
-        case CURLE_GOT_NOTHING:
-        case CURLE_SEND_ERROR:
-        case CURLE_RECV_ERROR:
-        case CURLE_HTTP2:
-        case CURLE_HTTP2_STREAM:
-            return true;
-        default:
-            return false;
-        }
-    }
-    return http_status == 408 || (http_status >= 500 && http_status <= 599);
+    return retry_retryable(RETRY_HTTP, curl_fault(curl_code), curl_code == CURLE_OK ? http_status : 0);
 }
 
 static bool is_loopback_host(const char *host, size_t n)
@@ -303,28 +296,13 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *
 
 /* --- client ---------------------------------------------------------------- */
 
-static uint32_t next_rand(struct xapi *x)
-{
-    /* xorshift64*: jitter only, never a result */
-    x->rng ^= x->rng >> 12;
-    x->rng ^= x->rng << 25;
-    x->rng ^= x->rng >> 27;
-    return (uint32_t)((x->rng * 2685821657736338717ULL) >> 32);
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        ;
-}
-
 int xapi_open(const struct config *cfg, struct xapi **out, struct xerr *err)
 {
     struct xapi *x = xcalloc(1, sizeof *x);
     const char *base = config_get(cfg, "x_api_base");
     const char *ca = config_get(cfg, "ca_bundle");
     struct sbuf auth = SBUF_INIT;
+    long retries = 0, backoff_ms = 0;
     int rc;
 
     *out = NULL;
@@ -335,10 +313,11 @@ int xapi_open(const struct config *cfg, struct xapi **out, struct xerr *err)
     for (size_t n = strlen(x->base); n > 0 && x->base[n - 1] == '/'; n--)
         x->base[n - 1] = '\0';
     if ((rc = config_get_long(cfg, "pull.timeout", &x->timeout_s, err)) ||
-        (rc = config_get_long(cfg, "pull.retries", &x->retries, err)) ||
-        (rc = config_get_long(cfg, "pull.backoff_ms", &x->backoff_ms, err)) ||
+        (rc = config_get_long(cfg, "pull.retries", &retries, err)) ||
+        (rc = config_get_long(cfg, "pull.backoff_ms", &backoff_ms, err)) ||
         (rc = config_get_long(cfg, "pull.max_rate_limit_wait", &x->max_wait_s, err)))
         goto out;
+    retry_init(&x->retry, retries, backoff_ms, ((uint64_t)getpid() << 32) ^ (uint64_t)(log_wallclock() * 1e6));
     if ((rc = config_get_secret(cfg, "x_bearer_token", &x->token, err)))
         goto out;
     if (!x->token || !*x->token) {
@@ -387,9 +366,6 @@ int xapi_open(const struct config *cfg, struct xapi **out, struct xerr *err)
         curl_easy_setopt(x->h, CURLOPT_DEBUGDATA, x);
         curl_easy_setopt(x->h, CURLOPT_VERBOSE, 1L);
     }
-    x->rng = ((uint64_t)getpid() << 32) ^ (uint64_t)(log_wallclock() * 1e6) ^ 0x9E3779B97F4A7C15ULL;
-    if (!x->rng)
-        x->rng = 1;
     *out = x;
     x = NULL;
     rc = 0;
@@ -432,7 +408,7 @@ long xapi_requests(const struct xapi *x)
 void xapi_response_release(struct xapi_response *r)
 {
     if (r && r->json) {
-        json_decref(r->json);
+        jv_free(r->json);
         r->json = NULL;
     }
 }
@@ -440,13 +416,9 @@ void xapi_response_release(struct xapi_response *r)
 /* "title: detail" of an RFC 7807 problem body, shortened, for messages. */
 static void problem_text(const char *body, size_t len, const char *secret, char *out, size_t n)
 {
-    json_t *j = json_loadb(body, len, 0, NULL);
-    const char *title = NULL, *detail = NULL;
+    struct jv *j = jv_parse(body, len, NULL, 0);
+    const char *title = jv_str(jv_get(j, "title")), *detail = jv_str(jv_get(j, "detail"));
     out[0] = '\0';
-    if (j && json_is_object(j)) {
-        title = json_string_value(json_object_get(j, "title"));
-        detail = json_string_value(json_object_get(j, "detail"));
-    }
     if (title || detail)
         snprintf(out, n, "%s%s%s", title ? title : "", title && detail ? ": " : "", detail ? detail : "");
     else
@@ -455,7 +427,7 @@ static void problem_text(const char *body, size_t len, const char *secret, char 
         if (*p == '\n' || *p == '\r' || *p == '\t')
             *p = ' ';
     xapi_redact(out, secret);
-    json_decref(j);
+    jv_free(j);
 }
 
 static int land(struct xapi *x, const char *endpoint, const char *path, int attempt, long status, long dur,
@@ -511,8 +483,8 @@ int xapi_get(struct xapi *x, const char *endpoint, const char *path_query, struc
         char msg[512];
         long status = 0;
         int64_t id = 0;
-        json_t *j = NULL;
-        json_error_t jerr;
+        struct jv *j = NULL;
+        char why[160] = "";
 
         attempt++;
         sbuf_reset(&x->body);
@@ -545,10 +517,10 @@ int xapi_get(struct xapi *x, const char *endpoint, const char *path_query, struc
                 goto out;
             }
         } else if (status == 200) {
-            j = json_loadb(x->body.buf, x->body.len, 0, &jerr);
-            if (j && json_is_object(j)) {
+            j = jv_parse(x->body.buf, x->body.len, why, sizeof why);
+            if (jv_is_object(j)) {
                 if ((rc = land(x, endpoint, path_query, attempt, status, dur, NULL, &id, err))) {
-                    json_decref(j);
+                    jv_free(j);
                     goto out;
                 }
                 out->json = j;
@@ -556,9 +528,11 @@ int xapi_get(struct xapi *x, const char *endpoint, const char *path_query, struc
                 rc = 0;
                 goto out;
             }
-            json_decref(j);
+            if (j)
+                snprintf(why, sizeof why, "not an object");
+            jv_free(j);
             snprintf(msg, sizeof msg, "invalid or truncated json body (%zu bytes): %s", x->body.len,
-                     x->body.len ? jerr.text : "empty");
+                     x->body.len ? why : "empty");
             xapi_redact(msg, x->token); /* jansson quotes the bytes near the error */
             if ((rc = land(x, endpoint, path_query, attempt, status, dur, msg, &id, err)))
                 goto out;
@@ -580,7 +554,7 @@ int xapi_get(struct xapi *x, const char *endpoint, const char *path_query, struc
                     goto out;
                 }
                 log_warn("rate limited on %s, waiting until %s", endpoint, until);
-                sleep_ms(w * 1000L);
+                retry_sleep_ms(w * 1000L);
                 waited_s += w;
                 continue; /* a rate limit is not a failure of the service */
             }
@@ -612,14 +586,14 @@ int xapi_get(struct xapi *x, const char *endpoint, const char *path_query, struc
         /* Retryable: 5xx, 408, transport faults, bad bodies. */
         snprintf(last, sizeof last, "%s", msg);
         failures++;
-        if (failures > x->retries) {
+        if (!retry_allowed(&x->retry, failures)) {
             rc = xerr_set(err, XETL_EX_UNAVAILABLE, "x api unavailable: GET %s failed after %d attempts (last: %s)",
                           endpoint, failures, last);
             goto out;
         }
-        long d = xapi_backoff_ms(x->backoff_ms, failures, next_rand(x));
-        log_info("GET %s: %s; retry %d of %ld in %ld ms", endpoint, msg, failures, x->retries, d);
-        sleep_ms(d);
+        long d = retry_delay_ms(&x->retry, failures);
+        log_info("GET %s: %s; retry %d of %ld in %ld ms", endpoint, msg, failures, x->retry.max_retries, d);
+        retry_sleep_ms(d);
     }
 out:
     sbuf_release(&url);

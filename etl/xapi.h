@@ -23,12 +23,12 @@
 #ifndef XETL_XAPI_H
 #define XETL_XAPI_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "common/config.h"
+#include "common/json.h"
 #include "common/xerr.h"
 
 struct xapi;
@@ -56,7 +56,7 @@ typedef int (*xapi_lander)(void *arg, const struct xapi_attempt *a, int64_t *id,
 
 struct xapi_response {
     long status;            /* 200 */
-    json_t *json;           /* the parsed body (owned; freed by xapi_response_release) */
+    struct jv *json;        /* the parsed body, an object (owned; freed by xapi_response_release) */
     int64_t landed_id;      /* the lander's id for the successful attempt */
 };
 
@@ -105,13 +105,6 @@ struct sbuf;
 void xapi_redact_body(const char *body, size_t len, const char *secret, struct sbuf *out);
 
 /*
- * Delay before retry number `attempt` (1-based): base_ms * 2^(attempt-1),
- * scaled by a jitter factor in [0.5, 1.5) taken from rnd (uniform 32 bits),
- * capped at 30 s.
- */
-long xapi_backoff_ms(long base_ms, int attempt, uint32_t rnd);
-
-/*
  * Seconds to wait after a 429 received at `now`: until rl_reset (+1 s for
  * clock skew) when known, else retry_after when >= 0, else 60.  Never < 1,
  * never more than XAPI_WAIT_CAP_S, whatever the headers said.
@@ -119,7 +112,10 @@ long xapi_backoff_ms(long base_ms, int attempt, uint32_t rnd);
 #define XAPI_WAIT_CAP_S 86400L
 long xapi_rate_limit_wait(int64_t now, int64_t rl_reset, long retry_after);
 
-/* Whether a status (with curl's result, 0 = CURLE_OK) is worth retrying. */
+/*
+ * Whether a status (with curl's result, 0 = CURLE_OK) is worth retrying: curl's
+ * result mapped to a fault, then common/retry.h's one policy (the backoff too).
+ */
 bool xapi_retryable(long http_status, int curl_code);
 
 /*
