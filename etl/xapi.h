@@ -81,6 +81,27 @@ int xapi_get(struct xapi *x, const char *endpoint, const char *path_query, struc
              struct xerr *err);
 void xapi_response_release(struct xapi_response *r);
 
+/*
+ * Many GETs at once, on one curl multi handle: up to `concurrency` in flight,
+ * connections reused, HTTP/2 streams multiplexed where the server offers it.
+ * Each call has the fault policy of xapi_get (retries, backoff, 429 waits; a
+ * 429 holds every call of this client until its reset).  Every attempt is
+ * landed, in the order they end; bodies are not returned (read them from
+ * where the lander put them).  calls[i].rc, .status and .err say how each
+ * ended; a refused token or a rate limit too long to wait for stops the
+ * calls not yet started (they carry that verdict).  Returns 0 when every
+ * call succeeded, else the first failed call's status (in calls' order)
+ * with its message in err.
+ */
+struct xapi_call {
+    const char *endpoint;   /* in: label, as for xapi_get */
+    const char *path;       /* in: path and query */
+    int rc;                 /* out: 0 or an exit status */
+    long status;            /* out: the last HTTP status (0: none) */
+    struct xerr err;        /* out: why, when rc != 0 */
+};
+int xapi_get_many(struct xapi *x, struct xapi_call *calls, int n, int concurrency, struct xerr *err);
+
 /* HTTP requests made by this client so far (every attempt counts). */
 long xapi_requests(const struct xapi *x);
 
