@@ -189,6 +189,7 @@ struct plan {
     int64_t tl_from, tl_to;
     struct xrange range;
     bool user_context;
+    long concurrency;      /* requests in flight */
     struct pull_tier tiers[PULL_MAX_TIERS];
     int n_tiers;
 };
@@ -247,31 +248,17 @@ static int timeline(struct xapi *x, const struct account *acct, const struct pla
     return rc;
 }
 
-static int fetch_batch(struct xapi *x, char (*ids)[24], int n, bool private_fields, struct xerr *err)
+/* The /2/tweets request of n ids, with or without the private metrics. */
+static void batch_path(struct sbuf *path, char (*ids)[24], int n, bool private_fields)
 {
-    struct sbuf path = SBUF_INIT;
-    struct xapi_response r;
-    int rc;
-
-    sbuf_init(&path);
-    sbuf_adds(&path, "/2/tweets?ids=");
+    sbuf_reset(path);
+    sbuf_adds(path, "/2/tweets?ids=");
     for (int i = 0; i < n; i++)
-        sbuf_addf(&path, "%s%s", i ? "," : "", ids[i]);
-    sbuf_adds(&path, "&tweet.fields=" TWEET_FIELDS);
+        sbuf_addf(path, "%s%s", i ? "," : "", ids[i]);
+    sbuf_adds(path, "&tweet.fields=" TWEET_FIELDS);
     if (private_fields)
-        sbuf_adds(&path, ",non_public_metrics,organic_metrics");
-    sbuf_adds(&path, "&expansions=in_reply_to_user_id&user.fields=username");
-    rc = xapi_get(x, "/2/tweets", path.buf, &r, err);
-    sbuf_release(&path);
-    if (rc && private_fields && r.status == 400) {
-        /* A post crossed X's 30-day line for private metrics: ask without them. */
-        log_warn("pull: private metrics refused for a batch (%s); asking without them", err->msg);
-        xerr_clear(err);
-        return fetch_batch(x, ids, n, false, err);
-    }
-    if (!rc)
-        xapi_response_release(&r);
-    return rc;
+        sbuf_adds(path, ",non_public_metrics,organic_metrics");
+    sbuf_adds(path, "&expansions=in_reply_to_user_id&user.fields=username");
 }
 
 /* The posts due at this as-of, young (private metrics asked for) and old apart. */
@@ -306,22 +293,78 @@ static void choose_due(const struct plan *pl, struct cands *c, struct due *d)
     }
 }
 
-/* The due posts in batches of 100; rate-limit waits can make this long, so it shows progress. */
-static int fetch_due(struct xapi *x, const struct due *d, struct xerr *err)
+/* One /2/tweets request of up to 100 due posts. */
+struct batch {
+    char (*ids)[24];
+    int n;
+    bool private_fields;
+    struct sbuf path;
+};
+
+/*
+ * Fetches the batches at once (pull.concurrency in flight).  A batch whose
+ * private metrics X refused (400: a post crossed its 30-day line) is asked
+ * again without them; any other failure fails the account.
+ */
+static int fetch_batches(struct xapi *x, struct batch *b, int n, long conc, struct progress *prog, struct xerr *err)
 {
+    struct xapi_call *calls = xcalloc((size_t)(n ? n : 1), sizeof *calls);
+    int rc = 0, again = 0;
+    for (int i = 0; i < n; i++) {
+        batch_path(&b[i].path, b[i].ids, b[i].n, b[i].private_fields);
+        calls[i].endpoint = "/2/tweets";
+        calls[i].path = b[i].path.buf;
+    }
+    if (n)
+        rc = xapi_get_many(x, calls, n, (int)conc, err);
+    for (int i = 0; rc && i < n; i++)
+        if (calls[i].rc && !(b[i].private_fields && calls[i].status == 400)) {
+            *err = calls[i].err;
+            goto out;
+        }
+    xerr_clear(err);
+    rc = 0;
+    for (int i = 0; i < n; i++) {
+        if (!calls[i].rc) {
+            progress_step(prog, b[i].n);
+            continue;
+        }
+        log_warn("pull: private metrics refused for a batch (%s); asking without them", calls[i].err.msg);
+        b[i].private_fields = false;
+        struct batch t = b[again]; /* swapped, so each path keeps one owner */
+        b[again++] = b[i];
+        b[i] = t;
+    }
+    if (again)
+        rc = fetch_batches(x, b, again, conc, prog, err);
+out:
+    free(calls);
+    return rc;
+}
+
+/* The due posts in batches of 100; rate-limit waits can make this long, so it shows progress. */
+static int fetch_due(struct xapi *x, const struct due *d, long conc, struct xerr *err)
+{
+    int nb = (d->n_young + BATCH - 1) / BATCH + (d->n_old + BATCH - 1) / BATCH, k = 0;
+    struct batch *b = xcalloc((size_t)(nb ? nb : 1), sizeof *b);
     struct progress prog;
-    int rc = 0;
-    progress_begin(&prog, "pull: posts fetched", d->n_young + d->n_old);
-    for (int pass = 0; pass < 2 && !rc; pass++) {
+    int rc;
+    for (int pass = 0; pass < 2; pass++) {
         char (*ids)[24] = pass ? d->old : d->young;
         int n = pass ? d->n_old : d->n_young;
-        for (int i = 0; i < n && !rc; i += BATCH) {
-            int nb = n - i < BATCH ? n - i : BATCH;
-            if (!(rc = fetch_batch(x, ids + i, nb, !pass, err)))
-                progress_step(&prog, nb);
+        for (int i = 0; i < n; i += BATCH, k++) {
+            b[k].ids = ids + i;
+            b[k].n = n - i < BATCH ? n - i : BATCH;
+            b[k].private_fields = !pass;
+            sbuf_init(&b[k].path);
         }
     }
+    progress_begin(&prog, "pull: posts fetched", d->n_young + d->n_old);
+    rc = fetch_batches(x, b, nb, conc, &prog, err);
     progress_end(&prog);
+    for (int i = 0; i < nb; i++)
+        sbuf_release(&b[i].path);
+    free(b);
     return rc;
 }
 
@@ -335,7 +378,8 @@ static int make_plan(const struct config *cfg, const struct stage_args *a, struc
     if ((rc = pull_parse_schedule(config_get(cfg, "pull.refresh_schedule"), pl->tiers, &pl->n_tiers, err)) ||
         (rc = config_get_long(cfg, "pull.track_days", &track_days, err)) ||
         (rc = config_get_long(cfg, "pull.timeline_days", &tl_days, err)) ||
-        (rc = config_get_bool(cfg, "x_user_context", &pl->user_context, err)))
+        (rc = config_get_bool(cfg, "x_user_context", &pl->user_context, err)) ||
+        (rc = config_get_long(cfg, "pull.concurrency", &pl->concurrency, err)))
         return rc;
     pl->window_from = a->as_of - track_days * XTIME_DAY;
     pl->tl_from = a->as_of - tl_days * XTIME_DAY;
@@ -395,7 +439,7 @@ int pull_run(struct db *db, const struct config *cfg, const struct account *acct
     choose_due(&pl, &c, &d);
     log_info("pull: '%s': %d posts known, %d due (%d with private metrics)", acct->handle, c.n,
              d.n_young + d.n_old, d.n_young);
-    if ((rc = fetch_due(x, &d, err)))
+    if ((rc = fetch_due(x, &d, pl.concurrency, err)))
         goto out;
     /* 4. typed rows from what was landed, all or nothing */
     if ((rc = pull_derive(db, acct, &bots, a->as_of, lc.ids, lc.n_ids, counts, err)))

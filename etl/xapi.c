@@ -59,6 +59,8 @@ struct xapi {
     long max_wait_s;
     long requests;
     double hold_until;       /* a 429 holds every new attempt until its reset */
+    bool probed;             /* a response other than 429 came since the start or the last 429 */
+    long rl_remaining;       /* the last x-rate-limit-remaining seen, -1 unknown */
     struct retry retry;
     xapi_lander lander;
     void *lander_arg;
@@ -215,6 +217,7 @@ int xapi_open(const struct config *cfg, struct xapi **out, struct xerr *err)
     *out = NULL;
     if ((rc = open_settings(cfg, x, err)))
         goto out;
+    x->rl_remaining = -1;
     x->h = curl_easy_init();
     if (!x->h) {
         rc = xerr_set(err, XETL_EX_SOFTWARE, "cannot initialise libcurl");
@@ -406,6 +409,7 @@ static int rate_limited(struct xapi *x, struct xreq *q, long *delay_ms, struct x
                         until, x->max_wait_s);
     log_warn("rate limited on %s, waiting until %s", q->endpoint, until);
     q->waited_s += w;
+    x->probed = false;
     *delay_ms = w * 1000L;
     if (log_wallclock() + (double)w > x->hold_until)
         x->hold_until = log_wallclock() + (double)w;
@@ -455,6 +459,11 @@ static int req_finish(struct xapi *x, struct xreq *q, CURLcode cc, long status, 
 
     q->out.status = status;
     *delay_ms = 0;
+    if (status && status != 429) {
+        x->probed = true;
+        if (q->rl_remaining >= 0)
+            x->rl_remaining = q->rl_remaining;
+    }
     if (cc != CURLE_OK)
         rc = transport_failure(x, q, cc, status, dur, msg, sizeof msg, err);
     else if (status == 200)
@@ -501,10 +510,19 @@ int xapi_get(struct xapi *x, const char *endpoint, const char *path_query, struc
 
 /* --- many requests at once ------------------------------------------------ */
 
-/* Starts the attempts that may start now, up to `limit` in flight. */
+/*
+ * Starts the attempts that may start now.  Within the token's rate limit: one
+ * request alone until a response other than a 429 arrives (at the start, and
+ * after each 429's wait), then up to `limit` in flight, never more than the
+ * requests X last said remain in the window.
+ */
 static int start_ready(struct xapi *x, struct xreq *q, int n, int limit, int *active, struct xerr *err)
 {
     double now = log_wallclock();
+    if (!x->probed)
+        limit = 1;
+    else if (x->rl_remaining >= 0 && x->rl_remaining < limit)
+        limit = x->rl_remaining > 0 ? (int)x->rl_remaining : 1;
     for (int i = 0; i < n && *active < limit && now >= x->hold_until; i++) {
         if (q[i].active || q[i].done || now < q[i].start_at)
             continue;
