@@ -2,6 +2,7 @@
  * what is retried, the backoff with its jitter bounds, and the cap. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,36 +12,45 @@
 
 #include "common/retry.h"
 
-static void test_http(void **state)
-{
-    (void)state;
-    assert_true(retry_retryable(RETRY_HTTP, RETRY_FAULT_NONE, 503));
-    assert_true(retry_retryable(RETRY_HTTP, RETRY_FAULT_NONE, 500));
-    assert_true(retry_retryable(RETRY_HTTP, RETRY_FAULT_NONE, 599));
-    assert_true(retry_retryable(RETRY_HTTP, RETRY_FAULT_NONE, 408));
-    assert_false(retry_retryable(RETRY_HTTP, RETRY_FAULT_NONE, 400));
-    assert_false(retry_retryable(RETRY_HTTP, RETRY_FAULT_NONE, 401));
-    assert_false(retry_retryable(RETRY_HTTP, RETRY_FAULT_NONE, 429)); /* waited for, not retried */
-    assert_false(retry_retryable(RETRY_HTTP, RETRY_FAULT_NONE, 200));
-    assert_false(retry_retryable(RETRY_HTTP, RETRY_FAULT_NONE, 0));
-    assert_true(retry_retryable(RETRY_HTTP, RETRY_FAULT_TRANSIENT, 0));
-    assert_true(retry_retryable(RETRY_HTTP, RETRY_FAULT_TRANSIENT, 200)); /* truncated 200 */
-    assert_false(retry_retryable(RETRY_HTTP, RETRY_FAULT_PERMANENT, 0));
-}
+/* What is retried: protocol, transport fault, reply code → verdict. */
+static const struct {
+    enum retry_proto proto;
+    enum retry_fault fault;
+    long code;
+    bool want;
+} cases[] = {
+    { RETRY_HTTP, RETRY_FAULT_NONE, 503, true },
+    { RETRY_HTTP, RETRY_FAULT_NONE, 500, true },
+    { RETRY_HTTP, RETRY_FAULT_NONE, 599, true },
+    { RETRY_HTTP, RETRY_FAULT_NONE, 408, true },
+    { RETRY_HTTP, RETRY_FAULT_NONE, 400, false },
+    { RETRY_HTTP, RETRY_FAULT_NONE, 401, false },
+    { RETRY_HTTP, RETRY_FAULT_NONE, 429, false }, /* waited for, not retried */
+    { RETRY_HTTP, RETRY_FAULT_NONE, 200, false },
+    { RETRY_HTTP, RETRY_FAULT_NONE, 0, false },
+    { RETRY_HTTP, RETRY_FAULT_TRANSIENT, 0, true },
+    { RETRY_HTTP, RETRY_FAULT_TRANSIENT, 200, true }, /* a truncated 200 */
+    { RETRY_HTTP, RETRY_FAULT_PERMANENT, 0, false },
+    { RETRY_SMTP, RETRY_FAULT_NONE, 421, true },
+    { RETRY_SMTP, RETRY_FAULT_NONE, 451, true },
+    { RETRY_SMTP, RETRY_FAULT_NONE, 550, false },
+    { RETRY_SMTP, RETRY_FAULT_NONE, 0, false },
+    { RETRY_SMTP, RETRY_FAULT_TRANSIENT, 554, false }, /* the reply decides over how the exchange ended */
+    { RETRY_SMTP, RETRY_FAULT_PERMANENT, 450, true },
+    { RETRY_SMTP, RETRY_FAULT_TRANSIENT, 0, true },
+    { RETRY_SMTP, RETRY_FAULT_PERMANENT, 0, false },
+    { RETRY_SMTP, RETRY_FAULT_PERMANENT, 250, false },
+};
 
-static void test_smtp(void **state)
+static void test_retryable(void **state)
 {
     (void)state;
-    assert_true(retry_retryable(RETRY_SMTP, RETRY_FAULT_NONE, 421));
-    assert_true(retry_retryable(RETRY_SMTP, RETRY_FAULT_NONE, 451));
-    assert_false(retry_retryable(RETRY_SMTP, RETRY_FAULT_NONE, 550));
-    assert_false(retry_retryable(RETRY_SMTP, RETRY_FAULT_NONE, 0));
-    /* The reply decides over the way the exchange ended. */
-    assert_false(retry_retryable(RETRY_SMTP, RETRY_FAULT_TRANSIENT, 554));
-    assert_true(retry_retryable(RETRY_SMTP, RETRY_FAULT_PERMANENT, 450));
-    assert_true(retry_retryable(RETRY_SMTP, RETRY_FAULT_TRANSIENT, 0));
-    assert_false(retry_retryable(RETRY_SMTP, RETRY_FAULT_PERMANENT, 0));
-    assert_false(retry_retryable(RETRY_SMTP, RETRY_FAULT_PERMANENT, 250));
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        bool got = retry_retryable(cases[i].proto, cases[i].fault, cases[i].code);
+        if (got != cases[i].want)
+            fail_msg("case %zu: %s fault %d code %ld gave %d", i, cases[i].proto == RETRY_HTTP ? "http" : "smtp",
+                     (int)cases[i].fault, cases[i].code, (int)got);
+    }
 }
 
 static void test_backoff(void **state)
@@ -90,8 +100,7 @@ static void test_policy(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_http),
-        cmocka_unit_test(test_smtp),
+        cmocka_unit_test(test_retryable),
         cmocka_unit_test(test_backoff),
         cmocka_unit_test(test_policy),
     };
