@@ -33,80 +33,6 @@
 
 #define TWEET_FIELDS "created_at,author_id,public_metrics,conversation_id,in_reply_to_user_id,referenced_tweets"
 
-/* --- the refresh schedule ------------------------------------------------- */
-
-static int parse_dur(const char *s, size_t n, int64_t *out)
-{
-    char buf[32], *end;
-    long long v;
-    int64_t mult = 1;
-
-    if (n == 0 || n >= sizeof buf)
-        return -1;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    errno = 0;
-    v = strtoll(buf, &end, 10);
-    if (end == buf || v < 0 || errno == ERANGE)
-        return -1;
-    if (*end) {
-        switch (*end) {
-        case 's': mult = 1; break;
-        case 'm': mult = 60; break;
-        case 'h': mult = 3600; break;
-        case 'd': mult = XTIME_DAY; break;
-        default: return -1;
-        }
-        if (end[1])
-            return -1;
-    }
-    /* No age a schedule could mean is near 2^63 s: refuse what would overflow. */
-    if (v > INT64_MAX / mult)
-        return -1;
-    *out = (int64_t)v * mult;
-    return 0;
-}
-
-int pull_parse_schedule(const char *s, struct pull_tier *tiers, int *n, struct xerr *err)
-{
-    const char *p = s ? s : "";
-    *n = 0;
-    while (*p) {
-        size_t len = strcspn(p, ",");
-        const char *colon = memchr(p, ':', len);
-        struct pull_tier t;
-        while (len && isspace((unsigned char)*p)) {
-            p++;
-            len--;
-        }
-        if (!colon || *n >= PULL_MAX_TIERS || parse_dur(p, (size_t)(colon - p), &t.age_s) ||
-            parse_dur(colon + 1, len - (size_t)(colon + 1 - p), &t.every_s) || t.age_s <= 0 ||
-            (*n > 0 && t.age_s <= tiers[*n - 1].age_s))
-            return xerr_set(err, XETL_EX_CONFIG,
-                            "pull.refresh_schedule '%s' is not AGE:EVERY pairs of increasing age (e.g. 6h:0,48h:3h)",
-                            s ? s : "");
-        tiers[(*n)++] = t;
-        p += len;
-        if (*p == ',')
-            p++;
-    }
-    if (*n == 0)
-        return xerr_set(err, XETL_EX_CONFIG, "pull.refresh_schedule is empty");
-    return 0;
-}
-
-bool pull_due(const struct pull_tier *tiers, int n, int64_t age_s, int64_t since_last_s)
-{
-    if (since_last_s < 0)
-        return true;
-    if (since_last_s == 0)
-        return false;
-    for (int i = 0; i < n; i++)
-        if (age_s < tiers[i].age_s)
-            return since_last_s >= tiers[i].every_s;
-    return n > 0 && since_last_s >= tiers[n - 1].every_s;
-}
-
 /* --- choosing what to fetch ---------------------------------------------- */
 
 struct cand {
@@ -190,6 +116,7 @@ struct plan {
     struct xrange range;
     bool user_context;
     long concurrency;      /* requests in flight */
+    bool tl_page_first;    /* asking for the timelines' first pages */
     struct pull_tier tiers[PULL_MAX_TIERS];
     int n_tiers;
 };
@@ -210,42 +137,6 @@ static void timeline_page(const struct jv *body, int64_t as_of, struct cands *c,
     const char *next = jv_str(jv_get(jv_get(body, "meta"), "next_token"));
     bool more = next && *next && strlen(next) < n && !strpbrk(next, "&#? %");
     snprintf(token, n, "%s", more ? next : "");
-}
-
-static int timeline(struct xapi *x, const struct account *acct, const struct plan *pl, struct cands *c,
-                    struct xerr *err)
-{
-    char from[40], to[40];
-    char token[128] = "";
-    struct sbuf path = SBUF_INIT;
-    int rc = 0;
-
-    sbuf_init(&path);
-    xtime_format(pl->tl_from, from, sizeof from);
-    xtime_format(pl->tl_to, to, sizeof to);
-    for (int page = 0; page < TIMELINE_MAX_PAGES; page++) {
-        struct xapi_response r;
-
-        sbuf_reset(&path);
-        sbuf_addf(&path, "/2/users/%s/tweets?max_results=100&start_time=%s", acct->user_id, from);
-        /* X rejects an end_time less than 10 s before its own clock, so only the real
-         * time can say whether one may be sent (30 s allows for skew).  Results do not
-         * depend on it: posts made after the as-of that X lists without end_time are
-         * dropped here and in pull_parse_body. */
-        if (pl->tl_to < (int64_t)time(NULL) - 30)
-            sbuf_addf(&path, "&end_time=%s", to);
-        sbuf_adds(&path, "&tweet.fields=" TWEET_FIELDS);
-        if (*token)
-            sbuf_addf(&path, "&pagination_token=%s", token);
-        if ((rc = xapi_get(x, "/2/users/:id/tweets", path.buf, &r, err)))
-            break;
-        timeline_page(r.json, pl->as_of, c, token, sizeof token);
-        xapi_response_release(&r);
-        if (!*token)
-            break;
-    }
-    sbuf_release(&path);
-    return rc;
 }
 
 /* The /2/tweets request of n ids, with or without the private metrics. */
@@ -293,8 +184,115 @@ static void choose_due(const struct plan *pl, struct cands *c, struct due *d)
     }
 }
 
-/* One /2/tweets request of up to 100 due posts. */
+/* One account's pull: what it has, what it fetched, how it ended. */
+struct job {
+    const struct account *acct;
+    struct pull_lander lc;
+    struct pull_bots bots;
+    struct cands c;
+    struct due d;
+    char token[128];      /* the timeline's next page ("" none) */
+    struct sbuf path;
+    int rc;               /* the first failure, 0 while it goes on */
+    struct xerr err;
+};
+
+/* Records a job's first failure; the job does nothing more, the others go on. */
+static void job_fail(struct job *j, int rc, const struct xerr *err)
+{
+    if (j->rc)
+        return;
+    j->rc = rc;
+    j->err = *err;
+    xerr_prefix(&j->err, "pull: ");
+}
+
+/* One request per live job, all at once; each job's verdict goes to it. */
+static void fetch_round(struct xapi *x, struct job *jobs, int n, const struct plan *pl, const char *endpoint,
+                        bool (*path_of)(struct job *, const struct plan *), struct xapi_call *calls, int *nc)
+{
+    struct xerr err = { 0 };
+    *nc = 0;
+    for (int i = 0; i < n; i++) {
+        if (jobs[i].rc || !path_of(&jobs[i], pl))
+            continue;
+        calls[*nc] = (struct xapi_call){ .endpoint = endpoint, .path = jobs[i].path.buf, .land_arg = &jobs[i].lc,
+                                         .group = i, .keep_json = true };
+        (*nc)++;
+    }
+    if (*nc)
+        (void)xapi_get_many(x, calls, *nc, (int)pl->concurrency, &err); /* verdicts are per call */
+    for (int k = 0; k < *nc; k++)
+        if (calls[k].rc)
+            job_fail(&jobs[calls[k].group], calls[k].rc, &calls[k].err);
+}
+
+static bool user_path(struct job *j, const struct plan *pl)
+{
+    (void)pl;
+    sbuf_reset(&j->path);
+    sbuf_addf(&j->path, "/2/users/%s?user.fields=public_metrics", j->acct->user_id);
+    return true;
+}
+
+static bool timeline_path(struct job *j, const struct plan *pl)
+{
+    char from[40], to[40];
+    if (!pl->tl_page_first && !*j->token)
+        return false; /* no next page */
+    xtime_format(pl->tl_from, from, sizeof from);
+    xtime_format(pl->tl_to, to, sizeof to);
+    sbuf_reset(&j->path);
+    sbuf_addf(&j->path, "/2/users/%s/tweets?max_results=100&start_time=%s", j->acct->user_id, from);
+    /* X rejects an end_time less than 10 s before its own clock, so only the real
+     * time can say whether one may be sent (30 s allows for skew).  Results do not
+     * depend on it: posts made after the as-of that X lists without end_time are
+     * dropped here and in pull_parse_body. */
+    if (pl->tl_to < (int64_t)time(NULL) - 30)
+        sbuf_addf(&j->path, "&end_time=%s", to);
+    sbuf_adds(&j->path, "&tweet.fields=" TWEET_FIELDS);
+    if (*j->token)
+        sbuf_addf(&j->path, "&pagination_token=%s", j->token);
+    return true;
+}
+
+/* 1. the follower count of every account, 2. their timelines, page by page. */
+static void fetch_users_and_timelines(struct xapi *x, struct job *jobs, int n, struct plan *pl)
+{
+    struct xapi_call *calls = xcalloc((size_t)n, sizeof *calls);
+    struct xerr err = { 0 };
+    int nc;
+
+    fetch_round(x, jobs, n, pl, "/2/users/:id", user_path, calls, &nc);
+    for (int k = 0; k < nc; k++) {
+        struct job *j = &jobs[calls[k].group];
+        if (!calls[k].rc && !jv_is_object(jv_get(calls[k].json, "data"))) {
+            xerr_set(&err, XETL_EX_CONFIG, "x has no user with id '%s' (account '%s')", j->acct->user_id,
+                     j->acct->handle);
+            job_fail(j, err.code, &err);
+        }
+        jv_free(calls[k].json);
+    }
+    pl->tl_page_first = true;
+    for (int page = 0; page < TIMELINE_MAX_PAGES && pl->tl_from < pl->tl_to; page++) {
+        fetch_round(x, jobs, n, pl, "/2/users/:id/tweets", timeline_path, calls, &nc);
+        pl->tl_page_first = false;
+        for (int k = 0; k < nc; k++) {
+            struct job *j = &jobs[calls[k].group];
+            j->token[0] = '\0';
+            if (!calls[k].rc)
+                timeline_page(calls[k].json, pl->as_of, &j->c, j->token, sizeof j->token);
+            jv_free(calls[k].json);
+        }
+        if (nc == 0)
+            break;
+    }
+    free(calls);
+}
+
+/* One /2/tweets request of up to 100 due posts of one job. */
 struct batch {
+    struct job *job;
     char (*ids)[24];
     int n;
     bool private_fields;
@@ -304,68 +302,65 @@ struct batch {
 /*
  * Fetches the batches at once (pull.concurrency in flight).  A batch whose
  * private metrics X refused (400: a post crossed its 30-day line) is asked
- * again without them; any other failure fails the account.
+ * again without them; any other failure fails the batch's account.
  */
-static int fetch_batches(struct xapi *x, struct batch *b, int n, long conc, struct progress *prog, struct xerr *err)
+static void fetch_batches(struct xapi *x, struct batch *b, int n, long conc, struct progress *prog)
 {
     struct xapi_call *calls = xcalloc((size_t)(n ? n : 1), sizeof *calls);
-    int rc = 0, again = 0;
+    struct xerr err = { 0 };
+    int again = 0;
     for (int i = 0; i < n; i++) {
         batch_path(&b[i].path, b[i].ids, b[i].n, b[i].private_fields);
-        calls[i].endpoint = "/2/tweets";
-        calls[i].path = b[i].path.buf;
+        calls[i] = (struct xapi_call){ .endpoint = "/2/tweets", .path = b[i].path.buf, .land_arg = &b[i].job->lc,
+                                       .group = (int)(b[i].job - b[0].job) };
     }
     if (n)
-        rc = xapi_get_many(x, calls, n, (int)conc, err);
-    for (int i = 0; rc && i < n; i++)
-        if (calls[i].rc && !(b[i].private_fields && calls[i].status == 400)) {
-            *err = calls[i].err;
-            goto out;
-        }
-    xerr_clear(err);
-    rc = 0;
+        (void)xapi_get_many(x, calls, n, (int)conc, &err); /* verdicts are per call */
     for (int i = 0; i < n; i++) {
         if (!calls[i].rc) {
             progress_step(prog, b[i].n);
-            continue;
+        } else if (b[i].private_fields && calls[i].status == 400) {
+            log_warn("pull: private metrics refused for a batch (%s); asking without them", calls[i].err.msg);
+            b[i].private_fields = false;
+            struct batch t = b[again]; /* swapped, so each path keeps one owner */
+            b[again++] = b[i];
+            b[i] = t;
+        } else {
+            job_fail(b[i].job, calls[i].rc, &calls[i].err);
         }
-        log_warn("pull: private metrics refused for a batch (%s); asking without them", calls[i].err.msg);
-        b[i].private_fields = false;
-        struct batch t = b[again]; /* swapped, so each path keeps one owner */
-        b[again++] = b[i];
-        b[i] = t;
     }
     if (again)
-        rc = fetch_batches(x, b, again, conc, prog, err);
-out:
+        fetch_batches(x, b, again, conc, prog);
     free(calls);
-    return rc;
 }
 
-/* The due posts in batches of 100; rate-limit waits can make this long, so it shows progress. */
-static int fetch_due(struct xapi *x, const struct due *d, long conc, struct xerr *err)
+/* 3. the due posts of every live job in batches of 100; waits can make this long, so it shows progress. */
+static void fetch_due(struct xapi *x, struct job *jobs, int n, long conc)
 {
-    int nb = (d->n_young + BATCH - 1) / BATCH + (d->n_old + BATCH - 1) / BATCH, k = 0;
+    int nb = 0, k = 0, total = 0;
+    for (int i = 0; i < n; i++)
+        if (!jobs[i].rc)
+            nb += (jobs[i].d.n_young + BATCH - 1) / BATCH + (jobs[i].d.n_old + BATCH - 1) / BATCH;
     struct batch *b = xcalloc((size_t)(nb ? nb : 1), sizeof *b);
     struct progress prog;
-    int rc;
-    for (int pass = 0; pass < 2; pass++) {
-        char (*ids)[24] = pass ? d->old : d->young;
-        int n = pass ? d->n_old : d->n_young;
-        for (int i = 0; i < n; i += BATCH, k++) {
-            b[k].ids = ids + i;
-            b[k].n = n - i < BATCH ? n - i : BATCH;
-            b[k].private_fields = !pass;
-            sbuf_init(&b[k].path);
+    for (int i = 0; i < n; i++) {
+        for (int pass = 0; pass < 2 && !jobs[i].rc; pass++) {
+            char (*ids)[24] = pass ? jobs[i].d.old : jobs[i].d.young;
+            int m = pass ? jobs[i].d.n_old : jobs[i].d.n_young;
+            for (int o = 0; o < m; o += BATCH, k++) {
+                b[k] = (struct batch){ .job = &jobs[i], .ids = ids + o, .n = m - o < BATCH ? m - o : BATCH,
+                                       .private_fields = !pass };
+                sbuf_init(&b[k].path);
+                total += b[k].n;
+            }
         }
     }
-    progress_begin(&prog, "pull: posts fetched", d->n_young + d->n_old);
-    rc = fetch_batches(x, b, nb, conc, &prog, err);
+    progress_begin(&prog, "pull: posts fetched", total);
+    fetch_batches(x, b, nb, conc, &prog);
     progress_end(&prog);
     for (int i = 0; i < nb; i++)
         sbuf_release(&b[i].path);
     free(b);
-    return rc;
 }
 
 static int make_plan(const struct config *cfg, const struct stage_args *a, struct plan *pl, struct xerr *err)
@@ -393,69 +388,113 @@ static int make_plan(const struct config *cfg, const struct stage_args *a, struc
     return 0;
 }
 
-/* The account's follower count; 78 when X has no such user. */
-static int fetch_user(struct xapi *x, const struct account *acct, struct xerr *err)
+static void job_init(struct job *j, struct db *db, const struct account *acct, const struct stage_args *a)
 {
-    char path[96];
-    struct xapi_response r;
+    memset(j, 0, sizeof *j);
+    j->acct = acct;
+    j->lc = (struct pull_lander){ .db = db, .acct = acct, .as_of = a->as_of, .run_id = a->run_id };
+    sbuf_init(&j->path);
+}
+
+static void job_release(struct job *j)
+{
+    pull_bots_release(&j->bots);
+    free(j->c.v);
+    free(j->d.young);
+    free(j->d.old);
+    free(j->lc.ids);
+    sbuf_release(&j->path);
+}
+
+/* What each account has: the bot's posts and the posts already tracked. */
+static void load_jobs(struct db *db, struct job *jobs, int n)
+{
+    struct xerr err = { 0 };
     int rc;
-    snprintf(path, sizeof path, "/2/users/%s?user.fields=public_metrics", acct->user_id);
-    if ((rc = xapi_get(x, "/2/users/:id", path, &r, err)))
-        return rc;
-    bool found = jv_is_object(jv_get(r.json, "data"));
-    xapi_response_release(&r);
-    if (!found)
-        return xerr_set(err, XETL_EX_CONFIG, "x has no user with id '%s' (account '%s')", acct->user_id,
-                        acct->handle);
-    return 0;
+    for (int i = 0; i < n; i++) {
+        struct job *j = &jobs[i];
+        if ((rc = pull_load_bots(db, j->acct, &j->bots, &err)) || (rc = load_known(db, j->acct, &j->c, &err))) {
+            job_fail(j, rc, &err);
+            continue;
+        }
+        for (int k = 0; k < j->bots.n; k++)
+            cand_add(&j->c, j->bots.v[k].tweet_id, j->bots.v[k].posted_at, 0, false);
+    }
+}
+
+/* 4. typed rows from what each account landed, all or nothing per account. */
+static void derive_jobs(struct db *db, struct job *jobs, int n, int64_t as_of, double t0, struct stage_counts *counts)
+{
+    struct xerr err = { 0 };
+    int rc;
+    for (int i = 0; i < n; i++) {
+        struct job *j = &jobs[i];
+        if (j->rc)
+            continue;
+        if ((rc = pull_derive(db, j->acct, &j->bots, as_of, j->lc.ids, j->lc.n_ids, counts, &err)))
+            job_fail(j, rc, &err);
+        else
+            log_info("pull: '%s': %d posts refreshed with %ld requests in %.1f s", j->acct->handle,
+                     j->d.n_young + j->d.n_old, j->lc.attempts, log_wallclock() - t0);
+    }
+}
+
+int pull_run_accounts(struct db *db, const struct config *cfg, const struct account *accts, int n,
+                      const struct stage_args *a, struct stage_counts *counts, struct xerr *err)
+{
+    struct job *jobs = xcalloc((size_t)(n ? n : 1), sizeof *jobs);
+    struct xapi *x = NULL;
+    struct plan pl;
+    double t0 = log_wallclock();
+    int rc, failed = 0;
+
+    for (int i = 0; i < n; i++)
+        job_init(&jobs[i], db, &accts[i], a);
+    if ((rc = make_plan(cfg, a, &pl, err)) || (rc = xapi_open(cfg, &x, err))) {
+        xerr_prefix(err, "pull: ");
+        goto out;
+    }
+    xapi_set_lander(x, pull_land, NULL);
+    load_jobs(db, jobs, n);
+    fetch_users_and_timelines(x, jobs, n, &pl);
+    for (int i = 0; i < n; i++) {
+        if (jobs[i].rc)
+            continue;
+        choose_due(&pl, &jobs[i].c, &jobs[i].d);
+        log_info("pull: '%s': %d posts known, %d due (%d with private metrics)", jobs[i].acct->handle,
+                 jobs[i].c.n, jobs[i].d.n_young + jobs[i].d.n_old, jobs[i].d.n_young);
+    }
+    fetch_due(x, jobs, n, pl.concurrency);
+    derive_jobs(db, jobs, n, a->as_of, t0, counts);
+    /* Every account was tried; the first that failed (in account order) gives the exit status. */
+    for (int i = 0; i < n; i++) {
+        if (!jobs[i].rc)
+            continue;
+        if (!failed++) {
+            rc = jobs[i].rc;
+            *err = jobs[i].err;
+        }
+        if (n > 1)
+            log_error("%s", jobs[i].err.msg);
+    }
+    if (n > 1 && failed)
+        log_error("pull: %d of %d accounts failed", failed, n);
+    if (n > 1)
+        log_info("pull: %d accounts, %ld requests in %.1f s", n, xapi_requests(x), log_wallclock() - t0);
+out:
+    if (x)
+        counts->requests += xapi_requests(x); /* every attempt counts */
+    xapi_close(x);
+    for (int i = 0; i < n; i++)
+        job_release(&jobs[i]);
+    free(jobs);
+    return rc;
 }
 
 int pull_run(struct db *db, const struct config *cfg, const struct account *acct, const struct stage_args *a,
              struct stage_counts *counts, struct xerr *err)
 {
-    struct pull_lander lc = { .db = db, .acct = acct, .as_of = a->as_of, .run_id = a->run_id };
-    struct plan pl;
-    struct pull_bots bots = { NULL, 0 };
-    struct cands c = { NULL, 0, 0 };
-    struct due d = { NULL, NULL, 0, 0 };
-    struct xapi *x = NULL;
-    double t0 = log_wallclock();
-    int rc;
-
     if (a->replay)
         return pull_replay(db, cfg, acct, a->as_of, counts, err);
-    if ((rc = make_plan(cfg, a, &pl, err)) || (rc = xapi_open(cfg, &x, err)))
-        goto out;
-    xapi_set_lander(x, pull_land, &lc);
-    if ((rc = pull_load_bots(db, acct, &bots, err)) || (rc = load_known(db, acct, &c, err)))
-        goto out;
-    for (int i = 0; i < bots.n; i++)
-        cand_add(&c, bots.v[i].tweet_id, bots.v[i].posted_at, 0, false);
-
-    /* 1. the follower count; 2. the timeline: posts the bot did not record */
-    if ((rc = fetch_user(x, acct, err)) || (pl.tl_from < pl.tl_to && (rc = timeline(x, acct, &pl, &c, err))))
-        goto out;
-    /* 3. the due posts */
-    choose_due(&pl, &c, &d);
-    log_info("pull: '%s': %d posts known, %d due (%d with private metrics)", acct->handle, c.n,
-             d.n_young + d.n_old, d.n_young);
-    if ((rc = fetch_due(x, &d, pl.concurrency, err)))
-        goto out;
-    /* 4. typed rows from what was landed, all or nothing */
-    if ((rc = pull_derive(db, acct, &bots, a->as_of, lc.ids, lc.n_ids, counts, err)))
-        goto out;
-    log_info("pull: '%s': %d posts refreshed with %ld requests in %.1f s", acct->handle, d.n_young + d.n_old,
-             xapi_requests(x), log_wallclock() - t0);
-out:
-    if (x)
-        counts->requests += xapi_requests(x); /* every attempt counts */
-    if (rc)
-        xerr_prefix(err, "pull: ");
-    xapi_close(x);
-    pull_bots_release(&bots);
-    free(c.v);
-    free(d.young);
-    free(d.old);
-    free(lc.ids);
-    return rc;
+    return pull_run_accounts(db, cfg, acct, 1, a, counts, err);
 }

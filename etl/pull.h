@@ -41,6 +41,18 @@ int pull_run(struct db *db, const struct config *cfg, const struct account *acct
              struct stage_counts *counts, struct xerr *err);
 
 /*
+ * The stage for many accounts at once (`xetl pull`): their requests share one
+ * client (the token's rate limit) and run concurrently (pull.concurrency in
+ * flight), each account's typed rows derived in its own transaction.  An
+ * account's failure (a 401 on its user, X unavailable for its batches) stops
+ * that account only: every other account is pulled, each failed one is
+ * logged, and the first failed account (in the order given) gives the exit
+ * status and err.  Not for a->replay (pull_replay is per account).
+ */
+int pull_run_accounts(struct db *db, const struct config *cfg, const struct account *accts, int n,
+                      const struct stage_args *a, struct stage_counts *counts, struct xerr *err);
+
+/*
  * Re-derives the typed rows of one account and as-of from every successful
  * response landed for them, without calling X (for `rerun`).  Responses
  * landed later win where two say different things.  0 when none are landed.

@@ -105,6 +105,7 @@ int pull_land(void *arg, const struct xapi_attempt *a, int64_t *id, struct xerr 
         return xerr_prefix(err, "cannot land the response of %s: ", a->endpoint);
     *id = db_get_int64(res, 0, 0, 0);
     db_res_free(res);
+    lc->attempts++;
     if (!a->error) {
         if (lc->n_ids == lc->cap_ids) {
             lc->cap_ids = lc->cap_ids ? lc->cap_ids * 2 : 64;

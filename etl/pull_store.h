@@ -30,6 +30,7 @@ struct pull_lander {
     int64_t run_id;   /* 0: none */
     int64_t *ids;     /* owned; free() */
     int n_ids, cap_ids;
+    long attempts;    /* every attempt landed, failed or not */
 };
 
 /* An xapi_lander: stores one attempt, autocommitted, before its body is used. */

@@ -45,6 +45,7 @@ struct xreq {
     double t0;               /* this attempt's start */
     double start_at;         /* wall clock before which the next attempt must not start */
     bool active, done;
+    void *land_arg;          /* the lander's argument (NULL: the client's) */
     struct xapi_response out;
 };
 
@@ -309,7 +310,7 @@ static int land(struct xapi *x, struct xreq *q, long status, long dur, const cha
         utf8_scrub(text.buf);
         a.error = text.buf;
     }
-    rc = x->lander(x->lander_arg, &a, id, err);
+    rc = x->lander(q->land_arg ? q->land_arg : x->lander_arg, &a, id, err);
     sbuf_release(&body);
     sbuf_release(&text);
     return rc;
@@ -548,8 +549,21 @@ static int idle_ms(const struct xapi *x, const struct xreq *q, int n)
     return ms < 1 ? 1 : (int)ms;
 }
 
+/* A verdict every call of the group would meet: the calls of it not yet started take it. */
+static void end_group(struct xreq *q, struct xapi_call *calls, int n, int from, int *left)
+{
+    for (int j = 0; j < n; j++) {
+        if (q[j].done || q[j].active || calls[j].group != calls[from].group)
+            continue;
+        q[j].done = true;
+        calls[j].rc = calls[from].rc;
+        calls[j].err = calls[from].err;
+        (*left)--;
+    }
+}
+
 /* Ends the attempts curl reports done; a finished call's verdict goes into calls[i]. */
-static void reap(struct xapi *x, struct xreq *q, struct xapi_call *calls, int *active, int *left, int *stop)
+static void reap(struct xapi *x, struct xreq *q, struct xapi_call *calls, int n, int *active, int *left)
 {
     CURLMsg *m;
     int queued;
@@ -575,18 +589,22 @@ static void reap(struct xapi *x, struct xreq *q, struct xapi_call *calls, int *a
         c->rc = rc;
         c->status = r->out.status;
         r->done = true;
+        if (c->keep_json && !rc) {
+            c->json = r->out.json;
+            r->out.json = NULL;
+        }
         xapi_response_release(&r->out); /* landed: the caller reads it from there */
         (*left)--;
-        /* The token refused, or a rate limit too long to wait for: every other call would meet it too. */
-        if ((rc == XETL_EX_CONFIG || rc == XETL_EX_TEMPFAIL) && !*stop)
-            *stop = (int)(r - q) + 1;
+        /* The token refused, or a rate limit too long to wait for: the group's other calls would meet it too. */
+        if (rc == XETL_EX_CONFIG || rc == XETL_EX_TEMPFAIL)
+            end_group(q, calls, n, (int)(r - q), left);
     }
 }
 
 int xapi_get_many(struct xapi *x, struct xapi_call *calls, int n, int concurrency, struct xerr *err)
 {
     struct xreq *q = xcalloc((size_t)(n ? n : 1), sizeof *q);
-    int active = 0, left = n, stop = 0, rc = 0;
+    int active = 0, left = n, rc = 0;
 
     if (!x->multi && !(x->multi = curl_multi_init())) {
         free(q);
@@ -601,24 +619,21 @@ int xapi_get_many(struct xapi *x, struct xapi_call *calls, int n, int concurrenc
             goto out;
         }
         req_init(x, &q[i], h, calls[i].endpoint, calls[i].path);
+        q[i].land_arg = calls[i].land_arg;
         calls[i].rc = 0;
         calls[i].status = 0;
+        calls[i].json = NULL;
         xerr_clear(&calls[i].err);
     }
-    while (left > 0 && !rc && !(stop && active == 0)) {
+    while (left > 0 && !rc) {
         int running;
-        if (!stop && (rc = start_ready(x, q, n, concurrency < 1 ? 1 : concurrency, &active, err)))
+        if ((rc = start_ready(x, q, n, concurrency < 1 ? 1 : concurrency, &active, err)))
             break;
         curl_multi_perform(x->multi, &running);
-        reap(x, q, calls, &active, &left, &stop);
-        if (left > 0 && !(stop && active == 0))
+        reap(x, q, calls, n, &active, &left);
+        if (left > 0)
             curl_multi_poll(x->multi, NULL, 0, idle_ms(x, q, n), NULL);
     }
-    for (int i = 0; stop && i < n; i++)
-        if (!q[i].done) { /* never finished: it carries the verdict that stopped it */
-            calls[i].rc = calls[stop - 1].rc;
-            calls[i].err = calls[stop - 1].err;
-        }
     /* The first call that failed, in the caller's order, speaks for all. */
     for (int i = 0; i < n && !rc; i++)
         if (calls[i].rc) {

@@ -85,20 +85,24 @@ void xapi_response_release(struct xapi_response *r);
  * Many GETs at once, on one curl multi handle: up to `concurrency` in flight,
  * connections reused, HTTP/2 streams multiplexed where the server offers it.
  * Each call has the fault policy of xapi_get (retries, backoff, 429 waits; a
- * 429 holds every call of this client until its reset).  Every attempt is
- * landed, in the order they end; bodies are not returned (read them from
- * where the lander put them).  calls[i].rc, .status and .err say how each
- * ended; a refused token or a rate limit too long to wait for stops the
- * calls not yet started (they carry that verdict).  Returns 0 when every
- * call succeeded, else the first failed call's status (in calls' order)
- * with its message in err.
+ * 429 holds every call of this client, i.e. of its token, until its reset).
+ * Every attempt is landed, in the order they end, with the call's land_arg
+ * (NULL: the client's).  calls[i].rc, .status and .err say how each ended; a
+ * refused token or a rate limit too long to wait for ends the calls of the
+ * same group not yet started (they carry that verdict), never another
+ * group's.  Returns 0 when every call succeeded, else the first failed
+ * call's status (in calls' order) with its message in err.
  */
 struct xapi_call {
     const char *endpoint;   /* in: label, as for xapi_get */
     const char *path;       /* in: path and query */
+    void *land_arg;         /* in: the lander's argument for this call (NULL: the client's) */
+    int group;              /* in: calls that stand or fall together (one account's) */
+    bool keep_json;         /* in: hand the parsed body over in json */
     int rc;                 /* out: 0 or an exit status */
     long status;            /* out: the last HTTP status (0: none) */
     struct xerr err;        /* out: why, when rc != 0 */
+    struct jv *json;        /* out, with keep_json: the body (caller frees with jv_free) */
 };
 int xapi_get_many(struct xapi *x, struct xapi_call *calls, int n, int concurrency, struct xerr *err);
 
