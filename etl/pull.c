@@ -446,8 +446,10 @@ int pull_run_accounts(struct db *db, const struct config *cfg, const struct acco
     struct xapi *x = NULL;
     struct plan pl;
     double t0 = log_wallclock();
-    int rc, failed = 0;
+    int rc = 0, failed = 0;
 
+    if (n <= 0)
+        goto out;
     for (int i = 0; i < n; i++)
         job_init(&jobs[i], db, &accts[i], a);
     if ((rc = make_plan(cfg, a, &pl, err)) || (rc = xapi_open(cfg, &x, err))) {
