@@ -7,7 +7,8 @@
  * so the connection is reused; many (xapi_get_many) run on one curl multi
  * handle, which keeps a pool of connections and multiplexes streams over
  * HTTP/2 when the server offers it.  Both end every attempt in req_finish(),
- * so the fault policy is written once.
+ * so the fault policy is written once.  (About 650 lines: the one file that
+ * may use libcurl for X; what needs no curl is in xapi_text.c.)
  */
 #include "etl/xapi.h"
 #include "common/json.h"
