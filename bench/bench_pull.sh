@@ -38,6 +38,7 @@ TIME=$(command -v time 2>/dev/null)
 one() { # label as-of
     fakex_post /_fake/clock "{\"now\": \"$2\"}" >/dev/null
     fakex_post /_fake/reset '{}' >/dev/null
+    wal0=$(psql -X -Atq -c 'SELECT pg_current_wal_lsn()')
     start=$(date +%s.%N)
     if [ -x /usr/bin/time ]; then
         /usr/bin/time -f '%M' -o "$TMP/mem" "$XETL" --as-of "$2" pull 2>"$TMP/err"
@@ -46,23 +47,24 @@ one() { # label as-of
     fi
     rc=$?
     end=$(date +%s.%N)
+    wal=$(psql -X -Atq -c "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$wal0')")
     [ $rc = 0 ] || { echo "pull failed ($rc): $(tail -1 "$TMP/err")"; exit 1; }
     stats=$(fakex_get /_fake/stats)
     refreshed=$(sed -n 's/.*: \([0-9]*\) posts refreshed with.*/\1/p' "$TMP/err" | tail -1)
     echo "$stats" | "$XETL_PYTHON" -c '
 import json, sys
 s = json.load(sys.stdin)
-label, start, end, refreshed, mem, tracked = sys.argv[1:7]
+label, start, end, refreshed, mem, tracked, wal = sys.argv[1:8]
 secs = float(end) - float(start)
 refreshed = int(refreshed or 0)
 req = s["requests"]
 per = 1000.0 * req / refreshed if refreshed else float("nan")
 print("%-26s tracked %s  refreshed %5d  requests %3d (%s)  %.1f requests/1000 refreshed"
       % (label, tracked, refreshed, req, ", ".join("%s %d" % kv for kv in sorted(s["by_endpoint"].items())), per))
-print("%-26s %.2f s wall  %.0f posts/s  peak rss %.1f MiB"
-      % ("", secs, refreshed / secs if secs > 0 else 0, int(mem) / 1024.0))
+print("%-26s %.2f s wall  %.0f posts/s  peak rss %.1f MiB  wal %.1f MiB"
+      % ("", secs, refreshed / secs if secs > 0 else 0, int(mem) / 1024.0, float(wal) / 1048576.0))
 ' "$1" "$start" "$end" "$refreshed" "$(cat "$TMP/mem")" \
-        "$(psql -X -Atq -c 'SELECT count(*) FROM xetl.posts')"
+        "$(psql -X -Atq -c 'SELECT count(*) FROM xetl.posts')" "$wal"
 }
 
 one "first pull (all due)" 2026-11-01T00:00:00Z

@@ -59,9 +59,9 @@ static int lookup_user_id(struct ctx *ctx, const char *handle, char *out, size_t
     snprintf(path, sizeof path, "/2/users/by/username/%s", h);
     rc = xapi_get(x, "/2/users/by/username/:username", path, &r, &ctx->err);
     if (!rc) {
-        json_t *id = json_object_get(json_object_get(r.json, "data"), "id");
-        if (json_is_string(id) && strlen(json_string_value(id)) < n)
-            snprintf(out, n, "%s", json_string_value(id));
+        const char *id = jv_str(jv_get(jv_get(r.json, "data"), "id"));
+        if (id && strlen(id) < n)
+            snprintf(out, n, "%s", id);
         else
             rc = xerr_set(&ctx->err, XETL_EX_DATAERR, "x has no user '@%s' (give --user-id if the handle is right)", h);
         xapi_response_release(&r);

@@ -86,8 +86,8 @@ int cmd_pull(struct ctx *ctx, int argc, char **argv)
         return rc;
     if (accts.n == 0)
         log_warn("pull: no active accounts; add one with 'xetl account add HANDLE --user-id ID'");
-    for (int i = 0; i < accts.n && !rc; i++)
-        rc = pull_run(db, ctx->cfg, &accts.v[i], &sa, &ctx->counts, &ctx->err);
+    /* All accounts at once; one's failure does not stop the others (etl/pull.h). */
+    rc = pull_run_accounts(db, ctx->cfg, accts.v, accts.n, &sa, &ctx->counts, &ctx->err);
     account_list_release(&accts);
     return rc;
 }

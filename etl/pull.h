@@ -10,7 +10,10 @@
  * and reply_performance.  The same as-of pulled twice changes nothing.
  *
  * What it is not for: models (fit), attribution, or CSV imports.
- * docs/pull.md describes the schedule and the fault handling.
+ * docs/pull.md describes the schedule and the fault handling.  The stage is
+ * three modules: this one (what to fetch, fetching), etl/pull_parse.h (X's
+ * payloads to typed rows, no database) and etl/pull_store.h (landing, the
+ * bot's rows, deriving in one transaction).
  */
 #ifndef XETL_PULL_H
 #define XETL_PULL_H
@@ -36,6 +39,18 @@ struct db;
  */
 int pull_run(struct db *db, const struct config *cfg, const struct account *acct, const struct stage_args *a,
              struct stage_counts *counts, struct xerr *err);
+
+/*
+ * The stage for many accounts at once (`xetl pull`): their requests share one
+ * client (the token's rate limit) and run concurrently (pull.concurrency in
+ * flight), each account's typed rows derived in its own transaction.  An
+ * account's failure (a 401 on its user, X unavailable for its batches) stops
+ * that account only: every other account is pulled, each failed one is
+ * logged, and the first failed account (in the order given) gives the exit
+ * status and err.  Not for a->replay (pull_replay is per account).
+ */
+int pull_run_accounts(struct db *db, const struct config *cfg, const struct account *accts, int n,
+                      const struct stage_args *a, struct stage_counts *counts, struct xerr *err);
 
 /*
  * Re-derives the typed rows of one account and as-of from every successful
@@ -68,16 +83,5 @@ int pull_parse_schedule(const char *s, struct pull_tier *tiers, int *n, struct x
  * never due again, which is what makes a repeated as-of change nothing.
  */
 bool pull_due(const struct pull_tier *tiers, int n, int64_t age_s, int64_t since_last_s);
-
-/*
- * The database-free part of deriving rows from one landed 200 body (exposed for
- * tests and the fuzzer): body parsed as JSON and derived as a response of
- * endpoint ("/2/tweets", "/2/users/:id/tweets", "/2/users/:id") for the X user
- * user_id at as_of, with no bot records.  Returns the number of stage rows
- * (their COPY text appended to copy), or -1 when the body is not JSON.
- */
-struct sbuf;
-long pull_derive_text(const char *endpoint, const char *body, size_t len, const char *user_id, int64_t as_of,
-                      struct sbuf *copy);
 
 #endif

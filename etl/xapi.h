@@ -23,12 +23,12 @@
 #ifndef XETL_XAPI_H
 #define XETL_XAPI_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "common/config.h"
+#include "common/json.h"
 #include "common/xerr.h"
 
 struct xapi;
@@ -56,7 +56,7 @@ typedef int (*xapi_lander)(void *arg, const struct xapi_attempt *a, int64_t *id,
 
 struct xapi_response {
     long status;            /* 200 */
-    json_t *json;           /* the parsed body (owned; freed by xapi_response_release) */
+    struct jv *json;        /* the parsed body, an object (owned; freed by xapi_response_release) */
     int64_t landed_id;      /* the lander's id for the successful attempt */
 };
 
@@ -80,6 +80,31 @@ void xapi_set_lander(struct xapi *x, xapi_lander fn, void *arg);
 int xapi_get(struct xapi *x, const char *endpoint, const char *path_query, struct xapi_response *out,
              struct xerr *err);
 void xapi_response_release(struct xapi_response *r);
+
+/*
+ * Many GETs at once, on one curl multi handle: up to `concurrency` in flight,
+ * connections reused, HTTP/2 streams multiplexed where the server offers it.
+ * Each call has the fault policy of xapi_get (retries, backoff, 429 waits; a
+ * 429 holds every call of this client, i.e. of its token, until its reset).
+ * Every attempt is landed, in the order they end, with the call's land_arg
+ * (NULL: the client's).  calls[i].rc, .status and .err say how each ended; a
+ * refused token or a rate limit too long to wait for ends the calls of the
+ * same group not yet started (they carry that verdict), never another
+ * group's.  Returns 0 when every call succeeded, else the first failed
+ * call's status (in calls' order) with its message in err.
+ */
+struct xapi_call {
+    const char *endpoint;   /* in: label, as for xapi_get */
+    const char *path;       /* in: path and query */
+    void *land_arg;         /* in: the lander's argument for this call (NULL: the client's) */
+    int group;              /* in: calls that stand or fall together (one account's) */
+    bool keep_json;         /* in: hand the parsed body over in json */
+    int rc;                 /* out: 0 or an exit status */
+    long status;            /* out: the last HTTP status (0: none) */
+    struct xerr err;        /* out: why, when rc != 0 */
+    struct jv *json;        /* out, with keep_json: the body (caller frees with jv_free) */
+};
+int xapi_get_many(struct xapi *x, struct xapi_call *calls, int n, int concurrency, struct xerr *err);
 
 /* HTTP requests made by this client so far (every attempt counts). */
 long xapi_requests(const struct xapi *x);
@@ -105,13 +130,6 @@ struct sbuf;
 void xapi_redact_body(const char *body, size_t len, const char *secret, struct sbuf *out);
 
 /*
- * Delay before retry number `attempt` (1-based): base_ms * 2^(attempt-1),
- * scaled by a jitter factor in [0.5, 1.5) taken from rnd (uniform 32 bits),
- * capped at 30 s.
- */
-long xapi_backoff_ms(long base_ms, int attempt, uint32_t rnd);
-
-/*
  * Seconds to wait after a 429 received at `now`: until rl_reset (+1 s for
  * clock skew) when known, else retry_after when >= 0, else 60.  Never < 1,
  * never more than XAPI_WAIT_CAP_S, whatever the headers said.
@@ -119,7 +137,10 @@ long xapi_backoff_ms(long base_ms, int attempt, uint32_t rnd);
 #define XAPI_WAIT_CAP_S 86400L
 long xapi_rate_limit_wait(int64_t now, int64_t rl_reset, long retry_after);
 
-/* Whether a status (with curl's result, 0 = CURLE_OK) is worth retrying. */
+/*
+ * Whether a status (with curl's result, 0 = CURLE_OK) is worth retrying: curl's
+ * result mapped to a fault, then common/retry.h's one policy (the backoff too).
+ */
 bool xapi_retryable(long http_status, int curl_code);
 
 /*

@@ -5,6 +5,7 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "common/retry.h"
 #include "common/sbuf.h"
 
 #include <curl/curl.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_RCPT 64
 
@@ -98,12 +100,10 @@ static int parse_rcpts(const char *to, struct curl_slist **rcpt, struct sbuf *hd
     return 0;
 }
 
+/* Whether a failed attempt may succeed later: common/retry's policy, curl's result as its fault. */
 static bool temporary(CURLcode cc, long smtp_code)
 {
-    if (smtp_code >= 400 && smtp_code < 500)
-        return true;
-    if (smtp_code >= 500)
-        return false;
+    enum retry_fault fault = RETRY_FAULT_PERMANENT;
     switch (cc) {
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -112,17 +112,12 @@ static bool temporary(CURLcode cc, long smtp_code)
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE:
-        return true;
+        fault = RETRY_FAULT_TRANSIENT;
+        break;
     default:
-        return false;
+        break;
     }
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) && errno == EINTR)
-        ;
+    return retry_retryable(RETRY_SMTP, fault, smtp_code);
 }
 
 int mail_send_files(const struct config *cfg, const char *to, char *const *files, int nfiles,
@@ -141,6 +136,7 @@ int mail_send_files(const struct config *cfg, const char *to, char *const *files
     CURLU *u = NULL;
     bool insecure = false, loopback;
     long retries = 3, backoff = 2000, timeout = 120;
+    struct retry policy;
     int rc = 0;
 
     sbuf_init(&to_hdr);
@@ -174,6 +170,7 @@ int mail_send_files(const struct config *cfg, const char *to, char *const *files
         (rc = config_get_long(cfg, "mail.backoff_ms", &backoff, err)) ||
         (rc = config_get_long(cfg, "mail.timeout", &timeout, err)))
         goto out;
+    retry_init(&policy, retries, backoff, ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL));
 
     /* TLS policy, decided on the parsed URL, never on a substring. */
     u = curl_url();
@@ -284,11 +281,11 @@ int mail_send_files(const struct config *cfg, const char *to, char *const *files
                           to_hdr.buf, host, errbuf[0] ? errbuf : curl_easy_strerror(cc));
             break;
         }
-        if (attempt < retries && temporary(cc, code)) {
-            long delay = backoff << (attempt < 10 ? attempt : 10);
+        if (retry_allowed(&policy, (int)attempt + 1) && temporary(cc, code)) {
+            long delay = retry_delay_ms(&policy, (int)attempt + 1);
             log_warn("mail: attempt %ld failed (%s), retrying in %ld ms", attempt + 1,
                      st.reply[0] ? st.reply : (errbuf[0] ? errbuf : curl_easy_strerror(cc)), delay);
-            sleep_ms(delay);
+            retry_sleep_ms(delay);
             continue;
         }
         rc = xerr_set(err, XETL_EX_UNAVAILABLE, "mail: smtp server '%s' %s after %ld attempt%s: %s%s%s", host,

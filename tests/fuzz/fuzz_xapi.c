@@ -1,15 +1,17 @@
 /*
  * fuzz_xapi — what xetl derives from an X API response without the network:
  * header lines (rate limits, Retry-After, etl/xapi.c), the error text of a
- * body, and the rows derived from a 200 body for each endpoint (etl/pull.c).
+ * body, and the rows parsed from a 200 body for each endpoint (etl/pull_parse.c).
  * The input is header lines, a blank line, then the body.  Invariants: the
  * rate-limit wait is at least a second; the secret never survives into an
- * error text; derived rows are whole COPY lines.
+ * error text; every parsed row has a valid tweet id, and metrics extras only
+ * with metrics.
  */
 #include <string.h>
 
 #include "common/sbuf.h"
-#include "etl/pull.h"
+#include "common/json.h"
+#include "etl/pull_parse.h"
 #include "etl/xapi.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -41,17 +43,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(!strstr(msg, SECRET));
 
     static const char *const endpoints[] = { "/2/tweets", "/2/users/:id/tweets", "/2/users/:id" };
-    for (size_t i = 0; i < sizeof endpoints / sizeof endpoints[0]; i++) {
-        struct sbuf copy;
-        sbuf_init(&copy);
-        long rows = pull_derive_text(endpoints[i], p, blen, "42", 1764000000, &copy);
-        if (rows > 0) {
-            long lines = 0;
-            for (size_t k = 0; k < copy.len; k++)
-                lines += copy.buf[k] == '\n';
-            FUZZ_CHECK(lines == rows && copy.buf[copy.len - 1] == '\n');
-        }
-        sbuf_release(&copy);
+    struct jv *body = jv_parse(p, blen, NULL, 0);
+    for (size_t i = 0; body && i < sizeof endpoints / sizeof endpoints[0]; i++) {
+        struct pull_parse pp;
+        pull_parse_init(&pp, "42", NULL, 1764000000);
+        int rows = pull_parse_body(&pp, endpoints[i], body, 1);
+        FUZZ_CHECK(rows == pp.n_rows && rows >= 0);
+        for (int k = 0; k < pp.n_rows; k++)
+            FUZZ_CHECK(pull_valid_id(pp.rows[k].tweet_id) && (pp.rows[k].has_metrics || !pp.rows[k].metrics_extra));
+        pull_parse_release(&pp);
     }
+    jv_free(body);
     return 0;
 }

@@ -1,5 +1,5 @@
 /* tests/unit/etl/test_xapi.c — the X API client's pure policy: base URLs, token
- * redaction, backoff with jitter, rate-limit waits, what is retried; and the
+ * redaction, rate-limit waits, what is retried (the backoff is common/retry's); and the
  * pull stage's refresh schedule. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -48,23 +48,6 @@ static void test_redact(void **state)
     xapi_redact(s, "");
     xapi_redact(s, NULL);
     assert_string_equal(s, "nothing here");
-}
-
-static void test_backoff(void **state)
-{
-    (void)state;
-    /* jitter factor 0.5 at rnd 0, ~1.5 at rnd max, 1.0 in the middle */
-    assert_int_equal(xapi_backoff_ms(500, 1, 0), 250);
-    assert_int_equal(xapi_backoff_ms(500, 1, 0x80000000u), 500);
-    assert_int_equal(xapi_backoff_ms(500, 2, 0x80000000u), 1000);
-    assert_int_equal(xapi_backoff_ms(500, 4, 0x80000000u), 4000);
-    assert_true(xapi_backoff_ms(500, 1, 0xFFFFFFFFu) < 750);
-    assert_true(xapi_backoff_ms(500, 1, 0xFFFFFFFFu) >= 749);
-    /* capped at 30 s however many attempts */
-    assert_int_equal(xapi_backoff_ms(500, 40, 0xFFFFFFFFu), 30000);
-    /* monotone in the attempt number at fixed jitter */
-    for (int a = 1; a < 10; a++)
-        assert_true(xapi_backoff_ms(100, a, 12345u) <= xapi_backoff_ms(100, a + 1, 12345u));
 }
 
 static void test_rate_limit_wait(void **state)
@@ -132,7 +115,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_base_url),
         cmocka_unit_test(test_redact),
-        cmocka_unit_test(test_backoff),
         cmocka_unit_test(test_rate_limit_wait),
         cmocka_unit_test(test_retryable),
         cmocka_unit_test(test_schedule),

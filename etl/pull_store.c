@@ -1,0 +1,271 @@
+/*
+ * etl/pull_store.c — see pull_store.h.  Every statement is in sql/queries/pull/.
+ *
+ * Deriving reads the landed bodies back from the database (the very path
+ * `rerun` takes), parses each into stage rows, streams them by COPY into a
+ * temporary stage table, and moves them into place with set-based upserts
+ * that leave unchanged rows alone.  A run killed anywhere leaves either all
+ * typed rows of the account or none.
+ */
+#include "etl/pull_store.h"
+#include "common/log.h"
+#include "common/sbuf.h"
+#include "etl/db.h"
+#include "etl/pull.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+int pull_load_bots(struct db *db, const struct account *acct, struct pull_bots *out, struct xerr *err)
+{
+    char aid[24];
+    const char *p[] = { db_fmt_long(aid, sizeof aid, (long)acct->id) };
+    struct db_res *res;
+    int rc;
+
+    out->v = NULL;
+    out->n = 0;
+    if (!acct->bot_content)
+        return 0;
+    if ((rc = db_query(db, "pull/bots", 1, p, &res, err)))
+        return rc;
+    int n = db_nrows(res);
+    int c_tid = db_col(res, "tid"), c_did = db_col(res, "did"), c_kind = db_col(res, "kind"),
+        c_pat = db_col(res, "posted_at"), c_ptid = db_col(res, "ptid"), c_puser = db_col(res, "puser"),
+        c_ctid = db_col(res, "ct_id"), c_ctname = db_col(res, "ct_name"), c_formula = db_col(res, "formula"),
+        c_hook = db_col(res, "hook"), c_gm = db_col(res, "gm");
+    out->v = xcalloc((size_t)(n ? n : 1), sizeof *out->v);
+    for (int i = 0; i < n; i++) {
+        const char *tid = db_get_text(res, i, c_tid);
+        /* Duplicates (a tweet under two decisions) are adjacent: keep the first. */
+        if (out->n && strcmp(out->v[out->n - 1].tweet_id, tid) == 0)
+            continue;
+        struct pull_bot *r = &out->v[out->n++];
+        r->tweet_id = xstrdup(tid);
+        r->decision_id = dup_or_null(db_get_text(res, i, c_did));
+        r->kind = xstrdup(db_get_text(res, i, c_kind));
+        r->posted_at = db_get_epoch(res, i, c_pat, 0);
+        r->parent_tweet_id = dup_or_null(db_get_text(res, i, c_ptid));
+        r->parent_username = dup_or_null(db_get_text(res, i, c_puser));
+        r->ct_id = dup_or_null(db_get_text(res, i, c_ctid));
+        r->ct_name = dup_or_null(db_get_text(res, i, c_ctname));
+        r->formula = dup_or_null(db_get_text(res, i, c_formula));
+        r->hook = dup_or_null(db_get_text(res, i, c_hook));
+        r->genmeta = dup_or_null(db_get_text(res, i, c_gm));
+    }
+    db_res_free(res);
+    /* Sorted with strcmp so the lookups agree with the order. */
+    pull_bots_sort(out);
+    return 0;
+}
+
+/* --- landing -------------------------------------------------------------- */
+
+int pull_land(void *arg, const struct xapi_attempt *a, int64_t *id, struct xerr *err)
+{
+    struct pull_lander *lc = arg;
+    static const char hex[] = "0123456789abcdef";
+    char acct[24], run[24], asof[40], att[16], st[16], dur[24], rem[24], reset[40];
+    struct sbuf body = SBUF_INIT;
+    struct db_res *res = NULL;
+    int rc;
+
+    /* Hex, so that any bytes X sent (NULs, invalid UTF-8) land as they came. */
+    sbuf_init(&body);
+    sbuf_grow(&body, a->body_len * 2 + 1);
+    for (size_t i = 0; i < a->body_len; i++) {
+        unsigned char c = (unsigned char)a->body[i];
+        body.buf[body.len++] = hex[c >> 4];
+        body.buf[body.len++] = hex[c & 15];
+    }
+    body.buf[body.len] = '\0';
+    const char *p[] = {
+        db_fmt_long(acct, sizeof acct, (long)lc->acct->id),
+        lc->run_id ? db_fmt_long(run, sizeof run, (long)lc->run_id) : NULL,
+        db_fmt_time(asof, sizeof asof, lc->as_of),
+        a->endpoint,
+        a->path,
+        db_fmt_long(att, sizeof att, a->attempt),
+        db_fmt_long(st, sizeof st, a->http_status),
+        db_fmt_long(dur, sizeof dur, a->duration_ms),
+        a->error,
+        a->rl_remaining >= 0 ? db_fmt_long(rem, sizeof rem, a->rl_remaining) : NULL,
+        a->rl_reset > 0 ? db_fmt_time(reset, sizeof reset, a->rl_reset) : NULL,
+        body.buf,
+    };
+    rc = db_query(lc->db, "pull/land", 12, p, &res, err);
+    sbuf_release(&body);
+    if (rc)
+        return xerr_prefix(err, "cannot land the response of %s: ", a->endpoint);
+    *id = db_get_int64(res, 0, 0, 0);
+    db_res_free(res);
+    lc->attempts++;
+    if (!a->error) {
+        if (lc->n_ids == lc->cap_ids) {
+            lc->cap_ids = lc->cap_ids ? lc->cap_ids * 2 : 64;
+            lc->ids = xrealloc(lc->ids, (size_t)lc->cap_ids * sizeof *lc->ids);
+        }
+        lc->ids[lc->n_ids++] = *id;
+    }
+    return 0;
+}
+
+/* --- deriving typed rows from landed bodies ------------------------------- */
+
+/* One stage row, in the column order of sql/queries/pull/stage_copy.sql. */
+static int copy_row(struct db_copy *c, const struct pull_row *r, struct xerr *err)
+{
+    db_copy_text(c, r->tweet_id);
+    db_copy_int64(c, r->response_id);
+    db_copy_bool(c, r->has_metrics);
+    if (r->has_created)
+        db_copy_time(c, r->created_at);
+    else
+        db_copy_null(c);
+    const char *const text[] = { r->text, r->kind, r->parent_tweet_id, r->parent_username, r->decision_id,
+                                 r->origin, r->ct_id, r->ct_name, r->formula, r->hook, r->genmeta };
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        db_copy_text(c, text[i]);
+    for (int i = 0; i < PM_COUNT; i++) {
+        if (r->metric[i] >= 0)
+            db_copy_int64(c, r->metric[i]);
+        else
+            db_copy_null(c);
+    }
+    db_copy_text(c, r->metrics_extra);
+    db_copy_text(c, r->err_status);
+    db_copy_text(c, r->err_detail);
+    return db_copy_end_row(c, err);
+}
+
+/* Parses every landed body of res and COPYs its rows into pull_stage. */
+static int stage_bodies(struct db *db, const struct db_res *res, struct pull_parse *pp, struct xerr *err)
+{
+    struct db_copy *c = NULL;
+    struct xerr ignored = { 0 };
+    const char *why = NULL;
+    int rc;
+
+    if ((rc = db_cmd(db, "pull/stage_table", 0, NULL, NULL, err)) ||
+        (rc = db_copy_open(db, "pull/stage_copy", &c, err)))
+        return rc;
+    for (int i = 0; i < db_nrows(res) && !rc; i++) {
+        char jwhy[160] = "empty";
+        const char *body = db_get_text(res, i, 2);
+        struct jv *j = body ? jv_parse(body, strlen(body), jwhy, sizeof jwhy) : NULL;
+        if (!j) {
+            rc = xerr_set(err, XETL_EX_SOFTWARE, "landed response %s is not json: %s", db_get_text(res, i, 0),
+                          jwhy);
+            why = "a landed response is not json";
+            break;
+        }
+        pull_parse_body(pp, db_get_text(res, i, 1), j, db_get_int64(res, i, 0, 0));
+        for (int k = 0; k < pp->n_rows && !rc; k++)
+            rc = copy_row(c, &pp->rows[k], err);
+        if (rc)
+            why = "stage rows could not be sent";
+        pull_parse_clear(pp);
+        jv_free(j);
+    }
+    if (why) {
+        db_copy_close(c, why, NULL, &ignored); /* err already says why */
+        return rc;
+    }
+    return db_copy_close(c, NULL, NULL, err);
+}
+
+/* The upserts from pull_stage into place, and the follower sample. */
+static int upsert(struct db *db, const struct account *acct, int64_t as_of, const struct pull_parse *pp,
+                  struct stage_counts *counts, struct xerr *err)
+{
+    char aid[24], asof[40], fol[24], fing[24], tc[24], lc[24], frid[24];
+    long n;
+    int rc;
+    const char *fp = pp->followers >= 0 ? db_fmt_long(fol, sizeof fol, pp->followers) : NULL;
+    const char *p3[] = { db_fmt_long(aid, sizeof aid, (long)acct->id), db_fmt_time(asof, sizeof asof, as_of), fp };
+
+    if ((rc = db_cmd(db, "pull/posts", 2, p3, &n, err)) || (rc = db_cmd(db, "pull/snapshots", 3, p3, &n, err)))
+        return rc;
+    counts->rows += n;
+    if ((rc = db_cmd(db, "pull/tac", 2, p3, &n, err)) || (rc = db_cmd(db, "pull/replies", 2, p3, &n, err)))
+        return rc;
+    if (pp->followers >= 0) {
+        const char *pf[] = { p3[0], p3[1], fp,
+                             pp->following >= 0 ? db_fmt_long(fing, sizeof fing, pp->following) : NULL,
+                             pp->tweets >= 0 ? db_fmt_long(tc, sizeof tc, pp->tweets) : NULL,
+                             pp->listed >= 0 ? db_fmt_long(lc, sizeof lc, pp->listed) : NULL,
+                             db_fmt_long(frid, sizeof frid, (long)pp->followers_response) };
+        if ((rc = db_cmd(db, "pull/followers", 7, pf, &n, err)))
+            return rc;
+        counts->rows += n;
+    }
+    return 0;
+}
+
+/* Runs inside the caller's transaction. */
+static int derive_landed(struct db *db, const struct account *acct, const struct pull_bots *bots, int64_t as_of,
+                         const int64_t *ids, int n_ids, struct stage_counts *counts, struct xerr *err)
+{
+    struct pull_parse pp;
+    struct sbuf idlist = SBUF_INIT;
+    struct db_res *res = NULL;
+    char aid[24], asof[40];
+    int rc;
+
+    pull_parse_init(&pp, acct->user_id, bots, as_of);
+    sbuf_init(&idlist);
+    sbuf_addc(&idlist, '{');
+    for (int i = 0; ids && i < n_ids; i++)
+        sbuf_addf(&idlist, "%s%lld", i ? "," : "", (long long)ids[i]);
+    sbuf_addc(&idlist, '}');
+    const char *p[] = { db_fmt_long(aid, sizeof aid, (long)acct->id), db_fmt_time(asof, sizeof asof, as_of),
+                        ids ? idlist.buf : NULL };
+    if ((rc = db_query(db, "pull/landed", 3, p, &res, err)) || (rc = stage_bodies(db, res, &pp, err)))
+        goto out;
+    if (pp.foreign)
+        log_warn("pull: %ld posts of other accounts skipped for '%s'", pp.foreign, acct->handle);
+    if (pp.field_refused)
+        log_warn("pull: %ld posts skipped for '%s': x refused their private metrics, so the token's user did not "
+                 "write them (if they are this account's, x_user_context must be false for this token)",
+                 pp.field_refused, acct->handle);
+    if ((rc = upsert(db, acct, as_of, &pp, counts, err)))
+        goto out;
+    counts->warnings += pp.warnings;
+out:
+    db_res_free(res);
+    pull_parse_release(&pp);
+    sbuf_release(&idlist);
+    return rc;
+}
+
+int pull_derive(struct db *db, const struct account *acct, const struct pull_bots *bots, int64_t as_of,
+                const int64_t *ids, int n_ids, struct stage_counts *counts, struct xerr *err)
+{
+    int rc;
+    if ((rc = db_begin(db, err)))
+        return rc;
+    if ((rc = derive_landed(db, acct, bots, as_of, ids, n_ids, counts, err))) {
+        db_rollback(db);
+        return rc;
+    }
+    return db_commit(db, err);
+}
+
+int pull_replay(struct db *db, const struct config *cfg, const struct account *acct, int64_t as_of,
+                struct stage_counts *counts, struct xerr *err)
+{
+    struct pull_bots bots;
+    int rc;
+    (void)cfg;
+    if ((rc = pull_load_bots(db, acct, &bots, err)))
+        return xerr_prefix(err, "pull: ");
+    rc = pull_derive(db, acct, &bots, as_of, NULL, 0, counts, err);
+    pull_bots_release(&bots);
+    return rc ? xerr_prefix(err, "pull: replay of '%s': ", acct->handle) : 0;
+}

@@ -1,0 +1,48 @@
+/*
+ * etl/pull_store.h — the pull stage's database half: the bot's posted rows,
+ * landing every X attempt in xetl.raw_responses, and deriving the typed rows
+ * of one account and as-of from what was landed (etl/pull_parse.h reads the
+ * bodies), in one transaction.
+ *
+ * What it is not for: deciding what to fetch or talking to X (etl/pull.c).
+ */
+#ifndef XETL_PULL_STORE_H
+#define XETL_PULL_STORE_H
+
+#include <stdint.h>
+
+#include "common/stage.h"
+#include "common/xerr.h"
+#include "etl/accounts.h"
+#include "etl/pull_parse.h"
+#include "etl/xapi.h"
+
+struct db;
+
+/* The bot's posted tweets of this account (none unless it has bot_content), sorted. */
+int pull_load_bots(struct db *db, const struct account *acct, struct pull_bots *out, struct xerr *err);
+
+/* What the lander needs, and the ids of this run's successful responses, in order. */
+struct pull_lander {
+    struct db *db;
+    const struct account *acct;
+    int64_t as_of;
+    int64_t run_id;   /* 0: none */
+    int64_t *ids;     /* owned; free() */
+    int n_ids, cap_ids;
+    long attempts;    /* every attempt landed, failed or not */
+};
+
+/* An xapi_lander: stores one attempt, autocommitted, before its body is used. */
+int pull_land(void *arg, const struct xapi_attempt *a, int64_t *id, struct xerr *err);
+
+/*
+ * Derives the typed rows of one account and as-of from landed responses (ids:
+ * those of this run; NULL: every successful one for the as-of) in one
+ * transaction: xetl.posts, performance_snapshots, tweet_analytics_comprehensive,
+ * reply_performance, xetl.follower_samples.
+ */
+int pull_derive(struct db *db, const struct account *acct, const struct pull_bots *bots, int64_t as_of,
+                const int64_t *ids, int n_ids, struct stage_counts *counts, struct xerr *err);
+
+#endif
