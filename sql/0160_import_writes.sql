@@ -1,0 +1,50 @@
+-- 0160 import_writes: what import needs to write without probing the catalog,
+-- and two indexes no statement uses, which every import paid for per row.
+--
+-- xetl.bot_decisions: each tweet the bot's tables tie to a decision, with the
+-- decision's uuid, built here once over whatever shape this database adopted
+-- (as 0131 built xetl.bot_content for reading).  pref 1: the bot's own record
+-- (content_metadata with both tweet_id and a uuid decision_id); pref 2:
+-- posted_decisions, every tweet of a decision (a thread's too, where
+-- bot_content keeps one), when its decision id is a uuid.  A shape with
+-- neither gives no rows.
+DO $view$
+DECLARE
+    cm_has boolean := xetl.col_or_null('cm', 'content_metadata', 'tweet_id', 'text') LIKE 'cm.%'
+                      AND xetl.col_or_null('cm', 'content_metadata', 'decision_id', 'text') LIKE 'cm.%';
+    pd boolean := to_regclass(format('%I.posted_decisions', current_schema())) IS NOT NULL;
+    parts text[] := ARRAY[]::text[];
+    uuid_re text := '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$';
+BEGIN
+    IF cm_has THEN
+        parts := parts || format(
+            'SELECT cm.tweet_id::text AS tweet_id,'
+            '       CASE WHEN cm.decision_id::text ~* %L THEN cm.decision_id::text::uuid END AS decision_id,'
+            '       1 AS pref'
+            '  FROM content_metadata cm WHERE cm.tweet_id IS NOT NULL', uuid_re);
+    END IF;
+    IF pd THEN
+        parts := parts || format(
+            'SELECT pd.tweet_id::text AS tweet_id,'
+            '       CASE WHEN pd.decision_id::text ~* %L THEN pd.decision_id::text::uuid END AS decision_id,'
+            '       2 AS pref'
+            '  FROM posted_decisions pd WHERE pd.tweet_id IS NOT NULL', uuid_re);
+    END IF;
+    IF cardinality(parts) = 0 THEN
+        parts := ARRAY['SELECT NULL::text AS tweet_id, NULL::uuid AS decision_id, 0 AS pref WHERE false'];
+    END IF;
+    EXECUTE 'CREATE VIEW xetl.bot_decisions AS SELECT tweet_id, decision_id, pref FROM ('
+            || array_to_string(parts, ' UNION ALL ') || ') b WHERE decision_id IS NOT NULL';
+END
+$view$;
+
+-- posts_decision_idx (decision_id alone, a random uuid): no statement looks a
+-- post up by its decision id without its account (health reads an account's
+-- posts by account_id and sorts them; attribution, learn and the reports join
+-- on (account_id, tweet_id)), and a random key costs a random index page per
+-- row written.
+DROP INDEX IF EXISTS xetl.posts_decision_idx;
+
+-- platform_follows_account_idx (account_id): the primary key (account_id,
+-- tweet_id) already serves every lookup by account.
+DROP INDEX IF EXISTS xetl.platform_follows_account_idx;
