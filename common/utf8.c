@@ -56,6 +56,10 @@ bool utf8_valid(const char *s, size_t len)
 
 void utf8_add_scrubbed(struct sbuf *sb, const char *s, size_t len)
 {
+    if (utf8_valid(s, len)) { /* nearly always: one copy */
+        sbuf_add(sb, s, len);
+        return;
+    }
     size_t i = 0;
     while (i < len) {
         size_t k = utf8_seq_len(s + i, len - i);

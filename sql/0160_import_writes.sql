@@ -79,3 +79,42 @@ END
 $fn$;
 CREATE TRIGGER accounts_keep_posts AFTER DELETE ON xetl.accounts
     REFERENCING OLD TABLE AS old_accounts FOR EACH STATEMENT EXECUTE FUNCTION xetl.refuse_account_delete();
+
+-- An import's row merged into the tweet_analytics_comprehensive row it meets
+-- (sql/queries/import/tweet_analytics.sql): t with every column import writes
+-- replaced by the merged value, so the upsert's SET and its "anything
+-- changed" test use one definition.  The API's counters follow
+-- last_scraped_at (an older export never overwrites a newer pull); the
+-- export-only counters and the import metadata follow the as-of of the last
+-- import (analytics_metadata->'import'->>'as_of').
+CREATE FUNCTION xetl.import_merge_analytics(t tweet_analytics_comprehensive, e tweet_analytics_comprehensive)
+RETURNS tweet_analytics_comprehensive
+LANGUAGE plpgsql IMMUTABLE AS $fn$
+DECLARE
+    api boolean := t.last_scraped_at IS NULL OR t.last_scraped_at <= e.last_scraped_at;
+    imp boolean := t.analytics_metadata->'import'->>'as_of' IS NULL
+                   OR xetl.json_ts(t.analytics_metadata->'import'->>'as_of') <= e.last_scraped_at;
+BEGIN
+    t.posted_at := coalesce(t.posted_at, e.posted_at);
+    IF api THEN
+        t.likes := coalesce(e.likes, t.likes);
+        t.retweets := coalesce(e.retweets, t.retweets);
+        t.replies := coalesce(e.replies, t.replies);
+        t.quotes := coalesce(e.quotes, t.quotes);
+        t.bookmarks := coalesce(e.bookmarks, t.bookmarks);
+        t.impressions := coalesce(e.impressions, t.impressions);
+    END IF;
+    IF imp THEN
+        t.media_views := coalesce(e.media_views, t.media_views);
+        t.media_engagements := coalesce(e.media_engagements, t.media_engagements);
+        t.url_clicks := coalesce(e.url_clicks, t.url_clicks);
+        t.hashtag_clicks := coalesce(e.hashtag_clicks, t.hashtag_clicks);
+        t.detail_expands := coalesce(e.detail_expands, t.detail_expands);
+        t.user_profile_clicks := coalesce(e.user_profile_clicks, t.user_profile_clicks);
+        t.impressions_promoted := coalesce(e.impressions_promoted, t.impressions_promoted);
+        t.analytics_metadata := coalesce(t.analytics_metadata, '{}'::jsonb) || e.analytics_metadata;
+    END IF;
+    t.last_scraped_at := greatest(t.last_scraped_at, e.last_scraped_at);
+    RETURN t;
+END
+$fn$;

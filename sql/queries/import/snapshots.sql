@@ -3,14 +3,11 @@
 -- The export's own engagement rate counts clicks too, so the columns' rates
 -- are computed here as everywhere else; the export's other values go to
 -- snapshot_metadata.  $1 account, $2 as-of, $3 file name, $4 format.
+-- New rows by a plain INSERT, existing ones through ON CONFLICT (see posts.sql).
 -- One row: how many rows were inserted or changed.
-WITH ins AS (
-    INSERT INTO performance_snapshots AS ps (account_id, decision_id, tweet_id, snapshot_at, source,
-        hours_since_post, likes, retweets, replies, quotes, bookmarks, impressions, profile_clicks,
-        url_clicks, detail_expands, engagement_rate, viral_coefficient, reply_rate, bookmark_rate,
-        snapshot_metadata)
-    SELECT $1::bigint, s.decision_id, s.tweet_id, $2::timestamptz, 'import',
-           extract(epoch FROM $2::timestamptz - s.posted_at)::numeric / 3600,
+WITH n AS NOT MATERIALIZED (
+    SELECT $1::bigint AS account_id, s.decision_id, s.tweet_id, $2::timestamptz AS snapshot_at, 'import' AS source,
+           extract(epoch FROM $2::timestamptz - s.posted_at)::numeric / 3600 AS hours_since_post,
            s.likes, s.retweets, s.replies, s.quotes, s.bookmarks, s.impressions,
            s.profile_clicks, s.url_clicks, s.detail_expands,
            CASE WHEN s.impressions > 0 AND s.likes IS NOT NULL THEN
@@ -20,7 +17,16 @@ WITH ins AS (
            CASE WHEN s.impressions > 0 THEN s.bookmarks::numeric / s.impressions END,
            jsonb_build_object('import', jsonb_build_object('file', $3::text, 'format', $4::text, 'line', s.line),
                               'columns', s.extra)
-      FROM import_rows s
+      FROM import_rows s),
+old AS (
+    INSERT INTO performance_snapshots AS ps (account_id, decision_id, tweet_id, snapshot_at, source,
+        hours_since_post, likes, retweets, replies, quotes, bookmarks, impressions, profile_clicks,
+        url_clicks, detail_expands, engagement_rate, viral_coefficient, reply_rate, bookmark_rate,
+        snapshot_metadata)
+    SELECT * FROM n
+     WHERE EXISTS (SELECT 1 FROM performance_snapshots x
+                    WHERE x.account_id = n.account_id AND x.tweet_id = n.tweet_id
+                      AND x.snapshot_at = n.snapshot_at AND x.source = n.source)
         ON CONFLICT (account_id, tweet_id, snapshot_at, source) DO UPDATE
        SET decision_id = excluded.decision_id, hours_since_post = excluded.hours_since_post,
            likes = excluded.likes, retweets = excluded.retweets, replies = excluded.replies,
@@ -39,5 +45,15 @@ WITH ins AS (
             excluded.profile_clicks, excluded.url_clicks, excluded.detail_expands,
             excluded.engagement_rate, excluded.viral_coefficient, excluded.reply_rate,
             excluded.bookmark_rate, excluded.snapshot_metadata::jsonb)
+    RETURNING 1),
+new AS (
+    INSERT INTO performance_snapshots (account_id, decision_id, tweet_id, snapshot_at, source,
+        hours_since_post, likes, retweets, replies, quotes, bookmarks, impressions, profile_clicks,
+        url_clicks, detail_expands, engagement_rate, viral_coefficient, reply_rate, bookmark_rate,
+        snapshot_metadata)
+    SELECT * FROM n
+     WHERE NOT EXISTS (SELECT 1 FROM performance_snapshots x
+                        WHERE x.account_id = n.account_id AND x.tweet_id = n.tweet_id
+                          AND x.snapshot_at = n.snapshot_at AND x.source = n.source)
     RETURNING 1)
-SELECT count(*) AS changed FROM ins
+SELECT (SELECT count(*) FROM old) + (SELECT count(*) FROM new) AS changed
