@@ -3,9 +3,15 @@
 # legacy "tweet activity" exports (quoted text with commas, quotes, emoji and
 # line breaks, thousands separators, both timestamp styles, percentages).
 #
-#   sh bench/bench_import.sh [ROWS...]   import ROWS-row exports (default 100000 1000000)
+#   sh bench/bench_import.sh [ROWS...]   import ROWS-row exports (default 200000 1000000)
 #                                        into a fresh database; needs PGHOST etc.
 #                                        (bench/run.sh starts a throwaway server)
+#
+# Each size also measures the floor in the same run: the rows the import wrote
+# to its four per-post targets (xetl.posts, performance_snapshots,
+# tweet_analytics_comprehensive, xetl.platform_follows), COPYed straight into
+# the same tables of a second fresh database in one transaction; it prints
+# both, the ratio import/floor, and the WAL each wrote.
 #   sh bench/bench_import.sh gen N       print an N-row export on stdout (also used by
 #                                        tests/integration/t_import_big.sh)
 #
@@ -40,11 +46,48 @@ if [ "${1:-}" = gen ]; then
     exit 0
 fi
 
+# Runs a command: prints its exit status, wall seconds and peak RSS in KiB (getrusage).
+timed() {
+    "$PY" -c '
+import resource, subprocess, sys, time
+t = time.monotonic()
+rc = subprocess.call(sys.argv[1:], stderr=subprocess.DEVNULL)
+dt = time.monotonic() - t
+print(rc, "%.3f" % dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+' "$@"
+}
+
+# The floor: the target rows of database $1 (an N=$2-row import that took $3 s)
+# COPYed into the same tables of a fresh database, timed by the server.
+floor() {
+    fdb="bench_import_floor_$2"
+    dropdb --if-exists "$fdb" >/dev/null 2>&1
+    createdb "$fdb" || return 1
+    XETL_DB="dbname=$fdb" "$XETL" -q migrate && XETL_DB="dbname=$fdb" "$XETL" -q account add bench --user-id 7 ||
+        return 1
+    script="BEGIN;"
+    for t in xetl.posts performance_snapshots tweet_analytics_comprehensive xetl.platform_follows; do
+        cols=$(psql -X -Atq -d "$1" -c "SELECT string_agg(quote_ident(attname), ',' ORDER BY attnum) FROM pg_attribute
+                                         WHERE attrelid = '$t'::regclass AND attnum > 0 AND NOT attisdropped")
+        psql -X -q -d "$1" -c "\\copy (SELECT $cols FROM $t) TO '$DIR/$t.copy'" || return 1
+        script="$script
+\\copy $t ($cols) FROM '$DIR/$t.copy'"
+    done
+    printf '%s\nCOMMIT;\n' "$script" > "$DIR/floor.sql"
+    flsn=$(psql -X -Atq -d "$fdb" -c "SELECT pg_current_wal_lsn()")
+    fsecs=$(timed psql -X -q -v ON_ERROR_STOP=1 -d "$fdb" -f "$DIR/floor.sql" | cut -d' ' -f2)
+    fwal=$(psql -X -Atq -d "$fdb" -c "SELECT round((pg_current_wal_lsn() - '$flsn') / 1048576)::int")
+    echo "floor $2 rows: COPY of the same rows straight into the same four tables ${fsecs} s" \
+         "= $(awk -v r="$2" -v s="$fsecs" 'BEGIN { printf "%.0f", r / s }') rows/s, WAL $fwal MiB;" \
+         "import/floor $(awk -v a="$3" -v b="$fsecs" 'BEGIN { printf "%.2f", a / b }')x"
+    dropdb "$fdb"
+}
+
 XETL=${XETL:-./xetl}
 PY=${XETL_PYTHON:-/usr/bin/python3}
 DIR=$(mktemp -d /tmp/xetl-bench-import.XXXXXX)
 trap 'rm -rf "$DIR"' EXIT INT TERM
-[ $# -gt 0 ] || set -- 100000 1000000
+[ $# -gt 0 ] || set -- 200000 1000000
 status=0
 for n in "$@"; do
     db="bench_import_$n"
@@ -55,27 +98,19 @@ for n in "$@"; do
     f="$DIR/tweet_activity_metrics_bench_20200101_20200131_en.csv"
     gen "$n" > "$f"
     size=$(wc -c < "$f")
+    lsn=$(psql -X -Atq -d "$db" -c "SELECT pg_current_wal_lsn()")
     # Wall time and the child's peak RSS (getrusage), no extra tools needed.
-    out=$("$PY" -c '
-import resource, subprocess, sys, time
-t = time.monotonic()
-rc = subprocess.call(sys.argv[1:], stderr=subprocess.DEVNULL)
-dt = time.monotonic() - t
-print(rc, "%.3f" % dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-' "$XETL" -q import "$f")
+    out=$(timed "$XETL" -q import "$f")
     set -- $out
     rc=$1 secs=$2 rss=$3
+    wal=$(psql -X -Atq -d "$db" -c "SELECT round((pg_current_wal_lsn() - '$lsn') / 1048576)::int")
     rows=$(psql -X -Atq -d "$db" -c "SELECT count(*) FROM performance_snapshots WHERE source = 'import'")
     rate=$(awk -v r="$rows" -v s="$secs" 'BEGIN { printf "%.0f", r / s }')
-    echo "import $n rows ($(( size / 1048576 )) MiB): exit $rc, $rows snapshots in ${secs} s = $rate rows/s, peak RSS $(( rss / 1024 )) MiB"
+    echo "import $n rows ($(( size / 1048576 )) MiB): exit $rc, $rows snapshots in ${secs} s = $rate rows/s, peak RSS $(( rss / 1024 )) MiB, WAL $wal MiB"
     [ "$rc" = 0 ] && [ "$rows" = "$n" ] || status=1
+    floor "$db" "$n" "$secs"
     # Idempotence at scale: a second run of the same file.
-    out=$("$PY" -c '
-import resource, subprocess, sys, time
-t = time.monotonic()
-rc = subprocess.call(sys.argv[1:], stderr=subprocess.DEVNULL)
-print(rc, "%.3f" % (time.monotonic() - t), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-' "$XETL" -q import "$f")
+    out=$(timed "$XETL" -q import "$f")
     set -- $out
     echo "import $n rows again (nothing changes): exit $1, ${2} s, peak RSS $(( $3 / 1024 )) MiB"
     dropdb "$db"

@@ -146,6 +146,15 @@ static void put_string(struct sbuf *sb, const char *s)
 {
     sbuf_addc(sb, '"');
     for (; *s; s++) {
+        /* A run that needs no escape goes in one copy (most of every string). */
+        size_t run = strcspn(s, "\"\\\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f"
+                                "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f");
+        if (run) {
+            sbuf_add(sb, s, run);
+            s += run;
+            if (!*s)
+                break;
+        }
         unsigned char c = (unsigned char)*s;
         switch (c) {
         case '"': sbuf_add(sb, "\\\"", 2); break;

@@ -10,6 +10,9 @@
 
 #include <stddef.h>
 
+/* utf8_scrub moved to common/utf8.h; its callers still find it through here. */
+#include "common/utf8.h"
+
 struct sbuf {
     char *buf;
     size_t len;
@@ -33,13 +36,6 @@ void sbuf_add_copy_text(struct sbuf *sb, const char *s);
 /* Appends s as a JSON string literal with quotes. */
 void sbuf_add_json_str(struct sbuf *sb, const char *s);
 
-/*
- * Makes s valid UTF-8 in place: an invalid byte becomes '?', a sequence cut
- * off at the end (a message truncated by "%.40s") is dropped.  Messages end
- * up in the database, which refuses invalid UTF-8 and would take the whole
- * write down with them.
- */
-void utf8_scrub(char *s);
 
 /* Allocation helpers that abort on failure. */
 void *xmalloc(size_t n);

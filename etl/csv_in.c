@@ -301,10 +301,12 @@ static void finish_record(struct csv_in *r, long first_line, bool at_eof)
     r->rec.open_quote = false;
     r->rec.error = NULL;
     r->rec.error_field = 0;
+    r->rec.error_line = 0;
     if (r->fs.nul) {
         snprintf(r->why, sizeof r->why, "NUL byte in field %d", r->fs.nul);
         r->rec.error = r->why;
         r->rec.error_field = r->fs.nul;
+        r->rec.error_line = first_line;
         r->rec.nfields = 0;
     }
 }
@@ -350,6 +352,7 @@ static void reject_first_line(struct csv_in *r, long first_line, bool at_eof, in
     r->rec.open_quote = false;
     r->rec.error = r->why;
     r->rec.error_field = field;
+    r->rec.error_line = first_line;
 }
 
 /* Counts the physical line a segment ends (CR, LF and CRLF each end one). */
@@ -362,6 +365,51 @@ static void count_line(struct csv_in *r, unsigned char term)
         r->pending_cr = false;
     } else {
         r->line++;
+    }
+}
+
+/*
+ * A libcsv parse error at byte c of physical line this_line (the record began
+ * on first_line): the record becomes the reject of its first line.
+ */
+static void parse_error(struct csv_in *r, unsigned char c, long first_line, long this_line)
+{
+    if (csv_error(&r->p) != CSV_EPARSE)
+        abort(); /* otherwise libcsv only stops on allocation failure */
+    int n = snprintf(r->why, sizeof r->why, "%s field %d",
+                     r->p.pstate == CSVP_FIELD_BEGUN && c == '"' ? "quote inside unquoted"
+                                                                 : "unbalanced quote: text after the closing quote of",
+                     r->fs.n + 1);
+    if (this_line != first_line && n > 0 && (size_t)n < sizeof r->why)
+        snprintf(r->why + n, sizeof r->why - (size_t)n, " on line %ld", this_line);
+    reject_first_line(r, first_line, false, r->fs.n + 1);
+    r->rec.error_line = this_line;
+}
+
+/* End of input: a record without a terminator, possibly cut inside quotes (*rec, or left NULL). */
+static void end_of_input(struct csv_in *r, long first_line, const struct csv_record **rec)
+{
+    if (r->p.pstate != CSVP_ROW_NOT_BEGUN) {
+        if (r->p.pstate == CSVP_FIELD_BEGUN && r->p.quoted) {
+            size_t n = r->raw.len;
+            while (n > 0 && (r->raw.buf[n - 1] == '\n' || r->raw.buf[n - 1] == '\r'))
+                n--;
+            bool multi = memchr(r->raw.buf, '\n', n) || memchr(r->raw.buf, '\r', n);
+            if (multi)
+                snprintf(r->why, sizeof r->why, "unbalanced quote: never closed in field %d",
+                         r->fs.n + 1);
+            else
+                snprintf(r->why, sizeof r->why, "truncated last line (the file ends inside a quoted field)");
+            reject_first_line(r, first_line, true, multi ? r->fs.n + 1 : 0);
+            r->rec.open_quote = true;
+            *rec = &r->rec;
+            return;
+        }
+        csv_fini(&r->p, on_field, on_row, r);
+        if (r->row_done) {
+            finish_record(r, first_line, true);
+            *rec = &r->rec;
+        }
     }
 }
 
@@ -419,16 +467,7 @@ int csv_in_next(struct csv_in *r, const struct csv_record **rec, struct xerr *er
         if (term)
             count_line(r, s[k]);
         if (used != seg) {
-            if (csv_error(&r->p) != CSV_EPARSE)
-                abort(); /* otherwise libcsv only stops on allocation failure */
-            int n = snprintf(r->why, sizeof r->why, "%s field %d",
-                             r->p.pstate == CSVP_FIELD_BEGUN && s[used] == '"'
-                                 ? "quote inside unquoted"
-                                 : "unbalanced quote: text after the closing quote of",
-                             r->fs.n + 1);
-            if (this_line != first_line && n > 0 && (size_t)n < sizeof r->why)
-                snprintf(r->why + n, sizeof r->why - (size_t)n, " on line %ld", this_line);
-            reject_first_line(r, first_line, false, r->fs.n + 1);
+            parse_error(r, s[used], first_line, this_line);
             *rec = &r->rec;
             return 0;
         }
@@ -448,29 +487,7 @@ int csv_in_next(struct csv_in *r, const struct csv_record **rec, struct xerr *er
         }
     }
 
-    /* End of input: a record without a terminator, possibly cut inside quotes. */
-    if (r->p.pstate != CSVP_ROW_NOT_BEGUN) {
-        if (r->p.pstate == CSVP_FIELD_BEGUN && r->p.quoted) {
-            size_t n = r->raw.len;
-            while (n > 0 && (r->raw.buf[n - 1] == '\n' || r->raw.buf[n - 1] == '\r'))
-                n--;
-            bool multi = memchr(r->raw.buf, '\n', n) || memchr(r->raw.buf, '\r', n);
-            if (multi)
-                snprintf(r->why, sizeof r->why, "unbalanced quote: never closed in field %d",
-                         r->fs.n + 1);
-            else
-                snprintf(r->why, sizeof r->why, "truncated last line (the file ends inside a quoted field)");
-            reject_first_line(r, first_line, true, multi ? r->fs.n + 1 : 0);
-            r->rec.open_quote = true;
-            *rec = &r->rec;
-            return 0;
-        }
-        csv_fini(&r->p, on_field, on_row, r);
-        if (r->row_done) {
-            finish_record(r, first_line, true);
-            *rec = &r->rec;
-        }
-    }
+    end_of_input(r, first_line, rec);
     return 0;
 }
 

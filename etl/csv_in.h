@@ -52,6 +52,7 @@ struct csv_record {
     bool open_quote;    /* the input ended inside a quoted field: certainly truncated */
     const char *error;  /* non-NULL: why the record cannot be read exactly; nfields is 0 */
     int error_field;    /* 1-based field the error was found in, 0 when none */
+    long error_line;    /* physical line the error was found on (with error), else 0 */
 };
 
 /*

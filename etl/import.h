@@ -5,11 +5,12 @@
  * "content" export and the daily "account overview" export (docs/import.md).
  * The format is detected from the header row, columns are matched by name
  * (case-insensitive, any order), unknown columns are kept in the row's
- * metadata.  Each file is one transaction: rows are COPYed in batches into a
- * temporary staging table, then upserted into performance_snapshots (source
- * 'import'), xetl.posts, tweet_analytics_comprehensive,
- * xetl.platform_follows and xetl.daily_follows, so importing the same file
- * twice changes nothing.  Rows that cannot load go to xetl.import_rejects
+ * metadata.  Each file is one transaction: its rows are COPYed into a
+ * temporary staging table as the file is read, then upserted into
+ * performance_snapshots (source 'import'), xetl.posts,
+ * tweet_analytics_comprehensive, xetl.platform_follows and xetl.daily_follows
+ * by the statements of sql/queries/import/, so importing the same file twice
+ * changes nothing.  Rows that cannot load go to xetl.import_rejects
  * with file, line, raw text and reason; the good rows of the file still load.
  *
  * Not for: calling the X API (etl/pull), deriving models from what is
@@ -43,7 +44,6 @@ struct import_opts {
     int64_t as_of;           /* used when as_of_given */
     bool as_of_given;        /* else the export's own date range end */
     int64_t run_id;          /* xetl.runs row, 0 when none */
-    int batch_rows;          /* rows per COPY batch (0 = default 5000) */
     int max_listed_rejects;  /* how many rejects to keep in the result (0 = 10) */
 };
 
@@ -86,36 +86,7 @@ void import_result_release(struct import_result *res);
  */
 int import_check_stream(FILE *f, struct import_result *res, struct xerr *err);
 
-/* ---- value parsing, exposed for unit tests ---- */
-
-/*
- * A counter: "1234", "1,234", "1 234", "12.0"; "" and "-" are no value
- * (*present false).  Returns NULL or a reason ("negative count", ...).
- */
-const char *import_parse_count(const char *s, long *out, bool *present);
-/* A rate: "0.0123" (a fraction) or "1.23%" (a percentage) -> 0.0123. */
-const char *import_parse_rate(const char *s, double *out, bool *present);
-/*
- * A time: ISO 8601, "2019-05-01 14:03 +0000", a date "2024-11-23", or
- * "Sat, Nov 23, 2024" / "Nov 23, 2024".  *date_only tells a whole day.
- */
-const char *import_parse_time(const char *s, int64_t *out, bool *date_only);
-/* A post id: 1-20 digits (kept as text; never a double). */
-bool import_valid_id(const char *s);
-/* Whether s is well-formed UTF-8. */
-bool import_utf8_valid(const char *s, size_t len);
-
-/*
- * Detects the export format from a header row.  Exposed for tests; the
- * column map itself is internal.
- */
+/* Detects the export format from a header row (etl/import_cols.h maps the columns). */
 enum import_format import_detect(char *const *fields, int n);
-
-/*
- * The date range a file name states ("…_20190501_20190531_…",
- * "…_2024-11-01_2024-11-30.csv"): returns true and the end as the instant
- * after the last day.
- */
-bool import_name_range_end(const char *path, int64_t *end);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * fuzz_csv_import — the CSV reader (etl/csv_in.c) and import's row validation
- * (etl/import.c) on arbitrary bytes.  Invariants: records come in strictly
+ * (etl/import.c, import_rows.c, import_parse.c) on arbitrary bytes.  Invariants: records come in strictly
  * increasing line order; a refused record carries a reason and no fields; a
  * field never holds a NUL; every byte is hashed and counted; the importer's
  * counts add up (rows read = would load + rejected).
@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "common/sbuf.h"
+#include "common/utf8.h"
 #include "etl/csv_in.h"
 #include "etl/import.h"
+#include "etl/import_parse.h"
 #include "tests/fuzz/fuzz.h"
 
 static void values(const char *v)
@@ -20,7 +22,7 @@ static void values(const char *v)
     int64_t t;
     size_t len = strlen(v);
 
-    import_utf8_valid(v, len);
+    utf8_valid(v, len);
     import_valid_id(v);
     if (!import_parse_count(v, &n, &present) && present)
         FUZZ_CHECK(n >= 0);

@@ -8,7 +8,11 @@ LEGACY="$FX/tweet_activity_metrics_xetlbot_20190501_20190531_en.csv"
 CONTENT="$FX/account_analytics_content_2024-11-01_2024-11-30.csv"
 OVERVIEW="$FX/account_overview_analytics_2024-11-01_2024-11-03.csv"
 
-newdb
+# The bot's text-id shape keeps tweet ids in posted_decisions: adopted at migrate
+# time (xetl.bot_decisions), so the table is there before it; rows come later.
+newdb --empty
+sql "CREATE TABLE posted_decisions (decision_id text UNIQUE, tweet_id text NOT NULL)" >/dev/null
+"$XETL" -q migrate || { echo "Bail out! xetl migrate failed"; exit 1; }
 xrun account add xetlbot --user-id 42
 is "$RC" 0 "account added"
 
@@ -135,9 +139,7 @@ is "$(sql "SELECT count(*) FROM performance_snapshots WHERE tweet_id = '12000000
 
 # ---- invalid UTF-8: rejected, raw kept readable ----
 printf 'Tweet id,Tweet text,time,impressions\n1300000000000000001,ok,2019-06-01 10:00 +0000,5\n1300000000000000002,bad \377 byte,2019-06-01 10:00 +0000,5\n' > "$TMP/latin1.csv"
-# The bot's text-id shape keeps tweet ids in posted_decisions.
-sql "CREATE TABLE posted_decisions (decision_id text UNIQUE, tweet_id text NOT NULL);
-     INSERT INTO posted_decisions VALUES ('22222222-3333-4444-5555-666666666666', '1300000000000000001')" >/dev/null
+sql "INSERT INTO posted_decisions VALUES ('22222222-3333-4444-5555-666666666666', '1300000000000000001')" >/dev/null
 xrun import "$TMP/latin1.csv"
 is "$RC" 65 "a row with invalid UTF-8 exits 65"
 is "$(sql "SELECT decision_id || ' ' || origin FROM xetl.posts WHERE tweet_id = '1300000000000000001'")" "22222222-3333-4444-5555-666666666666 bot" "decision id from posted_decisions (text-id shape)"

@@ -243,6 +243,29 @@ static void test_stray_quotes(void **state)
     sbuf_release(&sb);
 }
 
+/* Where an error was found travels in the record (error_line), not only in its text. */
+static void test_error_line(void **state)
+{
+    (void)state;
+    static const char data[] = "id,t,n\n1,\"a\n2,b,3\n3,\"x\"y,4\n5,c,6\n";
+    FILE *f;
+    struct csv_in *r = reader_on(data, sizeof data - 1, &f);
+    const struct csv_record *rec = next(r);
+    assert_int_equal(rec->error_line, 0);
+    rec = next(r);
+    assert_non_null(rec->error);
+    assert_int_equal(rec->line, 2);
+    assert_int_equal(rec->error_line, 4); /* the stray quote two lines on */
+    rec = next(r);
+    assert_null(rec->error);
+    assert_int_equal(rec->error_line, 0);
+    rec = next(r);
+    assert_int_equal(rec->line, 4);
+    assert_int_equal(rec->error_line, 4);
+    csv_in_close(r);
+    fclose(f);
+}
+
 static void test_nul_bytes(void **state)
 {
     (void)state;
@@ -402,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_nul_bytes),
         cmocka_unit_test(test_too_long_keeps_the_rest),
         cmocka_unit_test(test_split_record),
+        cmocka_unit_test(test_error_line),
         cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_open_missing),
     };
