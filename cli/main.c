@@ -12,10 +12,10 @@
 #include "common/sbuf.h"
 #include "etl/db.h"
 #include "etl/migrate.h"
+#include "etl/xapi.h"
 #include "etl/runlog.h"
 #include "stats/gsl_setup.h"
 
-#include <curl/curl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -441,12 +441,10 @@ int main(int argc, char **argv)
     }
     if ((rc = settle_config(&ctx, &g)) || (rc = settle_as_of(&ctx, &g)))
         goto out;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        rc = xerr_set(&ctx.err, XETL_EX_SOFTWARE, "cannot initialise libcurl");
+    if ((rc = xapi_global_init(&ctx.err)))
         goto out;
-    }
     rc = run_command(&ctx, cmd, cargc, argv);
-    curl_global_cleanup();
+    xapi_global_cleanup();
 out:
     if (rc)
         log_fatal_line(rc, ctx.err.msg[0] ? ctx.err.msg : "failed");

@@ -1,5 +1,6 @@
 /* common/log.c — see log.h. */
 #include "common/log.h"
+#include "common/json.h"
 #include "common/sbuf.h"
 
 #include <stdarg.h>
@@ -48,11 +49,21 @@ static void emit(enum log_level level, const char *msg, int exit_code)
     sbuf_init(&sb);
     stamp(ts, sizeof ts);
     if (cur_format == LOG_JSON) {
-        sbuf_addf(&sb, "{\"ts\":\"%s\",\"level\":\"%s\",\"msg\":", ts, level_name[level]);
-        sbuf_add_json_str(&sb, msg);
-        if (exit_code >= 0)
-            sbuf_addf(&sb, ",\"exit\":%d", exit_code);
-        sbuf_adds(&sb, "}\n");
+        struct jw w;
+        jw_init(&w, &sb);
+        jw_obj(&w);
+        jw_key(&w, "ts");
+        jw_str(&w, ts);
+        jw_key(&w, "level");
+        jw_str(&w, level_name[level]);
+        jw_key(&w, "msg");
+        jw_str(&w, msg);
+        if (exit_code >= 0) {
+            jw_key(&w, "exit");
+            jw_int(&w, exit_code);
+        }
+        jw_obj_end(&w);
+        sbuf_addc(&sb, '\n');
     } else if (exit_code >= 0) {
         sbuf_addf(&sb, "xetl: error: %s\n", msg);
     } else {

@@ -125,36 +125,3 @@ char *sbuf_detach(struct sbuf *sb)
     return s;
 }
 
-void sbuf_add_copy_text(struct sbuf *sb, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '\\': sbuf_add(sb, "\\\\", 2); break;
-        case '\n': sbuf_add(sb, "\\n", 2); break;
-        case '\r': sbuf_add(sb, "\\r", 2); break;
-        case '\t': sbuf_add(sb, "\\t", 2); break;
-        default: sbuf_addc(sb, *s);
-        }
-    }
-}
-
-void sbuf_add_json_str(struct sbuf *sb, const char *s)
-{
-    sbuf_addc(sb, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '"': sbuf_add(sb, "\\\"", 2); break;
-        case '\\': sbuf_add(sb, "\\\\", 2); break;
-        case '\n': sbuf_add(sb, "\\n", 2); break;
-        case '\r': sbuf_add(sb, "\\r", 2); break;
-        case '\t': sbuf_add(sb, "\\t", 2); break;
-        default:
-            if (c < 0x20)
-                sbuf_addf(sb, "\\u%04x", c);
-            else
-                sbuf_addc(sb, (char)c);
-        }
-    }
-    sbuf_addc(sb, '"');
-}

@@ -31,10 +31,6 @@ void sbuf_addc(struct sbuf *sb, char c);
 void sbuf_addf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *sbuf_detach(struct sbuf *sb);   /* caller owns the string; sb is reset */
 
-/* Appends s escaped for PostgreSQL COPY text format (\N is not added here). */
-void sbuf_add_copy_text(struct sbuf *sb, const char *s);
-/* Appends s as a JSON string literal with quotes. */
-void sbuf_add_json_str(struct sbuf *sb, const char *s);
 
 
 /* Allocation helpers that abort on failure. */

@@ -1,11 +1,13 @@
 /*
- * etl/db.c — see db.h.  The only file that includes libpq (through db.h).
+ * etl/db.c — see db.h.  The only file that includes libpq.  Long because it is
+ * the whole of that boundary: connection, results, COPY, streaming, locks.
  */
 #include "etl/db.h"
 #include "common/log.h"
 #include "common/sbuf.h"
 
 #include <errno.h>
+#include <libpq-fe.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,17 +207,12 @@ void db_close(struct db *db)
     free(db);
 }
 
-PGconn *db_pg(struct db *db)
-{
-    return db->conn;
-}
-
 bool db_alive(struct db *db)
 {
     return db && db->conn && PQstatus(db->conn) == CONNECTION_OK;
 }
 
-PGresult *db_exec(struct db *db, const char *stmt, int nparams, const char *const *params, struct xerr *err)
+static PGresult *exec_pg(struct db *db, const char *stmt, int nparams, const char *const *params, struct xerr *err)
 {
     const char *sql = resolve(stmt, err);
     if (!sql)
@@ -234,7 +231,7 @@ int db_query(struct db *db, const char *stmt, int nparams, const char *const *pa
              struct xerr *err)
 {
     *out = NULL;
-    PGresult *pg = db_exec(db, stmt, nparams, params, err);
+    PGresult *pg = exec_pg(db, stmt, nparams, params, err);
     if (!pg)
         return err->code;
     *out = xcalloc(1, sizeof **out);
@@ -245,7 +242,7 @@ int db_query(struct db *db, const char *stmt, int nparams, const char *const *pa
 int db_cmd(struct db *db, const char *stmt, int nparams, const char *const *params, long *affected,
            struct xerr *err)
 {
-    PGresult *res = db_exec(db, stmt, nparams, params, err);
+    PGresult *res = exec_pg(db, stmt, nparams, params, err);
     if (!res)
         return err->code;
     if (affected) {
@@ -365,7 +362,7 @@ void db_rollback(struct db *db)
     PQclear(res);
 }
 
-int db_copy_begin(struct db *db, const char *copy_sql, struct xerr *err)
+static int copy_begin(struct db *db, const char *copy_sql, struct xerr *err)
 {
     PGresult *res = PQexec(db->conn, copy_sql);
     if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
@@ -378,7 +375,7 @@ int db_copy_begin(struct db *db, const char *copy_sql, struct xerr *err)
     return 0;
 }
 
-int db_copy_put(struct db *db, const char *data, size_t len, struct xerr *err)
+static int copy_put(struct db *db, const char *data, size_t len, struct xerr *err)
 {
     if (len == 0)
         return 0;
@@ -387,7 +384,7 @@ int db_copy_put(struct db *db, const char *data, size_t len, struct xerr *err)
     return 0;
 }
 
-int db_copy_end(struct db *db, const char *abort_reason, long *rows, struct xerr *err)
+static int copy_end(struct db *db, const char *abort_reason, long *rows, struct xerr *err)
 {
     PGresult *res;
     int rc = 0;
@@ -427,7 +424,7 @@ int db_copy_open(struct db *db, const char *stmt, struct db_copy **out, struct x
     const char *sql = resolve(stmt, err);
     if (!sql)
         return err->code;
-    int rc = db_copy_begin(db, sql, err);
+    int rc = copy_begin(db, sql, err);
     if (rc)
         return rc;
     struct db_copy *c = xcalloc(1, sizeof *c);
@@ -525,7 +522,7 @@ int db_copy_end_row(struct db_copy *c, struct xerr *err)
     c->row_started = false;
     if (c->buf.len < COPY_CHUNK)
         return 0;
-    int rc = db_copy_put(c->db, c->buf.buf, c->buf.len, err);
+    int rc = copy_put(c->db, c->buf.buf, c->buf.len, err);
     sbuf_reset(&c->buf);
     return rc;
 }
@@ -534,13 +531,13 @@ int db_copy_close(struct db_copy *c, const char *abort_reason, long *rows, struc
 {
     int rc = 0;
     if (!abort_reason && c->buf.len)
-        rc = db_copy_put(c->db, c->buf.buf, c->buf.len, err);
+        rc = copy_put(c->db, c->buf.buf, c->buf.len, err);
     if (rc) {
         /* The send failed: end the COPY anyway so the connection is not left in it. */
         struct xerr ignored = { 0 };
-        (void)db_copy_end(c->db, "send failed", NULL, &ignored);
+        (void)copy_end(c->db, "send failed", NULL, &ignored);
     } else {
-        rc = db_copy_end(c->db, abort_reason, rows, err);
+        rc = copy_end(c->db, abort_reason, rows, err);
     }
     sbuf_release(&c->buf);
     free(c);
@@ -650,37 +647,6 @@ int db_unlock(struct db *db, int64_t key, struct xerr *err)
     const char *p[] = { k };
     snprintf(k, sizeof k, "%lld", (long long)key);
     return db_cmd(db, "SELECT pg_advisory_unlock($1::bigint)", 1, p, NULL, err);
-}
-
-bool db_isnull(const PGresult *res, int row, int col)
-{
-    return PQgetisnull(res, row, col) != 0;
-}
-
-const char *db_str(const PGresult *res, int row, int col)
-{
-    return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
-}
-
-long db_long(const PGresult *res, int row, int col, long dflt)
-{
-    if (PQgetisnull(res, row, col))
-        return dflt;
-    return strtol(PQgetvalue(res, row, col), NULL, 10);
-}
-
-double db_double(const PGresult *res, int row, int col, double dflt)
-{
-    if (PQgetisnull(res, row, col))
-        return dflt;
-    return strtod(PQgetvalue(res, row, col), NULL);
-}
-
-int64_t db_epoch(const PGresult *res, int row, int col, int64_t dflt)
-{
-    if (PQgetisnull(res, row, col))
-        return dflt;
-    return (int64_t)strtoll(PQgetvalue(res, row, col), NULL, 10);
 }
 
 const char *db_fmt_double(char *buf, size_t n, double v)

@@ -12,7 +12,6 @@
 #ifndef XETL_DB_H
 #define XETL_DB_H
 
-#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -124,20 +123,5 @@ const char *db_fmt_time(char *buf, size_t n, int64_t t);
 /* Whether a table (schema-qualified or in current_schema) exists; column likewise. */
 int db_table_exists(struct db *db, const char *table, bool *exists, struct xerr *err);
 int db_column_exists(struct db *db, const char *table, const char *column, bool *exists, struct xerr *err);
-
-/*
- * TRANSITIONAL — the PGresult interface that every caller is leaving; it
- * goes (with the <libpq-fe.h> include above) once no file outside db.c uses it.
- */
-PGconn *db_pg(struct db *db);
-PGresult *db_exec(struct db *db, const char *stmt, int nparams, const char *const *params, struct xerr *err);
-bool db_isnull(const PGresult *res, int row, int col);
-const char *db_str(const PGresult *res, int row, int col);
-long db_long(const PGresult *res, int row, int col, long dflt);
-double db_double(const PGresult *res, int row, int col, double dflt);
-int64_t db_epoch(const PGresult *res, int row, int col, int64_t dflt);
-int db_copy_begin(struct db *db, const char *copy_sql, struct xerr *err);
-int db_copy_put(struct db *db, const char *data, size_t len, struct xerr *err);
-int db_copy_end(struct db *db, const char *abort_reason, long *rows, struct xerr *err);
 
 #endif

@@ -210,6 +210,18 @@ static int open_settings(const struct config *cfg, struct xapi *x, struct xerr *
     return 0;
 }
 
+int xapi_global_init(struct xerr *err)
+{
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return xerr_set(err, XETL_EX_SOFTWARE, "cannot initialise libcurl");
+    return 0;
+}
+
+void xapi_global_cleanup(void)
+{
+    curl_global_cleanup();
+}
+
 int xapi_open(const struct config *cfg, struct xapi **out, struct xerr *err)
 {
     struct xapi *x = xcalloc(1, sizeof *x);

@@ -65,6 +65,13 @@ struct xapi_response {
  * ca_bundle, pull.timeout, pull.retries, pull.backoff_ms and
  * pull.max_rate_limit_wait.  Missing token or a bad base URL → 78.
  */
+/*
+ * Process-wide set-up and tear-down of the HTTP library (also used by the
+ * SMTP client), once, before any thread starts: main() calls them.
+ */
+int xapi_global_init(struct xerr *err);
+void xapi_global_cleanup(void);
+
 int xapi_open(const struct config *cfg, struct xapi **out, struct xerr *err);
 void xapi_close(struct xapi *x);
 

@@ -10,8 +10,8 @@
 #include "reports/mail.h"
 
 #include "common/sbuf.h"
+#include "etl/csv_in.h"
 
-#include <csv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,80 +57,42 @@ static bool parse_report_name(const char *path, struct report_ref *r)
 
 #define CSV_COLS 32
 
-/* The columns a reader wants (names from the report's column tables) and each row's cells. */
-struct csv_named {
-    const char *const *want; /* column names, NULL-terminated */
-    int idx[CSV_COLS];       /* per wanted column: its position in the file, -1 until the header says */
-    char *cell[CSV_COLS];    /* the current row's cells, by file position */
-    int col, nrow;
-    void (*row)(void *arg, const char *const *vals); /* vals[k]: wanted column k ("" when absent) */
-    void *arg;
-};
-
-static void on_field(void *s, size_t len, void *data)
-{
-    struct csv_named *c = data;
-    if (c->col < CSV_COLS) {
-        free(c->cell[c->col]);
-        c->cell[c->col] = xmalloc(len + 1);
-        memcpy(c->cell[c->col], s, len);
-        c->cell[c->col][len] = '\0';
-    }
-    c->col++;
-}
-
-static void on_row(int ch, void *data)
-{
-    struct csv_named *c = data;
-    int n = c->col < CSV_COLS ? c->col : CSV_COLS;
-    (void)ch;
-    if (c->nrow == 0) {
-        for (int k = 0; c->want[k]; k++)
-            for (int i = 0; i < n; i++)
-                if (c->cell[i] && !strcmp(c->cell[i], c->want[k]))
-                    c->idx[k] = i;
-    } else {
-        const char *vals[CSV_COLS];
-        for (int k = 0; c->want[k]; k++)
-            vals[k] = c->idx[k] >= 0 && c->idx[k] < n && c->cell[c->idx[k]] ? c->cell[c->idx[k]] : "";
-        c->row(c->arg, vals);
-    }
-    for (int i = 0; i < CSV_COLS; i++) {
-        free(c->cell[i]);
-        c->cell[i] = NULL;
-    }
-    c->nrow++;
-    c->col = 0;
-}
-
-/* Reads path, handing each data row's wanted columns to row(); false when it cannot be opened. */
+/*
+ * Reads path with the project's one CSV reader (etl/csv_in.h), handing each
+ * data row's wanted columns (want: names from the report's column tables,
+ * NULL-terminated) to row() as vals[k] ("" when absent); false when the
+ * file cannot be opened.
+ */
 static bool csv_read_named(const char *path, const char *const *want, void (*row)(void *, const char *const *),
                            void *arg)
 {
-    char buf[4096];
-    struct csv_parser p;
-    struct csv_named c;
-    size_t got;
-    FILE *fp = fopen(path, "rb");
+    struct csv_in *in;
+    const struct csv_record *rec;
+    struct xerr err = { 0 };
+    int idx[CSV_COLS], nwant = 0;
+    bool header = true;
 
-    if (!fp)
+    if (csv_in_open(path, &in, &err))
         return false;
-    memset(&c, 0, sizeof c);
-    c.want = want;
-    c.row = row;
-    c.arg = arg;
-    for (int k = 0; k < CSV_COLS; k++)
-        c.idx[k] = -1;
-    if (csv_init(&p, CSV_APPEND_NULL) == 0) {
-        while ((got = fread(buf, 1, sizeof buf, fp)) > 0)
-            if (csv_parse(&p, buf, got, on_field, on_row, &c) != got)
-                break;
-        csv_fini(&p, on_field, on_row, &c);
-        csv_free(&p);
+    while (want[nwant] && nwant < CSV_COLS)
+        idx[nwant++] = -1;
+    while (csv_in_next(in, &rec, &err) == 0 && rec) {
+        if (rec->error)
+            continue;
+        if (header) {
+            for (int k = 0; k < nwant; k++)
+                for (int i = 0; i < rec->nfields; i++)
+                    if (!strcmp(rec->fields[i], want[k]))
+                        idx[k] = i;
+            header = false;
+            continue;
+        }
+        const char *vals[CSV_COLS];
+        for (int k = 0; k < nwant; k++)
+            vals[k] = idx[k] >= 0 && idx[k] < rec->nfields ? rec->fields[idx[k]] : "";
+        row(arg, vals);
     }
-    fclose(fp);
-    for (int i = 0; i < CSV_COLS; i++)
-        free(c.cell[i]);
+    csv_in_close(in);
     return true;
 }
 
