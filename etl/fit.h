@@ -8,7 +8,9 @@
  * writes the derived columns of tweet_analytics_comprehensive, the "decay"
  * key of its analytics_metadata (reply_performance.reply_metadata for
  * replies), one xetl.predictions row per post, metric and as-of, and scores
- * earlier predictions once a post's 7-day value is observed.  Definitions:
+ * earlier predictions once a post's 7-day value is observed.  The history
+ * posts' fits behind the prior are kept in xetl.fit_history and reused while
+ * their samples are unchanged (the same numbers).  Definitions:
  * docs/schema.md; the model: docs/models.md.
  *
  * What it is not: it does not pull or import data and writes no counters;
