@@ -322,13 +322,17 @@ static int gb_fit(const struct fc_model *m, int a, const int *rows, int n, int n
                 xi[f] = x[(size_t)f * N + i];
             leaf[i] = tree_leaf(t, xi);
         }
-        for (int l = 0; l < 4; l++) {
-            int c = 0;
-            for (int i = 0; i < n; i++)
-                if (leaf[i] == l)
-                    tmp[c++] = m->g[(size_t)a * m->n_ref + rows[i]] - F[i];
-            t->leaf[l] = c > 0 ? median_fast(tmp, c) : 0;
-        }
+        /* each leaf's median residual: the residuals bucketed by leaf in one pass */
+        int cnt[4] = { 0, 0, 0, 0 }, at[4];
+        for (int i = 0; i < n; i++)
+            cnt[leaf[i]]++;
+        at[0] = 0;
+        for (int l = 1; l < 4; l++)
+            at[l] = at[l - 1] + cnt[l - 1];
+        for (int i = 0; i < n; i++)
+            tmp[at[leaf[i]]++] = m->g[(size_t)a * m->n_ref + rows[i]] - F[i];
+        for (int l = 0, start = 0; l < 4; start += cnt[l], l++)
+            t->leaf[l] = cnt[l] > 0 ? median_fast(tmp + start, cnt[l]) : 0;
         for (int i = 0; i < n; i++)
             F[i] += GB_SHRINK * t->leaf[leaf[i]];
     }
@@ -346,7 +350,8 @@ out:
 }
 
 /*
- * Chooses the size weight, k, the stack weights and the conformal quantiles
+ * Chooses the size weight, k, the trees' rounds (by their own error), the
+ * stack weights and the conformal quantiles
  * for anchor a from an inner cross-validation over rows[0..n) (fold =
  * position mod FC_NFOLD).  Returns 0 or -1 on ENOMEM.
  */

@@ -1,7 +1,7 @@
 /*
  * stats/forecast.h — the production 7-day forecaster: a stack of the pooled
  * Lomax curve (stats/decay.h), a robust Szabo–Huberman rule and a
- * shape-analog learner and a median regression, with split-conformal
+ * shape-analog learner and a boosted-trees median regression, with split-conformal
  * asymmetric intervals.
  *
  * What it is: pure numerics on counts at the anchor ages 1 h, 4 h, 24 h and
@@ -14,13 +14,13 @@
  * S the median of g over the reference posts (robust SH: median, not mean —
  * the ratio is right-skewed), A the trimmed median of g over the k reference
  * posts whose early shape (ln ratios y_a/y_j for the anchors j < a, and ln y_a
- * with a chosen weight) is nearest, and Q a median (least-absolute-deviation)
- * regression of g on the same features.  The interval is g + s·q with s the
+ * with a chosen weight) is nearest, and Q a median regression of g on the same
+ * features by L1 gradient-boosted depth-2 trees (LAD_TreeBoost).  The interval is g + s·q with s the
  * neighbours' spread on each side (median to 10 % / 90 % quantile) and q the
  * split-conformal 5 % / 95 % quantiles of the normalised out-of-fold
  * residuals, taken in each third of the predicted g (Mondrian), so it is
  * asymmetric and wider for posts whose analogs disagree.  k, the size weight,
- * the stack weights and the conformal quantiles are chosen by an inner
+ * the trees' rounds, the stack weights and the conformal quantiles are chosen by an inner
  * FC_NFOLD-fold cross-validation over the reference posts, inside fc_train:
  * a caller that cross-validates fc_train gets nested CV.
  *
