@@ -25,6 +25,19 @@
  * shape: ln(y24/y4) = u ~ U(0.1, 1.1), and ln(y7/y24) = 0.1 + 0.5·u + noise
  * (sd = noise), plus a level shift.  y1 = y4·e^−0.5.
  */
+/* One reference from its 1/4/24 h counts and its growth ratio g = ln(y7/y24);
+ * 48 h is 0.6 of the way. */
+static void set_ref(struct fc_ref *out, double y1, double y4, double y24, double g)
+{
+    out->y[0] = y1;
+    out->y[1] = y4;
+    out->y[2] = y24;
+    out->y[3] = y24 * exp(0.6 * g);
+    out->y7 = y24 * exp(g);
+    for (int a = 0; a < FC_NANCHOR; a++)
+        out->lomax7[a] = NAN;
+}
+
 static void world(gsl_rng *r, int n, double level, double noise, struct fc_ref *out)
 {
     for (int i = 0; i < n; i++) {
@@ -32,13 +45,7 @@ static void world(gsl_rng *r, int n, double level, double noise, struct fc_ref *
         double y24 = 1000.0 * exp(gsl_ran_gaussian(r, 0.5));
         double y4 = y24 * exp(-u), y1 = y4 * exp(-0.5);
         double g = level + 0.1 + 0.5 * u + noise * gsl_ran_gaussian(r, 1.0);
-        out[i].y[0] = y1;
-        out[i].y[1] = y4;
-        out[i].y[2] = y24;
-        out[i].y[3] = y24 * exp(0.6 * g);
-        out[i].y7 = y24 * exp(g);
-        for (int a = 0; a < FC_NANCHOR; a++)
-            out[i].lomax7[a] = NAN;
+        set_ref(&out[i], y1, y4, y24, g);
     }
 }
 
@@ -166,13 +173,8 @@ static void step_world(gsl_rng *r, int n, struct fc_ref *out)
         double y24 = 1000.0 * exp(gsl_ran_gaussian(r, 1.0));
         double u = 0.1 + gsl_rng_uniform(r);
         double g = (y24 > 1000.0 ? 0.9 : 0.1) + 0.02 * gsl_ran_gaussian(r, 1.0);
-        out[i].y[2] = y24;
-        out[i].y[1] = y24 * exp(-u);
-        out[i].y[0] = out[i].y[1] * exp(-0.3 - 0.4 * gsl_rng_uniform(r));
-        out[i].y[3] = y24 * exp(0.6 * g);
-        out[i].y7 = y24 * exp(g);
-        for (int a = 0; a < FC_NANCHOR; a++)
-            out[i].lomax7[a] = NAN;
+        double y4 = y24 * exp(-u);
+        set_ref(&out[i], y4 * exp(-0.3 - 0.4 * gsl_rng_uniform(r)), y4, y24, g);
     }
 }
 
