@@ -544,9 +544,10 @@ int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
     for (int o = 0; o < 2; o++)
         for (int fold = 0; fold < NFOLD; fold++) {
             const struct fc_anchor *an = &chosen[fold][o];
-            printf("tuning %s fold %d: k %d, size %.2f, weights lomax %.1f analog %.1f qr %.1f sh %.1f, conformal [%.2f, %.2f],"
-                   " inner-cv median |log error| %.4f\n",
-                   obs_name[o], fold + 1, an->k, an->w_size, an->w_lomax, an->w_analog, an->w_qr, an->w_sh, an->q_lo, an->q_hi, an->cv_err);
+            printf("tuning %s fold %d: k %d, size %.2f, trees %d, weights lomax %.1f analog %.1f trees %.1f sh %.1f,"
+                   " conformal [%.2f, %.2f], inner-cv median |log error| %.4f\n",
+                   obs_name[o], fold + 1, an->k, an->w_size, an->ntree, an->w_lomax, an->w_analog, an->w_qr, an->w_sh,
+                   an->q_lo, an->q_hi, an->cv_err);
         }
 out:
     for (int s = 0; s < NSCORE; s++) {

@@ -166,6 +166,7 @@ void fc_model_free(struct fc_model *m)
     free(m->f);
     free(m->gl);
     free(m->rows);
+    free(m->tree);
     memset(m, 0, sizeof *m);
 }
 
@@ -190,109 +191,167 @@ static double conformal_q(const double *z, int n, double p)
     return z[r];
 }
 
-/* ---- the quantile (median) regression learner ---- */
-
-#define NB (FC_NANCHOR + 1) /* intercept, shape features, size */
-
-/* Solves the p×p system M·x = v in place (Gaussian elimination, partial
- * pivoting); false when singular. */
-static bool solve(double M[NB][NB], double *v, int p)
-{
-    for (int c = 0; c < p; c++) {
-        int piv = c;
-        for (int r = c + 1; r < p; r++)
-            if (fabs(M[r][c]) > fabs(M[piv][c]))
-                piv = r;
-        if (!(fabs(M[piv][c]) > 1e-12))
-            return false;
-        if (piv != c) {
-            for (int j = 0; j < p; j++) {
-                double t = M[c][j];
-                M[c][j] = M[piv][j];
-                M[piv][j] = t;
-            }
-            double t = v[c];
-            v[c] = v[piv];
-            v[piv] = t;
-        }
-        for (int r = c + 1; r < p; r++) {
-            double f = M[r][c] / M[c][c];
-            for (int j = c; j < p; j++)
-                M[r][j] -= f * M[c][j];
-            v[r] -= f * v[c];
-        }
-    }
-    for (int c = p - 1; c >= 0; c--) {
-        for (int j = c + 1; j < p; j++)
-            v[c] -= M[c][j] * v[j];
-        v[c] /= M[c][c];
-    }
-    return true;
-}
-
-/* x = (1, shape features, size) of row i at anchor a. */
-static void design(const struct fc_model *m, int a, const double *f, double *x)
-{
-    x[0] = 1.0;
-    for (int j = 0; j <= a; j++)
-        x[j + 1] = f[j];
-    (void)m;
-}
+/* ---- the median learner: L1 gradient-boosted regression trees ---- */
 
 /*
- * Median regression of g on (1, features) over rows[0..n) by iteratively
- * reweighted least squares (weights 1/max(|r|, 0.01), 30 rounds, a small
- * ridge for collinear features).  beta gets a + 2 coefficients; on failure
- * the intercept is the median rule and the slopes 0.
+ * Friedman's LAD_TreeBoost: each round fits a depth-2 tree (3 splits, 4
+ * leaves) to the sign of the current residuals by least squares, sets each
+ * leaf to the median residual of its posts and adds it shrunk by GB_SHRINK.
+ * Depth, shrinkage and the leaf minimum are fixed (the usual defaults, not
+ * tuned); the number of rounds is chosen by the inner cross-validation from
+ * gb_rounds_grid.  Features: the anchor's shape ratios and its size.
  */
-static void lad_fit(const struct fc_model *m, int a, const int *rows, int n, double shm, double *beta)
+#define GB_SHRINK FC_TREE_SHRINK
+#define GB_MIN_LEAF 10
+static const int gb_rounds_grid[] = { 25, 50, 100, FC_TREE_MAX };
+#define NGB ((int)(sizeof gb_rounds_grid / sizeof gb_rounds_grid[0]))
+
+static int tree_leaf(const struct fc_tree *t, const double *x)
 {
-    int p = a + 2;
-    for (int j = 0; j < NB; j++)
-        beta[j] = 0;
-    beta[0] = shm;
-    if (n < 2 * p)
-        return;
-    double b[NB] = { 0 };
-    for (int it = 0; it < 30; it++) {
-        double M[NB][NB] = { { 0 } }, v[NB] = { 0 };
-        for (int t = 0; t < n; t++) {
-            size_t i = (size_t)a * m->n_ref + rows[t];
-            double x[NB];
-            design(m, a, &m->f[i * FC_NANCHOR], x);
-            double w = 1.0;
-            if (it > 0) {
-                double r = m->g[i];
-                for (int j = 0; j < p; j++)
-                    r -= b[j] * x[j];
-                w = 1.0 / fmax(fabs(r), 0.01);
-            }
-            for (int j = 0; j < p; j++) {
-                v[j] += w * x[j] * m->g[i];
-                for (int k = 0; k < p; k++)
-                    M[j][k] += w * x[j] * x[k];
-            }
-        }
-        for (int j = 1; j < p; j++)
-            M[j][j] += 1e-6 * (M[j][j] + 1.0);
-        if (!solve(M, v, p))
-            return;
-        memcpy(b, v, sizeof b);
-    }
-    memcpy(beta, b, sizeof b);
+    if (x[t->f[0]] < t->t[0])
+        return x[t->f[1]] < t->t[1] ? 0 : 1;
+    return x[t->f[2]] < t->t[2] ? 2 : 3;
 }
 
-static double lad_eval(const struct fc_model *m, int a, const double *beta, const double *f)
+/* The boosted prediction from the first nt trees. */
+static double gb_eval(double init, const struct fc_tree *tr, int nt, const double *x)
 {
-    double x[NB], r = 0;
-    design(m, a, f, x);
-    for (int j = 0; j < a + 2; j++)
-        r += beta[j] * x[j];
+    double r = init;
+    for (int k = 0; k < nt; k++)
+        r += GB_SHRINK * tr[k].leaf[tree_leaf(&tr[k], x)];
     return r;
 }
 
+struct xi {
+    double x;
+    int i;
+};
+
+static int cmp_xi(const void *p, const void *q)
+{
+    const struct xi *a = p, *b = q;
+    if (a->x != b->x)
+        return (a->x > b->x) - (a->x < b->x);
+    return (a->i > b->i) - (a->i < b->i);
+}
+
 /*
- * Chooses the size weight, k, the stack weights and the conformal quantiles
+ * The least-squares split of the gradient u for each of the nn nodes
+ * (node[i] in 0..nn), over the features presorted in ord; each side keeps
+ * GB_MIN_LEAF posts, thresholds fall midway between distinct values, the
+ * first best wins.  A node without a split gets t = +inf (all left).
+ */
+static void gb_split(const double *x, const int *ord, int n, int nf, const double *u, const int *node, int nn,
+                     int *bf, double *bt)
+{
+    double tot[2] = { 0, 0 }, best[2] = { -1, -1 };
+    int cnt[2] = { 0, 0 };
+    for (int i = 0; i < n; i++)
+        tot[node[i]] += u[i], cnt[node[i]]++;
+    for (int c = 0; c < nn; c++)
+        bf[c] = 0, bt[c] = INFINITY;
+    for (int f = 0; f < nf; f++) {
+        double sl[2] = { 0, 0 }, lastx[2] = { 0, 0 };
+        int nl[2] = { 0, 0 };
+        const int *o = &ord[(size_t)f * n];
+        for (int t = 0; t < n; t++) {
+            int i = o[t], c = node[i];
+            double xv = x[(size_t)f * n + i];
+            if (nl[c] >= GB_MIN_LEAF && cnt[c] - nl[c] >= GB_MIN_LEAF && xv > lastx[c]) {
+                double sr = tot[c] - sl[c], sc = sl[c] * sl[c] / nl[c] + sr * sr / (cnt[c] - nl[c]);
+                if (sc > best[c] + 1e-12) {
+                    best[c] = sc;
+                    bf[c] = f;
+                    bt[c] = 0.5 * (lastx[c] + xv);
+                }
+            }
+            sl[c] += u[i];
+            nl[c]++;
+            lastx[c] = xv;
+        }
+    }
+}
+
+/*
+ * Boosts nt trees on g over rows[0..n) at anchor a into tr[0..nt), the
+ * starting value (the median) into *init.  Returns 0 or -1 on ENOMEM.
+ */
+static int gb_fit(const struct fc_model *m, int a, const int *rows, int n, int nt, struct fc_tree *tr, double *init)
+{
+    int nf = a + 1, rc = -1;
+    size_t N = (size_t)n;
+    double *x = malloc(sizeof(double) * N * (size_t)nf), *F = malloc(sizeof(double) * N),
+           *u = malloc(sizeof(double) * N), *tmp = malloc(sizeof(double) * N);
+    int *ord = malloc(sizeof(int) * N * (size_t)nf), *node = malloc(sizeof(int) * N), *leaf = malloc(sizeof(int) * N);
+    struct xi *s = malloc(sizeof *s * N);
+    if (!x || !F || !u || !tmp || !ord || !node || !leaf || !s)
+        goto out;
+    for (int f = 0; f < nf; f++) {
+        for (int i = 0; i < n; i++) {
+            x[(size_t)f * N + i] = m->f[((size_t)a * m->n_ref + rows[i]) * FC_NANCHOR + f];
+            s[i] = (struct xi){ x[(size_t)f * N + i], i };
+        }
+        qsort(s, N, sizeof *s, cmp_xi);
+        for (int i = 0; i < n; i++)
+            ord[(size_t)f * N + i] = s[i].i;
+    }
+    for (int i = 0; i < n; i++)
+        tmp[i] = m->g[(size_t)a * m->n_ref + rows[i]];
+    *init = n > 0 ? median_fast(tmp, n) : 0;
+    for (int i = 0; i < n; i++)
+        F[i] = *init;
+    for (int k = 0; k < nt; k++) {
+        struct fc_tree *t = &tr[k];
+        for (int i = 0; i < n; i++) {
+            double r = m->g[(size_t)a * m->n_ref + rows[i]] - F[i];
+            u[i] = (r > 0) - (r < 0);
+            node[i] = 0;
+        }
+        int bf[2];
+        double bt[2];
+        gb_split(x, ord, n, nf, u, node, 1, bf, bt);
+        t->f[0] = bf[0];
+        t->t[0] = bt[0];
+        for (int i = 0; i < n; i++)
+            node[i] = !(x[(size_t)t->f[0] * N + i] < t->t[0]);
+        gb_split(x, ord, n, nf, u, node, 2, bf, bt);
+        t->f[1] = bf[0], t->t[1] = bt[0], t->f[2] = bf[1], t->t[2] = bt[1];
+        for (int i = 0; i < n; i++) {
+            double xi[FC_NANCHOR];
+            for (int f = 0; f < nf; f++)
+                xi[f] = x[(size_t)f * N + i];
+            leaf[i] = tree_leaf(t, xi);
+        }
+        /* each leaf's median residual: the residuals bucketed by leaf in one pass */
+        int cnt[4] = { 0, 0, 0, 0 }, at[4];
+        for (int i = 0; i < n; i++)
+            cnt[leaf[i]]++;
+        at[0] = 0;
+        for (int l = 1; l < 4; l++)
+            at[l] = at[l - 1] + cnt[l - 1];
+        for (int i = 0; i < n; i++)
+            tmp[at[leaf[i]]++] = m->g[(size_t)a * m->n_ref + rows[i]] - F[i];
+        for (int l = 0, start = 0; l < 4; start += cnt[l], l++)
+            t->leaf[l] = cnt[l] > 0 ? median_fast(tmp + start, cnt[l]) : 0;
+        for (int i = 0; i < n; i++)
+            F[i] += GB_SHRINK * t->leaf[leaf[i]];
+    }
+    rc = 0;
+out:
+    free(x);
+    free(F);
+    free(u);
+    free(tmp);
+    free(ord);
+    free(node);
+    free(leaf);
+    free(s);
+    return rc;
+}
+
+/*
+ * Chooses the size weight, k, the trees' rounds (by their own error), the
+ * stack weights and the conformal quantiles
  * for anchor a from an inner cross-validation over rows[0..n) (fold =
  * position mod FC_NFOLD).  Returns 0 or -1 on ENOMEM.
  */
@@ -305,13 +364,15 @@ static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
     double *A = malloc(sizeof(double) * N * ncfg), *Lo = malloc(sizeof(double) * N * ncfg),
            *Hi = malloc(sizeof(double) * N * ncfg);
     double *Sh = malloc(sizeof(double) * N), *tmp = malloc(sizeof(double) * N), *z = malloc(sizeof(double) * N);
-    double *R = malloc(sizeof(double) * N);
+    double *R = malloc(sizeof(double) * N), *Rg = malloc(sizeof(double) * N * NGB);
     int *cand = malloc(sizeof(int) * N);
+    struct fc_tree *tr = malloc(sizeof *tr * FC_TREE_MAX);
     int rc = -1;
-    if (!A || !Lo || !Hi || !Sh || !tmp || !z || !R || !cand)
+    if (!A || !Lo || !Hi || !Sh || !tmp || !z || !R || !Rg || !cand || !tr)
         goto out;
 
-    /* Out-of-fold components for every row, for every (size weight, k). */
+    /* Out-of-fold components for every row: the neighbours for every (size
+     * weight, k), the boosted trees after each number of rounds. */
     for (int fold = 0; fold < FC_NFOLD; fold++) {
         int nc = 0;
         for (int p = 0; p < n; p++)
@@ -330,11 +391,20 @@ static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
             shm = med;
             slo = shi = sd * 1.2815515655446004; /* z of 90 % for a normal */
         }
-        double beta[NB];
-        lad_fit(m, a, cand, nc, shm, beta);
+        double init = shm;
+        if (a > 0 && gb_fit(m, a, cand, nc, FC_TREE_MAX, tr, &init))
+            goto out;
         for (int p = fold; p < n; p += FC_NFOLD) {
             Sh[p] = shm;
-            R[p] = lad_eval(m, a, beta, &m->f[((size_t)a * m->n_ref + rows[p]) * FC_NANCHOR]);
+            if (a > 0) {
+                const double *x = &m->f[((size_t)a * m->n_ref + rows[p]) * FC_NANCHOR];
+                double v = init;
+                for (int t = 0, done = 0; t < NGB; t++) {
+                    v = gb_eval(v, tr + done, gb_rounds_grid[t] - done, x);
+                    done = gb_rounds_grid[t];
+                    Rg[(size_t)t * N + p] = v;
+                }
+            }
             if (a == 0) {
                 A[p] = shm;
                 Lo[p] = slo;
@@ -359,7 +429,7 @@ static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
     if (n < FC_NFOLD) { /* too few to cross-validate: the median rule alone */
         nk = nz = 1;
         for (int p = 0; p < n; p++) {
-            A[p] = Sh[p] = R[p] = an->sh_med;
+            A[p] = Sh[p] = an->sh_med;
             Lo[p] = Hi[p] = an->sh_sd;
         }
     }
@@ -371,6 +441,28 @@ static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
     for (int p = 0; p < n; p++)
         nown += rows[p] < m->n_own;
     bool own_only = nown >= FC_OWN_CALIB;
+
+    /* The trees' rounds: their own lowest out-of-fold median |log error|. */
+    int bg = -1;
+    an->ntree = 0;
+    an->gb_init = an->sh_med;
+    if (a > 0 && n >= FC_NFOLD) {
+        double bge = INFINITY;
+        for (int t = 0; t < NGB; t++) {
+            int ne = 0;
+            for (int p = 0; p < n; p++)
+                if (!own_only || rows[p] < m->n_own)
+                    tmp[ne++] = fabs(m->g[(size_t)a * m->n_ref + rows[p]] - Rg[(size_t)t * N + p]);
+            double e = median_fast(tmp, ne);
+            if (e < bge - 1e-12) {
+                bge = e;
+                bg = t;
+            }
+        }
+        an->ntree = gb_rounds_grid[bg];
+    }
+    for (int p = 0; p < n; p++)
+        R[p] = bg >= 0 ? Rg[(size_t)bg * N + p] : Sh[p];
     double best = INFINITY;
     int bz = 0, bk = 0, bl = 0, ba = 0, br = 0;
     for (int zz = 0; zz < nz; zz++)
@@ -463,8 +555,12 @@ static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
             an->qb_lo[b] = an->q_lo;
             an->qb_hi[b] = an->q_hi;
         }
+    if (an->ntree > 0 && gb_fit(m, a, rows, n, an->ntree, &m->tree[(size_t)a * FC_TREE_MAX], &an->gb_init))
+        goto out;
     rc = 0;
 out:
+    free(Rg);
+    free(tr);
     free(A);
     free(Lo);
     free(Hi);
@@ -500,9 +596,10 @@ int fc_train(struct fc_model *m, const struct fc_ref *own, int n_own, const stru
     m->gl = malloc(sizeof(double) * cells);
     m->f = calloc(cells * FC_NANCHOR, sizeof(double));
     m->rows = malloc(sizeof(int) * cells);
+    m->tree = malloc(sizeof *m->tree * FC_NANCHOR * FC_TREE_MAX);
     double *tmp = malloc(sizeof(double) * (size_t)n);
     int rc = -1;
-    if (!m->g || !m->gl || !m->f || !m->rows || !tmp)
+    if (!m->g || !m->gl || !m->f || !m->rows || !m->tree || !tmp)
         goto out;
 
     for (int a = 0; a < FC_NANCHOR; a++) {
@@ -571,7 +668,6 @@ int fc_train(struct fc_model *m, const struct fc_ref *own, int n_own, const stru
             decay_robust_stats(tmp, nr, &med, &sd);
             an->fscale[j] = fmax(sd, FSCALE_MIN);
         }
-        lad_fit(m, a, rows, nr, an->sh_med, an->beta);
         if (train_anchor(m, a, rows, nr))
             goto out;
     }
@@ -611,7 +707,7 @@ int fc_predict(const struct fc_model *m, int a, const double *y, double lomax7, 
         L = log((fmax(lomax7, y[a]) + 1.0) / (y[a] + 1.0));
     double q[FC_NANCHOR];
     features(y, a, q);
-    double g = an->w_lomax * L + an->w_analog * A + an->w_qr * lad_eval(m, a, an->beta, q) + an->w_sh * an->sh_med;
+    double g = an->w_lomax * L + an->w_analog * A + an->w_qr * gb_eval(an->gb_init, &m->tree[(size_t)a * FC_TREE_MAX], an->ntree, q) + an->w_sh * an->sh_med;
     lo = fmax(an->s_floor, lo);
     hi = fmax(an->s_floor, hi);
     double base = y[a] + 1.0;

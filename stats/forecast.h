@@ -1,7 +1,7 @@
 /*
  * stats/forecast.h — the production 7-day forecaster: a stack of the pooled
  * Lomax curve (stats/decay.h), a robust Szabo–Huberman rule and a
- * shape-analog learner and a median regression, with split-conformal
+ * shape-analog learner and a boosted-trees median regression, with split-conformal
  * asymmetric intervals.
  *
  * What it is: pure numerics on counts at the anchor ages 1 h, 4 h, 24 h and
@@ -14,13 +14,13 @@
  * S the median of g over the reference posts (robust SH: median, not mean —
  * the ratio is right-skewed), A the trimmed median of g over the k reference
  * posts whose early shape (ln ratios y_a/y_j for the anchors j < a, and ln y_a
- * with a chosen weight) is nearest, and Q a median (least-absolute-deviation)
- * regression of g on the same features.  The interval is g + s·q with s the
+ * with a chosen weight) is nearest, and Q a median regression of g on the same
+ * features by L1 gradient-boosted depth-2 trees (LAD_TreeBoost).  The interval is g + s·q with s the
  * neighbours' spread on each side (median to 10 % / 90 % quantile) and q the
  * split-conformal 5 % / 95 % quantiles of the normalised out-of-fold
  * residuals, taken in each third of the predicted g (Mondrian), so it is
  * asymmetric and wider for posts whose analogs disagree.  k, the size weight,
- * the stack weights and the conformal quantiles are chosen by an inner
+ * the trees' rounds, the stack weights and the conformal quantiles are chosen by an inner
  * FC_NFOLD-fold cross-validation over the reference posts, inside fc_train:
  * a caller that cross-validates fc_train gets nested CV.
  *
@@ -47,6 +47,8 @@
 #define FC_NBIN 3           /* Mondrian calibration: thirds of the predicted ratio */
 #define FC_BIN_MIN 40       /* posts per third needed to calibrate them apart */
 #define FC_OWN_CALIB 20     /* own posts from which the choice and calibration are scored on them alone */
+#define FC_TREE_MAX 200     /* most boosting rounds of the median learner */
+#define FC_TREE_SHRINK 0.1  /* its shrinkage: each tree adds 0.1 of its leaf value */
 
 extern const double fc_anchor_h[FC_NANCHOR]; /* 1, 4, 24, 48 */
 
@@ -57,13 +59,21 @@ struct fc_ref {
     double lomax7[FC_NANCHOR]; /* the Lomax forecast of y7 from its data up to anchor a, NAN none */
 };
 
+/* One depth-2 regression tree: split 0 at the root, 1 and 2 below it, 4 leaves. */
+struct fc_tree {
+    int f[3];       /* feature of each split */
+    double t[3];    /* go left when feature < t (+inf: no split) */
+    double leaf[4]; /* leaf values */
+};
+
 /* What was chosen for one anchor. */
 struct fc_anchor {
     int n;                      /* reference posts usable at this anchor */
     int k;                      /* neighbours (0: no shape features at this anchor) */
     double w_size;              /* weight of the size feature ln y_a in the distance */
     double w_lomax, w_analog, w_qr, w_sh; /* stack weights, summing to 1 */
-    double beta[FC_NANCHOR + 1]; /* median regression of the ratio on (1, features) */
+    int ntree;                  /* boosting rounds of the median learner (0: the median rule) */
+    double gb_init;             /* its starting value */
     double sh_med, sh_sd;       /* robust SH on the pooled, level-shifted ratios */
     double fscale[FC_NANCHOR];  /* feature scales (robust sd) */
     double s_floor;             /* floor of the neighbours' spread */
@@ -80,6 +90,7 @@ struct fc_model {
     double *f;                   /* f[(a·n_ref + i)·FC_NANCHOR + j]: shape feature j of post i at anchor a */
     double *gl;                  /* gl[a·n_ref + i]: its Lomax ratio L, NAN none */
     int *rows;                   /* rows[a·n_ref + p], p < a[a].n: the posts usable at anchor a */
+    struct fc_tree *tree;        /* tree[a·FC_TREE_MAX + t], t < a[a].ntree: the median learner's trees */
     double cover;                /* nominal coverage of the interval */
     struct fc_anchor a[FC_NANCHOR];
 };

@@ -1,10 +1,8 @@
 #!/bin/sh
 # xetl validate-decay: the production forecaster (row "xetl", nested CV) meets
-# the goals of docs/models.md §6 where they are met: median APE <= 2.5 % from
-# 1h/4h/24h/48h, p90 <= 25 % from 1h/4h/24h, 90 % intervals covering 87-93 %;
-# and holds the figures reached where the goals are not (median <= 4.5 % and
-# top-decile coverage >= 80 %: reached 4.75 % and 77 % / 79.7 %, asserted
-# at <= 4.9 % and >= 75 %, see docs/models.md).  Then the older rows: the
+# the goals of docs/models.md §6: median APE <= 4.5 % from 1h/4h/24h and
+# <= 2.5 % from 1h/4h/24h/48h, p90 <= 25 % from 1h/4h/24h, 90 % intervals
+# covering 87-93 % overall and >= 80 % in the top growth decile.  Then the older rows: the
 # figures on the SEISMIC validation file stay at or
 # below the goals (median APE of the 7-day prediction: <= 8 % from 1h/4h/24h,
 # <= 6 % from 1h/4h/24h/48h, better than the Szabo-Huberman baseline from
@@ -40,15 +38,13 @@ if [ -r "$DATA" ]; then
     X3=$(fig xetl 1h/4h/24h); X4=$(fig xetl 1h/4h/24h/48h)
     echo "# xetl $X3 % / $X4 %"
     ok "xetl from 1h/4h/24h/48h: median APE <= 2.5 % (got $X4)" awk -v x="$X4" 'BEGIN { exit !(x != "" && x <= 2.5) }'
-    ok "xetl from 1h/4h/24h: median APE <= 4.9 % (goal 4.5 % not reached; got $X3)" \
-        awk -v x="$X3" 'BEGIN { exit !(x != "" && x <= 4.9) }'
+    ok "xetl from 1h/4h/24h: median APE <= 4.5 % (got $X3)" awk -v x="$X3" 'BEGIN { exit !(x != "" && x <= 4.5) }'
     P3=$(col xetl 1h/4h/24h 5)
     ok "xetl from 1h/4h/24h: p90 APE <= 25 % (got $P3)" awk -v x="$P3" 'BEGIN { exit !(x != "" && x <= 25) }'
     for o in 1h/4h/24h 1h/4h/24h/48h; do
         CV=$(col xetl $o 6); TD=$(col xetl $o 9)
         ok "xetl from $o: 90 % intervals cover 87-93 % (got $CV)" awk -v x="$CV" 'BEGIN { exit !(x != "" && x >= 87 && x <= 93) }'
-        ok "xetl from $o: top growth decile covered >= 75 % (goal 80 % not reached; got $TD)" \
-            awk -v x="$TD" 'BEGIN { exit !(x != "" && x >= 75) }'
+        ok "xetl from $o: top growth decile covered >= 80 % (got $TD)" awk -v x="$TD" 'BEGIN { exit !(x != "" && x >= 80) }'
         for m in sh-robust lomax lomax-unpooled szabo-huberman exp; do
             ok "xetl beats $m from $o" awk -v x="$(fig xetl $o)" -v y="$(fig $m $o)" 'BEGIN { exit !(y != "" && x < y) }'
         done
