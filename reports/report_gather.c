@@ -397,7 +397,6 @@ static void gain_series(const struct rtab *daily, double *out, int n)
 }
 
 /* The trend chart's two lines: this period and the previous one, day by day. */
-/* The trend chart's two lines: this period and the previous one, day by day. */
 static int gather_gain(struct db *db, struct report_data *d, const char *const *p3, struct xerr *err)
 {
     char pf[40], pt[40];
