@@ -26,23 +26,6 @@
 typedef int (*stage_fn)(struct db *, const struct config *, const struct account *, const struct stage_args *,
                         struct stage_counts *, struct xerr *);
 
-/*
- * The report stage under the contract: report.out and report.format from
- * the settings, and the paths written appended to a->files (when set), which
- * the run prints and mails: report_run() is the same without a->files.
- */
-static int report_stage(struct db *db, const struct config *cfg, const struct account *acct,
-                        const struct stage_args *a, struct stage_counts *counts, struct xerr *err)
-{
-    struct report_opts ro = { .out_dir = config_get_or_default(cfg, "report.out") };
-    struct report_files own = { NULL, 0 };
-    int rc = report_parse_formats(config_get(cfg, "report.format"), &ro, err);
-    if (!rc)
-        rc = report_generate(db, cfg, acct, a, &ro, a->files ? a->files : &own, counts, err);
-    report_files_release(&own);
-    return rc;
-}
-
 /* The stages of an account in dependency order, each with the plan's range it covers. */
 static const struct {
     unsigned bit;
@@ -56,7 +39,7 @@ static const struct {
     { PIPE_ATTRIBUTE, "attribute", attribute_run, offsetof(struct pipeline_plan, posts) },
     { PIPE_LEARN, "learn", learn_run, offsetof(struct pipeline_plan, posts) },
     { PIPE_HEALTH, "health", health_run, offsetof(struct pipeline_plan, days) },
-    { PIPE_REPORT, "report", report_stage, offsetof(struct pipeline_plan, report) },
+    { PIPE_REPORT, "report", report_run, offsetof(struct pipeline_plan, report) },
 };
 
 /* Runs stage s for one account, recorded in xetl.run_stages. */

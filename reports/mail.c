@@ -120,122 +120,116 @@ static bool temporary(CURLcode cc, long smtp_code)
     return retry_retryable(RETRY_SMTP, fault, smtp_code);
 }
 
-int mail_send_files(const struct config *cfg, const char *to, char *const *files, int nfiles,
-                    struct xerr *err)
-{
-    const char *url = config_get(cfg, "smtp_url");
-    const char *from = config_get(cfg, "mail_from");
-    const char *user = config_get(cfg, "smtp_user");
-    char *password = NULL, *subject = NULL, *body = NULL, *host = NULL, *scheme = NULL;
-    struct curl_slist *rcpt = NULL, *headers = NULL;
-    struct sbuf to_hdr = SBUF_INIT, line = SBUF_INIT;
+/* One send: what the settings say, the message, the curl handle, and everything to free. */
+struct mail_job {
+    const char *url, *from, *user;
+    char *password, *subject, *body, *host, *scheme;
+    struct curl_slist *rcpt, *headers;
+    struct sbuf to_hdr;
     struct send_state st;
-    char errbuf[CURL_ERROR_SIZE], date[64];
-    CURL *h = NULL;
-    curl_mime *mime = NULL;
-    CURLU *u = NULL;
-    bool insecure = false, loopback;
-    long retries = 3, backoff = 2000, timeout = 120;
+    char errbuf[CURL_ERROR_SIZE];
+    CURL *h;
+    curl_mime *mime;
+    CURLU *u;
+    bool insecure, loopback;
+    long timeout;
     struct retry policy;
-    int rc = 0;
+};
 
-    sbuf_init(&to_hdr);
-    sbuf_init(&line);
+/* Recipients, files, addresses, the retry and TLS policy: every check before a connection. */
+static int job_settings(struct mail_job *j, const struct config *cfg, const char *to, char *const *files,
+                        int nfiles, struct xerr *err)
+{
+    long retries = 3, backoff = 2000;
+    int rc;
     if (!to || !*to)
         to = config_get(cfg, "mail_to");
-    if ((rc = parse_rcpts(to ? to : "", &rcpt, &to_hdr, err)))
-        goto out;
-    if (nfiles <= 0) {
-        rc = xerr_set(err, XETL_EX_USAGE, "mail: no file to send");
-        goto out;
-    }
+    if ((rc = parse_rcpts(to ? to : "", &j->rcpt, &j->to_hdr, err)))
+        return rc;
+    if (nfiles <= 0)
+        return xerr_set(err, XETL_EX_USAGE, "mail: no file to send");
     for (int i = 0; i < nfiles; i++) {
         FILE *fp = fopen(files[i], "rb");
-        if (!fp) {
-            rc = xerr_set(err, XETL_EX_NOINPUT, "mail: cannot open '%s': %s", files[i], strerror(errno));
-            goto out;
-        }
+        if (!fp)
+            return xerr_set(err, XETL_EX_NOINPUT, "mail: cannot open '%s': %s", files[i], strerror(errno));
         fclose(fp);
     }
-    if (!url || !*url) {
-        rc = xerr_set(err, XETL_EX_CONFIG, "mail: smtp_url is not set (XETL_SMTP_URL)");
-        goto out;
-    }
-    if (!from || !*from || !strchr(from, '@') || strpbrk(from, "<>\r\n\" ")) {
-        rc = xerr_set(err, XETL_EX_CONFIG, "mail: mail_from is not a plain address (XETL_MAIL_FROM)");
-        goto out;
-    }
-    if ((rc = config_get_bool(cfg, "smtp_insecure", &insecure, err)) ||
+    if (!j->url || !*j->url)
+        return xerr_set(err, XETL_EX_CONFIG, "mail: smtp_url is not set (XETL_SMTP_URL)");
+    if (!j->from || !*j->from || !strchr(j->from, '@') || strpbrk(j->from, "<>\r\n\" "))
+        return xerr_set(err, XETL_EX_CONFIG, "mail: mail_from is not a plain address (XETL_MAIL_FROM)");
+    if ((rc = config_get_bool(cfg, "smtp_insecure", &j->insecure, err)) ||
         (rc = config_get_long(cfg, "mail.retries", &retries, err)) ||
         (rc = config_get_long(cfg, "mail.backoff_ms", &backoff, err)) ||
-        (rc = config_get_long(cfg, "mail.timeout", &timeout, err)))
-        goto out;
-    retry_init(&policy, retries, backoff, ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL));
+        (rc = config_get_long(cfg, "mail.timeout", &j->timeout, err)))
+        return rc;
+    retry_init(&j->policy, retries, backoff, ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL));
 
     /* TLS policy, decided on the parsed URL, never on a substring. */
-    u = curl_url();
-    if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-        rc = xerr_set(err, XETL_EX_CONFIG, "mail: smtp_url is not a URL");
-        goto out;
-    }
-    loopback = mail_host_is_loopback(host);
-    if (strcasecmp(scheme, "smtps") && strcasecmp(scheme, "smtp")) {
-        rc = xerr_set(err, XETL_EX_CONFIG, "mail: smtp_url scheme '%s' is not smtp or smtps", scheme);
-        goto out;
-    }
-    if ((rc = config_get_secret(cfg, "smtp_password", &password, err)))
-        goto out;
+    j->u = curl_url();
+    if (!j->u || curl_url_set(j->u, CURLUPART_URL, j->url, 0) != CURLUE_OK ||
+        curl_url_get(j->u, CURLUPART_SCHEME, &j->scheme, 0) != CURLUE_OK ||
+        curl_url_get(j->u, CURLUPART_HOST, &j->host, 0) != CURLUE_OK)
+        return xerr_set(err, XETL_EX_CONFIG, "mail: smtp_url is not a URL");
+    j->loopback = mail_host_is_loopback(j->host);
+    if (strcasecmp(j->scheme, "smtps") && strcasecmp(j->scheme, "smtp"))
+        return xerr_set(err, XETL_EX_CONFIG, "mail: smtp_url scheme '%s' is not smtp or smtps", j->scheme);
+    return config_get_secret(cfg, "smtp_password", &j->password, err);
+}
 
-    mail_compose(files, nfiles, &subject, &body);
+/* The headers, the text part and one attachment a file. */
+static int job_message(struct mail_job *j, char *const *files, int nfiles, struct xerr *err)
+{
+    struct sbuf line = SBUF_INIT;
+    char date[64];
+    /* Transport metadata, not a result: the real clock is right here. */
+    time_t now = time(NULL);
+    struct tm tm;
 
-    if (!(h = curl_easy_init())) {
-        rc = xerr_set(err, XETL_EX_SOFTWARE, "mail: cannot initialise libcurl");
-        goto out;
-    }
-    {
-        /* Transport metadata, not a result: the real clock is right here. */
-        time_t now = time(NULL);
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        strftime(date, sizeof date, "Date: %a, %d %b %Y %H:%M:%S +0000", &tm);
-    }
-    headers = curl_slist_append(headers, date);
-    sbuf_addf(&line, "From: %s", from);
-    headers = curl_slist_append(headers, line.buf);
+    mail_compose(files, nfiles, &j->subject, &j->body);
+    if (!(j->h = curl_easy_init()))
+        return xerr_set(err, XETL_EX_SOFTWARE, "mail: cannot initialise libcurl");
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "Date: %a, %d %b %Y %H:%M:%S +0000", &tm);
+    j->headers = curl_slist_append(j->headers, date);
+    sbuf_init(&line);
+    sbuf_addf(&line, "From: %s", j->from);
+    j->headers = curl_slist_append(j->headers, line.buf);
     sbuf_reset(&line);
-    sbuf_addf(&line, "To: %s", to_hdr.buf);
-    headers = curl_slist_append(headers, line.buf);
+    sbuf_addf(&line, "To: %s", j->to_hdr.buf);
+    j->headers = curl_slist_append(j->headers, line.buf);
     sbuf_reset(&line);
-    sbuf_addf(&line, "Subject: %s", subject);
-    headers = curl_slist_append(headers, line.buf);
-    headers = curl_slist_append(headers, "MIME-Version: 1.0");
+    sbuf_addf(&line, "Subject: %s", j->subject);
+    j->headers = curl_slist_append(j->headers, line.buf);
+    j->headers = curl_slist_append(j->headers, "MIME-Version: 1.0");
+    sbuf_release(&line);
 
-    mime = curl_mime_init(h);
-    curl_mimepart *part = curl_mime_addpart(mime);
-    curl_mime_data(part, body, CURL_ZERO_TERMINATED);
+    j->mime = curl_mime_init(j->h);
+    curl_mimepart *part = curl_mime_addpart(j->mime);
+    curl_mime_data(part, j->body, CURL_ZERO_TERMINATED);
     curl_mime_type(part, "text/plain; charset=utf-8");
     curl_mime_encoder(part, "quoted-printable");
     for (int i = 0; i < nfiles; i++) {
-        part = curl_mime_addpart(mime);
-        if (curl_mime_filedata(part, files[i]) != CURLE_OK) {
-            rc = xerr_set(err, XETL_EX_NOINPUT, "mail: cannot attach '%s'", files[i]);
-            goto out;
-        }
+        part = curl_mime_addpart(j->mime);
+        if (curl_mime_filedata(part, files[i]) != CURLE_OK)
+            return xerr_set(err, XETL_EX_NOINPUT, "mail: cannot attach '%s'", files[i]);
         curl_mime_type(part, content_type_of(files[i]));
         curl_mime_encoder(part, "base64");
     }
+    return 0;
+}
 
-    memset(&st, 0, sizeof st);
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_MAIL_FROM, from);
-    curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_MIMEPOST, mime);
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+static void job_options(struct mail_job *j, const struct config *cfg)
+{
+    CURL *h = j->h;
+    curl_easy_setopt(h, CURLOPT_URL, j->url);
+    curl_easy_setopt(h, CURLOPT_MAIL_FROM, j->from);
+    curl_easy_setopt(h, CURLOPT_MAIL_RCPT, j->rcpt);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, j->headers);
+    curl_easy_setopt(h, CURLOPT_MIMEPOST, j->mime);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, j->errbuf);
     curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
-    curl_easy_setopt(h, CURLOPT_DEBUGDATA, &st);
+    curl_easy_setopt(h, CURLOPT_DEBUGDATA, &j->st);
     curl_easy_setopt(h, CURLOPT_VERBOSE, 1L); /* feeds on_debug only; nothing is printed */
     /*
      * One attempt lasts at most mail.timeout seconds.  A server that stalls
@@ -243,75 +237,99 @@ int mail_send_files(const struct config *cfg, const char *to, char *const *files
      * more: each wait is half of mail.timeout, so that stall, never retried,
      * holds the nightly's lock no longer than mail.timeout (docs/operations.md).
      */
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < 30 ? timeout : 30L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout);
-    curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout > 1 ? timeout / 2 : 1L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, j->timeout < 30 ? j->timeout : 30L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, j->timeout);
+    curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, j->timeout > 1 ? j->timeout / 2 : 1L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    if (!strcasecmp(scheme, "smtp"))
-        curl_easy_setopt(h, CURLOPT_USE_SSL, (long)(loopback || insecure ? CURLUSESSL_TRY : CURLUSESSL_ALL));
+    if (!strcasecmp(j->scheme, "smtp"))
+        curl_easy_setopt(h, CURLOPT_USE_SSL,
+                         (long)(j->loopback || j->insecure ? CURLUSESSL_TRY : CURLUSESSL_ALL));
     if (config_get(cfg, "ca_bundle"))
         curl_easy_setopt(h, CURLOPT_CAINFO, config_get(cfg, "ca_bundle"));
-    if (user && *user)
-        curl_easy_setopt(h, CURLOPT_USERNAME, user);
-    if (password)
-        curl_easy_setopt(h, CURLOPT_PASSWORD, password);
+    if (j->user && *j->user)
+        curl_easy_setopt(h, CURLOPT_USERNAME, j->user);
+    if (j->password)
+        curl_easy_setopt(h, CURLOPT_PASSWORD, j->password);
+}
 
+/* Attempts until sent, refused, out of retries, or uncertain (never sent twice). */
+static int job_send(struct mail_job *j, int nfiles, struct xerr *err)
+{
     for (long attempt = 0;; attempt++) {
         long code = 0;
         CURLcode cc;
-        errbuf[0] = '\0';
-        st.reply[0] = '\0';
-        st.data_started = false;
-        cc = curl_easy_perform(h);
+        j->errbuf[0] = '\0';
+        j->st.reply[0] = '\0';
+        j->st.data_started = false;
+        cc = curl_easy_perform(j->h);
         if (cc == CURLE_OK) {
-            log_info("mail: sent %d file%s to %s via '%s'", nfiles, nfiles == 1 ? "" : "s", to_hdr.buf, host);
-            break;
+            log_info("mail: sent %d file%s to %s via '%s'", nfiles, nfiles == 1 ? "" : "s", j->to_hdr.buf,
+                     j->host);
+            return 0;
         }
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+        curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &code);
+        const char *why = j->errbuf[0] ? j->errbuf : curl_easy_strerror(cc);
         /*
          * The body went out (354) and no reply to it came (a drop or a stall
          * after the data, not a send error during it): the server may have
          * taken the message.  Sending it again could deliver it twice, so it
          * is not retried, and the error says delivery is uncertain.
          */
-        if (st.data_started && (code == 0 || code == 354) && cc != CURLE_SEND_ERROR) {
-            rc = xerr_set(err, XETL_EX_UNAVAILABLE,
-                          "mail: delivery to %s is uncertain: smtp server '%s' gave no reply after the message "
-                          "was sent (%s); not retried so it is never delivered twice, check the mailbox",
-                          to_hdr.buf, host, errbuf[0] ? errbuf : curl_easy_strerror(cc));
-            break;
-        }
-        if (retry_allowed(&policy, (int)attempt + 1) && temporary(cc, code)) {
-            long delay = retry_delay_ms(&policy, (int)attempt + 1);
+        if (j->st.data_started && (code == 0 || code == 354) && cc != CURLE_SEND_ERROR)
+            return xerr_set(err, XETL_EX_UNAVAILABLE,
+                            "mail: delivery to %s is uncertain: smtp server '%s' gave no reply after the message "
+                            "was sent (%s); not retried so it is never delivered twice, check the mailbox",
+                            j->to_hdr.buf, j->host, why);
+        if (retry_allowed(&j->policy, (int)attempt + 1) && temporary(cc, code)) {
+            long delay = retry_delay_ms(&j->policy, (int)attempt + 1);
             log_warn("mail: attempt %ld failed (%s), retrying in %ld ms", attempt + 1,
-                     st.reply[0] ? st.reply : (errbuf[0] ? errbuf : curl_easy_strerror(cc)), delay);
+                     j->st.reply[0] ? j->st.reply : why, delay);
             retry_sleep_ms(delay);
             continue;
         }
-        rc = xerr_set(err, XETL_EX_UNAVAILABLE, "mail: smtp server '%s' %s after %ld attempt%s: %s%s%s", host,
-                      temporary(cc, code) ? "still failing" : "refused the message", attempt + 1,
-                      attempt ? "s" : "", st.reply[0] ? st.reply : "no reply",
-                      errbuf[0] ? " - " : "", errbuf[0] ? errbuf : curl_easy_strerror(cc));
-        break;
+        return xerr_set(err, XETL_EX_UNAVAILABLE, "mail: smtp server '%s' %s after %ld attempt%s: %s%s%s", j->host,
+                        temporary(cc, code) ? "still failing" : "refused the message", attempt + 1,
+                        attempt ? "s" : "", j->st.reply[0] ? j->st.reply : "no reply",
+                        j->errbuf[0] ? " - " : "", why);
     }
+}
 
-out:
-    if (h)
-        curl_easy_cleanup(h);
-    curl_mime_free(mime);
-    curl_slist_free_all(rcpt);
-    curl_slist_free_all(headers);
-    curl_free(host);
-    curl_free(scheme);
-    curl_url_cleanup(u);
-    if (password) {
-        memset(password, 0, strlen(password));
-        free(password);
+static void job_release(struct mail_job *j)
+{
+    if (j->h)
+        curl_easy_cleanup(j->h);
+    curl_mime_free(j->mime);
+    curl_slist_free_all(j->rcpt);
+    curl_slist_free_all(j->headers);
+    curl_free(j->host);
+    curl_free(j->scheme);
+    curl_url_cleanup(j->u);
+    if (j->password) {
+        memset(j->password, 0, strlen(j->password));
+        free(j->password);
     }
-    free(subject);
-    free(body);
-    sbuf_release(&to_hdr);
-    sbuf_release(&line);
+    free(j->subject);
+    free(j->body);
+    sbuf_release(&j->to_hdr);
+}
+
+int mail_send_files(const struct config *cfg, const char *to, char *const *files, int nfiles,
+                    struct xerr *err)
+{
+    struct mail_job j;
+    int rc;
+
+    memset(&j, 0, sizeof j);
+    j.url = config_get(cfg, "smtp_url");
+    j.from = config_get(cfg, "mail_from");
+    j.user = config_get(cfg, "smtp_user");
+    j.timeout = 120;
+    sbuf_init(&j.to_hdr);
+    if (!(rc = job_settings(&j, cfg, to, files, nfiles, err)) && !(rc = job_message(&j, files, nfiles, err))) {
+        job_options(&j, cfg);
+        rc = job_send(&j, nfiles, err);
+    }
+    job_release(&j);
     return rc;
 }
 

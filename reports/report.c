@@ -134,15 +134,14 @@ out:
 int report_run(struct db *db, const struct config *cfg, const struct account *acct,
                const struct stage_args *a, struct stage_counts *counts, struct xerr *err)
 {
-    struct report_opts opts = { .out_dir = config_get(cfg, "report.out") };
-    struct report_files files = { NULL, 0 };
+    struct report_opts opts = { .out_dir = config_get_or_default(cfg, "report.out") };
+    struct report_files own = { NULL, 0 };
     int rc;
 
-    if (!opts.out_dir || !*opts.out_dir)
-        opts.out_dir = "./reports-out";
     if ((rc = report_parse_formats(config_get(cfg, "report.format"), &opts, err)))
         return rc;
-    rc = report_generate(db, cfg, acct, a, &opts, &files, counts, err);
-    report_files_release(&files);
+    /* The caller's list gets the paths (nightly prints and mails them), else they are dropped. */
+    rc = report_generate(db, cfg, acct, a, &opts, a->files ? a->files : &own, counts, err);
+    report_files_release(&own);
     return rc;
 }

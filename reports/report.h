@@ -214,7 +214,8 @@ int report_rollup_gather(struct db *db, const struct config *cfg, const struct a
                          const struct stage_args *a, struct rollup_data *d, struct xerr *err);
 void report_rollup_release(struct rollup_data *d);
 
-/* The stage contract: report_generate() with report.out and report.format from cfg. */
+/* The stage contract: report_generate() with report.out and report.format from cfg; the
+ * paths written are appended to a->files when it is set. */
 int report_run(struct db *db, const struct config *cfg, const struct account *acct,
                const struct stage_args *a, struct stage_counts *counts, struct xerr *err);
 

@@ -44,19 +44,9 @@ static double obs_y(const struct arms_obs *o, int m, int shift, int n_imp)
     return log1p(isfinite(v) && v > 0.0 ? v : 0.0);
 }
 
-int arms_fit(const struct arms_obs *obs, size_t n_obs, size_t n_arms, const struct arms_params *p,
-             struct arms_prior *prior, struct arms_post *out)
+/* Each imputation's weighted sums per arm: st[m * n_arms + arm]. */
+static struct stats *arm_stats(const struct arms_obs *obs, size_t n_obs, size_t n_arms, int M, const int *shift)
 {
-    if (n_arms < 1 || p->n_imp < 1 || p->n_imp > ARMS_MAX_IMP || p->draws < 1)
-        return -1;
-    int M = p->n_imp;
-    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!r)
-        return -1;
-    gsl_rng_set(r, (unsigned long)((p->seed ^ (p->seed >> 32)) & 0xffffffffUL));
-    int *shift = xcalloc(n_obs + 1, sizeof(int));
-    for (size_t i = 0; i < n_obs; i++)
-        shift[i] = (int)gsl_rng_uniform_int(r, (unsigned long)M);
     struct stats *st = xcalloc((size_t)M * n_arms, sizeof *st);
     for (int m = 0; m < M; m++)
         for (size_t i = 0; i < n_obs; i++) {
@@ -69,12 +59,17 @@ int arms_fit(const struct arms_obs *obs, size_t n_obs, size_t n_arms, const stru
             s->sy += o->w * y;
             s->syy += o->w * y * y;
         }
+    return st;
+}
 
-    /*
-     * The shared prior from the imputation-averaged statistics: pooled mean,
-     * pooled within-arm variance, and the between-arm variance of the arm
-     * means less what their own noise explains.
-     */
+/*
+ * The shared prior from the imputation-averaged statistics: pooled mean,
+ * pooled within-arm variance, and the between-arm variance of the arm
+ * means less what their own noise explains.
+ */
+static void shared_prior(const struct stats *st, size_t n_arms, int M, const struct arms_params *p,
+                         struct arms_prior *prior)
+{
     double N = 0.0, SY = 0.0, within = 0.0, n_arm_with = 0.0, inv_n = 0.0;
     double *am = xcalloc(n_arms, sizeof(double)), *an = xcalloc(n_arms, sizeof(double));
     for (size_t a = 0; a < n_arms; a++) {
@@ -112,25 +107,23 @@ int arms_fit(const struct arms_obs *obs, size_t n_obs, size_t n_arms, const stru
     prior->tau2 = fmax(tau2, 0.0);
     free(am);
     free(an);
+}
 
-    /* Posterior draws, draws/M per imputation, the mixture read at the end. */
-    long per = p->draws / M > 0 ? p->draws / M : 1, D = per * M;
-    double *mu = xcalloc((size_t)D * n_arms, sizeof(double));
-    double *wins = xcalloc(n_arms, sizeof(double));
+/* Posterior draws, per of them for each imputation, into mu[draw * n_arms + arm]; wins counted. */
+static void draw_arms(const struct stats *st, size_t n_arms, int M, long per, const struct arms_prior *prior,
+                      gsl_rng *r, double *mu, double *wins, struct arms_post *out)
+{
+    double kappa0 = prior->kappa0, m0 = prior->m0, s0sq = prior->s0sq, nu0 = prior->nu0;
     double *kn = xcalloc(n_arms, sizeof(double)), *mn = xcalloc(n_arms, sizeof(double));
     double *nun = xcalloc(n_arms, sizeof(double)), *sn = xcalloc(n_arms, sizeof(double));
-    for (size_t a = 0; a < n_arms; a++) {
-        out[a] = (struct arms_post){ 0 };
-        out[a].n_eff = 0.0;
-    }
     for (int m = 0; m < M; m++) {
         for (size_t a = 0; a < n_arms; a++) {
             const struct stats *s = &st[(size_t)m * n_arms + a];
             double n = s->n, ybar = n > 0.0 ? s->sy / n : 0.0, S = n > 0.0 ? s->syy - s->sy * s->sy / n : 0.0;
             kn[a] = kappa0 + n;
             mn[a] = (kappa0 * m0 + n * ybar) / kn[a];
-            nun[a] = p->nu0 + n;
-            sn[a] = (p->nu0 * s0sq + fmax(S, 0.0) + kappa0 * n * (ybar - m0) * (ybar - m0) / kn[a]) / nun[a];
+            nun[a] = nu0 + n;
+            sn[a] = (nu0 * s0sq + fmax(S, 0.0) + kappa0 * n * (ybar - m0) * (ybar - m0) / kn[a]) / nun[a];
             out[a].n_eff += n / M;
             out[a].nu_n += nun[a] / M;
             out[a].s2_n += sn[a] / M;
@@ -151,6 +144,16 @@ int arms_fit(const struct arms_obs *obs, size_t n_obs, size_t n_arms, const stru
             wins[ba] += 1.0;
         }
     }
+    free(kn);
+    free(mn);
+    free(nun);
+    free(sn);
+}
+
+/* Each arm's mean, 90 % interval and P(best) over the D draws of the mixture. */
+static void summarize_arms(const double *mu, const double *wins, long D, size_t n_arms, const struct arms_params *p,
+                           struct arms_post *out)
+{
     double *col = xcalloc((size_t)D, sizeof(double));
     for (size_t a = 0; a < n_arms; a++) {
         for (long d = 0; d < D; d++)
@@ -163,16 +166,142 @@ int arms_fit(const struct arms_obs *obs, size_t n_obs, size_t n_arms, const stru
         out[a].exploratory = out[a].n_eff < p->min_posts;
     }
     free(col);
+}
+
+int arms_fit(const struct arms_obs *obs, size_t n_obs, size_t n_arms, const struct arms_params *p,
+             struct arms_prior *prior, struct arms_post *out)
+{
+    if (n_arms < 1 || p->n_imp < 1 || p->n_imp > ARMS_MAX_IMP || p->draws < 1)
+        return -1;
+    int M = p->n_imp;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!r)
+        return -1;
+    gsl_rng_set(r, (unsigned long)((p->seed ^ (p->seed >> 32)) & 0xffffffffUL));
+    int *shift = xcalloc(n_obs + 1, sizeof(int));
+    for (size_t i = 0; i < n_obs; i++)
+        shift[i] = (int)gsl_rng_uniform_int(r, (unsigned long)M);
+    struct stats *st = arm_stats(obs, n_obs, n_arms, M, shift);
+    shared_prior(st, n_arms, M, p, prior);
+
+    /* Posterior draws, draws/M per imputation, the mixture read at the end. */
+    long per = p->draws / M > 0 ? p->draws / M : 1, D = per * M;
+    double *mu = xcalloc((size_t)D * n_arms, sizeof(double));
+    double *wins = xcalloc(n_arms, sizeof(double));
+    for (size_t a = 0; a < n_arms; a++)
+        out[a] = (struct arms_post){ 0 };
+    draw_arms(st, n_arms, M, per, prior, r, mu, wins, out);
+    summarize_arms(mu, wins, D, n_arms, p, out);
     free(mu);
     free(wins);
-    free(kn);
-    free(mn);
-    free(nun);
-    free(sn);
     free(st);
     free(shift);
     gsl_rng_free(r);
     return 0;
+}
+
+/* The joint model's working set: columns 0 intercept, 1 impressions, then each component's arms. */
+struct joint {
+    size_t P, off[ARMS_MAX_COMP + 1];
+    gsl_matrix *L;          /* Lambda_n, then its Cholesky factor */
+    gsl_vector *b, *mn, *x;
+    double *prec, *pm;      /* prior precision and mean per column */
+    double *zbar, *zw;      /* each arm's weighted mean impressions */
+    double *wins;
+    size_t *cols;
+};
+
+/* Lambda_n = prior precision + X'WX (the same for every imputation); returns the total weight. */
+static double joint_precision(struct joint *J, const struct arms_joint_obs *obs, size_t n_obs, int n_comp,
+                              const struct arms_joint_comp *comp)
+{
+    double N = 0.0;
+    for (size_t j = 0; j < J->P; j++)
+        gsl_matrix_set(J->L, j, j, J->prec[j]);
+    for (size_t i = 0; i < n_obs; i++) {
+        const struct arms_joint_obs *o = &obs[i];
+        if (!(o->w > 0.0))
+            continue;
+        size_t nc = 0;
+        double xv[ARMS_MAX_COMP + 2];
+        J->cols[nc] = 0, xv[nc++] = 1.0;
+        J->cols[nc] = 1, xv[nc++] = o->z;
+        for (int c = 0; c < n_comp; c++)
+            if (o->arm[c] != ARMS_NONE && o->arm[c] < comp[c].n_arms) {
+                J->cols[nc] = J->off[c] + o->arm[c], xv[nc++] = 1.0;
+                J->zbar[J->off[c] + o->arm[c]] += o->w * o->z;
+                J->zw[J->off[c] + o->arm[c]] += o->w;
+            }
+        for (size_t u = 0; u < nc; u++)
+            for (size_t v = 0; v < nc; v++)
+                *gsl_matrix_ptr(J->L, J->cols[u], J->cols[v]) += o->w * xv[u] * xv[v];
+        N += o->w;
+    }
+    for (size_t j = 0; j < J->P; j++)
+        J->zbar[j] = J->zw[j] > 0.0 ? J->zbar[j] / J->zw[j] : 0.0;
+    return N;
+}
+
+/* b = prior precision * prior mean + X'Wy for imputation m; returns y'Wy. */
+static double joint_rhs(struct joint *J, const struct arms_joint_obs *obs, size_t n_obs, int n_comp,
+                        const struct arms_joint_comp *comp, const int *shift, int M, int m)
+{
+    double yy = 0.0;
+    for (size_t j = 0; j < J->P; j++)
+        gsl_vector_set(J->b, j, J->prec[j] * J->pm[j]);
+    for (size_t i = 0; i < n_obs; i++) {
+        const struct arms_joint_obs *o = &obs[i];
+        if (!(o->w > 0.0))
+            continue;
+        double v = o->imp[(m + shift[i]) % M];
+        double y = log1p(isfinite(v) && v > 0.0 ? v : 0.0);
+        yy += o->w * y * y;
+        *gsl_vector_ptr(J->b, 0) += o->w * y;
+        *gsl_vector_ptr(J->b, 1) += o->w * o->z * y;
+        for (int c = 0; c < n_comp; c++)
+            if (o->arm[c] != ARMS_NONE && o->arm[c] < comp[c].n_arms)
+                *gsl_vector_ptr(J->b, J->off[c] + o->arm[c]) += o->w * y;
+    }
+    return yy;
+}
+
+/* per draws of beta = mn + sig L^-T e; each component's best arm (at its mean impressions) wins. */
+static void joint_draws(struct joint *J, int n_comp, long per, double ss, double nu_n, gsl_rng *r)
+{
+    for (long d = 0; d < per; d++) {
+        double sig = sqrt(ss / gsl_ran_chisq(r, nu_n));
+        for (size_t j = 0; j < J->P; j++)
+            gsl_vector_set(J->x, j, gsl_ran_gaussian(r, 1.0));
+        gsl_blas_dtrsv(CblasLower, CblasTrans, CblasNonUnit, J->L, J->x);
+        double g = gsl_vector_get(J->mn, 1) + sig * gsl_vector_get(J->x, 1);
+        for (int c = 0; c < n_comp; c++) {
+            double best = -INFINITY;
+            size_t ba = J->off[c];
+            for (size_t j = J->off[c]; j < J->off[c + 1]; j++) {
+                double v = gsl_vector_get(J->mn, j) + sig * gsl_vector_get(J->x, j) + g * J->zbar[j];
+                if (v > best) {
+                    best = v;
+                    ba = j;
+                }
+            }
+            if (J->off[c + 1] > J->off[c])
+                J->wins[ba] += 1.0;
+        }
+    }
+}
+
+static void joint_release(struct joint *J)
+{
+    gsl_matrix_free(J->L);
+    gsl_vector_free(J->b);
+    gsl_vector_free(J->mn);
+    gsl_vector_free(J->x);
+    free(J->prec);
+    free(J->pm);
+    free(J->zbar);
+    free(J->zw);
+    free(J->wins);
+    free(J->cols);
 }
 
 int arms_joint_fit(const struct arms_joint_obs *obs, size_t n_obs, int n_comp, struct arms_joint_comp *comp,
@@ -180,128 +309,59 @@ int arms_joint_fit(const struct arms_joint_obs *obs, size_t n_obs, int n_comp, s
 {
     if (n_comp < 1 || n_comp > ARMS_MAX_COMP || p->n_imp < 1 || p->n_imp > ARMS_MAX_IMP || p->draws < 1)
         return -1;
-    /* columns: 0 intercept, 1 impressions, then each component's arms */
-    size_t off[ARMS_MAX_COMP + 1], P = 2;
+    struct joint J = { .P = 2 };
     for (int c = 0; c < n_comp; c++) {
-        off[c] = P;
-        P += comp[c].n_arms;
+        J.off[c] = J.P;
+        J.P += comp[c].n_arms;
     }
-    off[n_comp] = P;
+    J.off[n_comp] = J.P;
+    size_t P = J.P;
     int M = p->n_imp, rc = -1;
-    gsl_matrix *L = gsl_matrix_calloc(P, P);
-    gsl_vector *b = gsl_vector_calloc(P), *mn = gsl_vector_calloc(P), *x = gsl_vector_calloc(P);
-    double *prec = xcalloc(P, sizeof(double)), *pm = xcalloc(P, sizeof(double));
-    double *zbar = xcalloc(P, sizeof(double)), *zw = xcalloc(P, sizeof(double));
-    double *wins = xcalloc(P, sizeof(double));
+    J.L = gsl_matrix_calloc(P, P);
+    J.b = gsl_vector_calloc(P), J.mn = gsl_vector_calloc(P), J.x = gsl_vector_calloc(P);
+    J.prec = xcalloc(P, sizeof(double)), J.pm = xcalloc(P, sizeof(double));
+    J.zbar = xcalloc(P, sizeof(double)), J.zw = xcalloc(P, sizeof(double));
+    J.wins = xcalloc(P, sizeof(double));
+    J.cols = xcalloc(ARMS_MAX_COMP + 2, sizeof(size_t));
     int *shift = xcalloc(n_obs + 1, sizeof(int));
-    size_t *cols = xcalloc(ARMS_MAX_COMP + 2, sizeof(size_t));
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!L || !b || !mn || !x || !r)
+    if (!J.L || !J.b || !J.mn || !J.x || !r)
         goto out;
     gsl_rng_set(r, (unsigned long)((p->seed ^ (p->seed >> 32)) & 0xffffffffUL));
     for (size_t i = 0; i < n_obs; i++)
         shift[i] = (int)gsl_rng_uniform_int(r, (unsigned long)M);
-    prec[0] = 1e-4;
-    pm[0] = m0;
-    prec[1] = 1e-2;
+    J.prec[0] = 1e-4;
+    J.pm[0] = m0;
+    J.prec[1] = 1e-2;
     for (int c = 0; c < n_comp; c++)
         for (size_t a = 0; a < comp[c].n_arms; a++)
-            prec[off[c] + a] = comp[c].kappa > 0.0 ? comp[c].kappa : 1.0;
-    /* Lambda_n = prior precision + X'WX (the same for every imputation) */
-    double N = 0.0;
-    for (size_t j = 0; j < P; j++)
-        gsl_matrix_set(L, j, j, prec[j]);
-    for (size_t i = 0; i < n_obs; i++) {
-        const struct arms_joint_obs *o = &obs[i];
-        if (!(o->w > 0.0))
-            continue;
-        size_t nc = 0;
-        double xv[ARMS_MAX_COMP + 2];
-        cols[nc] = 0, xv[nc++] = 1.0;
-        cols[nc] = 1, xv[nc++] = o->z;
-        for (int c = 0; c < n_comp; c++)
-            if (o->arm[c] != ARMS_NONE && o->arm[c] < comp[c].n_arms) {
-                cols[nc] = off[c] + o->arm[c], xv[nc++] = 1.0;
-                zbar[off[c] + o->arm[c]] += o->w * o->z;
-                zw[off[c] + o->arm[c]] += o->w;
-            }
-        for (size_t u = 0; u < nc; u++)
-            for (size_t v = 0; v < nc; v++)
-                *gsl_matrix_ptr(L, cols[u], cols[v]) += o->w * xv[u] * xv[v];
-        N += o->w;
-    }
-    for (size_t j = 0; j < P; j++)
-        zbar[j] = zw[j] > 0.0 ? zbar[j] / zw[j] : 0.0;
-    if (gsl_linalg_cholesky_decomp1(L) != GSL_SUCCESS)
+            J.prec[J.off[c] + a] = comp[c].kappa > 0.0 ? comp[c].kappa : 1.0;
+    double N = joint_precision(&J, obs, n_obs, n_comp, comp);
+    if (gsl_linalg_cholesky_decomp1(J.L) != GSL_SUCCESS)
         goto out;
     long per = p->draws / M > 0 ? p->draws / M : 1;
     double nu_n = p->nu0 + N;
     for (int m = 0; m < M; m++) {
-        /* b = prior precision * prior mean + X'Wy; then mn = Lambda_n^-1 b */
-        double yy = 0.0;
-        for (size_t j = 0; j < P; j++)
-            gsl_vector_set(b, j, prec[j] * pm[j]);
-        for (size_t i = 0; i < n_obs; i++) {
-            const struct arms_joint_obs *o = &obs[i];
-            if (!(o->w > 0.0))
-                continue;
-            double v = o->imp[(m + shift[i]) % M];
-            double y = log1p(isfinite(v) && v > 0.0 ? v : 0.0);
-            yy += o->w * y * y;
-            *gsl_vector_ptr(b, 0) += o->w * y;
-            *gsl_vector_ptr(b, 1) += o->w * o->z * y;
-            for (int c = 0; c < n_comp; c++)
-                if (o->arm[c] != ARMS_NONE && o->arm[c] < comp[c].n_arms)
-                    *gsl_vector_ptr(b, off[c] + o->arm[c]) += o->w * y;
-        }
-        gsl_vector_memcpy(mn, b);
-        if (gsl_linalg_cholesky_svx(L, mn) != GSL_SUCCESS)
+        double yy = joint_rhs(&J, obs, n_obs, n_comp, comp, shift, M, m);
+        gsl_vector_memcpy(J.mn, J.b); /* then mn = Lambda_n^-1 b */
+        if (gsl_linalg_cholesky_svx(J.L, J.mn) != GSL_SUCCESS)
             goto out;
         double quad = 0.0, mbm = 0.0;
         for (size_t j = 0; j < P; j++) {
-            quad += gsl_vector_get(mn, j) * gsl_vector_get(b, j); /* mn' Lambda_n mn */
-            mbm += prec[j] * pm[j] * pm[j];
+            quad += gsl_vector_get(J.mn, j) * gsl_vector_get(J.b, j); /* mn' Lambda_n mn */
+            mbm += J.prec[j] * J.pm[j] * J.pm[j];
         }
         double ss = fmax(p->nu0 * s0sq + yy + mbm - quad, 1e-9);
-        for (long d = 0; d < per; d++) {
-            double sig = sqrt(ss / gsl_ran_chisq(r, nu_n));
-            /* beta = mn + sig L^-T e */
-            for (size_t j = 0; j < P; j++)
-                gsl_vector_set(x, j, gsl_ran_gaussian(r, 1.0));
-            gsl_blas_dtrsv(CblasLower, CblasTrans, CblasNonUnit, L, x);
-            double g = gsl_vector_get(mn, 1) + sig * gsl_vector_get(x, 1);
-            for (int c = 0; c < n_comp; c++) {
-                double best = -INFINITY;
-                size_t ba = off[c];
-                for (size_t j = off[c]; j < off[c + 1]; j++) {
-                    double v = gsl_vector_get(mn, j) + sig * gsl_vector_get(x, j) + g * zbar[j];
-                    if (v > best) {
-                        best = v;
-                        ba = j;
-                    }
-                }
-                if (off[c + 1] > off[c])
-                    wins[ba] += 1.0;
-            }
-        }
+        joint_draws(&J, n_comp, per, ss, nu_n, r);
     }
     for (int c = 0; c < n_comp; c++)
         for (size_t a = 0; a < comp[c].n_arms; a++)
-            comp[c].p_best[a] = wins[off[c] + a] / (double)(per * M);
+            comp[c].p_best[a] = J.wins[J.off[c] + a] / (double)(per * M);
     rc = 0;
 out:
-    gsl_matrix_free(L);
-    gsl_vector_free(b);
-    gsl_vector_free(mn);
-    gsl_vector_free(x);
+    joint_release(&J);
     if (r)
         gsl_rng_free(r);
-    free(prec);
-    free(pm);
-    free(zbar);
-    free(zw);
-    free(wins);
     free(shift);
-    free(cols);
     return rc;
 }

@@ -4,7 +4,7 @@ INSERT INTO reply_performance AS r (decision_id, reply_tweet_id, parent_tweet_id
                                     replies, impressions, engagement_rate, reply_metadata, account_id, updated_at)
 SELECT p.decision_id, s.tweet_id, coalesce(p.parent_tweet_id, ''), coalesce(p.parent_username, ''),
        s.likes, s.replies, s.impressions,
-       CASE WHEN s.impressions > 0 THEN (s.likes + s.retweets + s.replies)::numeric / s.impressions END,
+       xetl.engagement_rate(s.likes, s.retweets, s.replies, s.impressions),
        jsonb_build_object('as_of', $2::timestamptz, 'retweets', s.retweets, 'quotes', s.quotes,
                           'bookmarks', s.bookmarks, 'source', 'api'),
        $1::bigint, now()

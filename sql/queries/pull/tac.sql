@@ -11,7 +11,7 @@ SELECT $1::bigint, p.decision_id, s.tweet_id, p.posted_at,
        s.likes, s.retweets, s.replies, s.quotes, s.bookmarks, s.impressions, s.impressions_organic,
        s.url_clicks, s.profile_clicks, s.profile_clicks, char_length(p.text),
        p.text ~ 'https?://', p.text ~ '#[[:alnum:]_]',
-       CASE WHEN s.impressions > 0 THEN (s.likes + s.retweets + s.replies)::numeric / s.impressions END,
+       xetl.engagement_rate(s.likes, s.retweets, s.replies, s.impressions),
        CASE WHEN s.impressions > 0 THEN s.retweets::numeric / s.impressions END,
        CASE WHEN s.impressions > 0 THEN s.replies::numeric / s.impressions END,
        $2::timestamptz, now()
