@@ -30,6 +30,12 @@ rows() {
            JOIN xetl.accounts a USING (account_id)
           WHERE a.handle = '$1' AND s.snapshot_at = '$AS_OF' ORDER BY s.tweet_id::numeric"
 }
+# same_as_alone HANDLE WHAT: the account's snapshots equal those of pulling it alone
+same_as_alone() {
+    rows "$1" >"$TMP/now_$1"
+    if cmp -s "$TMP/alone_$1" "$TMP/now_$1"; then pass "$1: $2"
+    else fail "$1: $2" "$(diff "$TMP/alone_$1" "$TMP/now_$1" | head -3)"; fi
+}
 seed() {
     newdb
     for h in "acct_a $A" "acct_b $B" "acct_c $C"; do
@@ -53,11 +59,7 @@ ok "the reference has posts of every account" \
 seed
 xrun --as-of "$AS_OF" pull
 is "$RC" 0 "three accounts at once: exit 0"
-for h in acct_a acct_b acct_c; do
-    rows "$h" >"$TMP/all_$h"
-    if cmp -s "$TMP/alone_$h" "$TMP/all_$h"; then pass "$h: the same snapshots as pulled alone"
-    else fail "$h: the same snapshots as pulled alone" "$(diff "$TMP/alone_$h" "$TMP/all_$h" | head -3)"; fi
-done
+for h in acct_a acct_b acct_c; do same_as_alone "$h" "the same snapshots as pulled alone"; done
 
 # B's user answers 401 forever: A and C are pulled all the same, the exit status says one failed.
 seed
@@ -67,11 +69,7 @@ is "$RC" 78 "one account's 401: exit 78"
 like "$(cat "$ERR")" "1 of 3 accounts failed" "says how many accounts failed"
 like "$(cat "$ERR")" "refused the bearer token on /2/users/:id" "names the failure"
 is "$(rows acct_b | wc -l)" 0 "the refused account: nothing derived"
-for h in acct_a acct_c; do
-    rows "$h" >"$TMP/f_$h"
-    if cmp -s "$TMP/alone_$h" "$TMP/f_$h"; then pass "$h: pulled in full beside the refused account"
-    else fail "$h: pulled in full beside the refused account" "$(diff "$TMP/alone_$h" "$TMP/f_$h" | head -3)"; fi
-done
+for h in acct_a acct_c; do same_as_alone "$h" "pulled in full beside the refused account"; done
 
 # X unavailable for A's posts (5xx past the retries): B and C go on, exit 69.
 seed
