@@ -70,7 +70,8 @@ export PGDATABASE=agency XETL_DB="dbname=agency"
 
 # load TABLE COLUMNS GEN: `agency gen GEN` into TABLE in one transaction that
 # truncates it and drops its keys and indexes first, then builds them again
-# (wal_level minimal: no WAL for the rows), as a bulk load should.
+# (wal_level minimal: no WAL for the rows; FREEZE: no vacuum needed), as a bulk
+# load should.
 load() {
     t=$1 cols=$(printf '%s' "$2" | tr '\n' ' ') gen=$3 # \copy wants one line
     t0=$(now)
@@ -89,22 +90,28 @@ CREATE TEMP TABLE bench_keys ON COMMIT DROP AS
      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid);
 DO \$\$ DECLARE r record; BEGIN
   FOR r IN SELECT * FROM bench_keys ORDER BY ord DESC LOOP EXECUTE r.drop; END LOOP; END \$\$;
-\\copy $t ($cols) FROM pstdin
+\\copy $t ($cols) FROM pstdin WITH (FREEZE)
 DO \$\$ DECLARE r record; BEGIN
   FOR r IN SELECT * FROM bench_keys ORDER BY ord LOOP EXECUTE r.make; END LOOP; END \$\$;
 COMMIT;
 EOF
-    } > "$DIR/load.sql"
-    "$AGENCY" gen "$gen" | Q -f "$DIR/load.sql" || { echo "agency: loading $t failed"; exit 1; }
+    } > "$DIR/load-$gen.sql"
+    "$AGENCY" gen "$gen" | Q -f "$DIR/load-$gen.sql" || { echo "agency: loading $t failed"; exit 1; }
     n=$(Q -c "SELECT count(*) FROM $t")
     t1=$(now)
     note "loaded $t: $n rows in $(secs "$t0" "$t1") s ($(awk -v n="$n" -v s="$(secs "$t0" "$t1")" \
-        'BEGIN { printf "%.0f", s > 0 ? n / s : 0 }') rows/s, keys and indexes included)"
+        'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }') rows/s, keys and indexes included)"
 }
 
 L0=$(now)
 "$AGENCY" gen accounts | Q -c "\\copy xetl.accounts (account_id, handle, x_user_id, active, bot_content) FROM pstdin" \
     -c "SELECT setval('xetl.accounts_account_id_seq', (SELECT max(account_id) FROM xetl.accounts))" >/dev/null || exit 1
+# The snapshots (most of the data) load beside the other tables: two streams.
+load performance_snapshots "decision_id, tweet_id, snapshot_at, hours_since_post, likes, retweets, replies, quotes,
+    bookmarks, impressions, views, profile_clicks, url_clicks, detail_expands, engagement_rate, viral_coefficient,
+    reply_rate, bookmark_rate, followers_at_snapshot, snapshot_metadata, account_id, source, raw_response_id" snapshots \
+    > "$DIR/load-snapshots.txt" 2>&1 &
+SNAP_PID=$!
 load content_metadata "decision_id, decision_type, content, status, tweet_id, target_tweet_id, target_username,
     scheduled_at, posted_at, generation_metadata" content
 load xetl.posts "tweet_id, account_id, decision_id, kind, posted_at, text, parent_tweet_id, parent_username,
@@ -117,12 +124,11 @@ load reply_performance "decision_id, reply_tweet_id, parent_tweet_id, parent_use
     engagement_rate, reply_metadata, account_id" replies
 load xetl.follower_samples "account_id, sampled_at, followers_count, following_count, tweet_count, listed_count,
     source" followers
-load performance_snapshots "decision_id, tweet_id, snapshot_at, hours_since_post, likes, retweets, replies, quotes,
-    bookmarks, impressions, views, profile_clicks, url_clicks, detail_expands, engagement_rate, viral_coefficient,
-    reply_rate, bookmark_rate, followers_at_snapshot, snapshot_metadata, account_id, source, raw_response_id" snapshots
+wait "$SNAP_PID" || { cat "$DIR/load-snapshots.txt"; exit 1; }
+cat "$DIR/load-snapshots.txt"
 t0=$(now)
-Q -c "VACUUM ANALYZE" || exit 1
-note "vacuum analyze: $(secs "$t0" "$(now)") s; whole load $(secs "$L0" "$(now)") s;" \
+Q -c "ANALYZE" || exit 1
+note "analyze: $(secs "$t0" "$(now)") s; whole load $(secs "$L0" "$(now)") s;" \
     "database $(Q -c "SELECT pg_size_pretty(pg_database_size('agency'))")"
 df -h "$DIR" | tail -1 | sed 's/^/agency: /'
 
@@ -248,7 +254,7 @@ if [ "$DONE" -lt "$BENCH_ACCOUNTS" ]; then
     # Stage walls of the finished accounts, scaled to all: labelled as an extrapolation.
     awk -v d="$DONE" -v n="$BENCH_ACCOUNTS" '{ w += $3 } END {
         printf "agency: PARTIAL: %d of %d accounts finished (stages %.1f s); EXTRAPOLATED to %d accounts: %.0f s\n",
-            d, n, w, n, d > 0 ? w * n / d : 0 }' "$DIR/stages.txt"
+            d, n, w, n, (d > 0 ? w * n / d : 0) }' "$DIR/stages.txt"
 fi
 echo "agency night: $BENCH_ACCOUNTS accounts ($DONE finished), $TRACKED posts tracked (30 days), $SNAPS snapshot rows before the run," \
     "as of $AS_OF; nightly $(secs "$N0" "$N1") s wall, peak RSS $(awk -v k="${PEAK:-0}" 'BEGIN { printf "%.1f", k / 1024 }') MiB," \
