@@ -224,3 +224,12 @@ fuzz-run: fuzz
 .PHONY: citus-check
 citus-check: $(BIN)
 	$(Q)XETL_BIN=$(BIN) sh tests/citus/check.sh
+
+# One agency night measured (bench/agency.sh): 1,000 accounts x 50 posts a day x
+# 90 days loaded by COPY, one nightly against a fake X API in C, per-stage wall,
+# throughput, peak RSS and the COPY floor.  Not in CI; BENCH_ACCOUNTS=… etc.
+.PHONY: bench-agency
+bench-agency: deps
+	$(Q)$(MAKE) --no-print-directory $(BIN) $(BUILD)/bench/agency
+	$(Q)XETL_BUILD=$(BUILD) XETL_BIN=$(BIN) sh bench/agency.sh
+bench-run: $(BUILD)/bench/agency

@@ -22,4 +22,7 @@ for b in $(ls "$BUILD"/bench/bench_* 2>/dev/null | grep -v '\.d$') $(ls bench/be
     *) "$b" || status=1 ;;
     esac
 done
+# The agency night at a small scale (bench/agency.sh; `make bench-agency` is the full one).
+echo "== agency.sh (BENCH_ACCOUNTS=${BENCH_ACCOUNTS:-20})"
+BENCH_ACCOUNTS=${BENCH_ACCOUNTS:-20} XETL_BUILD="$BUILD" sh bench/agency.sh || status=1
 exit $status
