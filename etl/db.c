@@ -40,10 +40,10 @@ const char *db_query_text(const char *name)
     return q ? q->sql : NULL;
 }
 
-/* A name is "<stage>/<name>" with no space; SQL has a space or is one word ("BEGIN"). */
+/* A name is "<stage>/<name>": a slash and no space ("BEGIN" is SQL). */
 static bool is_name(const char *stmt)
 {
-    return strpbrk(stmt, " \t\n") == NULL && strchr(stmt, '/') != NULL;
+    return strchr(stmt, '/') && !strpbrk(stmt, " \t\n");
 }
 
 /*

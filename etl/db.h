@@ -31,8 +31,9 @@ bool db_alive(struct db *db);
 /*
  * A statement is named by its file under sql/queries: "report/posts" runs
  * sql/queries/report/posts.sql (compiled into the binary by sql/embed.sh).
- * One-line statements may be given as SQL text instead; a string with a "/"
- * and no space in it is always a name.  An unknown name fails with 70.
+ * One-line statements may be given as SQL text instead: a string with a
+ * slash and no space is a name ("BEGIN" is SQL).  An unknown name fails
+ * with 70.
  * Parameters are text (NULL entries are SQL NULL), never spliced.
  */
 const char *db_query_text(const char *name); /* the SQL of a name, NULL if unknown */

@@ -159,6 +159,8 @@ static void test_named_queries(void **state)
     assert_int_equal(db_query(db, "db/column_exists", 2, (const char *const[]){ "pg_class", NULL }, &res, &err),
                      0);
     db_res_free(res);
+    assert_int_equal(db_cmd(db, "BEGIN", 0, NULL, NULL, &err), 0);
+    assert_int_equal(db_cmd(db, "ROLLBACK", 0, NULL, NULL, &err), 0);
     assert_int_equal(db_cmd(db, "SELECT 1/0 AS broken", 0, NULL, NULL, &err), 70);
     assert_non_null(strstr(err.msg, "division by zero"));
     assert_non_null(strstr(err.msg, "SELECT 1/0 AS broken"));
