@@ -58,21 +58,41 @@ static int resolve_decisions(struct loader *L, struct xerr *err)
     return db_cmd(L->db, "import/bot_decisions", 0, NULL, NULL, err);
 }
 
-/* $1 account, $2 as-of, $3 file, $4 format: every target of a per-post export. */
+/*
+ * Every target of a per-post export.  Each gets its new rows by a plain INSERT
+ * and its existing ones (import_have, read before anything is written) through
+ * ON CONFLICT, from the import_*_rows views over the staged rows.
+ */
 static int write_posts(struct loader *L, struct xerr *err)
 {
+    static const char *const targets[] = { "posts", "snapshots", "analytics", "follows" };
     const char *p4[] = { L->acct_s, L->asof_s, L->res->source_file, import_format_name(L->res->format) };
-    long affected;
+    char stmt[64];
+    long n_new, n_old;
     int rc;
 
     if ((rc = db_cmd(L->db, "import/reject_duplicate_posts", 0, NULL, NULL, err)) ||
         (rc = db_cmd(L->db, "import/reject_other_account", 1, p4, NULL, err)) ||
-        (rc = resolve_decisions(L, err)) ||
-        (rc = count_of(L->db, "import/posts", 2, p4, &L->res->new_posts, err)) ||
-        (rc = count_of(L->db, "import/snapshots", 4, p4, &L->res->snapshots, err)) ||
-        (rc = db_cmd(L->db, "import/tweet_analytics", 4, p4, &affected, err)))
+        (rc = resolve_decisions(L, err)) || (rc = db_cmd(L->db, "import/file_params", 4, p4, NULL, err)))
         return rc;
-    return db_cmd(L->db, "import/platform_follows", 3, p4, &affected, err);
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+        snprintf(stmt, sizeof stmt, "import/have_%s", targets[i]);
+        if ((rc = db_cmd(L->db, stmt, i == 1 ? 2 : 1, p4, NULL, err)))
+            return rc;
+    }
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+        snprintf(stmt, sizeof stmt, "import/%s_merge", targets[i]);
+        if ((rc = db_cmd(L->db, stmt, 0, NULL, &n_old, err)))
+            return rc;
+        snprintf(stmt, sizeof stmt, "import/%s_new", targets[i]);
+        if ((rc = db_cmd(L->db, stmt, 0, NULL, &n_new, err)))
+            return rc;
+        if (i == 0)
+            L->res->new_posts = n_new;
+        else if (i == 1)
+            L->res->snapshots = n_new + n_old;
+    }
+    return 0;
 }
 
 static int write_days(struct loader *L, struct xerr *err)

@@ -27,3 +27,42 @@ CREATE TEMP VIEW import_rej AS
 SELECT line, raw, reason FROM import_stage WHERE reason IS NOT NULL
 UNION ALL
 SELECT line, raw, reason FROM import_days WHERE reason IS NOT NULL;
+-- The file's own values (account, as-of, name, format: import/file_params),
+-- one row, so the target rows below are views, each spelled once for the
+-- statement that inserts new rows and the one that merges existing ones.
+CREATE TEMP TABLE import_file (account_id bigint, as_of timestamptz, file text, format text) ON COMMIT DROP;
+-- Which staged posts each target already has for the account (import/have_*),
+-- read before anything is written: those rows merge, the others insert.
+CREATE TEMP TABLE import_have (target text, tweet_id text, PRIMARY KEY (target, tweet_id)) ON COMMIT DROP;
+CREATE TEMP VIEW import_post_rows AS
+SELECT s.tweet_id, f.account_id, s.decision_id, 'post'::text AS kind, s.posted_at, s.text,
+       CASE WHEN s.bot THEN 'bot' ELSE 'import' END AS origin, f.as_of AS first_seen_at
+  FROM import_rows s CROSS JOIN import_file f;
+-- The export's own engagement rate counts clicks too: the columns' rates are
+-- computed here as everywhere else; its other values go to snapshot_metadata.
+CREATE TEMP VIEW import_snapshot_rows AS
+SELECT f.account_id, s.decision_id, s.tweet_id, f.as_of AS snapshot_at, 'import'::text AS source,
+       extract(epoch FROM f.as_of - s.posted_at)::numeric / 3600 AS hours_since_post,
+       s.likes, s.retweets, s.replies, s.quotes, s.bookmarks, s.impressions,
+       s.profile_clicks, s.url_clicks, s.detail_expands,
+       CASE WHEN s.impressions > 0 AND s.likes IS NOT NULL THEN
+           (s.likes + coalesce(s.retweets, 0) + coalesce(s.replies, 0))::numeric / s.impressions END
+           AS engagement_rate,
+       CASE WHEN s.impressions > 0 THEN s.retweets::numeric / s.impressions END AS viral_coefficient,
+       CASE WHEN s.impressions > 0 THEN s.replies::numeric / s.impressions END AS reply_rate,
+       CASE WHEN s.impressions > 0 THEN s.bookmarks::numeric / s.impressions END AS bookmark_rate,
+       jsonb_build_object('import', jsonb_build_object('file', f.file, 'format', f.format, 'line', s.line),
+                          'columns', s.extra) AS snapshot_metadata
+  FROM import_rows s CROSS JOIN import_file f;
+CREATE TEMP VIEW import_analytics_rows AS
+SELECT f.account_id, s.decision_id, s.tweet_id, s.posted_at, f.as_of AS last_scraped_at,
+       jsonb_build_object('import', jsonb_build_object('as_of', f.as_of, 'file', f.file,
+                                                       'format', f.format, 'columns', s.extra))
+           AS analytics_metadata,
+       s.likes, s.retweets, s.replies, s.quotes, s.bookmarks, s.impressions, s.media_views,
+       s.media_engagements, s.url_clicks, s.hashtag_clicks, s.detail_expands,
+       s.profile_clicks AS user_profile_clicks, s.impressions_promoted
+  FROM import_rows s CROSS JOIN import_file f;
+CREATE TEMP VIEW import_follow_rows AS
+SELECT s.tweet_id, f.account_id, s.follows, f.as_of, f.file AS source_file
+  FROM import_rows s CROSS JOIN import_file f WHERE s.follows IS NOT NULL;
