@@ -187,17 +187,6 @@ const char *import_parse_time(const char *in, int64_t *out, bool *date_only)
     return "not a time";
 }
 
-bool import_valid_id(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 20)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!isdigit((unsigned char)s[i]))
-            return false;
-    return true;
-}
-
 /* Length of a date at p: 8 for YYYYMMDD, 10 for YYYY-MM-DD, else 0; the ISO text in iso. */
 static int date_at(const char *p, char iso[11])
 {

@@ -33,8 +33,6 @@ const char *import_parse_rate(const char *s, double *out, bool *present);
  * "Sat, Nov 23, 2024" / "Nov 23, 2024".  *date_only tells a whole day.
  */
 const char *import_parse_time(const char *s, int64_t *out, bool *date_only);
-/* A post id: 1-20 digits (kept as text; never a double). */
-bool import_valid_id(const char *s);
 
 /*
  * The date range a file name states ("…_20190501_20190531_…",

@@ -23,7 +23,6 @@ static void values(const char *v)
     size_t len = strlen(v);
 
     utf8_valid(v, len);
-    import_valid_id(v);
     if (!import_parse_count(v, &n, &present) && present)
         FUZZ_CHECK(n >= 0);
     if (!import_parse_rate(v, &d, &present) && present)

@@ -45,8 +45,8 @@ SELECT f.account_id, s.decision_id, s.tweet_id, f.as_of AS snapshot_at, 'import'
        extract(epoch FROM f.as_of - s.posted_at)::numeric / 3600 AS hours_since_post,
        s.likes, s.retweets, s.replies, s.quotes, s.bookmarks, s.impressions,
        s.profile_clicks, s.url_clicks, s.detail_expands,
-       CASE WHEN s.impressions > 0 AND s.likes IS NOT NULL THEN
-           (s.likes + coalesce(s.retweets, 0) + coalesce(s.replies, 0))::numeric / s.impressions END
+       -- the one definition (docs/metrics.md); an export without likes says nothing about it
+       CASE WHEN s.likes IS NOT NULL THEN xetl.engagement_rate(s.likes, s.retweets, s.replies, s.impressions) END
            AS engagement_rate,
        CASE WHEN s.impressions > 0 THEN s.retweets::numeric / s.impressions END AS viral_coefficient,
        CASE WHEN s.impressions > 0 THEN s.replies::numeric / s.impressions END AS reply_rate,

@@ -123,16 +123,6 @@ static void test_times(void **state)
     assert_string_equal(import_parse_time("", &t, &d), "missing time");
 }
 
-static void test_ids(void **state)
-{
-    (void)state;
-    assert_true(import_valid_id("1123456789012345678"));
-    assert_true(import_valid_id("18446744073709551615"));
-    assert_false(import_valid_id("184467440737095516150"));
-    assert_false(import_valid_id("1.12345678901235E+18"));
-    assert_false(import_valid_id(""));
-}
-
 static void test_trim_and_no_value(void **state)
 {
     (void)state;
@@ -167,7 +157,6 @@ int main(void)
         cmocka_unit_test(test_counts),
         cmocka_unit_test(test_rates),
         cmocka_unit_test(test_times),
-        cmocka_unit_test(test_ids),
         cmocka_unit_test(test_trim_and_no_value),
         cmocka_unit_test(test_name_range),
     };

@@ -195,6 +195,8 @@ static void test_valid_id(void **state)
     assert_false(pull_valid_id(""));
     assert_false(pull_valid_id(NULL));
     assert_false(pull_valid_id("12a"));
+    assert_true(pull_valid_id("18446744073709551615"));
+    assert_false(pull_valid_id("1.12345678901235E+18")); /* a spreadsheet's rounding of an id */
 }
 
 int main(void)
