@@ -87,6 +87,9 @@ void pull_parse_release(struct pull_parse *p)
     free(p->rows);
     p->rows = NULL;
     p->cap_rows = 0;
+    free(p->foreign_v);
+    p->foreign_v = NULL;
+    p->n_foreign = p->cap_foreign = 0;
 }
 
 static struct pull_row *new_row(struct pull_parse *p, const char *tweet_id, int64_t resp_id)
@@ -162,6 +165,18 @@ static const char *kind_of(const char *user_id, const char *reply_to, const char
     return reply_to ? "reply" : "post";
 }
 
+/* Repeats are harmless: the statement that records them skips a tweet already there. */
+static void add_foreign(struct pull_parse *p, const char *id, const char *author)
+{
+    if (p->n_foreign == p->cap_foreign) {
+        p->cap_foreign = p->cap_foreign ? p->cap_foreign * 2 : 64;
+        p->foreign_v = xrealloc(p->foreign_v, (size_t)p->cap_foreign * sizeof *p->foreign_v);
+    }
+    struct pull_foreign *f = &p->foreign_v[p->n_foreign++];
+    snprintf(f->tweet_id, sizeof f->tweet_id, "%s", id);
+    snprintf(f->author_id, sizeof f->author_id, "%s", author);
+}
+
 /* One tweet object (from /2/tweets or the timeline) → one stage row. */
 static void stage_tweet(struct pull_parse *p, const struct jv *tw, const struct jv *users, int64_t resp_id,
                         bool metrics)
@@ -180,7 +195,10 @@ static void stage_tweet(struct pull_parse *p, const struct jv *tw, const struct 
         return;
     if (author && strcmp(author, p->user_id) != 0) {
         p->foreign++;
-        return; /* not this account's post (the bot's table is shared) */
+        /* not this account's post (the bot's table is shared): say whose */
+        if (pull_bot_find(p->bots, id) && pull_valid_id(author))
+            add_foreign(p, id, author);
+        return;
     }
     for (size_t i = 0; i < jv_len(refs); i++) {
         const char *type = jv_str(jv_get(jv_at(refs, i), "type"));

@@ -77,6 +77,10 @@ struct pull_parse {
     int64_t followers_response;
     long warnings;                 /* partial errors */
     long foreign;                  /* posts of another X user */
+    struct pull_foreign {          /* those of them in the bot's table, with their author */
+        char tweet_id[24], author_id[24];
+    } *foreign_v;
+    int n_foreign, cap_foreign;
     long field_refused;            /* posts whose private metrics X refused: not the token user's */
     char last_refused[24];
 };

@@ -25,7 +25,7 @@ static char *dup_or_null(const char *s)
 int pull_load_bots(struct db *db, const struct account *acct, struct pull_bots *out, struct xerr *err)
 {
     char aid[24];
-    const char *p[] = { db_fmt_long(aid, sizeof aid, (long)acct->id) };
+    const char *p[] = { db_fmt_long(aid, sizeof aid, (long)acct->id), acct->user_id };
     struct db_res *res;
     int rc;
 
@@ -33,7 +33,7 @@ int pull_load_bots(struct db *db, const struct account *acct, struct pull_bots *
     out->n = 0;
     if (!acct->bot_content)
         return 0;
-    if ((rc = db_query(db, "pull/bots", 1, p, &res, err)))
+    if ((rc = db_query(db, "pull/bots", 2, p, &res, err)))
         return rc;
     int n = db_nrows(res);
     int c_tid = db_col(res, "tid"), c_did = db_col(res, "did"), c_kind = db_col(res, "kind"),
@@ -208,6 +208,31 @@ static int upsert(struct db *db, const struct account *acct, int64_t as_of, cons
     return 0;
 }
 
+/* The bot posts of other X users this pull saw, by author (xetl.bot_post_authors). */
+static int record_authors(struct db *db, const struct pull_parse *pp, int64_t as_of, struct xerr *err)
+{
+    struct sbuf ids = SBUF_INIT, authors = SBUF_INIT;
+    char asof[40];
+    int rc;
+    if (pp->n_foreign == 0)
+        return 0;
+    sbuf_init(&ids);
+    sbuf_init(&authors);
+    sbuf_addc(&ids, '{');
+    sbuf_addc(&authors, '{');
+    for (int i = 0; i < pp->n_foreign; i++) { /* digits only: nothing to quote */
+        sbuf_addf(&ids, "%s%s", i ? "," : "", pp->foreign_v[i].tweet_id);
+        sbuf_addf(&authors, "%s%s", i ? "," : "", pp->foreign_v[i].author_id);
+    }
+    sbuf_addc(&ids, '}');
+    sbuf_addc(&authors, '}');
+    const char *p[] = { ids.buf, authors.buf, db_fmt_time(asof, sizeof asof, as_of) };
+    rc = db_cmd(db, "pull/bot_authors", 3, p, NULL, err);
+    sbuf_release(&ids);
+    sbuf_release(&authors);
+    return rc;
+}
+
 /* Runs inside the caller's transaction. */
 static int derive_landed(struct db *db, const struct account *acct, const struct pull_bots *bots, int64_t as_of,
                          const int64_t *ids, int n_ids, struct stage_counts *counts, struct xerr *err)
@@ -234,7 +259,7 @@ static int derive_landed(struct db *db, const struct account *acct, const struct
         log_warn("pull: %ld posts skipped for '%s': x refused their private metrics, so the token's user did not "
                  "write them (if they are this account's, x_user_context must be false for this token)",
                  pp.field_refused, acct->handle);
-    if ((rc = upsert(db, acct, as_of, &pp, counts, err)))
+    if ((rc = upsert(db, acct, as_of, &pp, counts, err)) || (rc = record_authors(db, &pp, as_of, err)))
         goto out;
     counts->warnings += pp.warnings;
 out:

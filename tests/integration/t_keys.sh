@@ -40,7 +40,7 @@ is "$(sql "SELECT string_agg(c.oid::regclass::text, ',' ORDER BY c.oid::regclass
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind = 'r' AND n.nspname IN ('public', 'xetl') AND NOT c.relispartition
               AND c.oid NOT IN (SELECT * FROM xetl.account_tables())")" \
-   "content_metadata,xetl.accounts,xetl.run_stages,xetl.runs,xetl.schema_migrations" \
+   "content_metadata,xetl.accounts,xetl.bot_post_authors,xetl.run_stages,xetl.runs,xetl.schema_migrations" \
    "the shared tables (Citus reference tables) are the accounts, the run log, the ledger and the bot's content"
 xrun migrate
 is "$RC" 0 "migrate again on plain PostgreSQL: no Citus, nothing to place"

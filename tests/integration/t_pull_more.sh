@@ -128,7 +128,17 @@ is "$(foreign_rows)" "0:0:0" "app-only: no post, snapshot or analytics row for a
 truth "$AS2" "$OURS" public_metrics.like_count,public_metrics.impression_count >"$TMP/want2"
 same_lines "$TMP/want2" "$(snaps_of "$AS2")" "app-only: our own posts are snapshotted as before"
 
+is "$(sql "SELECT author_id FROM xetl.bot_post_authors WHERE tweet_id = '$FOREIGN'")" "$OTHER" \
+   "its author is recorded, so no other account's pull asks for it again"
+AS2B=2026-11-06T07:00:00Z
+clock "$AS2B"
+xrun --as-of "$AS2B" pull
+is "$(sql "SELECT count(*) FROM xetl.raw_responses WHERE as_of = '$AS2B' AND request_path LIKE '%$FOREIGN%'")" 0 \
+   "the next pull leaves the other user's tweet out"
+
 # user context: X refuses the private fields of a post the token's user did not write
+# (a tweet whose author no pull has seen yet: the record of it is cleared)
+sql "DELETE FROM xetl.bot_post_authors" >/dev/null
 AS3=2026-11-06T12:00:00Z
 clock "$AS3"
 faults "{\"token_user\": \"$OURS\"}"
