@@ -425,6 +425,90 @@ out:
     return rc;
 }
 
+/* Ratios, features and Lomax ratios of every post at anchor a (NAN: unusable). */
+static void anchor_ratios(struct fc_model *m, int a, const struct fc_ref *own, const struct fc_ref *glob,
+                          double glob_scale)
+{
+    int n = m->n_ref, n_own = m->n_own;
+    for (int i = 0; i < n; i++) {
+        const struct fc_ref *r = i < n_own ? &own[i] : &glob[i - n_own];
+        double sc = i < n_own ? 1.0 : glob_scale, y[FC_NANCHOR];
+        for (int j = 0; j < FC_NANCHOR; j++)
+            y[j] = r->y[j] * sc;
+        size_t c = (size_t)a * n + i;
+        m->g[c] = m->gl[c] = NAN;
+        if (!usable(y, a, r->y7))
+            continue;
+        double y7 = fmax(r->y7 * sc, y[a]);
+        m->g[c] = log((y7 + 1.0) / (y[a] + 1.0));
+        if (isfinite(r->lomax7[a]) && r->lomax7[a] >= 0)
+            m->gl[c] = log((fmax(r->lomax7[a] * sc, y[a]) + 1.0) / (y[a] + 1.0));
+        features(y, a, &m->f[c * FC_NANCHOR]);
+    }
+}
+
+/* The account's level, the global set's shape: shift the global ratios at
+ * anchor a to the account median shrunk towards the global one, each
+ * weighted by its precision (n / spread²).  tmp: n_ref scratch. */
+static void shift_global(struct fc_model *m, int a, double *tmp)
+{
+    int n = m->n_ref, n_own = m->n_own;
+    double sown = NAN, sglob = NAN;
+    int nown = 0, nglob = 0;
+    for (int i = 0; i < n_own; i++)
+        if (isfinite(m->g[(size_t)a * n + i]))
+            tmp[nown++] = m->g[(size_t)a * n + i];
+    double sd_own = NAN, sd_glob = NAN;
+    if (nown > 0)
+        decay_robust_stats(tmp, nown, &sown, &sd_own);
+    for (int i = n_own; i < n; i++)
+        if (isfinite(m->g[(size_t)a * n + i]))
+            tmp[nglob++] = m->g[(size_t)a * n + i];
+    if (nglob == 0)
+        return;
+    decay_robust_stats(tmp, nglob, &sglob, &sd_glob);
+    double level = sglob;
+    if (nown > 0) {
+        double wo = nown / pow(fmax(sd_own, S_FLOOR), 2), wg = FC_LEVEL_N0 / pow(fmax(sd_glob, S_FLOOR), 2);
+        level = (wo * sown + wg * sglob) / (wo + wg);
+    }
+    for (int i = n_own; i < n; i++) {
+        size_t c = (size_t)a * n + i;
+        if (isfinite(m->g[c])) {
+            m->g[c] += level - sglob;
+            if (isfinite(m->gl[c]))
+                m->gl[c] += level - sglob;
+        }
+    }
+}
+
+/* The usable rows at anchor a, the median rule on them and the feature
+ * scales; returns how many rows.  tmp: n_ref scratch. */
+static int anchor_rows(struct fc_model *m, int a, double *tmp)
+{
+    int n = m->n_ref;
+    int nr = 0, *rows = &m->rows[(size_t)a * n];
+    for (int i = 0; i < n; i++)
+        if (isfinite(m->g[(size_t)a * n + i]))
+            rows[nr++] = i;
+    struct fc_anchor *an = &m->a[a];
+    an->n = nr;
+    if (nr == 0)
+        return 0;
+    for (int p = 0; p < nr; p++)
+        tmp[p] = m->g[(size_t)a * n + rows[p]];
+    decay_robust_stats(tmp, nr, &an->sh_med, &an->sh_sd);
+    an->sh_sd = fmax(an->sh_sd, S_FLOOR);
+    for (int j = 0; j <= a && a > 0; j++) {
+        double med, sd;
+        for (int p = 0; p < nr; p++)
+            tmp[p] = m->f[((size_t)a * n + rows[p]) * FC_NANCHOR + j];
+        decay_robust_stats(tmp, nr, &med, &sd);
+        an->fscale[j] = fmax(sd, FSCALE_MIN);
+    }
+    return nr;
+}
+
 int fc_train(struct fc_model *m, const struct fc_ref *own, int n_own, const struct fc_ref *glob, int n_glob,
              double glob_scale, double cover)
 {
@@ -456,72 +540,10 @@ int fc_train(struct fc_model *m, const struct fc_ref *own, int n_own, const stru
         goto out;
 
     for (int a = 0; a < FC_NANCHOR; a++) {
-        /* Rows, ratios, features and Lomax ratios at this anchor. */
-        double sown = NAN, sglob = NAN;
-        int nown = 0, nglob = 0;
-        for (int i = 0; i < n; i++) {
-            const struct fc_ref *r = i < n_own ? &own[i] : &glob[i - n_own];
-            double sc = i < n_own ? 1.0 : glob_scale, y[FC_NANCHOR];
-            for (int j = 0; j < FC_NANCHOR; j++)
-                y[j] = r->y[j] * sc;
-            size_t c = (size_t)a * n + i;
-            m->g[c] = m->gl[c] = NAN;
-            if (!usable(y, a, r->y7))
-                continue;
-            double y7 = fmax(r->y7 * sc, y[a]);
-            m->g[c] = log((y7 + 1.0) / (y[a] + 1.0));
-            if (isfinite(r->lomax7[a]) && r->lomax7[a] >= 0)
-                m->gl[c] = log((fmax(r->lomax7[a] * sc, y[a]) + 1.0) / (y[a] + 1.0));
-            features(y, a, &m->f[c * FC_NANCHOR]);
-        }
-        for (int i = 0; i < n_own; i++)
-            if (isfinite(m->g[(size_t)a * n + i]))
-                tmp[nown++] = m->g[(size_t)a * n + i];
-        double sd_own = NAN, sd_glob = NAN;
-        if (nown > 0)
-            decay_robust_stats(tmp, nown, &sown, &sd_own);
-        for (int i = n_own; i < n; i++)
-            if (isfinite(m->g[(size_t)a * n + i]))
-                tmp[nglob++] = m->g[(size_t)a * n + i];
-        if (nglob > 0) {
-            decay_robust_stats(tmp, nglob, &sglob, &sd_glob);
-            /* The account's level, the global set's shape: shift the global
-             * ratios to the account median shrunk towards the global one,
-             * each weighted by its precision (n / spread²). */
-            double level = sglob;
-            if (nown > 0) {
-                double wo = nown / pow(fmax(sd_own, S_FLOOR), 2), wg = FC_LEVEL_N0 / pow(fmax(sd_glob, S_FLOOR), 2);
-                level = (wo * sown + wg * sglob) / (wo + wg);
-            }
-            for (int i = n_own; i < n; i++) {
-                size_t c = (size_t)a * n + i;
-                if (isfinite(m->g[c])) {
-                    m->g[c] += level - sglob;
-                    if (isfinite(m->gl[c]))
-                        m->gl[c] += level - sglob;
-                }
-            }
-        }
-        int nr = 0, *rows = &m->rows[(size_t)a * n];
-        for (int i = 0; i < n; i++)
-            if (isfinite(m->g[(size_t)a * n + i]))
-                rows[nr++] = i;
-        struct fc_anchor *an = &m->a[a];
-        an->n = nr;
-        if (nr == 0)
-            continue;
-        for (int p = 0; p < nr; p++)
-            tmp[p] = m->g[(size_t)a * n + rows[p]];
-        decay_robust_stats(tmp, nr, &an->sh_med, &an->sh_sd);
-        an->sh_sd = fmax(an->sh_sd, S_FLOOR);
-        for (int j = 0; j <= a && a > 0; j++) {
-            double med, sd;
-            for (int p = 0; p < nr; p++)
-                tmp[p] = m->f[((size_t)a * n + rows[p]) * FC_NANCHOR + j];
-            decay_robust_stats(tmp, nr, &med, &sd);
-            an->fscale[j] = fmax(sd, FSCALE_MIN);
-        }
-        if (train_anchor(m, a, rows, nr))
+        anchor_ratios(m, a, own, glob, glob_scale);
+        shift_global(m, a, tmp);
+        int nr = anchor_rows(m, a, tmp);
+        if (nr > 0 && train_anchor(m, a, &m->rows[(size_t)a * m->n_ref], nr))
             goto out;
     }
     rc = 0;
