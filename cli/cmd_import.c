@@ -45,6 +45,47 @@ static void summarise(const struct import_result *r)
                  r->rejects - r->n_notes, r->sha256);
 }
 
+/*
+ * One file: loads it and logs its summary.  A missing file or rejected rows
+ * set *noinput / *data (logged here when several files were given: alone,
+ * main prints ctx->err as the closing line) and the next file goes on; a
+ * database failure (the file's transaction rolled back) is returned: stop.
+ */
+static int import_one(struct ctx *ctx, struct db *db, const struct account *acct, const char *path, bool several,
+                      bool *noinput, bool *data)
+{
+    struct import_opts o = { 0 };
+    struct import_result r;
+    struct xerr ferr = { 0 };
+    o.path = path;
+    o.as_of = ctx->as_of;
+    o.as_of_given = ctx->as_of_given;
+    o.run_id = ctx->run_id;
+    int frc = import_file(db, acct, &o, &r, &ferr);
+    if (frc == 0 || (frc == XETL_EX_DATAERR && r.format != IMPORT_UNKNOWN)) {
+        summarise(&r);
+        ctx->counts.rows += r.loaded;
+        ctx->counts.rejects += r.rejects;
+    }
+    import_result_release(&r);
+    if (frc == 0)
+        return 0;
+    ctx->err = ferr;
+    if (frc == XETL_EX_NOINPUT) {
+        *noinput = true;
+        if (several)
+            log_error("%s", ferr.msg);
+        return 0;
+    }
+    if (frc == XETL_EX_DATAERR) {
+        *data = true;
+        if (several)
+            log_warn("%s", ferr.msg);
+        return 0;
+    }
+    return frc;
+}
+
 int cmd_import(struct ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -90,40 +131,9 @@ int cmd_import(struct ctx *ctx, int argc, char **argv)
         log_info("import for '%s' as of %s (--as-of)", al.v[0].handle, t);
     }
 
-    for (int i = optind; i < argc; i++) {
-        struct import_opts o = { 0 };
-        struct import_result r;
-        struct xerr ferr = { 0 };
-        o.path = argv[i];
-        o.as_of = ctx->as_of;
-        o.as_of_given = ctx->as_of_given;
-        o.run_id = ctx->run_id;
-        int frc = import_file(db, &al.v[0], &o, &r, &ferr);
-        if (frc == 0 || (frc == XETL_EX_DATAERR && r.format != IMPORT_UNKNOWN)) {
-            summarise(&r);
-            ctx->counts.rows += r.loaded;
-            ctx->counts.rejects += r.rejects;
-        }
-        import_result_release(&r);
-        if (frc == 0)
-            continue;
-        if (frc == XETL_EX_NOINPUT) {
-            any_noinput = true;
-            if (argc - optind > 1) /* alone, main prints it as the closing line */
-                log_error("%s", ferr.msg);
-            ctx->err = ferr;
-        } else if (frc == XETL_EX_DATAERR) {
-            any_data = true;
-            if (argc - optind > 1)
-                log_warn("%s", ferr.msg);
-            ctx->err = ferr;
-        } else {
-            /* The database failed: the file's transaction was rolled back; stop here. */
-            ctx->err = ferr;
-            rc = frc;
+    for (int i = optind; i < argc; i++)
+        if ((rc = import_one(ctx, db, &al.v[0], argv[i], argc - optind > 1, &any_noinput, &any_data)))
             goto out;
-        }
-    }
     if (any_noinput) {
         rc = XETL_EX_NOINPUT;
     } else if (any_data) {

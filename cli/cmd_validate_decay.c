@@ -259,49 +259,53 @@ static void score_add(struct score *s, int i, double pred, double lo, double hi,
     s->cov[i] = isfinite(lo) && isfinite(hi) ? (lo <= y7 && y7 <= hi) : -1;
 }
 
-int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
-{
-    static const struct option opts[] = {
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    int c, rc = 0;
-    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
-        switch (c) {
-        case 'h': usage(); return 0;
-        default: return cli_usage_error(ctx, "validate-decay", "unknown option");
-        }
-    }
-    if (optind + 1 != argc)
-        return cli_usage_error(ctx, "validate-decay", "expected one FILE");
-    const char *path = argv[optind];
+/* Rows: the production forecaster (xetl), the robust SH rule, lomax,
+ * lomax-unpooled, szabo-huberman (mean-centred, as before), then each
+ * alternative family pooled and unpooled; two observation sets each. */
+enum { NFIXED = 5, NMODEL = NFIXED + 2 * CURVE_NFAMILY, NSCORE = 2 * NMODEL };
+enum { R_XETL = 0, R_SHR = 2, R_LOMAX = 4, R_UNPOOLED = 6, R_SH = 8, R_ALT = 10 };
+static const char *const obs_name[2] = { "1h/4h/24h", "1h/4h/24h/48h" };
+static const char *const alt_name[CURVE_NFAMILY][2] = {
+    { "exp", "exp-unpooled" },
+    { "loglogistic", "loglogistic-unpooled" },
+    { "weibull", "weibull-unpooled" },
+};
 
-
-    /* Rows: the production forecaster (xetl), the robust SH rule, lomax,
-     * lomax-unpooled, szabo-huberman (mean-centred, as before), then each
-     * alternative family pooled and unpooled; two observation sets each. */
-    enum { NFIXED = 5, NMODEL = NFIXED + 2 * CURVE_NFAMILY, NSCORE = 2 * NMODEL };
-    enum { R_XETL = 0, R_SHR = 2, R_LOMAX = 4, R_UNPOOLED = 6, R_SH = 8, R_ALT = 10 };
-    static const char *const obs_name[2] = { "1h/4h/24h", "1h/4h/24h/48h" };
-    static const char *const alt_name[CURVE_NFAMILY][2] = {
-        { "exp", "exp-unpooled" },
-        { "loglogistic", "loglogistic-unpooled" },
-        { "weibull", "weibull-unpooled" },
-    };
-    struct casc *v = NULL;
-    int n = 0, skipped = 0;
-    struct decay_ws *ws = NULL;
-    struct curve_ws *cws = NULL;
-    struct decay_result *train = NULL;
-    struct curve_result *ctrain = NULL;
-    struct fc_ref *refs = NULL;
-    bool *top = NULL, *big = NULL;
+/* The whole run: the cascades, the workspaces and every row's scores. */
+struct vd {
+    struct ctx *ctx;
+    struct casc *v;
+    int n, skipped;
+    struct decay_ws *ws;
+    struct curve_ws *cws;
+    struct decay_result *train;
+    struct curve_result *ctrain;
+    struct fc_ref *refs;
+    bool *top, *big;  /* the top growth decile; >= 2,000 at 24 h */
     struct score sc[NSCORE];
     struct fc_anchor chosen[NFOLD][2];
-    memset(sc, 0, sizeof sc);
-    if ((rc = read_file(ctx, path, &v, &n, &skipped)))
-        return rc;
+    struct decay_prior base;
+    struct curve_prior cbase[CURVE_NFAMILY];
+};
 
+/* What one fold learns on the other folds. */
+struct foldfit {
+    struct decay_prior prior, sh[2], pooled_all;
+    struct curve_prior cprior[CURVE_NFAMILY];
+    double shr_med[2], shr_sd[2];
+    struct fc_model model;
+};
+
+static int oom(struct vd *d)
+{
+    return xerr_set(&d->ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
+}
+
+/* The score rows, empty, with their names. */
+static void scores_init(struct vd *d)
+{
+    struct score *sc = d->sc;
+    int n = d->n;
     for (int s = 0; s < NSCORE; s++) {
         sc[s].ape = xcalloc((size_t)n, sizeof(double));
         sc[s].cov = xcalloc((size_t)n, 1);
@@ -320,247 +324,294 @@ int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
     for (int f = 0; f < CURVE_NFAMILY; f++)
         for (int variant = 0; variant < 2; variant++)
             sc[R_ALT + 4 * f + 2 * variant].model = sc[R_ALT + 4 * f + 2 * variant + 1].model = alt_name[f][variant];
+}
 
-    /* The top growth decile (largest 7-day / 24 h ratio: the late bursts) and
-     * the cascades already at >= 2,000 at 24 h. */
-    top = xcalloc((size_t)n, sizeof *top);
-    big = xcalloc((size_t)n, sizeof *big);
-    {
-        double *r = xcalloc((size_t)n, sizeof *r);
-        for (int i = 0; i < n; i++)
-            r[i] = log((v[i].y[NAGES - 1] + 1) / (v[i].y[2] + 1));
-        double cut = quantile(r, n, 0.9);
-        for (int i = 0; i < n; i++) {
-            top[i] = log((v[i].y[NAGES - 1] + 1) / (v[i].y[2] + 1)) >= cut;
-            big[i] = v[i].y[2] >= 2000;
-        }
-        free(r);
+/* The top growth decile (largest 7-day / 24 h ratio: the late bursts) and
+ * the cascades already at >= 2,000 at 24 h. */
+static void mark_subsets(struct vd *d)
+{
+    const struct casc *v = d->v;
+    int n = d->n;
+    d->top = xcalloc((size_t)n, sizeof *d->top);
+    d->big = xcalloc((size_t)n, sizeof *d->big);
+    double *r = xcalloc((size_t)n, sizeof *r);
+    for (int i = 0; i < n; i++)
+        r[i] = log((v[i].y[NAGES - 1] + 1) / (v[i].y[2] + 1));
+    double cut = quantile(r, n, 0.9);
+    for (int i = 0; i < n; i++) {
+        d->top[i] = log((v[i].y[NAGES - 1] + 1) / (v[i].y[2] + 1)) >= cut;
+        d->big[i] = v[i].y[2] >= 2000;
     }
+    free(r);
+}
 
-    ws = decay_ws_new();
-    cws = curve_ws_new();
-    train = xcalloc((size_t)n, sizeof *train);
-    ctrain = xcalloc((size_t)n, sizeof *ctrain);
-    refs = xcalloc((size_t)n, sizeof *refs);
-    if (!ws || !cws) {
-        rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
-        goto out;
+/* Cascade i's points at the first np ages. */
+static void points(const struct casc *c, int np, struct decay_point *p)
+{
+    for (int k = 0; k < np; k++)
+        p[k] = (struct decay_point){ col_ages[k], c->y[k] };
+}
+
+/* The shape priors (Lomax and each alternative family) learned on the other
+ * folds, from complete (matured) histories as the nightly job would. */
+static int learn_shapes(struct vd *d, int fold, struct foldfit *ff)
+{
+    int nt = 0, n = d->n;
+    for (int i = 0; i < n; i++) {
+        if (i % NFOLD == fold)
+            continue;
+        struct decay_point p[NAGES];
+        points(&d->v[i], NAGES, p);
+        if (decay_fit(d->ws, p, NAGES, &d->base, DECAY_HORIZON_H, &d->train[nt]) < 0)
+            return oom(d);
+        nt++;
     }
-    struct decay_prior base;
-    decay_prior_default(&base);
-    struct curve_prior cbase[CURVE_NFAMILY];
-    for (int f = 0; f < CURVE_NFAMILY; f++)
-        curve_prior_default((enum curve_family)f, &cbase[f]);
-    for (int fold = 0; fold < NFOLD; fold++) {
-        /* Learn the account-level parts on the other folds, from complete
-         * (matured) histories as the nightly job would. */
-        int nt = 0;
-        double *ta = xcalloc((size_t)n * FC_NANCHOR, sizeof(double)),
-               *tn = xcalloc((size_t)n * FC_NANCHOR, sizeof(double)),
-               *th = xcalloc((size_t)n * FC_NANCHOR, sizeof(double));
+    decay_prior_estimate(d->train, nt, &d->base, &ff->prior);
+    /* The same for each alternative family: its own shape prior. */
+    for (int f = 0; f < CURVE_NFAMILY; f++) {
+        int m = 0;
         for (int i = 0; i < n; i++) {
             if (i % NFOLD == fold)
                 continue;
             struct decay_point p[NAGES];
-            for (int k = 0; k < NAGES; k++)
-                p[k] = (struct decay_point){ col_ages[k], v[i].y[k] };
-            if (decay_fit(ws, p, NAGES, &base, DECAY_HORIZON_H, &train[nt]) < 0) {
-                rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
-                free(ta), free(tn), free(th);
-                goto out;
-            }
-            nt++;
+            points(&d->v[i], NAGES, p);
+            if (curve_fit(d->cws, p, NAGES, &d->cbase[f], NULL, DECAY_HORIZON_H, &d->ctrain[m]) < 0)
+                return oom(d);
+            m++;
         }
-        struct decay_prior prior;
-        decay_prior_estimate(train, nt, &base, &prior);
-        /* The same for each alternative family: its own shape prior. */
-        struct curve_prior cprior[CURVE_NFAMILY];
-        for (int f = 0; f < CURVE_NFAMILY; f++) {
-            int m = 0;
-            for (int i = 0; i < n; i++) {
-                if (i % NFOLD == fold)
-                    continue;
-                struct decay_point p[NAGES];
-                for (int k = 0; k < NAGES; k++)
-                    p[k] = (struct decay_point){ col_ages[k], v[i].y[k] };
-                if (curve_fit(cws, p, NAGES, &cbase[f], NULL, DECAY_HORIZON_H, &ctrain[m]) < 0) {
-                    rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
-                    free(ta), free(tn), free(th);
-                    goto out;
-                }
-                m++;
-            }
-            curve_prior_estimate(ctrain, m, &cbase[f], &cprior[f]);
-        }
-        struct decay_prior sh[2] = { base, base };
-        double shr_med[2], shr_sd[2];
-        for (int o = 0; o < 2; o++) {
-            int last = o == 0 ? 2 : 3, m = 0;
-            for (int i = 0; i < n; i++) {
-                if (i % NFOLD == fold)
-                    continue;
-                ta[m] = col_ages[last];
-                tn[m] = v[i].y[last];
-                th[m] = v[i].y[NAGES - 1];
-                m++;
-            }
-            decay_prior_fit_loglinear(&sh[o], ta, tn, th, m);
-            /* The robust rule: median and MAD of the log ratio. */
-            for (int k = 0; k < m; k++)
-                ta[k] = log(th[k] / tn[k]);
-            decay_robust_stats(ta, m, &shr_med[o], &shr_sd[o]);
-        }
-        /* The forecaster's Lomax component: the shape prior plus an SH row
-         * fitted on every anchor age, as fit.c learns it from matured posts. */
-        struct decay_prior pooled_all = prior;
-        {
-            int m = 0;
-            for (int i = 0; i < n; i++) {
-                if (i % NFOLD == fold)
-                    continue;
-                for (int a = 0; a < FC_NANCHOR; a++) {
-                    ta[m] = col_ages[a];
-                    tn[m] = v[i].y[a];
-                    th[m] = v[i].y[NAGES - 1];
-                    m++;
-                }
-            }
-            decay_prior_fit_loglinear(&pooled_all, ta, tn, th, m);
-        }
-        free(ta), free(tn), free(th);
-        /* The reference set: the other folds, each with the Lomax forecast
-         * from its own data up to each anchor.  fc_train chooses k, the
-         * weights and the conformal quantiles by its inner cross-validation
-         * over these only: nested CV. */
-        int nr = 0;
+        curve_prior_estimate(d->ctrain, m, &d->cbase[f], &ff->cprior[f]);
+    }
+    return 0;
+}
+
+/* The SH rows (mean-centred and robust) for each observation set, and the
+ * forecaster's Lomax component: the shape prior plus an SH row fitted on
+ * every anchor age, as fit.c learns it from matured posts. */
+static void learn_sh(struct vd *d, int fold, struct foldfit *ff)
+{
+    const struct casc *v = d->v;
+    int n = d->n;
+    double *ta = xcalloc((size_t)n * FC_NANCHOR, sizeof(double)),
+           *tn = xcalloc((size_t)n * FC_NANCHOR, sizeof(double)),
+           *th = xcalloc((size_t)n * FC_NANCHOR, sizeof(double));
+    ff->sh[0] = ff->sh[1] = d->base;
+    for (int o = 0; o < 2; o++) {
+        int last = o == 0 ? 2 : 3, m = 0;
         for (int i = 0; i < n; i++) {
             if (i % NFOLD == fold)
                 continue;
-            struct fc_ref *r = &refs[nr++];
-            r->y7 = v[i].y[NAGES - 1];
-            for (int a = 0; a < FC_NANCHOR; a++) {
-                struct decay_point p[NAGES];
-                struct decay_result fr;
-                r->y[a] = v[i].y[a];
-                for (int k = 0; k <= a; k++)
-                    p[k] = (struct decay_point){ col_ages[k], v[i].y[k] };
-                if (decay_fit(ws, p, a + 1, &pooled_all, DECAY_HORIZON_H, &fr) < 0) {
-                    rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
-                    goto out;
-                }
-                r->lomax7[a] = fr.n_h;
-            }
+            ta[m] = col_ages[last];
+            tn[m] = v[i].y[last];
+            th[m] = v[i].y[NAGES - 1];
+            m++;
         }
-        struct fc_model model;
-        if (fc_train(&model, refs, nr, NULL, 0, 1.0, 0.90)) {
-            rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
-            goto out;
-        }
-        chosen[fold][0] = model.a[2];
-        chosen[fold][1] = model.a[3];
-
-        for (int i = fold; i < n; i += NFOLD) {
-            double y7 = v[i].y[NAGES - 1];
-            for (int o = 0; o < 2; o++) {
-                int np = o == 0 ? 3 : 4;
-                struct decay_point p[NAGES];
-                for (int k = 0; k < np; k++)
-                    p[k] = (struct decay_point){ col_ages[k], v[i].y[k] };
-                {
-                    struct decay_result r;
-                    struct fc_forecast fc;
-                    if (decay_fit(ws, p, np, &pooled_all, DECAY_HORIZON_H, &r) < 0) {
-                        rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
-                        fc_model_free(&model);
-                        goto out;
-                    }
-                    fc_predict(&model, np - 1, v[i].y, r.n_h, &fc);
-                    score_add(&sc[R_XETL + o], i, fc.p50, fc.p05, fc.p95, y7);
-                    double yl = v[i].y[np - 1], pr = yl * exp(shr_med[o]);
-                    score_add(&sc[R_SHR + o], i, pr, pr * exp(-Z90 * shr_sd[o]), pr * exp(Z90 * shr_sd[o]), y7);
-                }
-                /* The pooled model gets both account-level parts: the shape
-                 * prior and the SH rule for the last observed age. */
-                struct decay_prior pooled = prior;
-                memcpy(pooled.sh_alpha, sh[o].sh_alpha, sizeof pooled.sh_alpha);
-                memcpy(pooled.sh_sd, sh[o].sh_sd, sizeof pooled.sh_sd);
-                pooled.sh_n = sh[o].sh_n;
-                for (int variant = 0; variant < 2; variant++) {
-                    struct decay_result r;
-                    const struct decay_prior *pr = variant == 0 ? &pooled : &base;
-                    if (decay_fit(ws, p, np, pr, DECAY_HORIZON_H, &r) < 0) {
-                        rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
-                        fc_model_free(&model);
-                        goto out;
-                    }
-                    struct score *s = &sc[R_LOMAX + variant * 2 + o];
-                    score_add(s, i, r.n_h, r.n_h_lo, r.n_h_hi, y7);
-                    s->fallback += r.method != DECAY_LOMAX && r.method != DECAY_POOLED;
-                }
-                int last = np - 1;
-                double sd = NAN;
-                double pred = decay_loglinear_predict(&sh[o], col_ages[last], v[i].y[last], &sd);
-                double lo = NAN, hi = NAN;
-                if (pred > 0 && isfinite(sd)) {
-                    lo = pred * exp(-Z90 * sd);
-                    hi = pred * exp(Z90 * sd);
-                }
-                score_add(&sc[R_SH + o], i, pred, lo, hi, y7);
-                /* The alternatives, treated as the Lomax: pooled = own shape
-                 * prior + the same SH row; unpooled = built-in prior only. */
-                for (int f = 0; f < CURVE_NFAMILY; f++)
-                    for (int variant = 0; variant < 2; variant++) {
-                        struct curve_result r;
-                        const struct curve_prior *pr = variant == 0 ? &cprior[f] : &cbase[f];
-                        if (curve_fit(cws, p, np, pr, variant == 0 ? &sh[o] : NULL, DECAY_HORIZON_H, &r) < 0) {
-                            rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "validate-decay: out of memory");
-                            fc_model_free(&model);
-                            goto out;
-                        }
-                        struct score *s = &sc[R_ALT + 4 * f + 2 * variant + o];
-                        score_add(s, i, r.n_h, r.n_h_lo, r.n_h_hi, y7);
-                        s->fallback += r.method != CURVE_FIT;
-                    }
-            }
-        }
-        fc_model_free(&model);
+        decay_prior_fit_loglinear(&ff->sh[o], ta, tn, th, m);
+        /* The robust rule: median and MAD of the log ratio. */
+        for (int k = 0; k < m; k++)
+            ta[k] = log(th[k] / tn[k]);
+        decay_robust_stats(ta, m, &ff->shr_med[o], &ff->shr_sd[o]);
     }
+    ff->pooled_all = ff->prior;
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        if (i % NFOLD == fold)
+            continue;
+        for (int a = 0; a < FC_NANCHOR; a++) {
+            ta[m] = col_ages[a];
+            tn[m] = v[i].y[a];
+            th[m] = v[i].y[NAGES - 1];
+            m++;
+        }
+    }
+    decay_prior_fit_loglinear(&ff->pooled_all, ta, tn, th, m);
+    free(ta), free(tn), free(th);
+}
 
-    int ntop = 0, nbig = 0;
+/* The reference set: the other folds, each with the Lomax forecast from its
+ * own data up to each anchor.  fc_train chooses k, the weights and the
+ * conformal quantiles by its inner cross-validation over these only: nested
+ * CV.  On success ff->model is trained (the caller frees it). */
+static int train_forecaster(struct vd *d, int fold, struct foldfit *ff)
+{
+    int nr = 0;
+    for (int i = 0; i < d->n; i++) {
+        if (i % NFOLD == fold)
+            continue;
+        struct fc_ref *r = &d->refs[nr++];
+        r->y7 = d->v[i].y[NAGES - 1];
+        for (int a = 0; a < FC_NANCHOR; a++) {
+            struct decay_point p[NAGES];
+            struct decay_result fr;
+            r->y[a] = d->v[i].y[a];
+            points(&d->v[i], a + 1, p);
+            if (decay_fit(d->ws, p, a + 1, &ff->pooled_all, DECAY_HORIZON_H, &fr) < 0)
+                return oom(d);
+            r->lomax7[a] = fr.n_h;
+        }
+    }
+    if (fc_train(&ff->model, d->refs, nr, NULL, 0, 1.0, 0.90))
+        return oom(d);
+    d->chosen[fold][0] = ff->model.a[2];
+    d->chosen[fold][1] = ff->model.a[3];
+    return 0;
+}
+
+/* Cascade i seen through observation set o (1/4/24 h or with 48 h): every
+ * model's prediction of its 7-day count scored. */
+static int score_cascade(struct vd *d, const struct foldfit *ff, int i, int o)
+{
+    const struct casc *v = d->v;
+    struct score *sc = d->sc;
+    double y7 = v[i].y[NAGES - 1];
+    int np = o == 0 ? 3 : 4;
+    struct decay_point p[NAGES];
+    points(&v[i], np, p);
+    {
+        struct decay_result r;
+        struct fc_forecast fc;
+        if (decay_fit(d->ws, p, np, &ff->pooled_all, DECAY_HORIZON_H, &r) < 0)
+            return oom(d);
+        fc_predict(&ff->model, np - 1, v[i].y, r.n_h, &fc);
+        score_add(&sc[R_XETL + o], i, fc.p50, fc.p05, fc.p95, y7);
+        double yl = v[i].y[np - 1], pr = yl * exp(ff->shr_med[o]);
+        score_add(&sc[R_SHR + o], i, pr, pr * exp(-Z90 * ff->shr_sd[o]), pr * exp(Z90 * ff->shr_sd[o]), y7);
+    }
+    /* The pooled model gets both account-level parts: the shape
+     * prior and the SH rule for the last observed age. */
+    struct decay_prior pooled = ff->prior;
+    memcpy(pooled.sh_alpha, ff->sh[o].sh_alpha, sizeof pooled.sh_alpha);
+    memcpy(pooled.sh_sd, ff->sh[o].sh_sd, sizeof pooled.sh_sd);
+    pooled.sh_n = ff->sh[o].sh_n;
+    for (int variant = 0; variant < 2; variant++) {
+        struct decay_result r;
+        const struct decay_prior *pr = variant == 0 ? &pooled : &d->base;
+        if (decay_fit(d->ws, p, np, pr, DECAY_HORIZON_H, &r) < 0)
+            return oom(d);
+        struct score *s = &sc[R_LOMAX + variant * 2 + o];
+        score_add(s, i, r.n_h, r.n_h_lo, r.n_h_hi, y7);
+        s->fallback += r.method != DECAY_LOMAX && r.method != DECAY_POOLED;
+    }
+    int last = np - 1;
+    double sd = NAN;
+    double pred = decay_loglinear_predict(&ff->sh[o], col_ages[last], v[i].y[last], &sd);
+    double lo = NAN, hi = NAN;
+    if (pred > 0 && isfinite(sd)) {
+        lo = pred * exp(-Z90 * sd);
+        hi = pred * exp(Z90 * sd);
+    }
+    score_add(&sc[R_SH + o], i, pred, lo, hi, y7);
+    /* The alternatives, treated as the Lomax: pooled = own shape
+     * prior + the same SH row; unpooled = built-in prior only. */
+    for (int f = 0; f < CURVE_NFAMILY; f++)
+        for (int variant = 0; variant < 2; variant++) {
+            struct curve_result r;
+            const struct curve_prior *pr = variant == 0 ? &ff->cprior[f] : &d->cbase[f];
+            if (curve_fit(d->cws, p, np, pr, variant == 0 ? &ff->sh[o] : NULL, DECAY_HORIZON_H, &r) < 0)
+                return oom(d);
+            struct score *s = &sc[R_ALT + 4 * f + 2 * variant + o];
+            score_add(s, i, r.n_h, r.n_h_lo, r.n_h_hi, y7);
+            s->fallback += r.method != CURVE_FIT;
+        }
+    return 0;
+}
+
+/* One fold: learn on the others, score its cascades. */
+static int run_fold(struct vd *d, int fold)
+{
+    struct foldfit ff;
+    int rc;
+    if ((rc = learn_shapes(d, fold, &ff)))
+        return rc;
+    learn_sh(d, fold, &ff);
+    if ((rc = train_forecaster(d, fold, &ff)))
+        return rc;
+    for (int i = fold; i < d->n && !rc; i += NFOLD)
+        for (int o = 0; o < 2 && !rc; o++)
+            rc = score_cascade(d, &ff, i, o);
+    fc_model_free(&ff.model);
+    return rc;
+}
+
+static void print_results(const struct vd *d, const char *path)
+{
+    int n = d->n, ntop = 0, nbig = 0;
     for (int i = 0; i < n; i++)
-        ntop += top[i], nbig += big[i];
+        ntop += d->top[i], nbig += d->big[i];
     printf("file: %s\n", path);
     printf("cascades: %d (skipped %d); target: count at 168 h; %d-fold cross-validation"
            " (xetl: tuning nested inside each training fold)\n",
-           n, skipped, NFOLD);
+           n, d->skipped, NFOLD);
     printf("top growth decile: %d cascades (7 d / 24 h ratio); bootstrap: %d resamples\n", ntop, NBOOT);
     printf("%-20s %-14s %10s %9s %9s %8s %8s %14s %8s %5s\n", "model", "observed", "median_ape", "p75_ape", "p90_ape",
            "cover90", "fallback", "ci95_median", "cover90_top10", "n");
     for (int s = 0; s < NSCORE; s++)
-        print_score(&sc[s], n, NULL, top, "");
+        print_score(&d->sc[s], n, NULL, d->top, "");
     printf("subset: %d cascades with >= 2000 at 24 h\n", nbig);
     for (int s = 0; s < R_UNPOOLED; s++)
-        print_score(&sc[s], n, big, top, ",y24>=2000");
+        print_score(&d->sc[s], n, d->big, d->top, ",y24>=2000");
     for (int o = 0; o < 2; o++)
         for (int fold = 0; fold < NFOLD; fold++) {
-            const struct fc_anchor *an = &chosen[fold][o];
+            const struct fc_anchor *an = &d->chosen[fold][o];
             printf("tuning %s fold %d: k %d, size %.2f, trees %d, weights lomax %.1f analog %.1f trees %.1f sh %.1f,"
                    " conformal [%.2f, %.2f], inner-cv median |log error| %.4f\n",
                    obs_name[o], fold + 1, an->k, an->w_size, an->ntree, an->w_lomax, an->w_analog, an->w_qr, an->w_sh,
                    an->q_lo, an->q_hi, an->cv_err);
         }
+}
+
+int cmd_validate_decay(struct ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c, rc = 0;
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
+        switch (c) {
+        case 'h': usage(); return 0;
+        default: return cli_usage_error(ctx, "validate-decay", "unknown option");
+        }
+    }
+    if (optind + 1 != argc)
+        return cli_usage_error(ctx, "validate-decay", "expected one FILE");
+    const char *path = argv[optind];
+
+    struct vd d;
+    memset(&d, 0, sizeof d);
+    d.ctx = ctx;
+    if ((rc = read_file(ctx, path, &d.v, &d.n, &d.skipped)))
+        return rc;
+    int n = d.n;
+    scores_init(&d);
+    mark_subsets(&d);
+    d.ws = decay_ws_new();
+    d.cws = curve_ws_new();
+    d.train = xcalloc((size_t)n, sizeof *d.train);
+    d.ctrain = xcalloc((size_t)n, sizeof *d.ctrain);
+    d.refs = xcalloc((size_t)n, sizeof *d.refs);
+    if (!d.ws || !d.cws) {
+        rc = oom(&d);
+        goto out;
+    }
+    decay_prior_default(&d.base);
+    for (int f = 0; f < CURVE_NFAMILY; f++)
+        curve_prior_default((enum curve_family)f, &d.cbase[f]);
+    for (int fold = 0; fold < NFOLD && !rc; fold++)
+        rc = run_fold(&d, fold);
+    if (!rc)
+        print_results(&d, path);
 out:
     for (int s = 0; s < NSCORE; s++) {
-        free(sc[s].ape);
-        free(sc[s].cov);
+        free(d.sc[s].ape);
+        free(d.sc[s].cov);
     }
-    free(top);
-    free(big);
-    free(refs);
-    free(train);
-    free(ctrain);
-    decay_ws_free(ws);
-    curve_ws_free(cws);
-    free(v);
+    free(d.top);
+    free(d.big);
+    free(d.refs);
+    free(d.train);
+    free(d.ctrain);
+    decay_ws_free(d.ws);
+    curve_ws_free(d.cws);
+    free(d.v);
     return rc;
 }

@@ -123,6 +123,47 @@ static double lagged_share(const struct attrib_sim_params *p, double c, double t
     return tot > 0.0 ? in / tot : 0.0;
 }
 
+/* Post j, posted offset seconds after t0: its type, curve, true follows
+ * (added to bin by sample interval), truth, oracle and the noisy curve
+ * the model is given. */
+static void sim_post(const struct attrib_sim_params *p, gsl_rng *r, struct attrib_sim *s, int j, int64_t t0,
+                     int64_t offset, int G, double *bin, int ns)
+{
+    struct attrib_post *po = &s->posts[j];
+    po->posted_at = t0 + offset;
+    po->group = (int)gsl_rng_uniform_int(r, (unsigned long)G);
+    po->known_follows = NAN;
+    double c = 0.5 + 1.5 * gsl_rng_uniform(r);
+    double th = 0.5 + gsl_rng_uniform(r);
+    double imp = exp(p->impr_logmean + gsl_ran_gaussian(r, p->impr_logsd));
+    double frac = -expm1(-th * log1p(ATTRIB_HORIZON_H / c)); /* share reached by 168 h */
+    double A = imp / frac;
+    double mult = exp(gsl_ran_gaussian(r, p->post_mult_sd) - 0.5 * p->post_mult_sd * p->post_mult_sd);
+    double rate = p->rho[po->group];
+    unsigned nf = gsl_ran_poisson(r, rate * mult * imp);
+    for (unsigned f = 0; f < nf; f++) {
+        /* the impression: inverse CDF of the exposure curve truncated at 168 h;
+         * the follow: that plus the lag */
+        double u = gsl_rng_uniform(r) * frac;
+        double d = c * (exp(-log1p(-u) / th) - 1.0);
+        if (p->lag_mean_h > 0.0)
+            d += gsl_ran_gamma(r, p->lag_shape, p->lag_mean_h / p->lag_shape);
+        for (int w = 0; w < ATTRIB_NWIN; w++)
+            if (d <= attrib_windows_h[w])
+                s->truth[j * ATTRIB_NWIN + w] += 1.0;
+        add_event(bin, ns, s->t, po->posted_at + (int64_t)llround(d * 3600.0), 1.0);
+    }
+    for (int w = 0; w < ATTRIB_NWIN; w++) {
+        double W = attrib_windows_h[w];
+        s->impr[j * ATTRIB_NWIN + w] = A * -expm1(-th * log1p(W / c));
+        s->oracle[j * ATTRIB_NWIN + w] = rate * imp * lagged_share(p, c, th, W);
+    }
+    po->exposure.kind = ATTRIB_CURVE_LOMAX;
+    po->exposure.A = A * exp(gsl_ran_gaussian(r, p->curve_noise));
+    po->exposure.c_h = c * exp(gsl_ran_gaussian(r, p->curve_noise));
+    po->exposure.theta = th * exp(gsl_ran_gaussian(r, p->curve_noise * 0.5));
+}
+
 int attrib_sim_make(const struct attrib_sim_params *p, struct attrib_sim *s)
 {
     memset(s, 0, sizeof *s);
@@ -155,41 +196,8 @@ int attrib_sim_make(const struct attrib_sim_params *p, struct attrib_sim *s)
         times[j] = (int64_t)llround((p->sample_offset_h + gsl_rng_uniform(r) * p->days * 24.0) * 3600.0);
     qsort(times, (size_t)np, sizeof *times, cmp_i64);
     int G = p->n_groups < 1 ? 1 : (p->n_groups > ATTRIB_SIM_MAXG ? ATTRIB_SIM_MAXG : p->n_groups);
-    for (int j = 0; j < np; j++) {
-        struct attrib_post *po = &s->posts[j];
-        po->posted_at = t0 + times[j];
-        po->group = (int)gsl_rng_uniform_int(r, (unsigned long)G);
-        po->known_follows = NAN;
-        double c = 0.5 + 1.5 * gsl_rng_uniform(r);
-        double th = 0.5 + gsl_rng_uniform(r);
-        double imp = exp(p->impr_logmean + gsl_ran_gaussian(r, p->impr_logsd));
-        double frac = -expm1(-th * log1p(ATTRIB_HORIZON_H / c)); /* share reached by 168 h */
-        double A = imp / frac;
-        double mult = exp(gsl_ran_gaussian(r, p->post_mult_sd) - 0.5 * p->post_mult_sd * p->post_mult_sd);
-        double rate = p->rho[po->group];
-        unsigned nf = gsl_ran_poisson(r, rate * mult * imp);
-        for (unsigned f = 0; f < nf; f++) {
-            /* the impression: inverse CDF of the exposure curve truncated at 168 h;
-             * the follow: that plus the lag */
-            double u = gsl_rng_uniform(r) * frac;
-            double d = c * (exp(-log1p(-u) / th) - 1.0);
-            if (p->lag_mean_h > 0.0)
-                d += gsl_ran_gamma(r, p->lag_shape, p->lag_mean_h / p->lag_shape);
-            for (int w = 0; w < ATTRIB_NWIN; w++)
-                if (d <= attrib_windows_h[w])
-                    s->truth[j * ATTRIB_NWIN + w] += 1.0;
-            add_event(bin, ns, s->t, po->posted_at + (int64_t)llround(d * 3600.0), 1.0);
-        }
-        for (int w = 0; w < ATTRIB_NWIN; w++) {
-            double W = attrib_windows_h[w];
-            s->impr[j * ATTRIB_NWIN + w] = A * -expm1(-th * log1p(W / c));
-            s->oracle[j * ATTRIB_NWIN + w] = rate * imp * lagged_share(p, c, th, W);
-        }
-        po->exposure.kind = ATTRIB_CURVE_LOMAX;
-        po->exposure.A = A * exp(gsl_ran_gaussian(r, p->curve_noise));
-        po->exposure.c_h = c * exp(gsl_ran_gaussian(r, p->curve_noise));
-        po->exposure.theta = th * exp(gsl_ran_gaussian(r, p->curve_noise * 0.5));
-    }
+    for (int j = 0; j < np; j++)
+        sim_post(p, r, s, j, t0, times[j], G, bin, ns);
     free(times);
     double span_s = (double)(s->t[ns - 1] - t0);
     double nin = organic_events(r, p, t0, p->organic_in_per_h, span_s, bin, ns, s->t, 1.0);

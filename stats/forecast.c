@@ -2,7 +2,7 @@
  * stats/forecast.c — stacked 7-day forecaster with conformal intervals (see
  * forecast.h; docs/models.md §6 for why and how well).
  */
-#include "stats/forecast.h"
+#include "stats/forecast_impl.h"
 
 #include "stats/decay.h"
 
@@ -32,7 +32,7 @@ int fc_anchor_for_age(double age_h)
     return a;
 }
 
-static int cmp_double(const void *x, const void *y)
+int fc_cmp_double(const void *x, const void *y)
 {
     double a = *(const double *)x, b = *(const double *)y;
     return (a > b) - (a < b);
@@ -68,7 +68,7 @@ static double kth(double *v, int n, int k)
     return v[k];
 }
 
-static double median_fast(double *v, int n)
+double fc_median_fast(double *v, int n)
 {
     double hi = kth(v, n, n / 2);
     if (n % 2)
@@ -90,7 +90,7 @@ static void local_of(const double *src, int k, double *med, double *lo, double *
 {
     double tmp[FC_KMAX];
     memcpy(tmp, src, sizeof *tmp * (size_t)k);
-    qsort(tmp, (size_t)k, sizeof *tmp, cmp_double);
+    qsort(tmp, (size_t)k, sizeof *tmp, fc_cmp_double);
     double q[3], lv[3] = { 0.1, 0.5, 0.9 };
     for (int t = 0; t < 3; t++) {
         double pos = lv[t] * (k - 1);
@@ -180,289 +180,154 @@ static bool usable(const double *y, int a, double y7)
     return true;
 }
 
-/* Conformal quantile: the ceil((n + 1)·p)-th smallest of z (sorted), clipped to the sample. */
-static double conformal_q(const double *z, int n, double p)
-{
-    int r = (int)ceil((n + 1) * p) - 1;
-    if (r < 0)
-        r = 0;
-    if (r > n - 1)
-        r = n - 1;
-    return z[r];
-}
-
-/* ---- the median learner: L1 gradient-boosted regression trees ---- */
-
-/*
- * Friedman's LAD_TreeBoost: each round fits a depth-2 tree (3 splits, 4
- * leaves) to the sign of the current residuals by least squares, sets each
- * leaf to the median residual of its posts and adds it shrunk by GB_SHRINK.
- * Depth, shrinkage and the leaf minimum are fixed (the usual defaults, not
- * tuned); the number of rounds is chosen by the inner cross-validation from
- * gb_rounds_grid.  Features: the anchor's shape ratios and its size.
- */
-#define GB_SHRINK FC_TREE_SHRINK
-#define GB_MIN_LEAF 10
-static const int gb_rounds_grid[] = { 25, 50, 100, FC_TREE_MAX };
-#define NGB ((int)(sizeof gb_rounds_grid / sizeof gb_rounds_grid[0]))
-
-static int tree_leaf(const struct fc_tree *t, const double *x)
-{
-    if (x[t->f[0]] < t->t[0])
-        return x[t->f[1]] < t->t[1] ? 0 : 1;
-    return x[t->f[2]] < t->t[2] ? 2 : 3;
-}
-
-/* The boosted prediction from the first nt trees. */
-static double gb_eval(double init, const struct fc_tree *tr, int nt, const double *x)
-{
-    double r = init;
-    for (int k = 0; k < nt; k++)
-        r += GB_SHRINK * tr[k].leaf[tree_leaf(&tr[k], x)];
-    return r;
-}
-
-struct xi {
-    double x;
-    int i;
+/* Scratch of one anchor's inner cross-validation: out-of-fold components per
+ * row (N rows) and configuration (nz size weights x nk neighbour counts). */
+struct cvws {
+    size_t N;
+    int nk, nz;
+    double *A, *Lo, *Hi;  /* [nz*nk*N] the analogs' median and spreads */
+    double *Sh, *R, *Rg;  /* [N] the median rule, the chosen trees, [NROUNDS*N] the trees by rounds */
+    double *tmp, *z;      /* [N] scratch */
+    int *cand;            /* [N] a fold's training rows */
+    struct fc_tree *tr;   /* [FC_TREE_MAX] a fold's trees */
 };
 
-static int cmp_xi(const void *p, const void *q)
+static void cvws_free(struct cvws *w)
 {
-    const struct xi *a = p, *b = q;
-    if (a->x != b->x)
-        return (a->x > b->x) - (a->x < b->x);
-    return (a->i > b->i) - (a->i < b->i);
+    free(w->Rg);
+    free(w->tr);
+    free(w->A);
+    free(w->Lo);
+    free(w->Hi);
+    free(w->Sh);
+    free(w->R);
+    free(w->tmp);
+    free(w->z);
+    free(w->cand);
 }
 
-/*
- * The least-squares split of the gradient u for each of the nn nodes
- * (node[i] in 0..nn), over the features presorted in ord; each side keeps
- * GB_MIN_LEAF posts, thresholds fall midway between distinct values, the
- * first best wins.  A node without a split gets t = +inf (all left).
- */
-static void gb_split(const double *x, const int *ord, int n, int nf, const double *u, const int *node, int nn,
-                     int *bf, double *bt)
+static int cvws_alloc(struct cvws *w, int a, int n)
 {
-    double tot[2] = { 0, 0 }, best[2] = { -1, -1 };
-    int cnt[2] = { 0, 0 };
-    for (int i = 0; i < n; i++)
-        tot[node[i]] += u[i], cnt[node[i]]++;
-    for (int c = 0; c < nn; c++)
-        bf[c] = 0, bt[c] = INFINITY;
-    for (int f = 0; f < nf; f++) {
-        double sl[2] = { 0, 0 }, lastx[2] = { 0, 0 };
-        int nl[2] = { 0, 0 };
-        const int *o = &ord[(size_t)f * n];
-        for (int t = 0; t < n; t++) {
-            int i = o[t], c = node[i];
-            double xv = x[(size_t)f * n + i];
-            if (nl[c] >= GB_MIN_LEAF && cnt[c] - nl[c] >= GB_MIN_LEAF && xv > lastx[c]) {
-                double sr = tot[c] - sl[c], sc = sl[c] * sl[c] / nl[c] + sr * sr / (cnt[c] - nl[c]);
-                if (sc > best[c] + 1e-12) {
-                    best[c] = sc;
-                    bf[c] = f;
-                    bt[c] = 0.5 * (lastx[c] + xv);
-                }
-            }
-            sl[c] += u[i];
-            nl[c]++;
-            lastx[c] = xv;
-        }
-    }
-}
-
-/*
- * Boosts nt trees on g over rows[0..n) at anchor a into tr[0..nt), the
- * starting value (the median) into *init.  Returns 0 or -1 on ENOMEM.
- */
-static int gb_fit(const struct fc_model *m, int a, const int *rows, int n, int nt, struct fc_tree *tr, double *init)
-{
-    int nf = a + 1, rc = -1;
     size_t N = (size_t)n;
-    double *x = malloc(sizeof(double) * N * (size_t)nf), *F = malloc(sizeof(double) * N),
-           *u = malloc(sizeof(double) * N), *tmp = malloc(sizeof(double) * N);
-    int *ord = malloc(sizeof(int) * N * (size_t)nf), *node = malloc(sizeof(int) * N), *leaf = malloc(sizeof(int) * N);
-    struct xi *s = malloc(sizeof *s * N);
-    if (!x || !F || !u || !tmp || !ord || !node || !leaf || !s)
-        goto out;
-    for (int f = 0; f < nf; f++) {
-        for (int i = 0; i < n; i++) {
-            x[(size_t)f * N + i] = m->f[((size_t)a * m->n_ref + rows[i]) * FC_NANCHOR + f];
-            s[i] = (struct xi){ x[(size_t)f * N + i], i };
-        }
-        qsort(s, N, sizeof *s, cmp_xi);
-        for (int i = 0; i < n; i++)
-            ord[(size_t)f * N + i] = s[i].i;
-    }
-    for (int i = 0; i < n; i++)
-        tmp[i] = m->g[(size_t)a * m->n_ref + rows[i]];
-    *init = n > 0 ? median_fast(tmp, n) : 0;
-    for (int i = 0; i < n; i++)
-        F[i] = *init;
-    for (int k = 0; k < nt; k++) {
-        struct fc_tree *t = &tr[k];
-        for (int i = 0; i < n; i++) {
-            double r = m->g[(size_t)a * m->n_ref + rows[i]] - F[i];
-            u[i] = (r > 0) - (r < 0);
-            node[i] = 0;
-        }
-        int bf[2];
-        double bt[2];
-        gb_split(x, ord, n, nf, u, node, 1, bf, bt);
-        t->f[0] = bf[0];
-        t->t[0] = bt[0];
-        for (int i = 0; i < n; i++)
-            node[i] = !(x[(size_t)t->f[0] * N + i] < t->t[0]);
-        gb_split(x, ord, n, nf, u, node, 2, bf, bt);
-        t->f[1] = bf[0], t->t[1] = bt[0], t->f[2] = bf[1], t->t[2] = bt[1];
-        for (int i = 0; i < n; i++) {
-            double xi[FC_NANCHOR];
-            for (int f = 0; f < nf; f++)
-                xi[f] = x[(size_t)f * N + i];
-            leaf[i] = tree_leaf(t, xi);
-        }
-        /* each leaf's median residual: the residuals bucketed by leaf in one pass */
-        int cnt[4] = { 0, 0, 0, 0 }, at[4];
-        for (int i = 0; i < n; i++)
-            cnt[leaf[i]]++;
-        at[0] = 0;
-        for (int l = 1; l < 4; l++)
-            at[l] = at[l - 1] + cnt[l - 1];
-        for (int i = 0; i < n; i++)
-            tmp[at[leaf[i]]++] = m->g[(size_t)a * m->n_ref + rows[i]] - F[i];
-        for (int l = 0, start = 0; l < 4; start += cnt[l], l++)
-            t->leaf[l] = cnt[l] > 0 ? median_fast(tmp + start, cnt[l]) : 0;
-        for (int i = 0; i < n; i++)
-            F[i] += GB_SHRINK * t->leaf[leaf[i]];
-    }
-    rc = 0;
-out:
-    free(x);
-    free(F);
-    free(u);
-    free(tmp);
-    free(ord);
-    free(node);
-    free(leaf);
-    free(s);
-    return rc;
+    w->N = N;
+    w->nk = a > 0 ? NK : 1;
+    w->nz = a > 0 ? NSZ : 1;
+    size_t ncfg = (size_t)w->nk * (size_t)w->nz;
+    w->A = malloc(sizeof(double) * N * ncfg);
+    w->Lo = malloc(sizeof(double) * N * ncfg);
+    w->Hi = malloc(sizeof(double) * N * ncfg);
+    w->Sh = malloc(sizeof(double) * N);
+    w->tmp = malloc(sizeof(double) * N);
+    w->z = malloc(sizeof(double) * N);
+    w->R = malloc(sizeof(double) * N);
+    w->Rg = malloc(sizeof(double) * N * FC_GB_NROUNDS);
+    w->cand = malloc(sizeof(int) * N);
+    w->tr = malloc(sizeof *w->tr * FC_TREE_MAX);
+    return w->A && w->Lo && w->Hi && w->Sh && w->tmp && w->z && w->R && w->Rg && w->cand && w->tr ? 0 : -1;
 }
 
-/*
- * Chooses the size weight, k, the trees' rounds (by their own error), the
- * stack weights and the conformal quantiles
- * for anchor a from an inner cross-validation over rows[0..n) (fold =
- * position mod FC_NFOLD).  Returns 0 or -1 on ENOMEM.
- */
-static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
+/* Row p's out-of-fold components from a fold's nc training rows, whose
+ * median rule is shm (spreads slo, shi) and trees w->tr from init. */
+static void oof_row(const struct fc_model *m, int a, const int *rows, int p, int nc, double shm, double slo,
+                    double shi, double init, struct cvws *w)
+{
+    size_t N = w->N;
+    w->Sh[p] = shm;
+    if (a > 0) {
+        const double *x = &m->f[((size_t)a * m->n_ref + rows[p]) * FC_NANCHOR];
+        double v = init;
+        for (int t = 0, done = 0; t < FC_GB_NROUNDS; t++) {
+            v = fc_gb_eval(v, w->tr + done, fc_gb_rounds_grid[t] - done, x);
+            done = fc_gb_rounds_grid[t];
+            w->Rg[(size_t)t * N + p] = v;
+        }
+    }
+    if (a == 0) {
+        w->A[p] = shm;
+        w->Lo[p] = slo;
+        w->Hi[p] = shi;
+        return;
+    }
+    const double *q = &m->f[((size_t)a * m->n_ref + rows[p]) * FC_NANCHOR];
+    for (int zz = 0; zz < w->nz; zz++) {
+        struct nbr nb[FC_KMAX];
+        int got = knn(m, a, q, w->cand, nc, FC_KMAX, size_grid[zz], nb);
+        double gv[FC_KMAX];
+        for (int t = 0; t < got; t++)
+            gv[t] = m->g[(size_t)a * m->n_ref + nb[t].i];
+        for (int kk = 0; kk < w->nk; kk++) {
+            int k = k_grid[kk] < got ? k_grid[kk] : got;
+            size_t c = ((size_t)zz * w->nk + kk) * N + p;
+            local_of(gv, k, &w->A[c], &w->Lo[c], &w->Hi[c]);
+        }
+    }
+}
+
+/* Out-of-fold components for the rows of one fold: the neighbours for every
+ * (size weight, k), the boosted trees after each number of rounds.  Returns
+ * 0 or -1 on ENOMEM. */
+static int oof_fold(const struct fc_model *m, int a, const int *rows, int n, int fold, struct cvws *w)
+{
+    int nc = 0;
+    for (int p = 0; p < n; p++)
+        if (p % FC_NFOLD != fold)
+            w->cand[nc++] = rows[p];
+    if (nc == 0)
+        return 0;
+    for (int c = 0; c < nc; c++)
+        w->tmp[c] = m->g[(size_t)a * m->n_ref + w->cand[c]];
+    double shm, slo, shi;
+
+    {
+        /* the no-shape neighbourhood: every training row */
+        double med, sd;
+        decay_robust_stats(w->tmp, nc, &med, &sd);
+        shm = med;
+        slo = shi = sd * 1.2815515655446004; /* z of 90 % for a normal */
+    }
+    double init = shm;
+    if (a > 0 && fc_gb_fit(m, a, w->cand, nc, FC_TREE_MAX, w->tr, &init))
+        return -1;
+    for (int p = fold; p < n; p += FC_NFOLD)
+        oof_row(m, a, rows, p, nc, shm, slo, shi, init, w);
+    return 0;
+}
+
+/* The trees' rounds: their own lowest out-of-fold median |log error|; the
+ * index into fc_gb_rounds_grid, or -1 for none (an->ntree set). */
+static int choose_rounds(struct fc_model *m, int a, const int *rows, int n, bool own_only, struct cvws *w)
 {
     struct fc_anchor *an = &m->a[a];
-    size_t N = (size_t)n;
-    int nk = a > 0 ? NK : 1, nz = a > 0 ? NSZ : 1;
-    size_t ncfg = (size_t)nk * (size_t)nz;
-    double *A = malloc(sizeof(double) * N * ncfg), *Lo = malloc(sizeof(double) * N * ncfg),
-           *Hi = malloc(sizeof(double) * N * ncfg);
-    double *Sh = malloc(sizeof(double) * N), *tmp = malloc(sizeof(double) * N), *z = malloc(sizeof(double) * N);
-    double *R = malloc(sizeof(double) * N), *Rg = malloc(sizeof(double) * N * NGB);
-    int *cand = malloc(sizeof(int) * N);
-    struct fc_tree *tr = malloc(sizeof *tr * FC_TREE_MAX);
-    int rc = -1;
-    if (!A || !Lo || !Hi || !Sh || !tmp || !z || !R || !Rg || !cand || !tr)
-        goto out;
-
-    /* Out-of-fold components for every row: the neighbours for every (size
-     * weight, k), the boosted trees after each number of rounds. */
-    for (int fold = 0; fold < FC_NFOLD; fold++) {
-        int nc = 0;
-        for (int p = 0; p < n; p++)
-            if (p % FC_NFOLD != fold)
-                cand[nc++] = rows[p];
-        if (nc == 0)
-            continue;
-        for (int c = 0; c < nc; c++)
-            tmp[c] = m->g[(size_t)a * m->n_ref + cand[c]];
-        double shm, slo, shi;
-
-        {
-            /* the no-shape neighbourhood: every training row */
-            double med, sd;
-            decay_robust_stats(tmp, nc, &med, &sd);
-            shm = med;
-            slo = shi = sd * 1.2815515655446004; /* z of 90 % for a normal */
-        }
-        double init = shm;
-        if (a > 0 && gb_fit(m, a, cand, nc, FC_TREE_MAX, tr, &init))
-            goto out;
-        for (int p = fold; p < n; p += FC_NFOLD) {
-            Sh[p] = shm;
-            if (a > 0) {
-                const double *x = &m->f[((size_t)a * m->n_ref + rows[p]) * FC_NANCHOR];
-                double v = init;
-                for (int t = 0, done = 0; t < NGB; t++) {
-                    v = gb_eval(v, tr + done, gb_rounds_grid[t] - done, x);
-                    done = gb_rounds_grid[t];
-                    Rg[(size_t)t * N + p] = v;
-                }
-            }
-            if (a == 0) {
-                A[p] = shm;
-                Lo[p] = slo;
-                Hi[p] = shi;
-                continue;
-            }
-            const double *q = &m->f[((size_t)a * m->n_ref + rows[p]) * FC_NANCHOR];
-            for (int zz = 0; zz < nz; zz++) {
-                struct nbr nb[FC_KMAX];
-                int got = knn(m, a, q, cand, nc, FC_KMAX, size_grid[zz], nb);
-                double gv[FC_KMAX];
-                for (int t = 0; t < got; t++)
-                    gv[t] = m->g[(size_t)a * m->n_ref + nb[t].i];
-                for (int kk = 0; kk < nk; kk++) {
-                    int k = k_grid[kk] < got ? k_grid[kk] : got;
-                    size_t c = ((size_t)zz * nk + kk) * N + p;
-                    local_of(gv, k, &A[c], &Lo[c], &Hi[c]);
-                }
-            }
-        }
-    }
-    if (n < FC_NFOLD) { /* too few to cross-validate: the median rule alone */
-        nk = nz = 1;
-        for (int p = 0; p < n; p++) {
-            A[p] = Sh[p] = an->sh_med;
-            Lo[p] = Hi[p] = an->sh_sd;
-        }
-    }
-
-    /* The choice: lowest out-of-fold median |log error| (first on ties),
-     * over the account's own posts when there are FC_OWN_CALIB of them: the
-     * global set lends analogs, the account says which mix works for it. */
-    int nown = 0;
-    for (int p = 0; p < n; p++)
-        nown += rows[p] < m->n_own;
-    bool own_only = nown >= FC_OWN_CALIB;
-
-    /* The trees' rounds: their own lowest out-of-fold median |log error|. */
     int bg = -1;
     an->ntree = 0;
     an->gb_init = an->sh_med;
     if (a > 0 && n >= FC_NFOLD) {
         double bge = INFINITY;
-        for (int t = 0; t < NGB; t++) {
+        for (int t = 0; t < FC_GB_NROUNDS; t++) {
             int ne = 0;
             for (int p = 0; p < n; p++)
                 if (!own_only || rows[p] < m->n_own)
-                    tmp[ne++] = fabs(m->g[(size_t)a * m->n_ref + rows[p]] - Rg[(size_t)t * N + p]);
-            double e = median_fast(tmp, ne);
+                    w->tmp[ne++] = fabs(m->g[(size_t)a * m->n_ref + rows[p]] - w->Rg[(size_t)t * w->N + p]);
+            double e = fc_median_fast(w->tmp, ne);
             if (e < bge - 1e-12) {
                 bge = e;
                 bg = t;
             }
         }
-        an->ntree = gb_rounds_grid[bg];
+        an->ntree = fc_gb_rounds_grid[bg];
     }
-    for (int p = 0; p < n; p++)
-        R[p] = bg >= 0 ? Rg[(size_t)bg * N + p] : Sh[p];
+    return bg;
+}
+
+/* The stack: size weight, k and the four weights of lowest out-of-fold
+ * median |log error| (first on ties) into an; the chosen configuration's
+ * offset into w->A/Lo/Hi into *c0. */
+static void choose_stack(struct fc_model *m, int a, const int *rows, int n, bool own_only, struct cvws *w,
+                         size_t *c0)
+{
+    struct fc_anchor *an = &m->a[a];
+    size_t N = w->N;
+    int nk = w->nk, nz = w->nz;
     double best = INFINITY;
     int bz = 0, bk = 0, bl = 0, ba = 0, br = 0;
     for (int zz = 0; zz < nz; zz++)
@@ -474,16 +339,16 @@ static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
                             continue; /* no shape: the learners are the median rule */
                         double fl = wl / (double)WSTEP, fa = wa / (double)WSTEP, fr = wr / (double)WSTEP;
                         double fs = 1.0 - fl - fa - fr;
-                        const double *Ak = &A[((size_t)zz * nk + kk) * N];
+                        const double *Ak = &w->A[((size_t)zz * nk + kk) * N];
                         int ne = 0;
                         for (int p = 0; p < n; p++) {
                             if (own_only && rows[p] >= m->n_own)
                                 continue;
                             size_t i = (size_t)a * m->n_ref + rows[p];
-                            double L = isfinite(m->gl[i]) ? m->gl[i] : Sh[p];
-                            tmp[ne++] = fabs(m->g[i] - (fl * L + fa * Ak[p] + fr * R[p] + fs * Sh[p]));
+                            double L = isfinite(m->gl[i]) ? m->gl[i] : w->Sh[p];
+                            w->tmp[ne++] = fabs(m->g[i] - (fl * L + fa * Ak[p] + fr * w->R[p] + fs * w->Sh[p]));
                         }
-                        double e = median_fast(tmp, ne);
+                        double e = fc_median_fast(w->tmp, ne);
                         if (e < best - 1e-12) {
                             best = e;
                             bz = zz, bk = kk, bl = wl, ba = wa, br = wr;
@@ -497,79 +362,151 @@ static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
     an->w_sh = (WSTEP - bl - ba - br) / (double)WSTEP;
     an->cv_err = best;
     an->s_floor = S_FLOOR;
+    *c0 = ((size_t)bz * nk + bk) * N;
+}
+
+/*
+ * Chooses the size weight, k, the trees' rounds (by their own error), the
+ * stack weights and the conformal quantiles
+ * for anchor a from an inner cross-validation over rows[0..n) (fold =
+ * position mod FC_NFOLD).  Returns 0 or -1 on ENOMEM.
+ */
+static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
+{
+    struct fc_anchor *an = &m->a[a];
+    struct cvws w = { 0 };
+    int rc = -1;
+    if (cvws_alloc(&w, a, n))
+        goto out;
+    for (int fold = 0; fold < FC_NFOLD; fold++)
+        if (oof_fold(m, a, rows, n, fold, &w))
+            goto out;
+    if (n < FC_NFOLD) { /* too few to cross-validate: the median rule alone */
+        w.nk = w.nz = 1;
+        for (int p = 0; p < n; p++) {
+            w.A[p] = w.Sh[p] = an->sh_med;
+            w.Lo[p] = w.Hi[p] = an->sh_sd;
+        }
+    }
+
+    /* The choice: lowest out-of-fold median |log error| (first on ties),
+     * over the account's own posts when there are FC_OWN_CALIB of them: the
+     * global set lends analogs, the account says which mix works for it. */
+    int nown = 0;
+    for (int p = 0; p < n; p++)
+        nown += rows[p] < m->n_own;
+    bool own_only = nown >= FC_OWN_CALIB;
+    int bg = choose_rounds(m, a, rows, n, own_only, &w);
+    for (int p = 0; p < n; p++)
+        w.R[p] = bg >= 0 ? w.Rg[(size_t)bg * w.N + p] : w.Sh[p];
+    size_t c0;
+    choose_stack(m, a, rows, n, own_only, &w, &c0);
 
     /* Split-conformal calibration on the same out-of-fold residuals,
      * normalised by the local spread on the residual's side. */
-    size_t c0 = ((size_t)bz * nk + bk) * N;
     int nzs = 0;
     for (int p = 0; p < n; p++) {
         if (own_only && rows[p] >= m->n_own)
             continue;
         size_t i = (size_t)a * m->n_ref + rows[p];
-        double L = isfinite(m->gl[i]) ? m->gl[i] : Sh[p];
-        double pred = an->w_lomax * L + an->w_analog * A[c0 + p] + an->w_qr * R[p] + an->w_sh * Sh[p];
+        double L = isfinite(m->gl[i]) ? m->gl[i] : w.Sh[p];
+        double pred = an->w_lomax * L + an->w_analog * w.A[c0 + p] + an->w_qr * w.R[p] + an->w_sh * w.Sh[p];
         double r = m->g[i] - pred;
-        tmp[nzs] = pred;
-        z[nzs++] = r / fmax(S_FLOOR, r < 0 ? Lo[c0 + p] : Hi[c0 + p]);
+        w.tmp[nzs] = pred;
+        w.z[nzs++] = r / fmax(S_FLOOR, r < 0 ? w.Lo[c0 + p] : w.Hi[c0 + p]);
     }
-    /* Mondrian: calibrated separately in each third of the predicted growth
-     * (fast growers get their own, longer, upper side), when each third has
-     * FC_BIN_MIN posts; else once over all. */
-    double alpha = 1.0 - m->cover;
-    an->nbin = nzs >= FC_NBIN * FC_BIN_MIN ? FC_NBIN : 1;
-    if (an->nbin > 1) {
-        double *ps = malloc(sizeof(double) * (size_t)nzs), *zb = malloc(sizeof(double) * (size_t)nzs);
-        if (!ps || !zb) {
-            free(ps);
-            free(zb);
-            goto out;
-        }
-        memcpy(ps, tmp, sizeof(double) * (size_t)nzs);
-        qsort(ps, (size_t)nzs, sizeof *ps, cmp_double);
-        for (int b = 0; b + 1 < FC_NBIN; b++)
-            an->cut[b] = ps[(size_t)nzs * (size_t)(b + 1) / FC_NBIN];
-        for (int b = 0; b < FC_NBIN; b++) {
-            int nb = 0;
-            for (int t = 0; t < nzs; t++) {
-                int bb = 0;
-                while (bb + 1 < FC_NBIN && tmp[t] >= an->cut[bb])
-                    bb++;
-                if (bb == b)
-                    zb[nb++] = z[t];
-            }
-            qsort(zb, (size_t)nb, sizeof *zb, cmp_double);
-            /* an empty bin (tied predictions put every post on one side of
-             * a cut) takes the overall quantiles, below */
-            an->qb_lo[b] = nb > 0 ? conformal_q(zb, nb, 0.5 * alpha) : NAN;
-            an->qb_hi[b] = nb > 0 ? conformal_q(zb, nb, 1.0 - 0.5 * alpha) : NAN;
-        }
-        free(ps);
-        free(zb);
-    }
-    qsort(z, (size_t)nzs, sizeof *z, cmp_double);
-    an->q_lo = conformal_q(z, nzs, 0.5 * alpha);
-    an->q_hi = conformal_q(z, nzs, 1.0 - 0.5 * alpha);
-    an->q_mid = conformal_q(z, nzs, 0.5);
-    for (int b = 0; b < an->nbin; b++)
-        if (an->nbin == 1 || isnan(an->qb_lo[b])) {
-            an->qb_lo[b] = an->q_lo;
-            an->qb_hi[b] = an->q_hi;
-        }
-    if (an->ntree > 0 && gb_fit(m, a, rows, n, an->ntree, &m->tree[(size_t)a * FC_TREE_MAX], &an->gb_init))
+    if (fc_conformal_fit(an, m->cover, w.tmp, w.z, nzs))
+        goto out;
+    if (an->ntree > 0 && fc_gb_fit(m, a, rows, n, an->ntree, &m->tree[(size_t)a * FC_TREE_MAX], &an->gb_init))
         goto out;
     rc = 0;
 out:
-    free(Rg);
-    free(tr);
-    free(A);
-    free(Lo);
-    free(Hi);
-    free(Sh);
-    free(R);
-    free(tmp);
-    free(z);
-    free(cand);
+    cvws_free(&w);
     return rc;
+}
+
+/* Ratios, features and Lomax ratios of every post at anchor a (NAN: unusable). */
+static void anchor_ratios(struct fc_model *m, int a, const struct fc_ref *own, const struct fc_ref *glob,
+                          double glob_scale)
+{
+    int n = m->n_ref, n_own = m->n_own;
+    for (int i = 0; i < n; i++) {
+        const struct fc_ref *r = i < n_own ? &own[i] : &glob[i - n_own];
+        double sc = i < n_own ? 1.0 : glob_scale, y[FC_NANCHOR];
+        for (int j = 0; j < FC_NANCHOR; j++)
+            y[j] = r->y[j] * sc;
+        size_t c = (size_t)a * n + i;
+        m->g[c] = m->gl[c] = NAN;
+        if (!usable(y, a, r->y7))
+            continue;
+        double y7 = fmax(r->y7 * sc, y[a]);
+        m->g[c] = log((y7 + 1.0) / (y[a] + 1.0));
+        if (isfinite(r->lomax7[a]) && r->lomax7[a] >= 0)
+            m->gl[c] = log((fmax(r->lomax7[a] * sc, y[a]) + 1.0) / (y[a] + 1.0));
+        features(y, a, &m->f[c * FC_NANCHOR]);
+    }
+}
+
+/* The account's level, the global set's shape: shift the global ratios at
+ * anchor a to the account median shrunk towards the global one, each
+ * weighted by its precision (n / spread²).  tmp: n_ref scratch. */
+static void shift_global(struct fc_model *m, int a, double *tmp)
+{
+    int n = m->n_ref, n_own = m->n_own;
+    double sown = NAN, sglob = NAN;
+    int nown = 0, nglob = 0;
+    for (int i = 0; i < n_own; i++)
+        if (isfinite(m->g[(size_t)a * n + i]))
+            tmp[nown++] = m->g[(size_t)a * n + i];
+    double sd_own = NAN, sd_glob = NAN;
+    if (nown > 0)
+        decay_robust_stats(tmp, nown, &sown, &sd_own);
+    for (int i = n_own; i < n; i++)
+        if (isfinite(m->g[(size_t)a * n + i]))
+            tmp[nglob++] = m->g[(size_t)a * n + i];
+    if (nglob == 0)
+        return;
+    decay_robust_stats(tmp, nglob, &sglob, &sd_glob);
+    double level = sglob;
+    if (nown > 0) {
+        double wo = nown / pow(fmax(sd_own, S_FLOOR), 2), wg = FC_LEVEL_N0 / pow(fmax(sd_glob, S_FLOOR), 2);
+        level = (wo * sown + wg * sglob) / (wo + wg);
+    }
+    for (int i = n_own; i < n; i++) {
+        size_t c = (size_t)a * n + i;
+        if (isfinite(m->g[c])) {
+            m->g[c] += level - sglob;
+            if (isfinite(m->gl[c]))
+                m->gl[c] += level - sglob;
+        }
+    }
+}
+
+/* The usable rows at anchor a, the median rule on them and the feature
+ * scales; returns how many rows.  tmp: n_ref scratch. */
+static int anchor_rows(struct fc_model *m, int a, double *tmp)
+{
+    int n = m->n_ref;
+    int nr = 0, *rows = &m->rows[(size_t)a * n];
+    for (int i = 0; i < n; i++)
+        if (isfinite(m->g[(size_t)a * n + i]))
+            rows[nr++] = i;
+    struct fc_anchor *an = &m->a[a];
+    an->n = nr;
+    if (nr == 0)
+        return 0;
+    for (int p = 0; p < nr; p++)
+        tmp[p] = m->g[(size_t)a * n + rows[p]];
+    decay_robust_stats(tmp, nr, &an->sh_med, &an->sh_sd);
+    an->sh_sd = fmax(an->sh_sd, S_FLOOR);
+    for (int j = 0; j <= a && a > 0; j++) {
+        double med, sd;
+        for (int p = 0; p < nr; p++)
+            tmp[p] = m->f[((size_t)a * n + rows[p]) * FC_NANCHOR + j];
+        decay_robust_stats(tmp, nr, &med, &sd);
+        an->fscale[j] = fmax(sd, FSCALE_MIN);
+    }
+    return nr;
 }
 
 int fc_train(struct fc_model *m, const struct fc_ref *own, int n_own, const struct fc_ref *glob, int n_glob,
@@ -603,72 +540,10 @@ int fc_train(struct fc_model *m, const struct fc_ref *own, int n_own, const stru
         goto out;
 
     for (int a = 0; a < FC_NANCHOR; a++) {
-        /* Rows, ratios, features and Lomax ratios at this anchor. */
-        double sown = NAN, sglob = NAN;
-        int nown = 0, nglob = 0;
-        for (int i = 0; i < n; i++) {
-            const struct fc_ref *r = i < n_own ? &own[i] : &glob[i - n_own];
-            double sc = i < n_own ? 1.0 : glob_scale, y[FC_NANCHOR];
-            for (int j = 0; j < FC_NANCHOR; j++)
-                y[j] = r->y[j] * sc;
-            size_t c = (size_t)a * n + i;
-            m->g[c] = m->gl[c] = NAN;
-            if (!usable(y, a, r->y7))
-                continue;
-            double y7 = fmax(r->y7 * sc, y[a]);
-            m->g[c] = log((y7 + 1.0) / (y[a] + 1.0));
-            if (isfinite(r->lomax7[a]) && r->lomax7[a] >= 0)
-                m->gl[c] = log((fmax(r->lomax7[a] * sc, y[a]) + 1.0) / (y[a] + 1.0));
-            features(y, a, &m->f[c * FC_NANCHOR]);
-        }
-        for (int i = 0; i < n_own; i++)
-            if (isfinite(m->g[(size_t)a * n + i]))
-                tmp[nown++] = m->g[(size_t)a * n + i];
-        double sd_own = NAN, sd_glob = NAN;
-        if (nown > 0)
-            decay_robust_stats(tmp, nown, &sown, &sd_own);
-        for (int i = n_own; i < n; i++)
-            if (isfinite(m->g[(size_t)a * n + i]))
-                tmp[nglob++] = m->g[(size_t)a * n + i];
-        if (nglob > 0) {
-            decay_robust_stats(tmp, nglob, &sglob, &sd_glob);
-            /* The account's level, the global set's shape: shift the global
-             * ratios to the account median shrunk towards the global one,
-             * each weighted by its precision (n / spread²). */
-            double level = sglob;
-            if (nown > 0) {
-                double wo = nown / pow(fmax(sd_own, S_FLOOR), 2), wg = FC_LEVEL_N0 / pow(fmax(sd_glob, S_FLOOR), 2);
-                level = (wo * sown + wg * sglob) / (wo + wg);
-            }
-            for (int i = n_own; i < n; i++) {
-                size_t c = (size_t)a * n + i;
-                if (isfinite(m->g[c])) {
-                    m->g[c] += level - sglob;
-                    if (isfinite(m->gl[c]))
-                        m->gl[c] += level - sglob;
-                }
-            }
-        }
-        int nr = 0, *rows = &m->rows[(size_t)a * n];
-        for (int i = 0; i < n; i++)
-            if (isfinite(m->g[(size_t)a * n + i]))
-                rows[nr++] = i;
-        struct fc_anchor *an = &m->a[a];
-        an->n = nr;
-        if (nr == 0)
-            continue;
-        for (int p = 0; p < nr; p++)
-            tmp[p] = m->g[(size_t)a * n + rows[p]];
-        decay_robust_stats(tmp, nr, &an->sh_med, &an->sh_sd);
-        an->sh_sd = fmax(an->sh_sd, S_FLOOR);
-        for (int j = 0; j <= a && a > 0; j++) {
-            double med, sd;
-            for (int p = 0; p < nr; p++)
-                tmp[p] = m->f[((size_t)a * n + rows[p]) * FC_NANCHOR + j];
-            decay_robust_stats(tmp, nr, &med, &sd);
-            an->fscale[j] = fmax(sd, FSCALE_MIN);
-        }
-        if (train_anchor(m, a, rows, nr))
+        anchor_ratios(m, a, own, glob, glob_scale);
+        shift_global(m, a, tmp);
+        int nr = anchor_rows(m, a, tmp);
+        if (nr > 0 && train_anchor(m, a, &m->rows[(size_t)a * m->n_ref], nr))
             goto out;
     }
     rc = 0;
@@ -707,7 +582,7 @@ int fc_predict(const struct fc_model *m, int a, const double *y, double lomax7, 
         L = log((fmax(lomax7, y[a]) + 1.0) / (y[a] + 1.0));
     double q[FC_NANCHOR];
     features(y, a, q);
-    double g = an->w_lomax * L + an->w_analog * A + an->w_qr * gb_eval(an->gb_init, &m->tree[(size_t)a * FC_TREE_MAX], an->ntree, q) + an->w_sh * an->sh_med;
+    double g = an->w_lomax * L + an->w_analog * A + an->w_qr * fc_gb_eval(an->gb_init, &m->tree[(size_t)a * FC_TREE_MAX], an->ntree, q) + an->w_sh * an->sh_med;
     lo = fmax(an->s_floor, lo);
     hi = fmax(an->s_floor, hi);
     double base = y[a] + 1.0;
@@ -722,3 +597,4 @@ int fc_predict(const struct fc_model *m, int a, const double *y, double lomax7, 
     out->p95 = fmax(out->p50, base * exp(g + hi * an->qb_hi[bin]) - 1.0);
     return 0;
 }
+
