@@ -11,7 +11,7 @@
 static void usage(void)
 {
     printf("xetl rerun — recompute a past range from what was landed\n\n"
-           "Usage:\n  xetl [GLOBAL OPTIONS] rerun --from D --to D [--pull] [--shard K/N]\n\n"
+           "Usage:\n  xetl [GLOBAL OPTIONS] rerun --from D --to D [--pull] [--shard K/N] [-j N]\n\n"
            "Re-derives the typed rows of the responses landed in the range (no call to X),\n"
            "then runs fit, attribute, learn, health and report for the range and rewrites\n"
            "its reports.  Running it twice changes nothing.  The run's as-of defaults to\n"
@@ -21,6 +21,7 @@ static void usage(void)
            "  --from D      first day (YYYY-MM-DD or ISO 8601), inclusive\n"
            "  --to D        last day, inclusive\n"
            "  --shard K/N   only the accounts of shard K of N, as nightly --shard\n"
+           "  -j, --jobs N  N accounts at once, as nightly --jobs\n"
            "  --pull        re-fetch from X first (as of --as-of, default now) instead of\n"
            "                re-deriving landed responses: the range's posts, even those\n"
            "                older than pull.track_days, and the timeline over the range\n"
@@ -35,21 +36,23 @@ int cmd_rerun(struct ctx *ctx, int argc, char **argv)
         { "to", required_argument, NULL, 't' },
         { "pull", no_argument, NULL, 'p' },
         { "shard", required_argument, NULL, 'S' },
+        { "jobs", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *from = NULL, *to = NULL, *shard = NULL;
+    const char *from = NULL, *to = NULL, *shard = NULL, *jobs = NULL;
     bool pull = false;
     struct pipeline_plan plan = { 0 };
     struct xrange r;
     int c, rc;
 
-    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
+    while ((c = cli_getopt(argc, argv, "hj:", opts)) != -1) {
         switch (c) {
         case 'f': from = optarg; break;
         case 't': to = optarg; break;
         case 'p': pull = true; break;
         case 'S': shard = optarg; break;
+        case 'j': jobs = optarg; break;
         case 'h': usage(); return 0;
         default: return cli_usage_error(ctx, "rerun", "unknown option");
         }
@@ -58,7 +61,8 @@ int cmd_rerun(struct ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, "rerun", "unexpected argument '%s'", argv[optind]);
     if (!from || !to)
         return cli_usage_error(ctx, "rerun", "--from and --to are required");
-    if ((rc = ctx_range(ctx, from, to, 7, &r)) || (shard && (rc = pipeline_parse_shard(ctx, "rerun", shard, &plan))))
+    if ((rc = ctx_range(ctx, from, to, 7, &r)) || (shard && (rc = pipeline_parse_shard(ctx, "rerun", shard, &plan))) ||
+        (jobs && (rc = pipeline_parse_jobs(ctx, "rerun", jobs, &plan))))
         return rc;
     /* Reproducible by default: "now" is the end of the range unless said otherwise. */
     if (!ctx->as_of_given && !pull)

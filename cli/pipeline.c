@@ -3,6 +3,7 @@
  */
 #include "cli/pipeline.h"
 #include "common/log.h"
+#include "common/sbuf.h"
 #include "etl/attribute.h"
 #include "etl/db.h"
 #include "etl/fit.h"
@@ -14,11 +15,19 @@
 #include "etl/runlog.h"
 #include "reports/mail.h"
 #include "reports/report.h"
+#include "reports/report_files.h"
 
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Advisory lock key of nightly/rerun: "xetlnigh". */
 #define PIPELINE_LOCK_KEY 0x7865746c6e696768LL
@@ -233,6 +242,178 @@ static void shard_accounts(const struct pipeline_plan *plan, struct account_list
     accts->n = kept;
 }
 
+static int run_account(struct ctx *ctx, struct db *db, const struct account *acct, const struct pipeline_plan *plan,
+                       struct report_files *files)
+{
+    int rc = 0;
+    for (size_t s = 0; s < sizeof stages / sizeof stages[0] && !rc; s++)
+        if (plan->stages & stages[s].bit)
+            rc = run_stage(ctx, db, s, acct, plan, files);
+    return rc;
+}
+
+int pipeline_parse_jobs(struct ctx *ctx, const char *cmd, const char *arg, struct pipeline_plan *plan)
+{
+    char *end;
+    long n = strtol(arg, &end, 10);
+    if (end == arg || *end || n < 1 || n > 64)
+        return cli_usage_error(ctx, cmd, "--jobs must be a whole number from 1 to 64, not '%s'", arg);
+    plan->jobs = (int)n;
+    return 0;
+}
+
+/*
+ * What the workers share with this process (an anonymous shared mapping):
+ * the next account to take, whether one failed, and each worker's outcome.
+ */
+struct job_slot {
+    int rc, account;            /* the failed account's index (rc != 0) */
+    struct stage_counts counts; /* what the worker's stages did */
+    char msg[sizeof ((struct xerr *)0)->msg];
+};
+struct job_board {
+    atomic_int next, failed;
+    struct job_slot slot[];
+};
+
+/*
+ * One worker: its own session (the parent's connection is never touched: a
+ * libpq call on it would talk on the parent's socket), accounts taken one at
+ * a time until none is left or one failed anywhere.  The report paths go to
+ * its own file as "account-index TAB path" lines.  Never returns.
+ */
+static void job_worker(struct ctx *ctx, const struct account_list *accts, const struct pipeline_plan *plan,
+                       struct job_board *b, int w, FILE *paths)
+{
+    struct job_slot *slot = &b->slot[w];
+    struct db *db = NULL;
+    int rc;
+
+    prctl(PR_SET_PDEATHSIG, SIGTERM); /* a killed nightly takes its workers with it */
+    ctx->db = NULL;
+    memset(&ctx->counts, 0, sizeof ctx->counts);
+    if (!(rc = ctx_db(ctx, &db)))
+        while (!atomic_load(&b->failed)) {
+            int i = atomic_fetch_add(&b->next, 1);
+            if (i >= accts->n)
+                break;
+            struct report_files files = { 0 };
+            rc = run_account(ctx, db, &accts->v[i], plan, &files);
+            for (int f = 0; f < files.n; f++)
+                fprintf(paths, "%d\t%s\n", i, files.paths[f]);
+            report_files_release(&files);
+            if (rc) {
+                slot->account = i;
+                atomic_store(&b->failed, 1);
+                break;
+            }
+        }
+    else
+        atomic_store(&b->failed, 1);
+    slot->rc = rc;
+    slot->counts = ctx->counts;
+    snprintf(slot->msg, sizeof slot->msg, "%s", ctx->err.msg);
+    if (fflush(paths) != 0 && !rc)
+        slot->rc = XETL_EX_IOERR;
+    if (db)
+        db_close(db);
+    _exit(0); /* no atexit handlers, no second flush of the parent's stdio buffers */
+}
+
+/* "index TAB path" lines of the workers' files, in the order of the accounts (then as written). */
+struct job_path {
+    int account, seq;
+    char *path;
+};
+static int job_path_cmp(const void *a, const void *b)
+{
+    const struct job_path *x = a, *y = b;
+    return x->account != y->account ? (x->account > y->account) - (x->account < y->account)
+                                    : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void job_collect_paths(FILE **paths, int jobs, struct report_files *files)
+{
+    struct job_path *v = NULL;
+    int n = 0, cap = 0;
+    char line[8192];
+
+    for (int w = 0; w < jobs; w++) {
+        rewind(paths[w]);
+        while (fgets(line, sizeof line, paths[w])) {
+            char *tab = strchr(line, '\t');
+            if (!tab)
+                continue;
+            line[strcspn(line, "\n")] = '\0';
+            if (n == cap)
+                v = xrealloc(v, sizeof *v * (size_t)(cap = cap ? 2 * cap : 64));
+            v[n].account = atoi(line);
+            v[n].seq = n;
+            v[n++].path = xstrdup(tab + 1);
+        }
+    }
+    qsort(v, (size_t)n, sizeof *v, job_path_cmp);
+    for (int i = 0; i < n; i++) {
+        report_files_add(files, v[i].path, NULL);
+        free(v[i].path);
+    }
+    free(v);
+}
+
+/* Runs accts over `jobs` worker processes (pipeline_run's contract). */
+static int run_jobs(struct ctx *ctx, const struct account_list *accts, const struct pipeline_plan *plan, int jobs,
+                    struct report_files *files)
+{
+    size_t size = sizeof(struct job_board) + sizeof(struct job_slot) * (size_t)jobs;
+    struct job_board *b = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    FILE *paths[64] = { 0 };
+    pid_t pid[64] = { 0 };
+    int rc = 0, started = 0, first = -1;
+
+    if (b == MAP_FAILED)
+        return xerr_set(&ctx->err, XETL_EX_SOFTWARE, "cannot map memory for %d jobs: %s", jobs, strerror(errno));
+    memset(b, 0, size);
+    log_info("%d accounts, %d at once", accts->n, jobs);
+    fflush(stdout);
+    fflush(stderr);
+    for (; started < jobs; started++) {
+        if (!(paths[started] = tmpfile())) {
+            rc = xerr_set(&ctx->err, XETL_EX_CANTCREAT, "cannot create a temporary file: %s", strerror(errno));
+            break;
+        }
+        if ((pid[started] = fork()) < 0) {
+            rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "cannot start job %d: %s", started + 1, strerror(errno));
+            fclose(paths[started]);
+            break;
+        }
+        if (pid[started] == 0)
+            job_worker(ctx, accts, plan, b, started, paths[started]);
+    }
+    if (rc)
+        atomic_store(&b->failed, 1); /* the started workers stop at their next account */
+    for (int w = 0; w < started; w++) {
+        int st = 0;
+        while (waitpid(pid[w], &st, 0) < 0 && errno == EINTR)
+            ;
+        cli_counts_add(&ctx->counts, &b->slot[w].counts);
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+            if (!rc)
+                rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "job %d ended by signal %d", w + 1,
+                              WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+        } else if (b->slot[w].rc && (first < 0 || b->slot[w].account < b->slot[first].account))
+            first = w;
+    }
+    if (first >= 0 && !rc) {
+        rc = b->slot[first].rc;
+        xerr_set(&ctx->err, rc, "%s", b->slot[first].msg);
+    }
+    job_collect_paths(paths, started, files);
+    for (int w = 0; w < started; w++)
+        fclose(paths[w]);
+    munmap(b, size);
+    return rc;
+}
+
 /* After the accounts' stages: the roll-up, the paths written, and the mail. */
 static int finish_run(struct ctx *ctx, struct db *db, const struct account_list *accts,
                       const struct pipeline_plan *plan, struct report_files *files)
@@ -281,10 +462,14 @@ int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
     /* A shard with none of the accounts (N above their number) has done its part. */
     if (plan->shard_n)
         shard_accounts(plan, &accts);
-    for (int i = 0; i < accts.n && !rc; i++)
-        for (size_t s = 0; s < sizeof stages / sizeof stages[0] && !rc; s++)
-            if (plan->stages & stages[s].bit)
-                rc = run_stage(ctx, db, s, &accts.v[i], plan, &files);
+    long jobs = plan->jobs;
+    if (!jobs && (rc = config_get_long(ctx->cfg, "nightly.jobs", &jobs, &ctx->err)))
+        goto out;
+    if (jobs > 1 && accts.n > 1)
+        rc = run_jobs(ctx, &accts, plan, jobs < accts.n ? (int)jobs : accts.n, &files);
+    else
+        for (int i = 0; i < accts.n && !rc; i++)
+            rc = run_account(ctx, db, &accts.v[i], plan, &files);
     if (!rc)
         rc = finish_run(ctx, db, &accts, plan, &files);
 out:

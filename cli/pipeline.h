@@ -39,6 +39,7 @@ struct pipeline_plan {
                                  scan the timeline over it (rerun --pull); zero: the schedule */
     int shard_k, shard_n;     /* --shard K/N: the accounts with (account_id - 1) mod N = K - 1;
                                  0/0: every account (docs/scaling.md, Shards) */
+    int jobs;                 /* --jobs: accounts run at once (a process and session each); 0: nightly.jobs */
 };
 
 /*
@@ -47,6 +48,9 @@ struct pipeline_plan {
  */
 #define PIPELINE_MAX_SHARDS 1000
 int pipeline_parse_shard(struct ctx *ctx, const char *cmd, const char *arg, struct pipeline_plan *plan);
+
+/* Parses --jobs N (1 <= N <= 64) into plan; anything else is a usage error (64) of cmd. */
+int pipeline_parse_jobs(struct ctx *ctx, const char *cmd, const char *arg, struct pipeline_plan *plan);
 
 /*
  * Takes the nightly lock (75 naming the holder's run and start time when
@@ -58,6 +62,13 @@ int pipeline_parse_shard(struct ctx *ctx, const char *cmd, const char *arg, stru
  * second run of the same shard, an unsharded run, a stage command, or a shard
  * of another N.  A shard skips the roll-up (report.rollup): only an unsharded
  * run writes it.
+ *
+ * With jobs > 1 the accounts are dealt to that many worker processes, each
+ * with its own database session, taking the next account as it finishes one;
+ * this process keeps the locks, then writes the roll-up and mails.  The first
+ * failure stops every worker at its next account; the run fails with the
+ * error of the earliest account (in list order) that failed.  Tables and files
+ * are those of jobs = 1.
  */
 int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan);
 

@@ -70,6 +70,7 @@ const struct config_key config_keys[] = {
     { "mail.timeout", "120", "seconds one SMTP attempt may take, the wait after the final dot included", false, CFG_INT, 1, 3600 },
     { "report.file_mode", "0640", "octal mode of the report files written (owner and group read them)", false },
     { "pull.concurrency", "4", "X API requests of one pull in flight at once (over reused connections)", false, CFG_INT, 1, 64 },
+    { "nightly.jobs", "1", "accounts nightly and rerun run at once, each in its own process and database session", false, CFG_INT, 1, 64 },
 };
 
 const unsigned config_keys_count = sizeof config_keys / sizeof config_keys[0];

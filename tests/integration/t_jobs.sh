@@ -1,0 +1,134 @@
+#!/bin/sh
+# t_jobs.sh — nightly --jobs N: six accounts three at a time leave the tables,
+# report bytes and printed paths of one at a time; one account's failure stops
+# the run with that account's error (the others stop at their next account);
+# a killed nightly takes its workers with it and the next run finishes the
+# night; rerun --jobs; nightly.jobs from the environment; bad values are
+# usage errors.
+. "$XETL_ROOT/tests/lib/testlib.sh"
+. "$XETL_ROOT/tests/fakex/fakex.sh"
+
+HANDLES="j_a j_b j_c j_d j_e j_f"
+{
+    echo '{"now": "2026-11-20T02:00:00Z", "accounts": ['
+    i=0
+    for h in $HANDLES; do
+        i=$((i + 1))
+        [ $i -gt 1 ] && echo ','
+        echo "{\"user_id\": \"100000020$i\", \"handle\": \"$h\", \"start\": \"2026-11-12T00:00:00Z\",
+               \"posts\": $((4 + i)), \"replies\": 2, \"manual_posts\": 1, \"interval_hours\": 14,
+               \"followers\": $((500 * i)), \"drift_per_day\": 1.5, \"seed\": $((60 + i))}"
+    done
+    echo ']}'
+} > "$TMP/scenario.json"
+TOKEN="jobs-token-$$"
+fakex_start --scenario "$TMP/scenario.json" --token "$TOKEN"
+trap 'fakex_stop; rm -rf "$TMP"' EXIT
+export XETL_X_BEARER_TOKEN="$TOKEN" XETL_PULL_BACKOFF_MS=10 XETL_REPORT_ROLLUP=true
+export XETL_COST_X_API_MONTHLY_USD=100 XETL_VALUE_PER_FOLLOWER_USD=0.4
+ASOF=2026-11-20T02:00:00Z
+
+setup() {
+    newdb
+    i=0
+    for h in $HANDLES; do
+        i=$((i + 1))
+        "$XETL" -q account add "$h" --user-id "100000020$i" || echo "Bail out! account add $h"
+    done
+    "$XETL_PYTHON" "$XETL_ROOT/tests/fakex/sim.py" --scenario "$TMP/scenario.json" \
+        --content-metadata-sql standalone --at "$ASOF" > "$TMP/cm.sql"
+    psql -X -q -v ON_ERROR_STOP=1 -f "$TMP/cm.sql" >/dev/null || echo "Bail out! content_metadata"
+    fakex_post /_fake/reset '{}' >/dev/null
+    fakex_post /_fake/clock "{\"now\": \"$ASOF\"}" >/dev/null
+}
+last_run() { sql "SELECT max(run_id) FROM xetl.runs"; }
+
+# --- one at a time: the reference ---------------------------------------------------------------
+setup
+XETL_REPORT_OUT="$TMP/one" "$XETL" --as-of "$ASOF" nightly >"$TMP/one.out" 2>"$TMP/one.err"
+is "$?" 0 "nightly (one account at a time) exits 0"
+results_digest > "$TMP/one.digest"
+
+# --- three at a time ------------------------------------------------------------------------------
+setup
+XETL_REPORT_OUT="$TMP/three" "$XETL" --as-of "$ASOF" nightly --jobs 3 >"$TMP/three.out" 2>"$TMP/three.err"
+is "$?" 0 "nightly --jobs 3 exits 0"; grep -v ' info: ' "$TMP/three.err" | sed "s/^/# /"
+like "$(cat "$TMP/three.err")" "6 accounts, 3 at once" "it says it runs three at once"
+is "$(sql "SELECT count(DISTINCT backend_pid) FROM xetl.runs WHERE run_id = $(last_run)")" 1 "one run in the run log"
+is "$(sql "SELECT count(*) || ' ' || count(DISTINCT account_id) FROM xetl.run_stages
+             WHERE run_id = $(last_run) AND stage = 'pull' AND status = 'ok'")" "6 6" "each account pulled once"
+results_digest > "$TMP/three.digest"
+if cmp -s "$TMP/one.digest" "$TMP/three.digest"; then pass "three at a time leave the tables of one at a time"
+else fail "three at a time leave the tables of one at a time" "$(diff "$TMP/one.digest" "$TMP/three.digest")"; fi
+is "$(ls "$TMP/three")" "$(ls "$TMP/one")" "the same report files"
+for f in $(ls "$TMP/one"); do
+    ok "$f: the same bytes" cmp "$TMP/one/$f" "$TMP/three/$f"
+done
+is "$(sed "s|$TMP/three|D|" "$TMP/three.out")" "$(sed "s|$TMP/one|D|" "$TMP/one.out")" \
+   "the same paths printed, in the same order"
+is "$(sql "SELECT counts->>'reports' FROM xetl.runs WHERE run_id = $(last_run)")" \
+   "$(grep -c . "$TMP/one.out")" "the run log counts every file the workers wrote"
+
+# --- rerun --jobs (against rerun one at a time), and nightly.jobs from the environment -----------
+XETL_REPORT_OUT="$TMP/rr1" "$XETL" -q rerun --from 2026-11-13 --to 2026-11-19 >/dev/null 2>"$TMP/rr1.err"
+is "$?" 0 "rerun one account at a time exits 0"
+results_digest > "$TMP/rr1.digest"
+XETL_REPORT_OUT="$TMP/rr2" "$XETL" -q rerun --from 2026-11-13 --to 2026-11-19 --jobs 2 >/dev/null 2>"$TMP/rr2.err"
+is "$?" 0 "rerun --jobs 2 exits 0"; sed "s/^/# /" "$TMP/rr2.err"
+is "$(sql "SELECT count(DISTINCT account_id) FROM xetl.run_stages WHERE run_id = $(last_run) AND stage = 'fit' AND status = 'ok'")" \
+   6 "rerun --jobs 2 fitted every account"
+results_digest > "$TMP/rr2.digest"
+ok "and leaves the tables of the rerun one at a time" cmp -s "$TMP/rr1.digest" "$TMP/rr2.digest"
+for f in $(ls "$TMP/rr1"); do
+    ok "rerun $f: the same bytes" cmp "$TMP/rr1/$f" "$TMP/rr2/$f"
+done
+XETL_NIGHTLY_JOBS=2 XETL_REPORT_OUT="$TMP/env" "$XETL" --as-of "$ASOF" nightly >/dev/null 2>"$TMP/env.err"
+is "$?" 0 "XETL_NIGHTLY_JOBS=2 nightly exits 0"
+like "$(cat "$TMP/env.err")" "6 accounts, 2 at once" "nightly.jobs is read from the environment"
+
+# --- one account fails: the run fails with its error -----------------------------------------------
+setup
+fakex_post /_fake/faults '{"rules": [{"path": "/2/users/1000000202", "status": 401, "times": -1}]}' >/dev/null
+xrun --as-of "$ASOF" nightly --jobs 3
+is "$RC" 78 "one account's 401 with three jobs: exit 78, as with one"
+like "$(cat "$ERR")" "stage 'pull' failed for account 'j_b'" "the error names the stage and the account"
+is "$(sql "SELECT status FROM xetl.runs WHERE run_id = $(last_run)")" failed "the run is recorded failed"
+is "$(sql "SELECT status FROM xetl.run_stages WHERE run_id = $(last_run) AND account_id = 2 AND stage = 'pull'")" \
+   failed "j_b's pull is recorded failed"
+is "$(sql "SELECT count(*) FROM xetl.run_stages WHERE run_id = $(last_run) AND status = 'running'")" 0 \
+   "no stage left running"
+fakex_post /_fake/reset '{}' >/dev/null
+
+# --- killed: the workers go with it, and the next run finishes the night ------------------------------
+fakex_post /_fake/faults '{"rules": [{"path": "/2/users/1000000203", "delay": 30, "times": 1}]}' >/dev/null
+"$XETL" -q --as-of "$ASOF" nightly --jobs 3 >/dev/null 2>"$TMP/killed.err" &
+held=$!
+_i=0
+while [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'xetl' AND datname = current_database()")" -lt 4 ] &&
+      [ $_i -lt 100 ]; do
+    _i=$((_i + 1)); sleep 0.1
+done
+sleep 0.5
+kill -TERM "$held"; wait "$held" 2>/dev/null
+_i=0
+while [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'xetl' AND datname = current_database()")" != 0 ] &&
+      [ $_i -lt 100 ]; do
+    _i=$((_i + 1)); sleep 0.1
+done
+is "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'xetl' AND datname = current_database()")" 0 \
+   "killing the nightly ends its workers' sessions"
+fakex_post /_fake/reset '{}' >/dev/null
+fakex_post /_fake/clock "{\"now\": \"$ASOF\"}" >/dev/null
+XETL_REPORT_OUT="$TMP/again" "$XETL" -q --as-of "$ASOF" nightly --jobs 3 >/dev/null 2>"$TMP/again.err"
+is "$?" 0 "the next nightly --jobs 3 exits 0"; sed "s/^/# /" "$TMP/again.err"
+results_digest > "$TMP/again.digest"
+if cmp -s "$TMP/one.digest" "$TMP/again.digest"; then pass "and leaves the tables of an uninterrupted night"
+else fail "and leaves the tables of an uninterrupted night" "$(diff "$TMP/one.digest" "$TMP/again.digest")"; fi
+
+for bad in 0 65 x 2x -1; do
+    xrun nightly --jobs "$bad"
+    is "$RC" 64 "--jobs $bad: usage error"
+done
+like "$(cat "$ERR")" "--jobs must be a whole number from 1 to 64, not '-1'" "saying what N may be"
+
+done_testing
