@@ -15,6 +15,10 @@
 #   make bench-agency                       agency scale (about 45 M snapshot rows)
 #   BENCH_ACCOUNTS=20 sh bench/agency.sh     what `make bench` runs
 #
+# BENCH_JOBS (3): nightly --jobs, accounts at once.  BENCH_DB_SAVE=DIR keeps a
+# copy of the loaded data directory; BENCH_DB_FROM=DIR starts from such a copy
+# instead of generating (the 1,000-account load takes minutes); with
+# BENCH_LOAD_ONLY=1 the script stops once it is saved.
 # Other knobs: BENCH_AS_OF (2026-11-21T02:00:00Z), BENCH_DIR (a new directory
 # under /tmp; the PostgreSQL data, the reports and logs go there and are removed
 # at the end unless BENCH_KEEP=1), BENCH_BOT_CONTENT (1: the bot's
@@ -58,6 +62,16 @@ df -h "$DIR" | sed 's/^/agency: /'
 
 # A server shaped for the job: the test harness's (fsync off, loopback socket),
 # plus memory for a large database and minimal WAL for the initial load.
+# BENCH_DB_FROM: a data directory saved by an earlier run (BENCH_DB_SAVE), copied
+# and started instead of generating and loading (then migrated to this binary).
+if [ -n "${BENCH_DB_FROM:-}" ]; then
+    note "copying the loaded database from $BENCH_DB_FROM"
+    mkdir -p "$DIR/pg" && cp -a "$BENCH_DB_FROM" "$DIR/pg/data" || exit 1
+    pg_start "$DIR/pg" || exit 1
+    export PGDATABASE=agency XETL_DB="dbname=agency"
+    "$XETL" -q migrate || exit 1
+    Q -c "ANALYZE" || exit 1
+else
 pg_start "$DIR/pg" || exit 1
 Q -c "ALTER SYSTEM SET shared_buffers = '1GB'" -c "ALTER SYSTEM SET work_mem = '64MB'" \
     -c "ALTER SYSTEM SET maintenance_work_mem = '512MB'" -c "ALTER SYSTEM SET max_wal_size = '4GB'" \
@@ -131,6 +145,16 @@ Q -c "ANALYZE" || exit 1
 note "analyze: $(secs "$t0" "$(now)") s; whole load $(secs "$L0" "$(now)") s;" \
     "database $(Q -c "SELECT pg_size_pretty(pg_database_size('agency'))")"
 df -h "$DIR" | tail -1 | sed 's/^/agency: /'
+if [ -n "${BENCH_DB_SAVE:-}" ]; then
+    pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -t 600 stop >/dev/null || exit 1
+    rm -rf "$BENCH_DB_SAVE" && cp -a "$PG_DIR/data" "$BENCH_DB_SAVE" || exit 1
+    pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 120 \
+        -o "-c listen_addresses='' -c unix_socket_directories='$PG_DIR' -p $PG_PORT -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=100" \
+        start >/dev/null || exit 1
+    note "saved the loaded database to $BENCH_DB_SAVE (BENCH_DB_FROM=$BENCH_DB_SAVE starts from it)"
+    [ "${BENCH_LOAD_ONLY:-0}" = 1 ] && exit 0
+fi
+fi
 
 # The fake X API.
 "$AGENCY" serve "$DIR/fake.port" 2>"$DIR/fake.log" &
@@ -144,9 +168,18 @@ done
 export XETL_X_API_BASE="http://127.0.0.1:$(cat "$DIR/fake.port")" XETL_X_BEARER_TOKEN=bench-token
 export XETL_REPORT_OUT="$DIR/reports"
 
-note "nightly starts ($(uptime | sed 's/.*load average/load average/'))"
+# The server's CPU seconds so far: the postmaster's own and reaped children's, plus its live backends'.
+server_cpu() {
+    pm=$(head -1 "$PG_DIR/data/postmaster.pid")
+    { cat "/proc/$pm/stat"; for c in $(cat "/proc/$pm/task/$pm/children"); do cat "/proc/$c/stat" 2>/dev/null; done; } |
+        awk -v hz="$(getconf CLK_TCK)" -v pm="$pm" '{ sub(/.*\) /, ""); t += $12 + $13; if (NR == 1) t += $14 + $15 }
+                                                     END { printf "%.2f", t / hz }'
+}
+JOBS=${BENCH_JOBS:-3}
+note "nightly --jobs $JOBS starts ($(uptime | sed 's/.*load average/load average/'))"
 N0=$(now)
-"$AGENCY" run "$DIR/rss.txt" -- "$XETL" --as-of "$AS_OF" nightly >"$DIR/nightly.out" 2>"$DIR/nightly.log" &
+SCPU0=$(server_cpu)
+"$AGENCY" run "$DIR/rss.txt" -- "$XETL" --as-of "$AS_OF" nightly --jobs "$JOBS" >"$DIR/nightly.out" 2>"$DIR/nightly.log" &
 NPID=$!
 # BENCH_DEADLINE (a time date(1) reads, e.g. 15:10 UTC): stop the nightly then
 # and report the accounts it finished, with an extrapolation to all of them.
@@ -166,17 +199,19 @@ fi
 wait "$NPID"
 rc=$?
 N1=$(now)
+SCPU1=$(server_cpu)
 kill -TERM "$FAKE_PID" 2>/dev/null
 wait "$FAKE_PID" 2>/dev/null
 FAKE_PID=
 note "nightly: exit $rc in $(secs "$N0" "$N1") s ($(uptime | sed 's/.*load average/load average/'))"
 grep '^run:' "$DIR/nightly.log" | sed 's/^/agency: /'
+note "PostgreSQL's CPU during the nightly: $(secs "$SCPU0" "$SCPU1") s"
 sed 's/^/agency: /' "$DIR/fake.log"
 if [ $rc != 0 ]; then
     echo "agency: the nightly failed; the end of its log:"
     grep -v '^run:' "$DIR/nightly.log" | tail -5
 fi
-PEAK=$(sed -n 's/^run:.*peak rss \([0-9]*\) KiB.*/\1/p' "$DIR/nightly.log")
+PEAK=$(sed -n 's/^run:.*peak total rss \([0-9]*\) KiB.*/\1/p' "$DIR/nightly.log")
 RUN=$(Q -c "SELECT max(run_id) FROM xetl.runs WHERE command = 'nightly'")
 # The accounts whose whole pipeline finished (all of them, unless stopped).
 DONE=$(Q -c "SELECT count(*) FROM xetl.run_stages WHERE run_id = $RUN AND stage = 'report' AND status = 'ok'")
