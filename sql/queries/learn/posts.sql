@@ -2,7 +2,8 @@
 -- them then: their arms, the 168 h attribution measured by then (only closed
 -- windows are evidence: a row computed before its window ended is not), and
 -- their counters scraped by then, else the latest snapshot by then (a counter
--- whose scrape time is unknown is used).  Joins on the account, no LATERAL …
+-- whose scrape time is unknown is used).  The snapshots are sorted only for the
+-- posts without such a scrape (none in a nightly), not for every post's history.  Joins on the account, no LATERAL …
 -- LIMIT: Citus runs the whole query on the account's shard.
 SELECT p.tweet_id, extract(epoch FROM p.posted_at)::bigint AS posted,
        coalesce(nullif(p.content_type_id, ''), nullif(p.content_type_name, '')) AS type_id,
@@ -25,9 +26,13 @@ SELECT p.tweet_id, extract(epoch FROM p.posted_at)::bigint AS posted,
                     coalesce(last_scraped_at <= $2, true) AS fresh
                FROM tweet_analytics_comprehensive WHERE account_id = $1) t
          ON t.account_id = p.account_id AND t.tweet_id = p.tweet_id
-  LEFT JOIN (SELECT DISTINCT ON (tweet_id) account_id, tweet_id, likes, retweets, replies, impressions
-               FROM performance_snapshots WHERE account_id = $1 AND snapshot_at <= $2
-              ORDER BY tweet_id, snapshot_at DESC) s
+  LEFT JOIN (SELECT DISTINCT ON (x.tweet_id) x.account_id, x.tweet_id, x.likes, x.retweets, x.replies, x.impressions
+               FROM performance_snapshots x
+              WHERE x.account_id = $1 AND x.snapshot_at <= $2
+                AND NOT EXISTS (SELECT 1 FROM tweet_analytics_comprehensive f
+                                 WHERE f.account_id = $1 AND f.tweet_id = x.tweet_id
+                                   AND coalesce(f.last_scraped_at <= $2, true))
+              ORDER BY x.tweet_id, x.snapshot_at DESC) s
          ON s.account_id = p.account_id AND s.tweet_id = p.tweet_id
  WHERE p.account_id = $1 AND p.posted_at IS NOT NULL AND p.posted_at <= $2
  ORDER BY p.posted_at, p.tweet_id
