@@ -170,7 +170,6 @@ def fit_one(t, y, pr):
         f = np.empty(nres)
         A = math.exp(min(x[0], 700.0))
         c, th = nat(x)
-        f[:m + 0] = 0
         N = A * -np.expm1(-th * np.log1p(tt / c))
         r = (np.log1p(N) - lyy) * ww
         f[:m] = r[:m]
@@ -189,13 +188,13 @@ def fit_one(t, y, pr):
         P = np.exp(-th * L)
         N = A * -np.expm1(-th * L)
         s = ww / (1.0 + N)
-        rows = np.column_stack((N * s, -A * P * th * tt / (c + tt) * s, th * A * L * P * s))
-        J[:m] = rows[:m]
+        d0, d1, d2 = N * s, -A * P * th * tt / (c + tt) * s, th * A * L * P * s
+        J[:m, 0], J[:m, 1], J[:m, 2] = d0[:m], d1[:m], d2[:m]
         J[m, 1] = isd0
         J[m + 1, 1] = k01
         J[m + 1, 2] = isd1
         if use_sh:
-            J[m + 2] = rows[m]
+            J[m + 2] = d0[m], d1[m], d2[m]
         return J
 
     # Start: the prior's shape, the amplitude that centres the (weighted) log residuals.
@@ -344,17 +343,24 @@ def load(conn, acct, rng_from, rng_to, asof):
 
 def fit_account(df):
     """Every metric: the prior from the history, then the posts in range.  Rows for fit_out."""
-    groups = [(tid, g) for tid, g in df.groupby("tweet_id", sort=False)]
+    # The rows come by post (ORDER BY tweet_id): one split per column instead of a groupby per metric.
+    post_tid = df["tweet_id"].to_numpy()
+    cut = np.flatnonzero(post_tid[1:] != post_tid[:-1]) + 1
+    first = np.concatenate(([0], cut)) if len(post_tid) else np.array([], dtype=int)
+    post_ids, post_inr = post_tid[first], df["in_range"].to_numpy()[first]
+    post_inh = df["in_history"].to_numpy()[first]
+
+    def split(col):
+        return np.split(df[col].to_numpy(dtype=float), cut) if len(post_tid) else []
+    post_ages = split("age_h")
     rows = []
     nfits = 0
     for metric in METRICS:
         cleaned = []
-        for tid, g in groups:
-            v = g[metric].to_numpy()
-            a = g["age_h"].to_numpy()
+        for k, (a, v) in enumerate(zip(post_ages, split(metric))):
             ok = np.isfinite(v)
             t, y = clean(a[ok], v[ok])
-            cleaned.append((tid, bool(g["in_range"].iat[0]), bool(g["in_history"].iat[0]), t, y))
+            cleaned.append((post_ids[k], bool(post_inr[k]), bool(post_inh[k]), t, y))
         base = default_prior()
         hist = [fit_one(t, y, base) for _, _, inh, t, y in cleaned
                 if inh and t.size >= 3 and t[-1] >= 24.0 and y[-1] > 0]
