@@ -43,10 +43,17 @@ DBS="bench_py_imp_x bench_py_imp_b bench_py_fit bench_py_rep"
 trap 'for d in $DBS; do dropdb --if-exists "$d" >/dev/null 2>&1; done; rm -rf "$DIR"' EXIT INT TERM
 status=0
 
-# fresh DB: a database with xetl's schema and account $2 (user id $3)
+# fresh DB HANDLE USER_ID: a database with xetl's schema and one account.  Autovacuum is off
+# for its tables, so that the vacuum of one tool's rows is not charged to the other's run.
 fresh() {
     dropdb --if-exists "$1" >/dev/null 2>&1
-    createdb "$1" && XETL_DB="dbname=$1" "$XETL" -q migrate && XETL_DB="dbname=$1" "$XETL" -q account add "$2" --user-id "$3"
+    createdb "$1" && XETL_DB="dbname=$1" "$XETL" -q migrate &&
+        XETL_DB="dbname=$1" "$XETL" -q account add "$2" --user-id "$3" &&
+        psql -X -q -v ON_ERROR_STOP=1 -d "$1" -c "DO \$\$ DECLARE r record; BEGIN
+            FOR r IN SELECT c.oid::regclass AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                      WHERE c.relkind = 'r' AND n.nspname IN ('public', 'xetl') LOOP
+                EXECUTE format('ALTER TABLE %s SET (autovacuum_enabled = false)', r.t);
+            END LOOP; END \$\$"
 }
 
 # setup_from SCRIPT END_PATTERN VAR=VALUE...: the setup SQL of another bench script (its one
