@@ -15,7 +15,8 @@
 #   make bench-agency                       agency scale (about 45 M snapshot rows)
 #   BENCH_ACCOUNTS=20 sh bench/agency.sh     what `make bench` runs
 #
-# BENCH_WARMUP=1 runs the night before first (not measured).
+# BENCH_WARMUP=1 runs the night before first (not measured).  BENCH_NIGHTLY_ARGS:
+# more options for the measured nightly (e.g. --shard 1/50: a sample of the accounts).
 # BENCH_JOBS (3): nightly --jobs, accounts at once.  BENCH_DB_SAVE=DIR keeps a
 # copy of the loaded data directory; BENCH_DB_FROM=DIR starts from such a copy
 # instead of generating (the 1,000-account load takes minutes); with
@@ -202,7 +203,7 @@ JOBS=${BENCH_JOBS:-3}
 note "nightly --jobs $JOBS starts ($(uptime | sed 's/.*load average/load average/'))"
 N0=$(now)
 SCPU0=$(server_cpu)
-"$AGENCY" run "$DIR/rss.txt" -- "$XETL" --as-of "$AS_OF" nightly --jobs "$JOBS" >"$DIR/nightly.out" 2>"$DIR/nightly.log" &
+"$AGENCY" run "$DIR/rss.txt" -- "$XETL" --as-of "$AS_OF" nightly --jobs "$JOBS" ${BENCH_NIGHTLY_ARGS:-} >"$DIR/nightly.out" 2>"$DIR/nightly.log" &
 NPID=$!
 # BENCH_DEADLINE (a time date(1) reads, e.g. 15:10 UTC): stop the nightly then
 # and report the accounts it finished, with an extrapolation to all of them.
