@@ -463,7 +463,8 @@ int report_gather(struct db *db, const struct config *cfg, const struct account 
     if ((rc = gather_summary(db, cfg, d, p3, err)) || (rc = db_cmd(db, "report/period", 3, p3, NULL, err)) ||
         (rc = rtab_stream(db, "report/posts", 0, NULL, &d->posts, err)) ||
         (rc = gather_groups(db, d, p3, err)) ||
-        (rc = rtab_stream(db, "report/attribution", 1, p3, &d->attribution, err)) ||
+        (rc = rtab_stream_counted(db, "report/attribution", "report/attribution_counts", 1, p3, &d->attribution,
+                                   err)) ||
         (rc = rtab_query(db, "report/daily", 3, p3, &d->daily, err)) || (rc = gather_gain(db, d, p3, err)) ||
         (rc = gather_heat(db, d, p3, err)) || (rc = gather_curves(db, d, err)))
         xerr_prefix(err, "report '%s': ", acct->handle);
