@@ -6,6 +6,6 @@ SELECT fa.tweet_id,
        fa.followers_gained, round(fa.confidence_score, 4) AS confidence, fa.attribution_method,
        round(fa.follower_retention_rate, 4) AS retention_rate
   FROM follower_attributions fa
-  JOIN report_period p ON p.tweet_id = fa.tweet_id
+  JOIN pg_temp.report_period p ON p.tweet_id = fa.tweet_id
  WHERE fa.account_id = $1
  ORDER BY p.posted_at, length(fa.tweet_id), fa.tweet_id COLLATE "C", fa.time_window_hours

@@ -5,4 +5,4 @@ SELECT coalesce(sum(n), 0) AS n_rows, coalesce(sum(n), 0) AS tweet_id, coalesce(
        coalesce(sum(n_after), 0) AS followers_after, coalesce(sum(n_gained), 0) AS followers_gained,
        coalesce(sum(n_confidence), 0) AS confidence, coalesce(sum(n_method), 0) AS method,
        coalesce(sum(n_retention), 0) AS retention_rate
-  FROM report_period
+  FROM pg_temp.report_period

@@ -9,7 +9,7 @@ WITH days AS (
 pub AS (
   SELECT posted_at::date AS day, count(*) AS posts, sum(coalesce(impressions, 0)) AS impressions,
          sum(likes) AS likes, sum(retweets) AS retweets, sum(replies) AS replies
-    FROM report_period GROUP BY 1),
+    FROM pg_temp.report_period GROUP BY 1),
 h AS (
   SELECT day, max(posting_success_rate) AS psr, max(api_success_rate) AS asr,
          max(coalesce((metrics_snapshot#>>'{cost,total_usd}')::numeric, daily_api_cost_usd)) AS cost,

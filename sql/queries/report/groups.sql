@@ -5,7 +5,7 @@
 WITH k AS (
   SELECT nullif(content_type, '') AS content_type, nullif(formula, '') AS formula, nullif(hook, '') AS hook,
          coalesce(impressions, 0) AS impressions, likes, retweets, replies, followers_gained
-    FROM report_period),
+    FROM pg_temp.report_period),
 per AS (
   SELECT CASE WHEN grouping(k.content_type) = 0 THEN 'content_type'
               WHEN grouping(k.formula) = 0 THEN 'formula' ELSE 'hook' END AS dim,

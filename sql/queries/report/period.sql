@@ -3,9 +3,10 @@
 -- against, their 7-day attribution, the values per column of all their
 -- attribution windows (n_*: the Attribution table's counts) and their fitted
 -- likes curve (when A, c_h and theta are numbers), into the temporary table
--- report_period, dropped at commit.  The Posts table, its counts, the group tables, the daily posts,
--- the curves and the Attribution table read it instead of each joining the
--- period's posts again.
+-- report_period (read as pg_temp.report_period), dropped at commit.  The
+-- Posts table, its counts, the group tables, the daily posts, the curves and
+-- the Attribution table read it instead of each joining the period's posts
+-- again.
 CREATE TEMP TABLE report_period ON COMMIT DROP AS
 SELECT p.tweet_id, p.posted_at, p.kind, p.status, p.text,
        coalesce(nullif(p.content_type_name, ''), t.content_type) AS content_type,

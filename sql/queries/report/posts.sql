@@ -10,5 +10,5 @@ SELECT tweet_id, to_char(posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"
        half_life_minutes, predicted_likes, round(actual_7d)::bigint AS actual_likes_7d,
        round(prediction_accuracy, 4) AS prediction_accuracy,
        followers_gained, round(confidence_score, 4) AS confidence, attribution_method
-  FROM report_period
+  FROM pg_temp.report_period
  ORDER BY posted_at, length(tweet_id), tweet_id COLLATE "C"
