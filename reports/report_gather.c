@@ -143,10 +143,10 @@ static int gather_groups(struct db *db, struct report_data *d, const char *const
 
     if ((rc = db_query(db, "report/groups", 1, p3, &res, err)))
         return rc;
-    if (db_ncols(res) != G_NCOLS) { /* dim, then the table's columns but the note */
+    int got = db_ncols(res);
+    if (got != G_NCOLS) { /* dim, then the table's columns but the note */
         db_res_free(res);
-        return xerr_set(err, XETL_EX_SOFTWARE, "report/groups returned %d columns, expected %d", db_ncols(res),
-                        G_NCOLS);
+        return xerr_set(err, XETL_EX_SOFTWARE, "report/groups returned %d columns, expected %d", got, G_NCOLS);
     }
     for (int g = 0; g < 3; g++)
         for (int pass = 0; pass < 2; pass++)
@@ -409,16 +409,11 @@ static int gather_gain(struct db *db, struct report_data *d, const char *const *
     const char *pp[3] = { p3[0], db_fmt_time(pf, sizeof pf, d->prev.from), db_fmt_time(pt, sizeof pt, d->prev.to) };
     struct rtab prev;
     int rc;
-    static const struct rcol gain_cols[] = { /* report/gain: the daily table's first three columns */
-        { "day", "Day (UTC)", RC_DATE, 11 },
-        { "followers_end_of_day", "Followers (end of day)", RC_INT, 11 },
-        { "followers_change", "Follower change (activity)", RC_INT, 11 },
-    };
 
     d->n_gain = d->daily.nrows;
     d->gain_cur = xcalloc((size_t)d->n_gain + 1, sizeof *d->gain_cur);
     d->gain_prev = xcalloc((size_t)d->n_gain + 1, sizeof *d->gain_prev);
-    rtab_init(&prev, gain_cols, NCOLS(gain_cols));
+    rtab_init(&prev, daily_cols, 3); /* report/gain: the daily table's first three columns */
     if ((rc = rtab_query(db, "report/gain", 3, pp, &prev, err)) == 0) {
         gain_series(&d->daily, d->gain_cur, d->n_gain);
         gain_series(&prev, d->gain_prev, d->n_gain);
