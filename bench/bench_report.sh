@@ -4,7 +4,10 @@
 # analytics, a fitted likes curve and three attribution windows, plus 90 days
 # of follower samples.  Reports the workbook (constant_memory) and the CSVs
 # separately, for each N given (default 20000 and 80000, an agency-scale week:
-# the peak RSS should not grow with N).
+# the peak RSS should not grow with N).  With a server from tests/lib/pg.sh
+# (PG_DIR set, as bench/run.sh does) it also prints the server's CPU seconds
+# for each run (the backend and its parallel workers, reaped by the postmaster),
+# as wall figures on a shared machine say little.
 #
 #   sh bench/bench_report.sh [N ...]     needs PGHOST etc. (bench/run.sh starts a server)
 set -u
@@ -41,18 +44,28 @@ SELECT 1, decision_id, tweet_id, 0, 0, hashtext(tweet_id) & 7, 0.5, 'exposure_re
 INSERT INTO xetl.follower_samples (account_id, sampled_at, followers_count)
 SELECT 1, ts, 100000 + (extract(epoch FROM ts - '2026-08-01Z') / 60)::int
   FROM generate_series('2026-08-01Z'::timestamptz, '2026-11-25Z', interval '1 hour') ts;
-ANALYZE;
 " || exit 1
+# Vacuumed now, so no autovacuum of the fresh rows lands in the first run's server time.
+psql -X -q -c "VACUUM ANALYZE" || exit 1
+
+server_cpu() { # CPU seconds of the server's exited backends and workers so far, or -1
+    pm=$(head -1 "${PG_DIR:-/nonexistent}/data/postmaster.pid" 2>/dev/null) &&
+        awk -v t="$(getconf CLK_TCK)" '{ print ($16 + $17) / t }' "/proc/$pm/stat" 2>/dev/null || echo -1
+}
 
 run() { # label, then the command; prints wall and CPU seconds, posts/s and peak RSS of xetl
     label=$1; shift
+    c0=$(server_cpu)
     /usr/bin/time -v -o /tmp/bench_report.$$ "$@" >/dev/null 2>/tmp/bench_report_err.$$ ||
         { echo "$label failed: $(tail -1 /tmp/bench_report_err.$$)"; return 1; }
-    awk -v l="$label" -v n="$N" -F': ' '
+    sleep 0.2 # the backend's exit is reaped
+    c1=$(server_cpu)
+    awk -v l="$label" -v n="$N" -v c0="$c0" -v c1="$c1" -v la="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)" -F': ' '
         /Elapsed \(wall clock\)/ { m = split($2, t, ":"); s = 0; for (i = 1; i <= m; i++) s = s * 60 + t[i] }
         /User time/ { u = $2 } /System time/ { y = $2 } /Maximum resident set size/ { k = $2 }
-        END { printf "%-28s %8d posts  %6.2f s (cpu %5.2f)  %9.0f posts/s  peak RSS %6.1f MiB\n",
-                     l, n, s, u + y, (s > 0 ? n / s : 0), k / 1024 }' /tmp/bench_report.$$
+        END { printf "%-28s %8d posts  %6.2f s (cpu %5.2f", l, n, s, u + y
+              if (c0 >= 0 && c1 >= 0) printf ", server %5.2f", c1 - c0
+              printf ")  %9.0f posts/s  peak RSS %6.1f MiB  load %s\n", (s > 0 ? n / s : 0), k / 1024, la }' /tmp/bench_report.$$
 }
 run "report csv" "$XETL" --as-of 2026-11-25T06:00:00Z report --format csv --out "$OUTD" || exit 1
 run "report xlsx" "$XETL" --as-of 2026-11-25T06:00:00Z report --format xlsx --out "$OUTD" || exit 1

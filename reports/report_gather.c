@@ -126,41 +126,47 @@ static long cell_long(const char *s)
 }
 
 /*
- * One group table (content types, formulas, hooks) in the query's order,
- * then its small groups (fewer than REPORT_MIN_POSTS posts in the period)
- * moved to the end with a note saying how few: the workbook colours and
- * charts only the rows above them, so two lucky posts never look like a winner.
+ * The three group tables (content types, formulas, hooks) from one query,
+ * each in the query's order, then its small groups (fewer than
+ * REPORT_MIN_POSTS posts in the period) moved to the end with a note saying
+ * how few: the workbook colours and charts only the rows above them, so two
+ * lucky posts never look like a winner.
  */
-static int group_query(struct db *db, const char *dim, const char *const *p3, struct rtab *t, struct xerr *err)
+static int gather_groups(struct db *db, struct report_data *d, const char *const *p3, struct xerr *err)
 {
-    struct rtab q;
+    static const char *const dims[3] = { "content_type", "formula", "hook" };
+    struct rtab *tabs[3] = { &d->content_types, &d->formulas, &d->hooks };
     const char *vals[G_NCOLS];
     char note[160];
+    struct db_res *res;
     int rc;
 
-    rtab_init(&q, t->cols, G_NCOLS - 1);
-    const char *p4[] = { p3[0], p3[1], p3[2], dim };
-    if ((rc = rtab_query(db, "report/groups", 4, p4, &q, err))) {
-        rtab_release(&q);
+    if ((rc = db_query(db, "report/groups", 1, p3, &res, err)))
         return rc;
+    int got = db_ncols(res);
+    if (got != G_NCOLS) { /* dim, then the table's columns but the note */
+        db_res_free(res);
+        return xerr_set(err, XETL_EX_SOFTWARE, "report/groups returned %d columns, expected %d", got, G_NCOLS);
     }
-    for (int pass = 0; pass < 2; pass++)
-        for (int r = 0; r < q.nrows; r++) {
-            long n = cell_long(rtab_cell(&q, r, G_POSTS));
-            bool small = n < REPORT_MIN_POSTS;
-            if (small != (pass == 1))
-                continue;
-            for (int c = 0; c < G_NCOLS - 1; c++)
-                vals[c] = rtab_cell(&q, r, c);
-            vals[G_NOTE] = NULL;
-            if (small) {
-                snprintf(note, sizeof note, "few posts: %ld in the period (fewer than %d), not ranked or coloured", n,
-                         REPORT_MIN_POSTS);
-                vals[G_NOTE] = note;
+    for (int g = 0; g < 3; g++)
+        for (int pass = 0; pass < 2; pass++)
+            for (int r = 0; r < db_nrows(res); r++) {
+                const char *dim = db_get_text(res, r, 0);
+                long n = cell_long(db_get_text(res, r, 1 + G_POSTS));
+                bool small = n < REPORT_MIN_POSTS;
+                if (!dim || strcmp(dim, dims[g]) || small != (pass == 1))
+                    continue;
+                for (int c = 0; c < G_NCOLS - 1; c++)
+                    vals[c] = db_get_text(res, r, 1 + c);
+                vals[G_NOTE] = NULL;
+                if (small) {
+                    snprintf(note, sizeof note, "few posts: %ld in the period (fewer than %d), not ranked or coloured",
+                             n, REPORT_MIN_POSTS);
+                    vals[G_NOTE] = note;
+                }
+                rtab_add_row(tabs[g], vals);
             }
-            rtab_add_row(t, vals);
-        }
-    rtab_release(&q);
+    db_res_free(res);
     return 0;
 }
 
@@ -353,11 +359,11 @@ static void curve_label(char *out, size_t n, const char *text, const char *id)
 }
 
 /* The fitted likes of the top posts at fixed ages (stats/decay's Lomax curve). */
-static int gather_curves(struct db *db, struct report_data *d, const char *const *p3, struct xerr *err)
+static int gather_curves(struct db *db, struct report_data *d, struct xerr *err)
 {
     struct db_res *res;
     int rc;
-    if ((rc = db_query(db, "report/curves", 3, p3, &res, err)))
+    if ((rc = db_query(db, "report/curves", 0, NULL, &res, err)))
         return rc;
     int c_id = db_col(res, "tweet_id"), c_text = db_col(res, "text"), c_a = db_col(res, "a");
     int c_c = db_col(res, "c_h"), c_th = db_col(res, "theta");
@@ -407,8 +413,8 @@ static int gather_gain(struct db *db, struct report_data *d, const char *const *
     d->n_gain = d->daily.nrows;
     d->gain_cur = xcalloc((size_t)d->n_gain + 1, sizeof *d->gain_cur);
     d->gain_prev = xcalloc((size_t)d->n_gain + 1, sizeof *d->gain_prev);
-    rtab_init(&prev, daily_cols, NCOLS(daily_cols));
-    if ((rc = rtab_query(db, "report/daily", 3, pp, &prev, err)) == 0) {
+    rtab_init(&prev, daily_cols, 3); /* report/gain: the daily table's first three columns */
+    if ((rc = rtab_query(db, "report/gain", 3, pp, &prev, err)) == 0) {
         gain_series(&d->daily, d->gain_cur, d->n_gain);
         gain_series(&prev, d->gain_prev, d->n_gain);
     }
@@ -448,14 +454,14 @@ int report_gather(struct db *db, const struct config *cfg, const struct account 
     db_fmt_time(d->q_from, sizeof d->q_from, a->range.from);
     db_fmt_time(d->q_to, sizeof d->q_to, a->range.to);
 
-    if ((rc = gather_summary(db, cfg, d, p3, err)) ||
-        (rc = rtab_stream(db, "report/posts", 3, p3, &d->posts, err)) ||
-        (rc = group_query(db, "content_type", p3, &d->content_types, err)) ||
-        (rc = group_query(db, "formula", p3, &d->formulas, err)) ||
-        (rc = group_query(db, "hook", p3, &d->hooks, err)) ||
-        (rc = rtab_stream(db, "report/attribution", 3, p3, &d->attribution, err)) ||
+    /* The period's posts joined once (report/period); the tables after it read them. */
+    if ((rc = gather_summary(db, cfg, d, p3, err)) || (rc = db_cmd(db, "report/period", 3, p3, NULL, err)) ||
+        (rc = rtab_stream(db, "report/posts", 0, NULL, &d->posts, err)) ||
+        (rc = gather_groups(db, d, p3, err)) ||
+        (rc = rtab_stream_counted(db, "report/attribution", "report/attribution_counts", 1, p3, &d->attribution,
+                                   err)) ||
         (rc = rtab_query(db, "report/daily", 3, p3, &d->daily, err)) || (rc = gather_gain(db, d, p3, err)) ||
-        (rc = gather_heat(db, d, p3, err)) || (rc = gather_curves(db, d, p3, err)))
+        (rc = gather_heat(db, d, p3, err)) || (rc = gather_curves(db, d, err)))
         xerr_prefix(err, "report '%s': ", acct->handle);
     return rc;
 }

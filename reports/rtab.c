@@ -79,6 +79,35 @@ static const char *last_order_by(const char *sql)
 }
 
 /*
+ * Makes t the streamed table of statement name (nparams, params), its row
+ * count and values per column read from the one row of statement counts
+ * (run with ncp, cparams): the count, then one per column.
+ */
+static int stream_counts(struct db *db, const char *counts, int ncp, const char *const *cparams, const char *name,
+                         int nparams, const char *const *params, struct rtab *t, struct xerr *err)
+{
+    struct db_res *res;
+    int rc = db_query(db, counts, ncp, cparams, &res, err);
+    if (rc)
+        return rc;
+    if (db_nrows(res) != 1 || db_ncols(res) != t->ncols + 1) {
+        int got = db_ncols(res);
+        db_res_free(res);
+        return xerr_set(err, XETL_EX_SOFTWARE, "report: the counts of %s returned %d columns, expected %d", name,
+                        got, t->ncols + 1);
+    }
+    t->nrows = (int)db_get_int64(res, 0, 0, 0);
+    for (int c = 0; c < t->ncols; c++)
+        t->nonnull[c] = (long)db_get_int64(res, 0, c + 1, 0);
+    db_res_free(res);
+    t->db = db;
+    t->sql = name;
+    t->nparams = nparams;
+    t->params = params;
+    return 0;
+}
+
+/*
  * A streamed table: only its row count and the values per column (the
  * workbook's notes on blank columns need them before the first row) are
  * read now, by a count over the same query; the rows are read again by each
@@ -89,7 +118,6 @@ int rtab_stream(struct db *db, const char *name, int nparams, const char *const 
 {
     const char *sql = db_query_text(name), *order;
     struct sbuf q = SBUF_INIT;
-    struct db_res *res;
     int rc;
 
     if (!sql)
@@ -103,19 +131,15 @@ int rtab_stream(struct db *db, const char *name, int nparams, const char *const 
     for (int c = 0; c < t->ncols; c++)
         sbuf_addf(&q, "%sc%d", c ? ", " : "", c);
     sbuf_adds(&q, ")");
-    rc = db_query(db, q.buf, nparams, params, &res, err);
+    rc = stream_counts(db, q.buf, nparams, params, name, nparams, params, t, err);
     sbuf_release(&q);
-    if (rc)
-        return rc;
-    t->nrows = (int)db_get_int64(res, 0, 0, 0);
-    for (int c = 0; c < t->ncols; c++)
-        t->nonnull[c] = (long)db_get_int64(res, 0, c + 1, 0);
-    db_res_free(res);
-    t->db = db;
-    t->sql = name;
-    t->nparams = nparams;
-    t->params = params;
-    return 0;
+    return rc;
+}
+
+int rtab_stream_counted(struct db *db, const char *name, const char *counts, int nparams, const char *const *params,
+                        struct rtab *t, struct xerr *err)
+{
+    return stream_counts(db, counts, 0, NULL, name, nparams, params, t, err);
 }
 
 int rtab_rows_open(struct rtab_rows *r, const struct rtab *t, struct xerr *err)

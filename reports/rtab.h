@@ -26,6 +26,9 @@ int rtab_query(struct db *db, const char *stmt, int nparams, const char *const *
  */
 int rtab_stream(struct db *db, const char *name, int nparams, const char *const *params, struct rtab *t,
                 struct xerr *err);
+/* Same, the count and values per column read by statement counts (no parameters; one row: the count, then one per column). */
+int rtab_stream_counted(struct db *db, const char *name, const char *counts, int nparams, const char *const *params,
+                        struct rtab *t, struct xerr *err);
 
 /* Index of the column named name in a column table, or -1. */
 int rcol_index(const struct rcol *cols, int ncols, const char *name);

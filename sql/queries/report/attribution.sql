@@ -1,11 +1,11 @@
--- Report: the Attribution table of account $1, every window of the posts
--- published in [$2, $3).  Streamed; the last ORDER BY is top level.
+-- Report: the Attribution table of account $1, every window of the period's
+-- posts (report_period, report/period).  Streamed; the last ORDER BY is top level.
 SELECT fa.tweet_id,
        to_char(p.posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS posted_at,
        round(fa.time_window_hours)::int AS window_hours, fa.followers_before, fa.followers_after,
        fa.followers_gained, round(fa.confidence_score, 4) AS confidence, fa.attribution_method,
        round(fa.follower_retention_rate, 4) AS retention_rate
   FROM follower_attributions fa
-  JOIN xetl.posts p ON p.account_id = fa.account_id AND p.tweet_id = fa.tweet_id
- WHERE p.account_id = $1 AND p.posted_at >= $2 AND p.posted_at < $3
+  JOIN pg_temp.report_period p ON p.tweet_id = fa.tweet_id
+ WHERE fa.account_id = $1
  ORDER BY p.posted_at, length(fa.tweet_id), fa.tweet_id COLLATE "C", fa.time_window_hours

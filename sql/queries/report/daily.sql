@@ -1,16 +1,15 @@
 -- Report: the Daily health table of account $1, one row per UTC day in
 -- [$2, $3): followers at the end of the day and the change over the day
 -- (the last sample by xetl.day_end of the day, and of the day before), the export's
--- follows, the posts published that day, and health's rates and money.
+-- follows, the posts published that day (report_period, report/period),
+-- and health's rates and money.
 WITH days AS (
   SELECT d::date AS day FROM generate_series(date_trunc('day', $2::timestamptz),
          $3::timestamptz - interval '1 second', interval '1 day') d),
 pub AS (
-  SELECT p.posted_at::date AS day, count(*) AS posts, sum(coalesce(t.impressions, 0)) AS impressions,
-         sum(t.likes) AS likes, sum(t.retweets) AS retweets, sum(t.replies) AS replies
-    FROM xetl.posts p
-    LEFT JOIN tweet_analytics_comprehensive t ON t.account_id = p.account_id AND t.tweet_id = p.tweet_id
-   WHERE p.account_id = $1 AND p.posted_at >= $2 AND p.posted_at < $3 GROUP BY 1),
+  SELECT posted_at::date AS day, count(*) AS posts, sum(coalesce(impressions, 0)) AS impressions,
+         sum(likes) AS likes, sum(retweets) AS retweets, sum(replies) AS replies
+    FROM pg_temp.report_period GROUP BY 1),
 h AS (
   SELECT day, max(posting_success_rate) AS psr, max(api_success_rate) AS asr,
          max(coalesce((metrics_snapshot#>>'{cost,total_usd}')::numeric, daily_api_cost_usd)) AS cost,

@@ -8,6 +8,26 @@ hd AS (
          bool_or(h.metrics_snapshot#>>'{cost,complete}' = 'false'
                  AND h.metrics_snapshot#>>'{cost,total_usd}' IS NOT NULL) AS partial
     FROM system_health_metrics h WHERE h.account_id = $1 GROUP BY h.day),
+-- The posts of each period in one pass each (one row per period, also when it has none).
+pa AS (
+  SELECT 'cur' AS k, count(*) AS posts,
+         xetl.engagement_rate(sum(t.likes), sum(t.retweets), sum(t.replies), sum(t.impressions)) AS er,
+         avg(t.prediction_accuracy) AS acc, count(t.prediction_accuracy) AS acc_n,
+         sum(fa.followers_gained) AS attributed
+    FROM xetl.posts p
+    LEFT JOIN tweet_analytics_comprehensive t ON t.account_id = p.account_id AND t.tweet_id = p.tweet_id
+    LEFT JOIN follower_attributions fa ON fa.account_id = p.account_id AND fa.tweet_id = p.tweet_id
+         AND fa.time_window_hours = xetl.window_7d_hours()
+   WHERE p.account_id = $1 AND p.posted_at >= $2 AND p.posted_at < $3
+  UNION ALL
+  SELECT 'prev', count(*),
+         xetl.engagement_rate(sum(t.likes), sum(t.retweets), sum(t.replies), sum(t.impressions)),
+         avg(t.prediction_accuracy), count(t.prediction_accuracy), sum(fa.followers_gained)
+    FROM xetl.posts p
+    LEFT JOIN tweet_analytics_comprehensive t ON t.account_id = p.account_id AND t.tweet_id = p.tweet_id
+    LEFT JOIN follower_attributions fa ON fa.account_id = p.account_id AND fa.tweet_id = p.tweet_id
+         AND fa.time_window_hours = xetl.window_7d_hours()
+   WHERE p.account_id = $1 AND p.posted_at >= $4 AND p.posted_at < $2),
 m AS (
   SELECT per.k,
    -- followers at the period's end (the end of its last day): the last sample by then, taken in the period
@@ -20,28 +40,14 @@ m AS (
             (SELECT followers_count FROM xetl.follower_samples s WHERE s.account_id = $1
               AND s.sampled_at >= per.f AND s.sampled_at <= per.t
               ORDER BY s.sampled_at, s.source COLLATE "C" LIMIT 1)) AS f_start,
-   (SELECT count(*) FROM xetl.posts p WHERE p.account_id = $1
-     AND p.posted_at >= per.f AND p.posted_at < per.t) AS posts,
-   (SELECT xetl.engagement_rate(sum(t.likes), sum(t.retweets), sum(t.replies), sum(t.impressions))
-      FROM xetl.posts p JOIN tweet_analytics_comprehensive t ON t.account_id = p.account_id AND t.tweet_id = p.tweet_id
-     WHERE p.account_id = $1 AND p.posted_at >= per.f AND p.posted_at < per.t) AS er,
-   (SELECT avg(t.prediction_accuracy)
-      FROM xetl.posts p JOIN tweet_analytics_comprehensive t ON t.account_id = p.account_id AND t.tweet_id = p.tweet_id
-     WHERE p.account_id = $1 AND p.posted_at >= per.f AND p.posted_at < per.t) AS acc,
-   (SELECT count(t.prediction_accuracy)
-      FROM xetl.posts p JOIN tweet_analytics_comprehensive t ON t.account_id = p.account_id AND t.tweet_id = p.tweet_id
-     WHERE p.account_id = $1 AND p.posted_at >= per.f AND p.posted_at < per.t) AS acc_n,
-   (SELECT sum(fa.followers_gained) FROM xetl.posts p
-      JOIN follower_attributions fa ON fa.account_id = p.account_id AND fa.tweet_id = p.tweet_id
-           AND fa.time_window_hours = xetl.window_7d_hours()
-     WHERE p.account_id = $1 AND p.posted_at >= per.f AND p.posted_at < per.t) AS attributed,
+   pa.posts, pa.er, pa.acc, pa.acc_n, pa.attributed,
    (SELECT sum(hd.cost) FROM hd WHERE hd.day >= per.f::date AND hd.day < per.t::date) AS cost,
    (SELECT count(*) FROM hd WHERE hd.day >= per.f::date AND hd.day < per.t::date
        AND hd.cost IS NOT NULL) AS cost_days,
    (SELECT count(*) FROM hd WHERE hd.day >= per.f::date AND hd.day < per.t::date
        AND hd.partial) AS partial_days,
    (per.t::date - per.f::date) AS days
-  FROM per),
+  FROM per JOIN pa ON pa.k = per.k),
 v AS (
   -- A period's cost is compared only when every one of its days has one:
   -- a sum over the few days health happened to cover is not a period's cost.
