@@ -68,6 +68,26 @@ static double kth(double *v, int n, int k)
     return v[k];
 }
 
+/*
+ * Whether the median of v[0..n) is below thr, its value into *med when it is
+ * computed.  A counting pass answers "no" without the selection when fewer
+ * than (n + 1) / 2 values are below thr (the median is then >= thr); with a
+ * NaN, or when it may be below, the median itself decides: the answer and a
+ * *med used are always fc_median_fast's.
+ */
+static bool median_below(double *v, int n, double thr, double *med)
+{
+    int below = 0, nan = 0;
+    for (int i = 0; i < n; i++) {
+        below += v[i] < thr;
+        nan += v[i] != v[i];
+    }
+    if (!nan && below < (n + 1) / 2)
+        return false;
+    *med = fc_median_fast(v, n);
+    return *med < thr;
+}
+
 double fc_median_fast(double *v, int n)
 {
     double hi = kth(v, n, n / 2);
@@ -308,8 +328,8 @@ static int choose_rounds(struct fc_model *m, int a, const int *rows, int n, bool
             for (int p = 0; p < n; p++)
                 if (!own_only || rows[p] < m->n_own)
                     w->tmp[ne++] = fabs(m->g[(size_t)a * m->n_ref + rows[p]] - w->Rg[(size_t)t * w->N + p]);
-            double e = fc_median_fast(w->tmp, ne);
-            if (e < bge - 1e-12) {
+            double e;
+            if (median_below(w->tmp, ne, bge - 1e-12, &e)) {
                 bge = e;
                 bg = t;
             }
@@ -348,8 +368,8 @@ static void choose_stack(struct fc_model *m, int a, const int *rows, int n, bool
                             double L = isfinite(m->gl[i]) ? m->gl[i] : w->Sh[p];
                             w->tmp[ne++] = fabs(m->g[i] - (fl * L + fa * Ak[p] + fr * w->R[p] + fs * w->Sh[p]));
                         }
-                        double e = fc_median_fast(w->tmp, ne);
-                        if (e < best - 1e-12) {
+                        double e;
+                        if (median_below(w->tmp, ne, best - 1e-12, &e)) {
                             best = e;
                             bz = zz, bk = kk, bl = wl, ba = wa, br = wr;
                         }
