@@ -101,16 +101,12 @@ double fc_median_fast(double *v, int n)
 }
 
 /*
- * Median of the first k values of src (not modified) and the spreads below
- * and above it: the distances from the median to the 10 % and 90 % quantiles
- * (linear interpolation), so a right-skewed neighbourhood gets a longer
- * upper side.
+ * Median of the k sorted values tmp and the spreads below and above it: the
+ * distances from the median to the 10 % and 90 % quantiles (linear
+ * interpolation), so a right-skewed neighbourhood gets a longer upper side.
  */
-static void local_of(const double *src, int k, double *med, double *lo, double *hi)
+static void local_sorted(const double *tmp, int k, double *med, double *lo, double *hi)
 {
-    double tmp[FC_KMAX];
-    memcpy(tmp, src, sizeof *tmp * (size_t)k);
-    qsort(tmp, (size_t)k, sizeof *tmp, fc_cmp_double);
     double q[3], lv[3] = { 0.1, 0.5, 0.9 };
     for (int t = 0; t < 3; t++) {
         double pos = lv[t] * (k - 1);
@@ -125,6 +121,30 @@ static void local_of(const double *src, int k, double *med, double *lo, double *
     *med = t1 > t0 ? sum / (t1 - t0) : q[1];
     *lo = q[1] - q[0];
     *hi = q[2] - q[1];
+}
+
+/* local_sorted of the first k values of src (not modified). */
+static void local_of(const double *src, int k, double *med, double *lo, double *hi)
+{
+    double tmp[FC_KMAX];
+    memcpy(tmp, src, sizeof *tmp * (size_t)k);
+    qsort(tmp, (size_t)k, sizeof *tmp, fc_cmp_double);
+    local_sorted(tmp, k, med, lo, hi);
+}
+
+/* Inserts src[from..to) into the sorted srt[0..from), each after its equals:
+ * srt[0..to) is then the stable sort of src's first to values, as qsort gives. */
+static void sorted_extend(double *srt, const double *src, int from, int to)
+{
+    for (int t = from; t < to; t++) {
+        double v = src[t];
+        int p = t;
+        while (p > 0 && srt[p - 1] > v) {
+            srt[p] = srt[p - 1];
+            p--;
+        }
+        srt[p] = v;
+    }
 }
 
 /* ---- nearest neighbours ---- */
@@ -275,10 +295,15 @@ static void oof_row(const struct fc_model *m, int a, const int *rows, int p, int
         double gv[FC_KMAX];
         for (int t = 0; t < got; t++)
             gv[t] = m->g[(size_t)a * m->n_ref + nb[t].i];
+        /* The k of the grid grow: each sorted prefix extends the last. */
+        double srt[FC_KMAX];
+        int ns = 0;
         for (int kk = 0; kk < w->nk; kk++) {
             int k = k_grid[kk] < got ? k_grid[kk] : got;
             size_t c = ((size_t)zz * w->nk + kk) * N + p;
-            local_of(gv, k, &w->A[c], &w->Lo[c], &w->Hi[c]);
+            sorted_extend(srt, gv, ns, k);
+            ns = k;
+            local_sorted(srt, k, &w->A[c], &w->Lo[c], &w->Hi[c]);
         }
     }
 }
