@@ -76,6 +76,8 @@ void fit_batch_release(struct fit_batch *b)
         free(b->posts[i].tweet_id);
         free(b->posts[i].kind);
     }
+    for (int m = 0; m < FIT_NMETRIC; m++)
+        free(b->fcm[m].blob);
     free(b->posts);
     free(b->snaps);
     memset(b, 0, sizeof *b);
@@ -396,6 +398,30 @@ static int cmp_recent(const void *x, const void *y)
 }
 
 /*
+ * The forecaster of this training set: the kept one when its fingerprint is
+ * this set's (restored: the same model), else trained and packed into kept
+ * (fresh).  0, or -1 on ENOMEM.
+ */
+static int keep_or_train(struct fc_model *m, const struct fc_ref *own, int nrec, double scale, struct fit_fcm *kept)
+{
+    uint64_t fp = fc_train_fp(own, nrec, global_refs, n_global_refs, scale, 0.90);
+    int r = 1;
+    if (kept->have && kept->fp == fp)
+        r = fc_model_restore(m, own, nrec, global_refs, n_global_refs, scale, 0.90, kept->blob, kept->len);
+    if (r <= 0)
+        return r;
+    if (fc_train(m, own, nrec, global_refs, n_global_refs, scale, 0.90))
+        return -1;
+    unsigned char *blob;
+    size_t len;
+    if (fc_model_pack(m, &blob, &len))
+        return -1;
+    free(kept->blob);
+    *kept = (struct fit_fcm){ .have = true, .fresh = true, .fp = fp, .blob = blob, .len = len };
+    return 0;
+}
+
+/*
  * Trains the forecaster for one metric on the account's matured posts of the
  * 90 days before as-of (the most recent FC_OWN_MAX), pooled with the shipped
  * set while they are few.  The reference posts' Lomax forecasts use the
@@ -403,7 +429,7 @@ static int cmp_recent(const void *x, const void *y)
  * 7-day values).  A model with no references is left empty.
  */
 static int train_forecaster(const struct fit_batch *b, int metric, const struct decay_prior *prior, struct fc_model *m,
-                            struct xerr *err)
+                            struct fit_fcm *kept, struct xerr *err)
 {
     pthread_once(&global_once, global_init);
     struct recent *rec = xcalloc((size_t)(b->nposts ? b->nposts : 1), sizeof *rec);
@@ -459,7 +485,7 @@ static int train_forecaster(const struct fit_batch *b, int metric, const struct 
         if (gmed > 0 && med > 0)
             scale = med / gmed;
     }
-    if (fc_train(m, own, nrec, global_refs, n_global_refs, scale, 0.90))
+    if (keep_or_train(m, own, nrec, scale, kept))
         rc = xerr_set(err, XETL_EX_SOFTWARE, "out of memory");
 out:
     decay_ws_free(ws);
@@ -533,7 +559,7 @@ int fit_metric(struct fit_batch *b, int m, const struct fit_pool *pool, double h
 }
 
 struct trainjob {
-    const struct fit_batch *b;
+    struct fit_batch *b;
     const struct fit_pool *pools;
     struct fc_model *fcm;
     int self, nthreads, rc;
@@ -545,7 +571,7 @@ static void *train_worker(void *arg)
 {
     struct trainjob *j = arg;
     for (int m = j->self; m < FIT_NMETRIC && !j->rc; m += j->nthreads)
-        j->rc = train_forecaster(j->b, m, &j->pools[m].prior, &j->fcm[m], &j->err);
+        j->rc = train_forecaster(j->b, m, &j->pools[m].prior, &j->fcm[m], &j->b->fcm[m], &j->err);
     return NULL;
 }
 
@@ -577,6 +603,8 @@ int fit_forecasters(struct fit_batch *b, const struct fit_pool *pools, double ho
                 *err = jobs[t].err;
             }
     }
+    for (int m = 0; m < FIT_NMETRIC; m++)
+        b->fc_trained += b->fcm[m].fresh;
     for (int m = 0; m < FIT_NMETRIC; m++) {
         if (!rc)
             apply_forecaster(b, m, &fcm[m], pools[m].half_life_h, pools[m].t90_h, idx, n);

@@ -52,7 +52,21 @@ struct fit_post {
     struct fit_kept kept[FIT_NMETRIC];    /* history posts: the built-in-prior fit */
 };
 
+/*
+ * One metric's forecaster as kept between runs (xetl.fit_models): used when
+ * its training set's fingerprint (fc_train_fp) is this run's.
+ */
+struct fit_fcm {
+    bool have;           /* loaded, or trained this run */
+    bool fresh;          /* trained this run: to be stored */
+    uint64_t fp;
+    unsigned char *blob; /* fc_model_pack's bytes */
+    size_t len;
+};
+
 struct fit_batch {
+    struct fit_fcm fcm[FIT_NMETRIC]; /* the forecasters kept (fit.c loads, fit_forecasters updates) */
+    int fc_trained;                  /* forecasters trained this run (the others restored) */
     struct fit_post *posts;
     int nposts;
     struct fit_snap *snaps;

@@ -20,8 +20,6 @@ static const int k_grid[] = { 3, 5, 8, 12, 20, 30, 45, 64 };
 static const double size_grid[] = { 0.0, 0.25, 1.0 };
 #define NSZ ((int)(sizeof size_grid / sizeof size_grid[0]))
 #define WSTEP 10     /* weights on a 0.1 grid of the simplex */
-#define S_FLOOR 0.02 /* a local spread below 2 % is not believed */
-#define FSCALE_MIN 0.05
 
 int fc_anchor_for_age(double age_h)
 {
@@ -189,7 +187,7 @@ static int knn(const struct fc_model *m, int a, const double *q, const int *cand
 }
 
 /* Shape: ln(y_a/y_j) for the earlier anchors j; size: ln y_a in slot a. */
-static void features(const double *y, int a, double *f)
+void fc_features(const double *y, int a, double *f)
 {
     for (int j = 0; j < a; j++)
         f[j] = log((y[a] + 1.0) / (y[j] + 1.0));
@@ -208,16 +206,6 @@ void fc_model_free(struct fc_model *m)
     free(m->rows);
     free(m->tree);
     memset(m, 0, sizeof *m);
-}
-
-static bool usable(const double *y, int a, double y7)
-{
-    if (!isfinite(y7) || y7 < 0)
-        return false;
-    for (int j = 0; j <= a; j++)
-        if (!isfinite(y[j]) || y[j] < 0)
-            return false;
-    return true;
 }
 
 /* Scratch of one anchor's inner cross-validation: out-of-fold components per
@@ -406,7 +394,7 @@ static void choose_stack(struct fc_model *m, int a, const int *rows, int n, bool
     an->w_qr = br / (double)WSTEP;
     an->w_sh = (WSTEP - bl - ba - br) / (double)WSTEP;
     an->cv_err = best;
-    an->s_floor = S_FLOOR;
+    an->s_floor = FC_S_FLOOR;
     *c0 = ((size_t)bz * nk + bk) * N;
 }
 
@@ -458,7 +446,7 @@ static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
         double pred = an->w_lomax * L + an->w_analog * w.A[c0 + p] + an->w_qr * w.R[p] + an->w_sh * w.Sh[p];
         double r = m->g[i] - pred;
         w.tmp[nzs] = pred;
-        w.z[nzs++] = r / fmax(S_FLOOR, r < 0 ? w.Lo[c0 + p] : w.Hi[c0 + p]);
+        w.z[nzs++] = r / fmax(FC_S_FLOOR, r < 0 ? w.Lo[c0 + p] : w.Hi[c0 + p]);
     }
     if (fc_conformal_fit(an, m->cover, w.tmp, w.z, nzs))
         goto out;
@@ -470,133 +458,17 @@ out:
     return rc;
 }
 
-/* Ratios, features and Lomax ratios of every post at anchor a (NAN: unusable). */
-static void anchor_ratios(struct fc_model *m, int a, const struct fc_ref *own, const struct fc_ref *glob,
-                          double glob_scale)
-{
-    int n = m->n_ref, n_own = m->n_own;
-    for (int i = 0; i < n; i++) {
-        const struct fc_ref *r = i < n_own ? &own[i] : &glob[i - n_own];
-        double sc = i < n_own ? 1.0 : glob_scale, y[FC_NANCHOR];
-        for (int j = 0; j < FC_NANCHOR; j++)
-            y[j] = r->y[j] * sc;
-        size_t c = (size_t)a * n + i;
-        m->g[c] = m->gl[c] = NAN;
-        if (!usable(y, a, r->y7))
-            continue;
-        double y7 = fmax(r->y7 * sc, y[a]);
-        m->g[c] = log((y7 + 1.0) / (y[a] + 1.0));
-        if (isfinite(r->lomax7[a]) && r->lomax7[a] >= 0)
-            m->gl[c] = log((fmax(r->lomax7[a] * sc, y[a]) + 1.0) / (y[a] + 1.0));
-        features(y, a, &m->f[c * FC_NANCHOR]);
-    }
-}
-
-/* The account's level, the global set's shape: shift the global ratios at
- * anchor a to the account median shrunk towards the global one, each
- * weighted by its precision (n / spread²).  tmp: n_ref scratch. */
-static void shift_global(struct fc_model *m, int a, double *tmp)
-{
-    int n = m->n_ref, n_own = m->n_own;
-    double sown = NAN, sglob = NAN;
-    int nown = 0, nglob = 0;
-    for (int i = 0; i < n_own; i++)
-        if (isfinite(m->g[(size_t)a * n + i]))
-            tmp[nown++] = m->g[(size_t)a * n + i];
-    double sd_own = NAN, sd_glob = NAN;
-    if (nown > 0)
-        decay_robust_stats(tmp, nown, &sown, &sd_own);
-    for (int i = n_own; i < n; i++)
-        if (isfinite(m->g[(size_t)a * n + i]))
-            tmp[nglob++] = m->g[(size_t)a * n + i];
-    if (nglob == 0)
-        return;
-    decay_robust_stats(tmp, nglob, &sglob, &sd_glob);
-    double level = sglob;
-    if (nown > 0) {
-        double wo = nown / pow(fmax(sd_own, S_FLOOR), 2), wg = FC_LEVEL_N0 / pow(fmax(sd_glob, S_FLOOR), 2);
-        level = (wo * sown + wg * sglob) / (wo + wg);
-    }
-    for (int i = n_own; i < n; i++) {
-        size_t c = (size_t)a * n + i;
-        if (isfinite(m->g[c])) {
-            m->g[c] += level - sglob;
-            if (isfinite(m->gl[c]))
-                m->gl[c] += level - sglob;
-        }
-    }
-}
-
-/* The usable rows at anchor a, the median rule on them and the feature
- * scales; returns how many rows.  tmp: n_ref scratch. */
-static int anchor_rows(struct fc_model *m, int a, double *tmp)
-{
-    int n = m->n_ref;
-    int nr = 0, *rows = &m->rows[(size_t)a * n];
-    for (int i = 0; i < n; i++)
-        if (isfinite(m->g[(size_t)a * n + i]))
-            rows[nr++] = i;
-    struct fc_anchor *an = &m->a[a];
-    an->n = nr;
-    if (nr == 0)
-        return 0;
-    for (int p = 0; p < nr; p++)
-        tmp[p] = m->g[(size_t)a * n + rows[p]];
-    decay_robust_stats(tmp, nr, &an->sh_med, &an->sh_sd);
-    an->sh_sd = fmax(an->sh_sd, S_FLOOR);
-    for (int j = 0; j <= a && a > 0; j++) {
-        double med, sd;
-        for (int p = 0; p < nr; p++)
-            tmp[p] = m->f[((size_t)a * n + rows[p]) * FC_NANCHOR + j];
-        decay_robust_stats(tmp, nr, &med, &sd);
-        an->fscale[j] = fmax(sd, FSCALE_MIN);
-    }
-    return nr;
-}
-
 int fc_train(struct fc_model *m, const struct fc_ref *own, int n_own, const struct fc_ref *glob, int n_glob,
              double glob_scale, double cover)
 {
-    memset(m, 0, sizeof *m);
-    m->cover = cover > 0 && cover < 1 ? cover : 0.90;
-    if (n_own < 0)
-        n_own = 0;
-    if (n_glob < 0 || n_own >= FC_OWN_ENOUGH || !glob)
-        n_glob = 0;
-    if (!own)
-        n_own = 0;
-    if (!(glob_scale > 0) || !isfinite(glob_scale))
-        glob_scale = 1.0;
-    int n = n_own + n_glob;
-    m->n_ref = n;
-    m->n_own = n_own;
-    m->n_global = n_glob;
-    if (n == 0)
-        return 0;
-    size_t cells = (size_t)FC_NANCHOR * (size_t)n;
-    m->g = malloc(sizeof(double) * cells);
-    m->gl = malloc(sizeof(double) * cells);
-    m->f = calloc(cells * FC_NANCHOR, sizeof(double));
-    m->rows = malloc(sizeof(int) * cells);
-    m->tree = malloc(sizeof *m->tree * FC_NANCHOR * FC_TREE_MAX);
-    double *tmp = malloc(sizeof(double) * (size_t)n);
-    int rc = -1;
-    if (!m->g || !m->gl || !m->f || !m->rows || !m->tree || !tmp)
-        goto out;
-
-    for (int a = 0; a < FC_NANCHOR; a++) {
-        anchor_ratios(m, a, own, glob, glob_scale);
-        shift_global(m, a, tmp);
-        int nr = anchor_rows(m, a, tmp);
-        if (nr > 0 && train_anchor(m, a, &m->rows[(size_t)a * m->n_ref], nr))
-            goto out;
-    }
-    rc = 0;
-out:
-    free(tmp);
-    if (rc)
-        fc_model_free(m);
-    return rc;
+    if (fc_prepare(m, own, n_own, glob, n_glob, glob_scale, cover))
+        return -1;
+    for (int a = 0; a < FC_NANCHOR; a++)
+        if (m->a[a].n > 0 && train_anchor(m, a, &m->rows[(size_t)a * m->n_ref], m->a[a].n)) {
+            fc_model_free(m);
+            return -1;
+        }
+    return 0;
 }
 
 /* ---- prediction ---- */
@@ -613,7 +485,7 @@ int fc_predict(const struct fc_model *m, int a, const double *y, double lomax7, 
     double A = an->sh_med, lo = an->sh_sd * 1.2815515655446004, hi = lo;
     if (a > 0 && an->k > 0) {
         double q[FC_NANCHOR];
-        features(y, a, q);
+        fc_features(y, a, q);
         struct nbr nb[FC_KMAX];
         int got = knn(m, a, q, &m->rows[(size_t)a * m->n_ref], an->n, an->k, an->w_size, nb);
         double gv[FC_KMAX];
@@ -626,7 +498,7 @@ int fc_predict(const struct fc_model *m, int a, const double *y, double lomax7, 
     if (isfinite(lomax7) && lomax7 >= 0)
         L = log((fmax(lomax7, y[a]) + 1.0) / (y[a] + 1.0));
     double q[FC_NANCHOR];
-    features(y, a, q);
+    fc_features(y, a, q);
     double g = an->w_lomax * L + an->w_analog * A + an->w_qr * fc_gb_eval(an->gb_init, &m->tree[(size_t)a * FC_TREE_MAX], an->ntree, q) + an->w_sh * an->sh_med;
     lo = fmax(an->s_floor, lo);
     hi = fmax(an->s_floor, hi);
