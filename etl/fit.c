@@ -102,14 +102,20 @@ static int metric_index(const char *name)
     return -1;
 }
 
-/* The stored history fits (xetl.fit_history) into the history posts' kept[]. */
-static int load_kept(struct db *db, int64_t account_id, struct fit_batch *b, struct xerr *err)
+/* A named statement whose one parameter is the account. */
+static int account_query(struct db *db, const char *name, int64_t account_id, struct db_res **res, struct xerr *err)
 {
     char acc[32];
     db_fmt_long(acc, sizeof acc, (long)account_id);
     const char *params[1] = { acc };
+    return db_query(db, name, 1, params, res, err);
+}
+
+/* The stored history fits (xetl.fit_history) into the history posts' kept[]. */
+static int load_kept(struct db *db, int64_t account_id, struct fit_batch *b, struct xerr *err)
+{
     struct db_res *res;
-    int rc = db_query(db, "fit/history_load", 1, params, &res, err);
+    int rc = account_query(db, "fit/history_load", account_id, &res, err);
     if (rc)
         return rc;
     /* Posts by tweet_id in C order, for bsearch. */
@@ -146,11 +152,8 @@ static int hexval(char c)
 /* The kept forecasters (xetl.fit_models) into b->fcm[]; a malformed one is left out (retrained). */
 static int load_models(struct db *db, int64_t account_id, struct fit_batch *b, struct xerr *err)
 {
-    char acc[32];
-    db_fmt_long(acc, sizeof acc, (long)account_id);
-    const char *params[1] = { acc };
     struct db_res *res;
-    int rc = db_query(db, "fit/models_load", 1, params, &res, err);
+    int rc = account_query(db, "fit/models_load", account_id, &res, err);
     if (rc)
         return rc;
     for (int r = 0; r < db_nrows(res); r++) {

@@ -253,14 +253,14 @@ static void test_degenerate(void **state)
 static void test_kept_model(void **state)
 {
     (void)state;
+    enum { NT = 120, NG = 60 };
+    struct fc_ref tr[NT], g[NG];
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 29);
-    enum { NT = 120, NG = 60 };
-    struct fc_ref *tr = calloc(NT, sizeof *tr), *g = calloc(NG, sizeof *g);
-    world(r, NT, 0.0, 0.05, tr);
-    world(r, NG, 0.3, 0.05, g);
+    world(r, NT, 0.0, 0.05, tr); /* own posts, some with a Lomax forecast */
     for (int i = 0; i < NT; i += 3)
         tr[i].lomax7[2] = tr[i].y7 * 0.9;
+    world(r, NG, 0.3, 0.05, g); /* a global set on another level */
     struct fc_model m, k, other;
     assert_int_equal(fc_train(&m, tr, NT, g, NG, 2.0, 0.90), 0);
     unsigned char *blob;
@@ -287,8 +287,6 @@ static void test_kept_model(void **state)
     fc_model_free(&m);
     fc_model_free(&k);
     free(blob);
-    free(tr);
-    free(g);
     gsl_rng_free(r);
 }
 
