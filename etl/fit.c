@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "etl/accounts.h"
 #include "etl/db.h"
+#include "etl/fit_forecast.h"
 #include "etl/fit_model.h"
 #include "etl/fit_write.h"
 

@@ -116,9 +116,11 @@ int fc_train(struct fc_model *m, const struct fc_ref *own, int n_own, const stru
 void fc_model_free(struct fc_model *m);
 
 /*
- * A trained model kept between runs.  fc_train_fp is the fingerprint of
- * fc_train's inputs (and of the training code's version): the same
- * fingerprint, the same model to the last bit.  fc_model_pack keeps what the
+ * A trained model kept between runs (the caller decides when its inputs are
+ * the same: fc_train is deterministic, so the same inputs give the same
+ * model to the last bit; a change to the training that changes the model
+ * of the same inputs must change the caller's fingerprint: etl/fit_forecast.c
+ * FIT_FORECAST_VERSION).  fc_model_pack keeps what the
  * cross-validation chose (each anchor's choice and trees) in *len bytes at
  * *out (malloc'd, the caller frees; native byte order); 0 or -1 on ENOMEM.
  * fc_model_restore makes, from the same inputs and those bytes, the model
@@ -126,8 +128,6 @@ void fc_model_free(struct fc_model *m);
  * Returns 0, 1 when the bytes are not a model of these inputs (m is then
  * empty: train it), -1 on ENOMEM.
  */
-uint64_t fc_train_fp(const struct fc_ref *own, int n_own, const struct fc_ref *glob, int n_glob, double glob_scale,
-                     double cover);
 int fc_model_pack(const struct fc_model *m, unsigned char **out, size_t *len);
 int fc_model_restore(struct fc_model *m, const struct fc_ref *own, int n_own, const struct fc_ref *glob, int n_glob,
                      double glob_scale, double cover, const unsigned char *buf, size_t len);

@@ -1,8 +1,8 @@
 /*
  * stats/forecast_prep.c — the forecaster's training set in memory (see
  * fc_prepare in stats/forecast_impl.h), and a trained model kept between runs:
- * its fingerprint, what the cross-validation chose packed into bytes, and the
- * model restored from them (see stats/forecast.h).
+ * what the cross-validation chose packed into bytes, and the model restored
+ * from them (see stats/forecast.h).
  */
 #include "stats/forecast_impl.h"
 
@@ -150,33 +150,7 @@ int fc_prepare(struct fc_model *m, const struct fc_ref *own, int n_own, const st
 
 /* ---- a trained model kept between runs ---- */
 
-/* Bump when a change to the training (stats/forecast*.c) changes the model
- * trained on the same inputs: kept models of another version are retrained. */
-#define FC_TRAIN_VERSION 1
 #define PACK_MAGIC 0x314d4346u /* "FCM1" */
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *q = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ q[i]) * UINT64_C(0x100000001b3);
-    return h;
-}
-
-uint64_t fc_train_fp(const struct fc_ref *own, int n_own, const struct fc_ref *glob, int n_glob, double glob_scale,
-                     double cover)
-{
-    uint64_t h = UINT64_C(0xcbf29ce484222325); /* FNV-1a, 64 bits */
-    int32_t head[4] = { FC_TRAIN_VERSION, (int32_t)sizeof(struct fc_ref), n_own, n_glob };
-    double dh[2] = { glob_scale, cover };
-    h = fnv(h, head, sizeof head);
-    h = fnv(h, dh, sizeof dh);
-    if (own && n_own > 0)
-        h = fnv(h, own, sizeof *own * (size_t)n_own);
-    if (glob && n_glob > 0)
-        h = fnv(h, glob, sizeof *glob * (size_t)n_glob);
-    return h;
-}
 
 /* A cursor over the packed bytes: writes when w, reads when r, else only
  * counts; fails past len. */

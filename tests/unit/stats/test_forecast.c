@@ -4,7 +4,7 @@
  * their early shape (seeded, tolerances stated next to each assertion),
  * conformal coverage on fresh draws, pooling with a global set whose level
  * differs, the boosted median learner on a step, determinism, degenerate
- * input, and a model kept between runs (packed, restored, fingerprinted).
+ * input, and a model kept between runs (packed and restored).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -248,8 +248,8 @@ static void test_degenerate(void **state)
 }
 
 /* A kept model: packed and restored from the same posts it predicts bit for
- * bit what the trained one does; the same fingerprint for the same posts, a
- * different one when one count moves; bytes of other posts are refused. */
+ * bit what the trained one does; bytes of other posts, or cut short, are
+ * refused. */
 static void test_kept_model(void **state)
 {
     (void)state;
@@ -275,11 +275,6 @@ static void test_kept_model(void **state)
             if (r1 == 0)
                 assert_memory_equal(&f1, &f2, sizeof f1);
         }
-    uint64_t fp = fc_train_fp(tr, NT, g, NG, 2.0, 0.90);
-    assert_true(fp == fc_train_fp(tr, NT, g, NG, 2.0, 0.90));
-    assert_true(fp != fc_train_fp(tr, NT, g, NG, 2.5, 0.90));
-    tr[7].y[1] += 1.0;
-    assert_true(fp != fc_train_fp(tr, NT, g, NG, 2.0, 0.90));
     /* other posts (fewer of them), or cut bytes: not this model */
     assert_int_equal(fc_model_restore(&other, tr, NT - 1, g, NG, 2.0, 0.90, blob, len), 1);
     assert_int_equal(fc_model_restore(&other, tr, NT, g, NG, 2.0, 0.90, blob, len - 1), 1);
