@@ -1,13 +1,13 @@
--- 0230 fit_models: each account's trained forecaster per metric (what the
--- nested cross-validation chose: every anchor's choice and its boosted
--- trees), kept so that a run whose training set is the one the model was
--- trained on does not train it again.  fp is a hash of exactly that training
--- set (the account's matured reference posts with their Lomax forecasts, the
--- global set, its scale, the coverage) and of the training code's version:
--- a row is used only when training would give the same model to the last
--- bit.  model is stats/forecast_prep.c's packing (native byte order).  One
--- row per account and metric, replaced when the training set changes; kept
--- by fit alone.
+-- 0230 fit_models: each account's trained forecaster per metric (its
+-- reference rows, what the nested cross-validation chose at every anchor and
+-- the boosted trees), kept so that a run whose inputs are the ones the model
+-- was made of neither fits the reference posts nor trains again.  fp is a
+-- hash of exactly those inputs (the reference posts' samples and 7-day
+-- values, the prior they are fitted with, the global set) and of the code's
+-- versions: a row is used only when the model would come out the same to the
+-- last bit.  model is etl/fit_forecast.c's packing (native byte order).  One
+-- row per account and metric, replaced when the inputs change; kept by fit
+-- alone.
 CREATE TABLE IF NOT EXISTS xetl.fit_models (
     account_id bigint NOT NULL,
     metric text NOT NULL,
