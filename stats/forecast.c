@@ -157,31 +157,43 @@ struct nbr {
  * to the feature vector q, by squared scaled distance; ties keep the earlier
  * candidate.  Returns how many were found (<= k), sorted nearest first.
  */
+/* Offers candidate i at distance d to the k nearest so far out[0..*got). */
+static void nbr_offer(struct nbr *out, int *got, int k, double d, int i)
+{
+    if (*got == k && !(d < out[k - 1].d))
+        return;
+    int p = *got < k ? (*got)++ : k - 1;
+    while (p > 0 && out[p - 1].d > d) {
+        out[p] = out[p - 1];
+        p--;
+    }
+    out[p] = (struct nbr){ d, i };
+}
+
+/* Candidate c's squared scaled shape distance to q into *ds, its scaled size difference into *dz. */
+static void nbr_parts(const struct fc_model *m, int a, const double *q, int i, double *ds, double *dz)
+{
+    const struct fc_anchor *an = &m->a[a];
+    const double *f = &m->f[((size_t)a * m->n_ref + i) * FC_NANCHOR];
+    double d = 0;
+    for (int j = 0; j < a; j++) {
+        double z = (f[j] - q[j]) / an->fscale[j];
+        d += z * z;
+    }
+    *ds = d;
+    *dz = (f[a] - q[a]) / an->fscale[a];
+}
+
 static int knn(const struct fc_model *m, int a, const double *q, const int *cand, int nc, int k, double wsize,
                struct nbr *out)
 {
-    const struct fc_anchor *an = &m->a[a];
     int got = 0;
     for (int c = 0; c < nc; c++) {
-        int i = cand[c];
-        const double *f = &m->f[((size_t)a * m->n_ref + i) * FC_NANCHOR];
-        double d = 0;
-        for (int j = 0; j < a; j++) {
-            double z = (f[j] - q[j]) / an->fscale[j];
-            d += z * z;
-        }
-        if (wsize > 0) {
-            double z = (f[a] - q[a]) / an->fscale[a];
+        double d, z;
+        nbr_parts(m, a, q, cand[c], &d, &z);
+        if (wsize > 0)
             d += wsize * z * z;
-        }
-        if (got == k && !(d < out[k - 1].d))
-            continue;
-        int p = got < k ? got++ : k - 1;
-        while (p > 0 && out[p - 1].d > d) {
-            out[p] = out[p - 1];
-            p--;
-        }
-        out[p] = (struct nbr){ d, i };
+        nbr_offer(out, &got, k, d, cand[c]);
     }
     return got;
 }
@@ -217,6 +229,7 @@ struct cvws {
     double *Sh, *R, *Rg;  /* [N] the median rule, the chosen trees, [NROUNDS*N] the trees by rounds */
     double *tmp, *z;      /* [N] scratch */
     int *cand;            /* [N] a fold's training rows */
+    double *ds, *dz;      /* [N] a row's distance parts to them (nbr_parts) */
     struct fc_tree *tr;   /* [FC_TREE_MAX] a fold's trees */
 };
 
@@ -232,6 +245,8 @@ static void cvws_free(struct cvws *w)
     free(w->tmp);
     free(w->z);
     free(w->cand);
+    free(w->ds);
+    free(w->dz);
 }
 
 static int cvws_alloc(struct cvws *w, int a, int n)
@@ -250,8 +265,12 @@ static int cvws_alloc(struct cvws *w, int a, int n)
     w->R = malloc(sizeof(double) * N);
     w->Rg = malloc(sizeof(double) * N * FC_GB_NROUNDS);
     w->cand = malloc(sizeof(int) * N);
+    w->ds = malloc(sizeof(double) * N);
+    w->dz = malloc(sizeof(double) * N);
     w->tr = malloc(sizeof *w->tr * FC_TREE_MAX);
-    return w->A && w->Lo && w->Hi && w->Sh && w->tmp && w->z && w->R && w->Rg && w->cand && w->tr ? 0 : -1;
+    return w->A && w->Lo && w->Hi && w->Sh && w->tmp && w->z && w->R && w->Rg && w->cand && w->ds && w->dz && w->tr
+               ? 0
+               : -1;
 }
 
 /* Row p's out-of-fold components from a fold's nc training rows, whose
@@ -277,9 +296,19 @@ static void oof_row(const struct fc_model *m, int a, const int *rows, int p, int
         return;
     }
     const double *q = &m->f[((size_t)a * m->n_ref + rows[p]) * FC_NANCHOR];
+    /* The distances' parts once for the three size weights (knn's arithmetic). */
+    for (int c = 0; c < nc; c++)
+        nbr_parts(m, a, q, w->cand[c], &w->ds[c], &w->dz[c]);
     for (int zz = 0; zz < w->nz; zz++) {
         struct nbr nb[FC_KMAX];
-        int got = knn(m, a, q, w->cand, nc, FC_KMAX, size_grid[zz], nb);
+        int got = 0;
+        double wsize = size_grid[zz];
+        for (int c = 0; c < nc; c++) {
+            double d = w->ds[c];
+            if (wsize > 0)
+                d += wsize * w->dz[c] * w->dz[c];
+            nbr_offer(nb, &got, FC_KMAX, d, w->cand[c]);
+        }
         double gv[FC_KMAX];
         for (int t = 0; t < got; t++)
             gv[t] = m->g[(size_t)a * m->n_ref + nb[t].i];
