@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "etl/accounts.h"
 #include "etl/db.h"
+#include "etl/fit_forecast.h"
 #include "etl/fit_model.h"
 #include "etl/fit_write.h"
 
@@ -102,14 +103,20 @@ static int metric_index(const char *name)
     return -1;
 }
 
-/* The stored history fits (xetl.fit_history) into the history posts' kept[]. */
-static int load_kept(struct db *db, int64_t account_id, struct fit_batch *b, struct xerr *err)
+/* A named statement whose one parameter is the account. */
+static int account_query(struct db *db, const char *name, int64_t account_id, struct db_res **res, struct xerr *err)
 {
     char acc[32];
     db_fmt_long(acc, sizeof acc, (long)account_id);
     const char *params[1] = { acc };
+    return db_query(db, name, 1, params, res, err);
+}
+
+/* The stored history fits (xetl.fit_history) into the history posts' kept[]. */
+static int load_kept(struct db *db, int64_t account_id, struct fit_batch *b, struct xerr *err)
+{
     struct db_res *res;
-    int rc = db_query(db, "fit/history_load", 1, params, &res, err);
+    int rc = account_query(db, "fit/history_load", account_id, &res, err);
     if (rc)
         return rc;
     /* Posts by tweet_id in C order, for bsearch. */
@@ -134,6 +141,44 @@ static int load_kept(struct db *db, int64_t account_id, struct fit_batch *b, str
             .t90_h = db_get_double(res, r, 9, NAN) };
     }
     free(order);
+    db_res_free(res);
+    return 0;
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The kept forecasters (xetl.fit_models) into b->fcm[]; a malformed one is left out (retrained). */
+static int load_models(struct db *db, int64_t account_id, struct fit_batch *b, struct xerr *err)
+{
+    struct db_res *res;
+    int rc = account_query(db, "fit/models_load", account_id, &res, err);
+    if (rc)
+        return rc;
+    for (int r = 0; r < db_nrows(res); r++) {
+        int m = metric_index(db_get_text(res, r, 0));
+        const char *hex = db_get_text(res, r, 2);
+        size_t n = hex ? strlen(hex) : 1;
+        if (m < 0 || n % 2)
+            continue;
+        unsigned char *blob = xmalloc(n / 2 + 1);
+        size_t k = 0;
+        for (; k < n / 2; k++) {
+            int hi = hexval(hex[2 * k]), lo = hexval(hex[2 * k + 1]);
+            if (hi < 0 || lo < 0)
+                break;
+            blob[k] = (unsigned char)(hi << 4 | lo);
+        }
+        if (k < n / 2) {
+            free(blob);
+            continue;
+        }
+        free(b->fcm[m].blob);
+        b->fcm[m] = (struct fit_fcm){ .have = true, .fresh = false, .fp = (uint64_t)db_get_int64(res, r, 1, 0),
+                                      .blob = blob, .len = n / 2 };
+    }
     db_res_free(res);
     return 0;
 }
@@ -203,7 +248,8 @@ int fit_run(struct db *db, const struct config *cfg, const struct account *acct,
         return rc;
 
     double t0 = log_wallclock();
-    if ((rc = load_batch(db, acct, a, &b, err)) || (rc = load_kept(db, acct->id, &b, err)))
+    if ((rc = load_batch(db, acct, a, &b, err)) || (rc = load_kept(db, acct->id, &b, err)) ||
+        (rc = load_models(db, acct->id, &b, err)))
         goto out;
     double t1 = log_wallclock();
     fit_batch_actuals(&b, horizon);
@@ -225,8 +271,9 @@ int fit_run(struct db *db, const struct config *cfg, const struct account *acct,
     if ((rc = db_commit(db, err)))
         goto out;
     in_tx = false;
-    log_debug("fit: @%s: load %.2f s (%d posts, %d snapshots), fit %.2f s (history fits %ld), write %.2f s",
-              acct->handle, t1 - t0, b.nposts, b.nsnaps, t2 - t1, history, log_wallclock() - t2);
+    log_debug("fit: @%s: load %.2f s (%d posts, %d snapshots), fit %.2f s (history fits %ld, forecasters trained %d),"
+              " write %.2f s",
+              acct->handle, t1 - t0, b.nposts, b.nsnaps, t2 - t1, history, b.fc_trained, log_wallclock() - t2);
     counts->fits += fits;
     counts->rows += rows;
     log_info("fit: @%s: %d posts in range, %ld curves (lomax %ld, pooled %ld, loglinear %ld, none %ld), %ld rows",

@@ -18,6 +18,8 @@
 
 #define FIT_HISTORY_DAYS 90 /* posts whose shapes feed the account's prior */
 #define FIT_MAX_THREADS 16  /* the cap of fit.threads (config_keys.c says so too) */
+/* Bump when a change to stats/decay or to fit_many's inputs changes a fit of the same samples. */
+#define FIT_MODEL_VERSION 1
 
 struct fit_snap {
     double age_h;
@@ -52,7 +54,21 @@ struct fit_post {
     struct fit_kept kept[FIT_NMETRIC];    /* history posts: the built-in-prior fit */
 };
 
+/*
+ * One metric's forecaster as kept between runs (xetl.fit_models): used when
+ * its training set's fingerprint (fc_train_fp) is this run's.
+ */
+struct fit_fcm {
+    bool have;           /* loaded, or trained this run */
+    bool fresh;          /* trained this run: to be stored */
+    uint64_t fp;
+    unsigned char *blob; /* fc_model_pack's bytes */
+    size_t len;
+};
+
 struct fit_batch {
+    struct fit_fcm fcm[FIT_NMETRIC]; /* the forecasters kept (fit.c loads, fit_forecasters updates) */
+    int fc_trained;                  /* forecasters trained this run (the others restored) */
     struct fit_post *posts;
     int nposts;
     struct fit_snap *snaps;
@@ -101,14 +117,5 @@ int fit_account_prior(struct fit_batch *b, int metric, double horizon, int threa
 /* The curves of metric for the posts idx[0..n) (in range), into each post's res[metric]; by_method[DECAY_*] counts them. */
 int fit_metric(struct fit_batch *b, int metric, const struct fit_pool *pool, double horizon, int threads,
                const int *idx, int n, long *by_method, struct xerr *err);
-
-/*
- * The stacked forecaster of every metric, trained on the account's matured
- * posts (the metrics on up to |threads| threads: each depends only on the
- * batch and its prior), replacing the curve's 7-day value of the posts idx
- * 1–72 h old, and each post's half-life source (res/fc/hl_pooled).
- */
-int fit_forecasters(struct fit_batch *b, const struct fit_pool *pools, double horizon, int threads, const int *idx,
-                    int n, struct xerr *err);
 
 #endif

@@ -236,6 +236,29 @@ static int save_kept(struct db *db, const char *acc, int64_t as_of, const struct
     return 0;
 }
 
+/* The forecasters trained this run, kept for the next (xetl.fit_models; the model as hex text). */
+static int save_models(struct db *db, const char *acc, const struct fit_batch *b, struct xerr *err)
+{
+    static const char digits[] = "0123456789abcdef";
+    int rc = 0;
+    for (int m = 0; m < FIT_NMETRIC && !rc; m++) {
+        const struct fit_fcm *k = &b->fcm[m];
+        if (!k->fresh)
+            continue;
+        char fp[32], *hex = xmalloc(2 * k->len + 1);
+        for (size_t i = 0; i < k->len; i++) {
+            hex[2 * i] = digits[k->blob[i] >> 4];
+            hex[2 * i + 1] = digits[k->blob[i] & 15];
+        }
+        hex[2 * k->len] = 0;
+        snprintf(fp, sizeof fp, "%lld", (long long)(int64_t)k->fp);
+        const char *params[4] = { acc, fit_metric_names[m], fp, hex };
+        rc = db_cmd(db, "fit/models_save", 4, params, NULL, err);
+        free(hex);
+    }
+    return rc;
+}
+
 int fit_write(struct db *db, int64_t account_id, const struct stage_args *a, const struct fit_batch *b,
               double horizon, long *rows, struct xerr *err)
 {
@@ -271,5 +294,7 @@ int fit_write(struct db *db, int64_t account_id, const struct stage_args *a, con
         if (steps[i].counted)
             *rows += n;
     }
-    return save_kept(db, acc, a->as_of, b, err);
+    if ((rc = save_kept(db, acc, a->as_of, b, err)))
+        return rc;
+    return save_models(db, acc, b, err);
 }

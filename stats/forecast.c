@@ -20,8 +20,6 @@ static const int k_grid[] = { 3, 5, 8, 12, 20, 30, 45, 64 };
 static const double size_grid[] = { 0.0, 0.25, 1.0 };
 #define NSZ ((int)(sizeof size_grid / sizeof size_grid[0]))
 #define WSTEP 10     /* weights on a 0.1 grid of the simplex */
-#define S_FLOOR 0.02 /* a local spread below 2 % is not believed */
-#define FSCALE_MIN 0.05
 
 int fc_anchor_for_age(double age_h)
 {
@@ -68,6 +66,26 @@ static double kth(double *v, int n, int k)
     return v[k];
 }
 
+/*
+ * Whether the median of v[0..n) is below thr, its value into *med when it is
+ * computed.  A counting pass answers "no" without the selection when fewer
+ * than (n + 1) / 2 values are below thr (the median is then >= thr); with a
+ * NaN, or when it may be below, the median itself decides: the answer and a
+ * *med used are always fc_median_fast's.
+ */
+static bool median_below(double *v, int n, double thr, double *med)
+{
+    int below = 0, nan = 0;
+    for (int i = 0; i < n; i++) {
+        below += v[i] < thr;
+        nan += v[i] != v[i];
+    }
+    if (!nan && below < (n + 1) / 2)
+        return false;
+    *med = fc_median_fast(v, n);
+    return *med < thr;
+}
+
 double fc_median_fast(double *v, int n)
 {
     double hi = kth(v, n, n / 2);
@@ -81,16 +99,12 @@ double fc_median_fast(double *v, int n)
 }
 
 /*
- * Median of the first k values of src (not modified) and the spreads below
- * and above it: the distances from the median to the 10 % and 90 % quantiles
- * (linear interpolation), so a right-skewed neighbourhood gets a longer
- * upper side.
+ * Median of the k sorted values tmp and the spreads below and above it: the
+ * distances from the median to the 10 % and 90 % quantiles (linear
+ * interpolation), so a right-skewed neighbourhood gets a longer upper side.
  */
-static void local_of(const double *src, int k, double *med, double *lo, double *hi)
+static void local_sorted(const double *tmp, int k, double *med, double *lo, double *hi)
 {
-    double tmp[FC_KMAX];
-    memcpy(tmp, src, sizeof *tmp * (size_t)k);
-    qsort(tmp, (size_t)k, sizeof *tmp, fc_cmp_double);
     double q[3], lv[3] = { 0.1, 0.5, 0.9 };
     for (int t = 0; t < 3; t++) {
         double pos = lv[t] * (k - 1);
@@ -107,6 +121,30 @@ static void local_of(const double *src, int k, double *med, double *lo, double *
     *hi = q[2] - q[1];
 }
 
+/* local_sorted of the first k values of src (not modified). */
+static void local_of(const double *src, int k, double *med, double *lo, double *hi)
+{
+    double tmp[FC_KMAX];
+    memcpy(tmp, src, sizeof *tmp * (size_t)k);
+    qsort(tmp, (size_t)k, sizeof *tmp, fc_cmp_double);
+    local_sorted(tmp, k, med, lo, hi);
+}
+
+/* Inserts src[from..to) into the sorted srt[0..from), each after its equals:
+ * srt[0..to) is then the stable sort of src's first to values, as qsort gives. */
+static void sorted_extend(double *srt, const double *src, int from, int to)
+{
+    for (int t = from; t < to; t++) {
+        double v = src[t];
+        int p = t;
+        while (p > 0 && srt[p - 1] > v) {
+            srt[p] = srt[p - 1];
+            p--;
+        }
+        srt[p] = v;
+    }
+}
+
 /* ---- nearest neighbours ---- */
 
 struct nbr {
@@ -119,37 +157,49 @@ struct nbr {
  * to the feature vector q, by squared scaled distance; ties keep the earlier
  * candidate.  Returns how many were found (<= k), sorted nearest first.
  */
+/* Offers candidate i at distance d to the k nearest so far out[0..*got). */
+static void nbr_offer(struct nbr *out, int *got, int k, double d, int i)
+{
+    if (*got == k && !(d < out[k - 1].d))
+        return;
+    int p = *got < k ? (*got)++ : k - 1;
+    while (p > 0 && out[p - 1].d > d) {
+        out[p] = out[p - 1];
+        p--;
+    }
+    out[p] = (struct nbr){ d, i };
+}
+
+/* Candidate c's squared scaled shape distance to q into *ds, its scaled size difference into *dz. */
+static void nbr_parts(const struct fc_model *m, int a, const double *q, int i, double *ds, double *dz)
+{
+    const struct fc_anchor *an = &m->a[a];
+    const double *f = &m->f[((size_t)a * m->n_ref + i) * FC_NANCHOR];
+    double d = 0;
+    for (int j = 0; j < a; j++) {
+        double z = (f[j] - q[j]) / an->fscale[j];
+        d += z * z;
+    }
+    *ds = d;
+    *dz = (f[a] - q[a]) / an->fscale[a];
+}
+
 static int knn(const struct fc_model *m, int a, const double *q, const int *cand, int nc, int k, double wsize,
                struct nbr *out)
 {
-    const struct fc_anchor *an = &m->a[a];
     int got = 0;
     for (int c = 0; c < nc; c++) {
-        int i = cand[c];
-        const double *f = &m->f[((size_t)a * m->n_ref + i) * FC_NANCHOR];
-        double d = 0;
-        for (int j = 0; j < a; j++) {
-            double z = (f[j] - q[j]) / an->fscale[j];
-            d += z * z;
-        }
-        if (wsize > 0) {
-            double z = (f[a] - q[a]) / an->fscale[a];
+        double d, z;
+        nbr_parts(m, a, q, cand[c], &d, &z);
+        if (wsize > 0)
             d += wsize * z * z;
-        }
-        if (got == k && !(d < out[k - 1].d))
-            continue;
-        int p = got < k ? got++ : k - 1;
-        while (p > 0 && out[p - 1].d > d) {
-            out[p] = out[p - 1];
-            p--;
-        }
-        out[p] = (struct nbr){ d, i };
+        nbr_offer(out, &got, k, d, cand[c]);
     }
     return got;
 }
 
 /* Shape: ln(y_a/y_j) for the earlier anchors j; size: ln y_a in slot a. */
-static void features(const double *y, int a, double *f)
+void fc_features(const double *y, int a, double *f)
 {
     for (int j = 0; j < a; j++)
         f[j] = log((y[a] + 1.0) / (y[j] + 1.0));
@@ -170,16 +220,6 @@ void fc_model_free(struct fc_model *m)
     memset(m, 0, sizeof *m);
 }
 
-static bool usable(const double *y, int a, double y7)
-{
-    if (!isfinite(y7) || y7 < 0)
-        return false;
-    for (int j = 0; j <= a; j++)
-        if (!isfinite(y[j]) || y[j] < 0)
-            return false;
-    return true;
-}
-
 /* Scratch of one anchor's inner cross-validation: out-of-fold components per
  * row (N rows) and configuration (nz size weights x nk neighbour counts). */
 struct cvws {
@@ -189,6 +229,7 @@ struct cvws {
     double *Sh, *R, *Rg;  /* [N] the median rule, the chosen trees, [NROUNDS*N] the trees by rounds */
     double *tmp, *z;      /* [N] scratch */
     int *cand;            /* [N] a fold's training rows */
+    double *ds, *dz;      /* [N] a row's distance parts to them (nbr_parts) */
     struct fc_tree *tr;   /* [FC_TREE_MAX] a fold's trees */
 };
 
@@ -204,6 +245,8 @@ static void cvws_free(struct cvws *w)
     free(w->tmp);
     free(w->z);
     free(w->cand);
+    free(w->ds);
+    free(w->dz);
 }
 
 static int cvws_alloc(struct cvws *w, int a, int n)
@@ -222,8 +265,12 @@ static int cvws_alloc(struct cvws *w, int a, int n)
     w->R = malloc(sizeof(double) * N);
     w->Rg = malloc(sizeof(double) * N * FC_GB_NROUNDS);
     w->cand = malloc(sizeof(int) * N);
+    w->ds = malloc(sizeof(double) * N);
+    w->dz = malloc(sizeof(double) * N);
     w->tr = malloc(sizeof *w->tr * FC_TREE_MAX);
-    return w->A && w->Lo && w->Hi && w->Sh && w->tmp && w->z && w->R && w->Rg && w->cand && w->tr ? 0 : -1;
+    return w->A && w->Lo && w->Hi && w->Sh && w->tmp && w->z && w->R && w->Rg && w->cand && w->ds && w->dz && w->tr
+               ? 0
+               : -1;
 }
 
 /* Row p's out-of-fold components from a fold's nc training rows, whose
@@ -249,16 +296,31 @@ static void oof_row(const struct fc_model *m, int a, const int *rows, int p, int
         return;
     }
     const double *q = &m->f[((size_t)a * m->n_ref + rows[p]) * FC_NANCHOR];
+    /* The distances' parts once for the three size weights (knn's arithmetic). */
+    for (int c = 0; c < nc; c++)
+        nbr_parts(m, a, q, w->cand[c], &w->ds[c], &w->dz[c]);
     for (int zz = 0; zz < w->nz; zz++) {
         struct nbr nb[FC_KMAX];
-        int got = knn(m, a, q, w->cand, nc, FC_KMAX, size_grid[zz], nb);
+        int got = 0;
+        double wsize = size_grid[zz];
+        for (int c = 0; c < nc; c++) {
+            double d = w->ds[c];
+            if (wsize > 0)
+                d += wsize * w->dz[c] * w->dz[c];
+            nbr_offer(nb, &got, FC_KMAX, d, w->cand[c]);
+        }
         double gv[FC_KMAX];
         for (int t = 0; t < got; t++)
             gv[t] = m->g[(size_t)a * m->n_ref + nb[t].i];
+        /* The k of the grid grow: each sorted prefix extends the last. */
+        double srt[FC_KMAX];
+        int ns = 0;
         for (int kk = 0; kk < w->nk; kk++) {
             int k = k_grid[kk] < got ? k_grid[kk] : got;
             size_t c = ((size_t)zz * w->nk + kk) * N + p;
-            local_of(gv, k, &w->A[c], &w->Lo[c], &w->Hi[c]);
+            sorted_extend(srt, gv, ns, k);
+            ns = k;
+            local_sorted(srt, k, &w->A[c], &w->Lo[c], &w->Hi[c]);
         }
     }
 }
@@ -308,8 +370,8 @@ static int choose_rounds(struct fc_model *m, int a, const int *rows, int n, bool
             for (int p = 0; p < n; p++)
                 if (!own_only || rows[p] < m->n_own)
                     w->tmp[ne++] = fabs(m->g[(size_t)a * m->n_ref + rows[p]] - w->Rg[(size_t)t * w->N + p]);
-            double e = fc_median_fast(w->tmp, ne);
-            if (e < bge - 1e-12) {
+            double e;
+            if (median_below(w->tmp, ne, bge - 1e-12, &e)) {
                 bge = e;
                 bg = t;
             }
@@ -348,8 +410,8 @@ static void choose_stack(struct fc_model *m, int a, const int *rows, int n, bool
                             double L = isfinite(m->gl[i]) ? m->gl[i] : w->Sh[p];
                             w->tmp[ne++] = fabs(m->g[i] - (fl * L + fa * Ak[p] + fr * w->R[p] + fs * w->Sh[p]));
                         }
-                        double e = fc_median_fast(w->tmp, ne);
-                        if (e < best - 1e-12) {
+                        double e;
+                        if (median_below(w->tmp, ne, best - 1e-12, &e)) {
                             best = e;
                             bz = zz, bk = kk, bl = wl, ba = wa, br = wr;
                         }
@@ -361,7 +423,7 @@ static void choose_stack(struct fc_model *m, int a, const int *rows, int n, bool
     an->w_qr = br / (double)WSTEP;
     an->w_sh = (WSTEP - bl - ba - br) / (double)WSTEP;
     an->cv_err = best;
-    an->s_floor = S_FLOOR;
+    an->s_floor = FC_S_FLOOR;
     *c0 = ((size_t)bz * nk + bk) * N;
 }
 
@@ -413,7 +475,7 @@ static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
         double pred = an->w_lomax * L + an->w_analog * w.A[c0 + p] + an->w_qr * w.R[p] + an->w_sh * w.Sh[p];
         double r = m->g[i] - pred;
         w.tmp[nzs] = pred;
-        w.z[nzs++] = r / fmax(S_FLOOR, r < 0 ? w.Lo[c0 + p] : w.Hi[c0 + p]);
+        w.z[nzs++] = r / fmax(FC_S_FLOOR, r < 0 ? w.Lo[c0 + p] : w.Hi[c0 + p]);
     }
     if (fc_conformal_fit(an, m->cover, w.tmp, w.z, nzs))
         goto out;
@@ -425,133 +487,17 @@ out:
     return rc;
 }
 
-/* Ratios, features and Lomax ratios of every post at anchor a (NAN: unusable). */
-static void anchor_ratios(struct fc_model *m, int a, const struct fc_ref *own, const struct fc_ref *glob,
-                          double glob_scale)
-{
-    int n = m->n_ref, n_own = m->n_own;
-    for (int i = 0; i < n; i++) {
-        const struct fc_ref *r = i < n_own ? &own[i] : &glob[i - n_own];
-        double sc = i < n_own ? 1.0 : glob_scale, y[FC_NANCHOR];
-        for (int j = 0; j < FC_NANCHOR; j++)
-            y[j] = r->y[j] * sc;
-        size_t c = (size_t)a * n + i;
-        m->g[c] = m->gl[c] = NAN;
-        if (!usable(y, a, r->y7))
-            continue;
-        double y7 = fmax(r->y7 * sc, y[a]);
-        m->g[c] = log((y7 + 1.0) / (y[a] + 1.0));
-        if (isfinite(r->lomax7[a]) && r->lomax7[a] >= 0)
-            m->gl[c] = log((fmax(r->lomax7[a] * sc, y[a]) + 1.0) / (y[a] + 1.0));
-        features(y, a, &m->f[c * FC_NANCHOR]);
-    }
-}
-
-/* The account's level, the global set's shape: shift the global ratios at
- * anchor a to the account median shrunk towards the global one, each
- * weighted by its precision (n / spread²).  tmp: n_ref scratch. */
-static void shift_global(struct fc_model *m, int a, double *tmp)
-{
-    int n = m->n_ref, n_own = m->n_own;
-    double sown = NAN, sglob = NAN;
-    int nown = 0, nglob = 0;
-    for (int i = 0; i < n_own; i++)
-        if (isfinite(m->g[(size_t)a * n + i]))
-            tmp[nown++] = m->g[(size_t)a * n + i];
-    double sd_own = NAN, sd_glob = NAN;
-    if (nown > 0)
-        decay_robust_stats(tmp, nown, &sown, &sd_own);
-    for (int i = n_own; i < n; i++)
-        if (isfinite(m->g[(size_t)a * n + i]))
-            tmp[nglob++] = m->g[(size_t)a * n + i];
-    if (nglob == 0)
-        return;
-    decay_robust_stats(tmp, nglob, &sglob, &sd_glob);
-    double level = sglob;
-    if (nown > 0) {
-        double wo = nown / pow(fmax(sd_own, S_FLOOR), 2), wg = FC_LEVEL_N0 / pow(fmax(sd_glob, S_FLOOR), 2);
-        level = (wo * sown + wg * sglob) / (wo + wg);
-    }
-    for (int i = n_own; i < n; i++) {
-        size_t c = (size_t)a * n + i;
-        if (isfinite(m->g[c])) {
-            m->g[c] += level - sglob;
-            if (isfinite(m->gl[c]))
-                m->gl[c] += level - sglob;
-        }
-    }
-}
-
-/* The usable rows at anchor a, the median rule on them and the feature
- * scales; returns how many rows.  tmp: n_ref scratch. */
-static int anchor_rows(struct fc_model *m, int a, double *tmp)
-{
-    int n = m->n_ref;
-    int nr = 0, *rows = &m->rows[(size_t)a * n];
-    for (int i = 0; i < n; i++)
-        if (isfinite(m->g[(size_t)a * n + i]))
-            rows[nr++] = i;
-    struct fc_anchor *an = &m->a[a];
-    an->n = nr;
-    if (nr == 0)
-        return 0;
-    for (int p = 0; p < nr; p++)
-        tmp[p] = m->g[(size_t)a * n + rows[p]];
-    decay_robust_stats(tmp, nr, &an->sh_med, &an->sh_sd);
-    an->sh_sd = fmax(an->sh_sd, S_FLOOR);
-    for (int j = 0; j <= a && a > 0; j++) {
-        double med, sd;
-        for (int p = 0; p < nr; p++)
-            tmp[p] = m->f[((size_t)a * n + rows[p]) * FC_NANCHOR + j];
-        decay_robust_stats(tmp, nr, &med, &sd);
-        an->fscale[j] = fmax(sd, FSCALE_MIN);
-    }
-    return nr;
-}
-
 int fc_train(struct fc_model *m, const struct fc_ref *own, int n_own, const struct fc_ref *glob, int n_glob,
              double glob_scale, double cover)
 {
-    memset(m, 0, sizeof *m);
-    m->cover = cover > 0 && cover < 1 ? cover : 0.90;
-    if (n_own < 0)
-        n_own = 0;
-    if (n_glob < 0 || n_own >= FC_OWN_ENOUGH || !glob)
-        n_glob = 0;
-    if (!own)
-        n_own = 0;
-    if (!(glob_scale > 0) || !isfinite(glob_scale))
-        glob_scale = 1.0;
-    int n = n_own + n_glob;
-    m->n_ref = n;
-    m->n_own = n_own;
-    m->n_global = n_glob;
-    if (n == 0)
-        return 0;
-    size_t cells = (size_t)FC_NANCHOR * (size_t)n;
-    m->g = malloc(sizeof(double) * cells);
-    m->gl = malloc(sizeof(double) * cells);
-    m->f = calloc(cells * FC_NANCHOR, sizeof(double));
-    m->rows = malloc(sizeof(int) * cells);
-    m->tree = malloc(sizeof *m->tree * FC_NANCHOR * FC_TREE_MAX);
-    double *tmp = malloc(sizeof(double) * (size_t)n);
-    int rc = -1;
-    if (!m->g || !m->gl || !m->f || !m->rows || !m->tree || !tmp)
-        goto out;
-
-    for (int a = 0; a < FC_NANCHOR; a++) {
-        anchor_ratios(m, a, own, glob, glob_scale);
-        shift_global(m, a, tmp);
-        int nr = anchor_rows(m, a, tmp);
-        if (nr > 0 && train_anchor(m, a, &m->rows[(size_t)a * m->n_ref], nr))
-            goto out;
-    }
-    rc = 0;
-out:
-    free(tmp);
-    if (rc)
-        fc_model_free(m);
-    return rc;
+    if (fc_prepare(m, own, n_own, glob, n_glob, glob_scale, cover))
+        return -1;
+    for (int a = 0; a < FC_NANCHOR; a++)
+        if (m->a[a].n > 0 && train_anchor(m, a, &m->rows[(size_t)a * m->n_ref], m->a[a].n)) {
+            fc_model_free(m);
+            return -1;
+        }
+    return 0;
 }
 
 /* ---- prediction ---- */
@@ -568,7 +514,7 @@ int fc_predict(const struct fc_model *m, int a, const double *y, double lomax7, 
     double A = an->sh_med, lo = an->sh_sd * 1.2815515655446004, hi = lo;
     if (a > 0 && an->k > 0) {
         double q[FC_NANCHOR];
-        features(y, a, q);
+        fc_features(y, a, q);
         struct nbr nb[FC_KMAX];
         int got = knn(m, a, q, &m->rows[(size_t)a * m->n_ref], an->n, an->k, an->w_size, nb);
         double gv[FC_KMAX];
@@ -581,7 +527,7 @@ int fc_predict(const struct fc_model *m, int a, const double *y, double lomax7, 
     if (isfinite(lomax7) && lomax7 >= 0)
         L = log((fmax(lomax7, y[a]) + 1.0) / (y[a] + 1.0));
     double q[FC_NANCHOR];
-    features(y, a, q);
+    fc_features(y, a, q);
     double g = an->w_lomax * L + an->w_analog * A + an->w_qr * fc_gb_eval(an->gb_init, &m->tree[(size_t)a * FC_TREE_MAX], an->ntree, q) + an->w_sh * an->sh_med;
     lo = fmax(an->s_floor, lo);
     hi = fmax(an->s_floor, hi);

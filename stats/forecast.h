@@ -39,6 +39,9 @@
 #ifndef XETL_FORECAST_H
 #define XETL_FORECAST_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #define FC_NANCHOR 4        /* 1 h, 4 h, 24 h, 48 h */
 #define FC_KMAX 64          /* most neighbours considered */
 #define FC_NFOLD 5          /* inner cross-validation folds */
@@ -111,6 +114,23 @@ struct fc_forecast {
 int fc_train(struct fc_model *m, const struct fc_ref *own, int n_own, const struct fc_ref *glob, int n_glob,
              double glob_scale, double cover);
 void fc_model_free(struct fc_model *m);
+
+/*
+ * A trained model kept between runs (the caller decides when its inputs are
+ * the same: fc_train is deterministic, so the same inputs give the same
+ * model to the last bit; a change to the training that changes the model
+ * of the same inputs must change the caller's fingerprint: etl/fit_forecast.c
+ * FIT_FORECAST_VERSION).  fc_model_pack keeps what the
+ * cross-validation chose (each anchor's choice and trees) in *len bytes at
+ * *out (malloc'd, the caller frees; native byte order); 0 or -1 on ENOMEM.
+ * fc_model_restore makes, from the same inputs and those bytes, the model
+ * fc_train made: the pool is rebuilt (O(posts)), the choices are read back.
+ * Returns 0, 1 when the bytes are not a model of these inputs (m is then
+ * empty: train it), -1 on ENOMEM.
+ */
+int fc_model_pack(const struct fc_model *m, unsigned char **out, size_t *len);
+int fc_model_restore(struct fc_model *m, const struct fc_ref *own, int n_own, const struct fc_ref *glob, int n_glob,
+                     double glob_scale, double cover, const unsigned char *buf, size_t len);
 
 /*
  * The forecast at anchor a from the counts y[0..a] at the anchor ages and the

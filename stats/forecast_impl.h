@@ -11,6 +11,9 @@
 
 #include "stats/forecast.h"
 
+#define FC_S_FLOOR 0.02    /* a local spread below 2 % is not believed */
+#define FC_FSCALE_MIN 0.05 /* the least scale of a shape feature */
+
 /* qsort comparison of doubles, ascending. */
 int fc_cmp_double(const void *x, const void *y);
 /* Median of v[0..n) (reorders v). */
@@ -30,5 +33,18 @@ int fc_gb_fit(const struct fc_model *m, int a, const int *rows, int n, int nt, s
  * tmp[0..nzs) when there are enough: an's nbin, cut, q_lo/q_hi/q_mid, qb_lo/qb_hi.
  * Returns 0 or -1 on ENOMEM. */
 int fc_conformal_fit(struct fc_anchor *an, double cover, const double *tmp, double *z, int nzs);
+
+/* Shape: ln(y_a/y_j) for the earlier anchors j; size: ln y_a in slot a. */
+void fc_features(const double *y, int a, double *f);
+
+/*
+ * The part of fc_train that the cross-validation does not choose: the pool,
+ * every post's ratios, features and Lomax ratios at each anchor, the global
+ * set's level shift, each anchor's usable rows, median rule and feature
+ * scales (m->a[a].n, sh_med, sh_sd, fscale).  O(posts); the same inputs give
+ * the same bits.  Returns 0, or -1 on ENOMEM (m then empty).
+ */
+int fc_prepare(struct fc_model *m, const struct fc_ref *own, int n_own, const struct fc_ref *glob, int n_glob,
+               double glob_scale, double cover);
 
 #endif

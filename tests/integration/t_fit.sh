@@ -128,6 +128,18 @@ sql "UPDATE xetl.fit_history SET c_h = c_h * 2 WHERE tweet_id = '1001' AND metri
 dump > "$TMP/run6"
 ok "a kept fit whose samples changed is fitted again" cmp "$TMP/run1" "$TMP/run6"
 
+# the forecasters kept (xetl.fit_models): restored when their training set is the same, same rows
+is "$(sql "SELECT count(*) FROM xetl.fit_models WHERE length(model) > 0")" 5 "a forecaster kept per metric"
+"$XETL" -v --as-of "$ASOF" fit --from 2026-11-19 --to 2026-11-20 2> "$TMP/fcm.log"
+ok "a run on the same training set trains no forecaster" grep -q 'forecasters trained 0' "$TMP/fcm.log"
+dump > "$TMP/run7"
+ok "restored forecasters give the same rows" cmp "$TMP/run1" "$TMP/run7"
+sql "UPDATE xetl.fit_models SET fp = fp + 1 WHERE metric = 'likes'; UPDATE xetl.fit_models SET model = substr(model, 1, 40) WHERE metric = 'replies'" >/dev/null
+"$XETL" -v --as-of "$ASOF" fit --from 2026-11-19 --to 2026-11-20 2> "$TMP/fcm.log"
+ok "a forecaster of another training set, or cut short, is trained again" grep -q 'forecasters trained 2' "$TMP/fcm.log"
+dump > "$TMP/run8"
+ok "retrained forecasters give the same rows" cmp "$TMP/run1" "$TMP/run8"
+
 # a post's values depend on its data and the as-of, not on the range asked for
 xrun --as-of "$ASOF" fit --from 2026-11-20 --to 2026-11-20
 is "$RC" 0 "fit of a narrower range"

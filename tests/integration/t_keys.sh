@@ -8,7 +8,7 @@
 L="$XETL_ROOT/fixtures/legacy"
 load() { psql -X -q -v ON_ERROR_STOP=1 -d "$PGDATABASE" -f "$1" >/dev/null; }
 
-ACCOUNT_TABLES="follower_attributions,content_type_performance,formula_performance,hook_performance,learning_updates,performance_snapshots,reply_performance,system_health_metrics,tweet_analytics_comprehensive,xetl.daily_follows,xetl.fit_history,xetl.follower_samples,xetl.import_rejects,xetl.platform_follows,xetl.posts,xetl.predictions,xetl.raw_responses"
+ACCOUNT_TABLES="follower_attributions,content_type_performance,formula_performance,hook_performance,learning_updates,performance_snapshots,reply_performance,system_health_metrics,tweet_analytics_comprehensive,xetl.daily_follows,xetl.fit_history,xetl.fit_models,xetl.follower_samples,xetl.import_rejects,xetl.platform_follows,xetl.posts,xetl.predictions,xetl.raw_responses"
 
 check_keys() { # $1: which database
     is "$(sql "SELECT string_agg(t::text, ',' ORDER BY t::text) FROM xetl.account_tables() t" |

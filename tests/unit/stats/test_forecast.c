@@ -3,8 +3,8 @@
  * stacked forecaster on simulated cascades whose 7-day growth depends on
  * their early shape (seeded, tolerances stated next to each assertion),
  * conformal coverage on fresh draws, pooling with a global set whose level
- * differs, the boosted median learner on a step, determinism, and degenerate
- * input.
+ * differs, the boosted median learner on a step, determinism, degenerate
+ * input, and a model kept between runs (packed and restored).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -247,6 +247,44 @@ static void test_degenerate(void **state)
     assert_int_equal(fc_anchor_for_age(51), 3);
 }
 
+/* A kept model: packed and restored from the same posts it predicts bit for
+ * bit what the trained one does; bytes of other posts, or cut short, are
+ * refused. */
+static void test_kept_model(void **state)
+{
+    (void)state;
+    enum { NT = 120, NG = 60 };
+    struct fc_ref tr[NT], g[NG];
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 29);
+    world(r, NT, 0.0, 0.05, tr); /* own posts, some with a Lomax forecast */
+    for (int i = 0; i < NT; i += 3)
+        tr[i].lomax7[2] = tr[i].y7 * 0.9;
+    world(r, NG, 0.3, 0.05, g); /* a global set on another level */
+    struct fc_model m, k, other;
+    assert_int_equal(fc_train(&m, tr, NT, g, NG, 2.0, 0.90), 0);
+    unsigned char *blob;
+    size_t len;
+    assert_int_equal(fc_model_pack(&m, &blob, &len), 0);
+    assert_int_equal(fc_model_restore(&k, tr, NT, g, NG, 2.0, 0.90, blob, len), 0);
+    for (int i = 0; i < NT; i++)
+        for (int a = 0; a < FC_NANCHOR; a++) {
+            struct fc_forecast f1, f2;
+            int r1 = fc_predict(&m, a, tr[i].y, tr[i].lomax7[a], &f1), r2 = fc_predict(&k, a, tr[i].y, tr[i].lomax7[a], &f2);
+            assert_int_equal(r1, r2);
+            if (r1 == 0)
+                assert_memory_equal(&f1, &f2, sizeof f1);
+        }
+    /* other posts (fewer of them), or cut bytes: not this model */
+    assert_int_equal(fc_model_restore(&other, tr, NT - 1, g, NG, 2.0, 0.90, blob, len), 1);
+    assert_int_equal(fc_model_restore(&other, tr, NT, g, NG, 2.0, 0.90, blob, len - 1), 1);
+    assert_int_equal(other.n_ref, 0);
+    fc_model_free(&m);
+    fc_model_free(&k);
+    free(blob);
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -254,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_pooling_level),
         cmocka_unit_test(test_trees_step),
         cmocka_unit_test(test_degenerate),
+        cmocka_unit_test(test_kept_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
