@@ -88,13 +88,26 @@ static int load_posts(struct db *db, const struct account *acct, int64_t lo, int
     return 0;
 }
 
-/* Impression snapshots for posts without a fitted curve, in the posts' order. */
+/* Impression snapshots for posts without a fitted curve, in the posts' order: only theirs are read. */
 static int load_snapshots(struct db *db, const struct account *acct, int64_t lo, int64_t hi, int64_t as_of,
                           struct attr_run *r, struct xerr *err)
 {
-    struct db_res *res;
-    int rc = query4(db, "attribute/snapshots", acct, lo, hi, as_of, 4, &res, err);
-    if (rc)
+    struct sbuf ids;
+    sbuf_init(&ids);
+    sbuf_addc(&ids, '{');
+    int nids = 0;
+    for (int j = 0; j < r->np; j++)
+        if (strcmp(r->p[j].exposure_source, "decay")) /* xetl.posts ids are digits: nothing to quote */
+            sbuf_addf(&ids, "%s%s", nids++ ? "," : "", r->p[j].tweet_id);
+    sbuf_addc(&ids, '}');
+    char sid[32], slo[40], shi[40], sas[40];
+    snprintf(sid, sizeof sid, "%lld", (long long)acct->id);
+    const char *prm[] = { sid, db_fmt_time(slo, sizeof slo, lo), db_fmt_time(shi, sizeof shi, hi),
+                          db_fmt_time(sas, sizeof sas, as_of), ids.buf };
+    struct db_res *res = NULL;
+    int rc = nids ? db_query(db, "attribute/snapshots", 5, prm, &res, err) : 0;
+    sbuf_release(&ids);
+    if (rc || !res)
         return rc;
     int n = db_nrows(res), i = 0;
     for (int j = 0; j < r->np && i < n; j++) {
