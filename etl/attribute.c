@@ -174,15 +174,12 @@ static int load_daily(struct db *db, const struct account *acct, int64_t lo, int
     return 0;
 }
 
-/* Ends a COPY: committed when every row went in (rc 0), else aborted with rc kept. */
+/* Ends a COPY: kept when every row went in (rc 0), else aborted and rc returned. */
 static int copy_finish(struct db_copy *c, int rc, struct xerr *err)
 {
-    if (rc) {
-        struct xerr ignore;
-        db_copy_close(c, "attribute: aborted", NULL, &ignore);
-        return rc;
-    }
-    return db_copy_close(c, NULL, NULL, err);
+    struct xerr ignore;
+    int closed = db_copy_close(c, rc ? "attribute: aborted" : NULL, NULL, rc ? &ignore : err);
+    return rc ? rc : closed;
 }
 
 /* One window of post j: its attr_fa row; the two follower counts into before and after. */
