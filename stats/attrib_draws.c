@@ -36,15 +36,17 @@ static void split_count(gsl_rng *rng, size_t n, unsigned N, double MP, const dou
         cum[c] = acc += pm[c];
     for (unsigned i = 0; i < N; i++) {
         double u = gsl_rng_uniform(rng) * MP;
-        size_t lo = 0, hi = n - 1; /* the first c < n - 1 with cum[c] > u, else n - 1 */
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (cum[mid] <= u)
-                lo = mid + 1;
-            else
-                hi = mid;
+        /* the first c < n - 1 with cum[c] > u, else n - 1; without branches to mispredict */
+        const double *b = cum;
+        size_t len = n - 1, c = 0;
+        if (len > 0) {
+            while (len > 1) {
+                size_t half = len / 2;
+                b += b[half - 1] <= u ? half : 0;
+                len -= half;
+            }
+            c = (size_t)(b - cum) + (b[0] <= u);
         }
-        size_t c = lo;
         while (!(pm[c] > 0.0) && c > 0)
             c--; /* never onto a post of zero weight */
         cnt[c]++;

@@ -61,7 +61,8 @@ static void lag_curves(const double *I, int n, double L, double *G)
     for (int i = 1; i <= GRID_N; i++) {
         double f = i <= GRID_FINE ? f_fine : f_coarse;
         for (int l = 0; l < LAG_LANES; l++) {
-            double v = fmax(Il[l][i], top[l]);
+            /* fmax(I, top) inline, the same value: a NaN I gives top either way, and I is never -0 */
+            double v = Il[l][i] > top[l] ? Il[l][i] : top[l];
             pend[l] += v - top[l];
             top[l] = v;
             double conv = pend[l] * f;
