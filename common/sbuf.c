@@ -104,17 +104,23 @@ void sbuf_addc(struct sbuf *sb, char c)
 void sbuf_addf(struct sbuf *sb, const char *fmt, ...)
 {
     va_list ap;
-    int n;
-
+    /* Formatted straight into the room left (one pass, the usual case); a
+     * second pass only when the text did not fit. */
+    size_t room = sb->cap > sb->len ? sb->cap - sb->len : 0;
     va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
+    int n = room ? vsnprintf(sb->buf + sb->len, room, fmt, ap) : vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0)
+    if (n < 0) {
+        if (room)
+            sb->buf[sb->len] = '\0';
         return;
-    sbuf_grow(sb, (size_t)n);
-    va_start(ap, fmt);
-    vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    }
+    if ((size_t)n >= room) {
+        sbuf_grow(sb, (size_t)n);
+        va_start(ap, fmt);
+        vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
     sb->len += (size_t)n;
 }
 

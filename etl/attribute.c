@@ -88,13 +88,26 @@ static int load_posts(struct db *db, const struct account *acct, int64_t lo, int
     return 0;
 }
 
-/* Impression snapshots for posts without a fitted curve, in the posts' order. */
+/* Impression snapshots for posts without a fitted curve, in the posts' order: only theirs are read. */
 static int load_snapshots(struct db *db, const struct account *acct, int64_t lo, int64_t hi, int64_t as_of,
                           struct attr_run *r, struct xerr *err)
 {
-    struct db_res *res;
-    int rc = query4(db, "attribute/snapshots", acct, lo, hi, as_of, 4, &res, err);
-    if (rc)
+    struct sbuf ids;
+    sbuf_init(&ids);
+    sbuf_addc(&ids, '{');
+    int nids = 0;
+    for (int j = 0; j < r->np; j++)
+        if (strcmp(r->p[j].exposure_source, "decay")) /* xetl.posts ids are digits: nothing to quote */
+            sbuf_addf(&ids, "%s%s", nids++ ? "," : "", r->p[j].tweet_id);
+    sbuf_addc(&ids, '}');
+    char sid[32], slo[40], shi[40], sas[40];
+    snprintf(sid, sizeof sid, "%lld", (long long)acct->id);
+    const char *prm[] = { sid, db_fmt_time(slo, sizeof slo, lo), db_fmt_time(shi, sizeof shi, hi),
+                          db_fmt_time(sas, sizeof sas, as_of), ids.buf };
+    struct db_res *res = NULL;
+    int rc = nids ? db_query(db, "attribute/snapshots", 5, prm, &res, err) : 0;
+    sbuf_release(&ids);
+    if (rc || !res)
         return rc;
     int n = db_nrows(res), i = 0;
     for (int j = 0; j < r->np && i < n; j++) {
@@ -161,10 +174,17 @@ static int load_daily(struct db *db, const struct account *acct, int64_t lo, int
     return 0;
 }
 
-/* One window of post j: its follower_attributions row; the two follower counts into before and after. */
-static int write_window(struct db *db, const char *sid, const struct attr_run *r, int j,
-                        const struct attrib_result *res, int w, const char *smeas, int64_t as_of, double *before,
-                        double *after, struct xerr *err)
+/* Ends a COPY: kept when every row went in (rc 0), else aborted and rc returned. */
+static int copy_finish(struct db_copy *c, int rc, struct xerr *err)
+{
+    struct xerr ignore;
+    int closed = db_copy_close(c, rc ? "attribute: aborted" : NULL, NULL, rc ? &ignore : err);
+    return rc ? rc : closed;
+}
+
+/* One window of post j: its attr_fa row; the two follower counts into before and after. */
+static int copy_window(struct db_copy *c, const struct attr_run *r, int j, const struct attrib_result *res, int w,
+                       int64_t as_of, struct sbuf *meta, double *before, double *after, struct xerr *err)
 {
     const struct apost *p = &r->p[j];
     const struct attrib_post_result *pr = &res->posts[j];
@@ -180,56 +200,87 @@ static int write_window(struct db *db, const char *sid, const struct attr_run *r
         win.after_at = r->t[ka];
     }
     double credit = pr->credit[w];
-    double ret = w == ATTRIB_NWIN - 1 ? attr_retention(r, p->posted_at, as_of) : NAN;
-    struct sbuf meta;
-    sbuf_init(&meta);
-    attr_meta_json(&meta, r, j, res, &win);
-    char sbefore[32], safter[32], sgain[32], sconf[32], swin[32], sret[40], scred[40];
+    sbuf_reset(meta);
+    attr_meta_json(meta, r, j, res, &win);
+    char sgain[32], sconf[32], swin[32];
     snprintf(sgain, sizeof sgain, "%.0f", round(credit));
     snprintf(sconf, sizeof sconf, "%.4f", fmin(1.0, fmax(0.0, pr->conf[w])));
     snprintf(swin, sizeof swin, "%g", W);
-    const char *v[] = { p->decision_id, p->tweet_id, sid, db_fmt_double(sbefore, sizeof sbefore, *before),
-                        db_fmt_double(safter, sizeof safter, *after), sgain, sconf,
-                        pr->known ? "platform_reported" : "exposure_regression", smeas, swin,
-                        db_fmt_double(sret, sizeof sret, ret), meta.buf,
-                        db_fmt_double(scred, sizeof scred, credit) };
-    int rc = db_cmd(db, "attribute/upsert_attribution", 13, v, NULL, err);
-    sbuf_release(&meta);
-    return rc;
+    db_copy_text(c, p->decision_id);
+    db_copy_text(c, p->tweet_id);
+    db_copy_double(c, *before);
+    db_copy_double(c, *after);
+    db_copy_text(c, sgain);
+    db_copy_text(c, sconf);
+    db_copy_text(c, pr->known ? "platform_reported" : "exposure_regression");
+    db_copy_text(c, swin);
+    db_copy_double(c, w == ATTRIB_NWIN - 1 ? attr_retention(r, p->posted_at, as_of) : NAN);
+    db_copy_textn(c, meta->buf, meta->len);
+    db_copy_double(c, credit);
+    return db_copy_end_row(c, err);
 }
 
-static int write_post(struct db *db, const struct account *acct, const struct attr_run *r, int j,
-                      const struct attrib_result *res, int64_t as_of, struct stage_counts *counts, struct xerr *err)
+/* Whether post j gets rows: in the range and, without a model, with X's own count. */
+static bool written(const struct attr_run *r, const struct attrib_result *res, bool known_only, int j)
 {
-    const struct apost *p = &r->p[j];
-    char sid[32], smeas[40], sbefore[32], safter[32], sgain[32], sposted[40], sfollows[32];
-    double before168 = NAN, after168 = NAN, gain168 = 0;
-    snprintf(sid, sizeof sid, "%lld", (long long)acct->id);
-    db_fmt_time(smeas, sizeof smeas, as_of);
-    for (int w = 0; w < ATTRIB_NWIN; w++) {
-        double before, after;
-        int rc = write_window(db, sid, r, j, res, w, smeas, as_of, &before, &after, err);
-        if (rc)
-            return rc;
-        counts->attributions++;
-        counts->rows++;
-        if (w == ATTRIB_NWIN - 1) {
-            before168 = before;
-            after168 = after;
-            gain168 = round(res->posts[j].credit[w]);
-        }
-    }
-    snprintf(sgain, sizeof sgain, "%.0f", gain168);
-    const char *v[] = { p->decision_id, p->tweet_id, sid, db_fmt_time(sposted, sizeof sposted, p->posted_at),
-                        db_fmt_double(sbefore, sizeof sbefore, before168),
-                        db_fmt_double(safter, sizeof safter, after168), sgain,
-                        isfinite(p->known) ? (snprintf(sfollows, sizeof sfollows, "%.0f", p->known), sfollows)
-                                           : NULL };
-    int rc = db_cmd(db, "attribute/upsert_post", 8, v, NULL, err);
+    return r->p[j].in_range && !(known_only && !res->posts[j].known);
+}
+
+/* Every window of the written posts into attr_fa, their 168 h counts into before168/after168. */
+static int copy_attributions(struct db *db, const struct attr_run *r, const struct attrib_result *res,
+                             bool known_only, int64_t as_of, double *before168, double *after168,
+                             struct stage_counts *counts, struct xerr *err)
+{
+    struct db_copy *c;
+    int rc = db_copy_open(db, "COPY attr_fa FROM STDIN", &c, err);
     if (rc)
         return rc;
-    counts->rows++;
-    return 0;
+    struct sbuf meta;
+    sbuf_init(&meta);
+    for (int j = 0; j < r->np && !rc; j++) {
+        if (!written(r, res, known_only, j))
+            continue;
+        for (int w = 0; w < ATTRIB_NWIN && !rc; w++) {
+            double before, after;
+            rc = copy_window(c, r, j, res, w, as_of, &meta, &before, &after, err);
+            counts->attributions++;
+            counts->rows++;
+            if (w == ATTRIB_NWIN - 1) {
+                before168[j] = before;
+                after168[j] = after;
+            }
+        }
+    }
+    sbuf_release(&meta);
+    return copy_finish(c, rc, err);
+}
+
+/* The 168 h counts of the written posts into attr_tac. */
+static int copy_posts(struct db *db, const struct attr_run *r, const struct attrib_result *res, bool known_only,
+                      const double *before168, const double *after168, struct stage_counts *counts,
+                      struct xerr *err)
+{
+    struct db_copy *c;
+    int rc = db_copy_open(db, "COPY attr_tac FROM STDIN", &c, err);
+    if (rc)
+        return rc;
+    for (int j = 0; j < r->np && !rc; j++) {
+        if (!written(r, res, known_only, j))
+            continue;
+        const struct apost *p = &r->p[j];
+        char sgain[32], sfollows[32];
+        snprintf(sgain, sizeof sgain, "%.0f", round(res->posts[j].credit[ATTRIB_NWIN - 1]));
+        db_copy_text(c, p->decision_id);
+        db_copy_text(c, p->tweet_id);
+        db_copy_time(c, p->posted_at);
+        db_copy_double(c, before168[j]);
+        db_copy_double(c, after168[j]);
+        db_copy_text(c, sgain);
+        db_copy_text(c, isfinite(p->known) ? (snprintf(sfollows, sizeof sfollows, "%.0f", p->known), sfollows) : NULL);
+        rc = db_copy_end_row(c, err);
+        counts->rows++;
+    }
+    return copy_finish(c, rc, err);
 }
 
 /*
@@ -295,22 +346,29 @@ static int model(const struct account *acct, const struct attr_run *r, const str
     return 0;
 }
 
+/* The rows COPYed into temp tables, then merged into place by one statement per target. */
 static int write_all(struct db *db, const struct account *acct, const struct attr_run *r,
                      const struct attrib_result *res, bool known_only, int64_t as_of, struct stage_counts *counts,
                      struct xerr *err)
 {
+    char sid[32], smeas[40];
+    snprintf(sid, sizeof sid, "%lld", (long long)acct->id);
+    db_fmt_time(smeas, sizeof smeas, as_of);
+    const char *prm[] = { sid, smeas };
+    double *before168 = xcalloc((size_t)r->np + 1, sizeof(double));
+    double *after168 = xcalloc((size_t)r->np + 1, sizeof(double));
     int rc = db_begin(db, err);
     if (rc)
-        return rc;
-    for (int j = 0; j < r->np && !rc; j++) {
-        if (!r->p[j].in_range || (known_only && !res->posts[j].known))
-            continue;
-        rc = write_post(db, acct, r, j, res, as_of, counts, err);
-    }
-    if (!rc)
-        rc = db_commit(db, err);
-    if (rc)
+        goto out;
+    if ((rc = db_script(db, db_query_text("attribute/temp_tables"), err)) ||
+        (rc = copy_attributions(db, r, res, known_only, as_of, before168, after168, counts, err)) ||
+        (rc = copy_posts(db, r, res, known_only, before168, after168, counts, err)) ||
+        (rc = db_cmd(db, "attribute/upsert_attribution", 2, prm, NULL, err)) ||
+        (rc = db_cmd(db, "attribute/upsert_post", 1, prm, NULL, err)) || (rc = db_commit(db, err)))
         db_rollback(db);
+out:
+    free(before168);
+    free(after168);
     return rc;
 }
 

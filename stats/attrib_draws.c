@@ -20,19 +20,33 @@
  * Multinomial split of N follows among n posts with weights pm (sum MP).
  * An hour usually holds a few follows and many live posts: then N
  * categorical draws (inverse CDF, in place of n binomials) are cheaper.
+ * Each draw takes the first post whose running sum of pm exceeds u; the
+ * running sums are made once (in the same order, so the same numbers) and
+ * searched by bisection: they never decrease, as no weight is negative.
  */
-static void split_count(gsl_rng *rng, size_t n, unsigned N, double MP, double *pm, unsigned *cnt)
+static void split_count(gsl_rng *rng, size_t n, unsigned N, double MP, const double *pm, double *cum, unsigned *cnt)
 {
     if (N >= n) {
         gsl_ran_multinomial(rng, n, N, pm, cnt);
         return;
     }
     memset(cnt, 0, n * sizeof *cnt);
+    double acc = 0.0;
+    for (size_t c = 0; c + 1 < n; c++)
+        cum[c] = acc += pm[c];
     for (unsigned i = 0; i < N; i++) {
-        double u = gsl_rng_uniform(rng) * MP, acc = 0.0;
-        size_t c = 0;
-        while (c + 1 < n && (acc += pm[c]) <= u)
-            c++;
+        double u = gsl_rng_uniform(rng) * MP;
+        /* the first c < n - 1 with cum[c] > u, else n - 1; without branches to mispredict */
+        const double *b = cum;
+        size_t len = n - 1, c = 0;
+        if (len > 0) {
+            while (len > 1) {
+                size_t half = len / 2;
+                b += b[half - 1] <= u ? half : 0;
+                len -= half;
+            }
+            c = (size_t)(b - cum) + (b[0] <= u);
+        }
         while (!(pm[c] > 0.0) && c > 0)
             c--; /* never onto a post of zero weight */
         cnt[c]++;
@@ -41,7 +55,7 @@ static void split_count(gsl_rng *rng, size_t n, unsigned N, double MP, double *p
 
 /* Scratch of the bootstrap draws. */
 struct bootws {
-    double *ystar, *rstar, *brho, *bu, *pm;
+    double *ystar, *rstar, *brho, *bu, *pm, *cum;
     unsigned *cnt;
     double bbase[MAX_BASE];
 };
@@ -68,7 +82,7 @@ static void draw_interval(const struct fitstate *s, gsl_rng *rng, struct bootws 
         return;
     double fl = floor(T);
     unsigned N = (unsigned)fl + (gsl_rng_uniform(rng) < T - fl ? 1u : 0u);
-    split_count(rng, (size_t)n, N, MP, b->pm, b->cnt);
+    split_count(rng, (size_t)n, N, MP, b->pm, b->cum, b->cnt);
     n = 0;
     for (int q = pr->kfirst[k]; q < pr->kfirst[k + 1]; q++, n++) {
         const struct ent *en = &pr->ent[pr->kent[q]];
@@ -196,7 +210,8 @@ int attrib_bootstrap(struct fitstate *s, struct xerr *err)
     struct bootws b = { .ystar = xcalloc((size_t)K, sizeof(double)), .rstar = xcalloc((size_t)K, sizeof(double)),
                         .brho = xcalloc((size_t)pr->G, sizeof(double)),
                         .bu = xcalloc((size_t)s->n_posts + 1, sizeof(double)),
-                        .pm = xcalloc(maxlive, sizeof(double)), .cnt = xcalloc(maxlive, sizeof(unsigned)) };
+                        .pm = xcalloc(maxlive, sizeof(double)),
+                        .cum = xcalloc(maxlive, sizeof(double)), .cnt = xcalloc(maxlive, sizeof(unsigned)) };
     int ok = 0;
     for (int it = 0; it < B; it++)
         ok += one_draw(s, rng, &b, L, draws + (size_t)ok * stride);
@@ -208,6 +223,7 @@ int attrib_bootstrap(struct fitstate *s, struct xerr *err)
     free(b.brho);
     free(b.bu);
     free(b.pm);
+    free(b.cum);
     free(b.cnt);
     free(draws);
     gsl_rng_free(rng);

@@ -39,22 +39,36 @@ static double grid_interp(const double *g, double a)
 /*
  * Cumulative follows-to-be by age, from cumulative exposure I on the grid:
  * each impression converts after an exponential delay of mean L hours.  A
- * decreasing snapshot series never gives negative exposure.
+ * decreasing snapshot series never gives negative exposure.  Done for
+ * LAG_LANES consecutive posts at once (I and G: n rows of GRID_N+1, n <=
+ * LAG_LANES): each post's recurrence is serial, so side by side the CPU
+ * overlaps them; every post's numbers are those of one computed alone.
  */
-static void lag_curve(const double *I, double L, double *G)
+#define LAG_LANES 4
+static void lag_curves(const double *I, int n, double L, double *G)
 {
-    double pend = 0.0, top = 0.0;
+    const double *Il[LAG_LANES];
+    double *Gl[LAG_LANES], pend[LAG_LANES], top[LAG_LANES], spare[GRID_N + 1];
+    for (int l = 0; l < LAG_LANES; l++) {
+        /* lanes past n repeat the first post into a scratch row */
+        Il[l] = I + (size_t)(l < n ? l : 0) * (GRID_N + 1);
+        Gl[l] = l < n ? G + (size_t)l * (GRID_N + 1) : spare;
+        pend[l] = top[l] = 0.0;
+        Gl[l][0] = 0.0;
+    }
     /* the grid has two step sizes: 5 and 30 minutes */
     double f_fine = L > 0.0 ? -expm1(-(1.0 / 12.0) / L) : 1.0, f_coarse = L > 0.0 ? -expm1(-0.5 / L) : 1.0;
-    G[0] = 0.0;
     for (int i = 1; i <= GRID_N; i++) {
-        double v = fmax(I[i], top);
-        pend += v - top;
-        top = v;
         double f = i <= GRID_FINE ? f_fine : f_coarse;
-        double conv = pend * f;
-        pend -= conv;
-        G[i] = G[i - 1] + conv;
+        for (int l = 0; l < LAG_LANES; l++) {
+            /* fmax(I, top) inline, the same value: a NaN I gives top either way, and I is never -0 */
+            double v = Il[l][i] > top[l] ? Il[l][i] : top[l];
+            pend[l] += v - top[l];
+            top[l] = v;
+            double conv = pend[l] * f;
+            pend[l] -= conv;
+            Gl[l][i] = Gl[l][i - 1] + conv;
+        }
     }
 }
 
@@ -264,6 +278,49 @@ static int first_interval_after(const int64_t *t, int K, int64_t x)
  * Entries for lag L: each post's lagged exposure increments per interval and
  * window, the regressed exposure per group X and the known flow.
  */
+/* Post j's entries from its lagged curve Gc: appended to pr->ent, their totals into X, known, Etot. */
+static void post_entries(struct prob *pr, const int64_t *t, int j, const double *Gc)
+{
+    int K = pr->K, G = pr->G;
+    const struct attrib_post *po = &pr->posts[j];
+    pr->first[j] = (int)pr->n_ent;
+    pr->Etot[j] = 0.0;
+    double end = (double)po->posted_at + ATTRIB_HORIZON_H * 3600.0;
+    int lo = first_interval_after(t, K, po->posted_at);
+    double prev[ATTRIB_NWIN] = { 0 };
+    for (int k = lo; k < K && (double)t[k] < end; k++) {
+        double a1 = (double)(t[k + 1] - po->posted_at) / 3600.0;
+        struct ent en = { .k = k, .j = j };
+        bool any = false;
+        for (int w = 0; w < ATTRIB_NWIN; w++) {
+            double v1 = grid_interp(Gc, fmin(a1, attrib_windows_h[w]));
+            en.E[w] = fmax(v1 - prev[w], 0.0);
+            prev[w] = fmax(v1, prev[w]);
+            any = any || en.E[w] > 0.0;
+        }
+        if (!any)
+            continue;
+        if (pr->n_ent == pr->cap_ent) {
+            pr->cap_ent = pr->cap_ent ? pr->cap_ent * 2 : 1024;
+            pr->ent = xrealloc(pr->ent, pr->cap_ent * sizeof *pr->ent);
+        }
+        pr->ent[pr->n_ent++] = en;
+        pr->Etot[j] += en.E[ATTRIB_NWIN - 1];
+    }
+    pr->count[j] = (int)pr->n_ent - pr->first[j];
+    if (pr->Etot[j] <= 0.0)
+        return;
+    for (int e = pr->first[j]; e < (int)pr->n_ent; e++) {
+        const struct ent *en = &pr->ent[e];
+        if (post_known(po))
+            pr->known[en->k] += po->known_follows * en->E[ATTRIB_NWIN - 1] / pr->Etot[j];
+        else
+            pr->X[en->k * G + po->group] += en->E[ATTRIB_NWIN - 1];
+    }
+    if (!post_known(po))
+        pr->n_in_group[po->group]++;
+}
+
 void prob_build_entries(struct prob *pr, const int64_t *t, double L)
 {
     int K = pr->K, G = pr->G;
@@ -272,45 +329,11 @@ void prob_build_entries(struct prob *pr, const int64_t *t, double L)
     memset(pr->X, 0, (size_t)K * (size_t)G * sizeof(double));
     memset(pr->known, 0, (size_t)K * sizeof(double));
     memset(pr->n_in_group, 0, (size_t)G * sizeof(int));
-    for (int j = 0; j < pr->P; j++) {
-        const struct attrib_post *po = &pr->posts[j];
-        pr->first[j] = (int)pr->n_ent;
-        pr->Etot[j] = 0.0;
-        lag_curve(pr->I + (size_t)j * (GRID_N + 1), L, pr->Gc);
-        double end = (double)po->posted_at + ATTRIB_HORIZON_H * 3600.0;
-        int lo = first_interval_after(t, K, po->posted_at);
-        double prev[ATTRIB_NWIN] = { 0 };
-        for (int k = lo; k < K && (double)t[k] < end; k++) {
-            double a1 = (double)(t[k + 1] - po->posted_at) / 3600.0;
-            struct ent en = { .k = k, .j = j };
-            bool any = false;
-            for (int w = 0; w < ATTRIB_NWIN; w++) {
-                double v1 = grid_interp(pr->Gc, fmin(a1, attrib_windows_h[w]));
-                en.E[w] = fmax(v1 - prev[w], 0.0);
-                prev[w] = fmax(v1, prev[w]);
-                any = any || en.E[w] > 0.0;
-            }
-            if (!any)
-                continue;
-            if (pr->n_ent == pr->cap_ent) {
-                pr->cap_ent = pr->cap_ent ? pr->cap_ent * 2 : 1024;
-                pr->ent = xrealloc(pr->ent, pr->cap_ent * sizeof *pr->ent);
-            }
-            pr->ent[pr->n_ent++] = en;
-            pr->Etot[j] += en.E[ATTRIB_NWIN - 1];
-        }
-        pr->count[j] = (int)pr->n_ent - pr->first[j];
-        if (pr->Etot[j] <= 0.0)
-            continue;
-        for (int e = pr->first[j]; e < (int)pr->n_ent; e++) {
-            const struct ent *en = &pr->ent[e];
-            if (post_known(po))
-                pr->known[en->k] += po->known_follows * en->E[ATTRIB_NWIN - 1] / pr->Etot[j];
-            else
-                pr->X[en->k * G + po->group] += en->E[ATTRIB_NWIN - 1];
-        }
-        if (!post_known(po))
-            pr->n_in_group[po->group]++;
+    for (int j0 = 0; j0 < pr->P; j0 += LAG_LANES) {
+        int n = pr->P - j0 < LAG_LANES ? pr->P - j0 : LAG_LANES;
+        lag_curves(pr->I + (size_t)j0 * (GRID_N + 1), n, L, pr->Gc);
+        for (int l = 0; l < n; l++)
+            post_entries(pr, t, j0 + l, pr->Gc + (size_t)l * (GRID_N + 1));
     }
     /* entries by interval, for the latent split */
     memset(pr->kfirst, 0, ((size_t)K + 1) * sizeof(int));
@@ -338,7 +361,7 @@ static void prob_alloc(struct prob *pr)
     pr->X = xcalloc((size_t)K * (size_t)G, sizeof(double));
     pr->sigma = xcalloc((size_t)K, sizeof(double));
     pr->I = xcalloc((size_t)P * (GRID_N + 1) + 1, sizeof(double));
-    pr->Gc = xcalloc(GRID_N + 1, sizeof(double));
+    pr->Gc = xcalloc((size_t)LAG_LANES * (GRID_N + 1), sizeof(double));
     pr->first = xcalloc((size_t)P + 1, sizeof(int));
     pr->count = xcalloc((size_t)P + 1, sizeof(int));
     pr->kfirst = xcalloc((size_t)K + 1, sizeof(int));

@@ -40,7 +40,7 @@ struct prob {
     double *X;                  /* [K*G] regressed exposure per group */
     double *sigma;              /* [K] noise sd */
     double *I;                  /* [P*(GRID_N+1)] cumulative exposure on the grid */
-    double *Gc;                 /* [GRID_N+1] scratch: lagged curve */
+    double *Gc;                 /* [4*(GRID_N+1)] scratch: lagged curves */
     struct ent *ent;            /* entries, contiguous per post */
     size_t n_ent, cap_ent;
     int *first, *count;         /* [P] */

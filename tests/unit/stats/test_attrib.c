@@ -450,6 +450,48 @@ static void test_learning_on_daily_credits(void **state)
         fail_msg("learning on daily credits: best type tops in %d of 12 (want >= 9), worst in %d (want 0)", best, worst);
 }
 
+/*
+ * The posterior draws' summaries, pinned: sums over the posts of the raw
+ * 168 h confidence, the interval ends, the sign certainty and the 20
+ * imputations, for two seeded worlds (hourly simple, daily realistic: the
+ * categorical and the multinomial split both used).  The values are those
+ * of the draws before they were made faster (a linear scan of the running
+ * sums, lag curves one post at a time); any change to the numbers fails.
+ * Relative tolerance 1e-9 (the same libm gives them exactly).
+ */
+static void check_draw_sums(bool realistic, double every_h, const double want[5])
+{
+    struct attrib_sim s;
+    struct attrib_result r;
+    sim_and_fit(realistic, every_h, 100, 7, &s, &r);
+    double got[5] = { 0 };
+    for (int j = 0; j < s.n_posts; j++) {
+        const struct attrib_post_result *pr = &r.posts[j];
+        got[0] += pr->conf_raw[ATTRIB_NWIN - 1];
+        got[1] += pr->lo;
+        got[2] += pr->hi;
+        got[3] += pr->sign_certainty;
+        for (int q = 0; q < ATTRIB_NQ; q++)
+            got[4] += pr->q168[q];
+    }
+    for (int i = 0; i < 5; i++)
+        if (!(fabs(got[i] - want[i]) <= 1e-9 * fabs(want[i])))
+            fail_msg("sum %d: %.17g, want %.17g", i, got[i], want[i]);
+    attrib_result_release(&r);
+    attrib_sim_release(&s);
+}
+
+static void test_draws_pinned(void **state)
+{
+    (void)state;
+    static const double hourly[5] = { 45.790000000000006, 506.21089981099283, 1399.6305065075746,
+                                      56.550000000000011, 18253.913743461435 };
+    static const double daily[5] = { 31.965, 498.12558739617521, 2217.2096093386908, 49.649999999999991,
+                                     23757.061697958768 };
+    check_draw_sums(false, 1.0, hourly);
+    check_draw_sums(true, 24.0, daily);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -466,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_realistic_6h),
         cmocka_unit_test(test_realistic_hourly),
         cmocka_unit_test(test_learning_on_daily_credits),
+        cmocka_unit_test(test_draws_pinned),
     };
     return cmocka_run_group_tests_name("attrib", tests, setup, NULL);
 }
