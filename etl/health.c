@@ -60,10 +60,11 @@ static double get_double(const struct db_res *res, int i, const char *col, doubl
     return db_get_double(res, i, db_col(res, col), dflt);
 }
 
+/* Added up: the account's tracked tweets, then the untracked ones (health/content*.sql). */
 static void fill_content(struct health_day *d, const struct db_res *res, int i)
 {
-    d->cm_posted = get_long(res, i, "posted");
-    d->cm_failed = get_long(res, i, "failed");
+    d->cm_posted += get_long(res, i, "posted");
+    d->cm_failed += get_long(res, i, "failed");
 }
 
 static void fill_posts(struct health_day *d, const struct db_res *res, int i)
@@ -126,6 +127,7 @@ static int load_days(struct db *db, const struct account *acct, const char *cons
         { "health/posts", fill_posts },           { "health/api", fill_api },
         { "health/engagement", fill_engagement }, { "health/followers", fill_followers },
         { "health/prediction", fill_prediction }, { "health/content", fill_content },
+        { "health/content_untracked", fill_content },
     };
 
     for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
