@@ -8,7 +8,9 @@
 -- come from pull_bot_free (free_fill.sql).  A decision id that is not a UUID
 -- reads as NULL; a tweet recorded under two decisions comes first under the
 -- smallest (the caller keeps the first, as import does).  posted_at as epoch
--- seconds.
+-- seconds.  The tweet id is xetl.posts' (digits by its CHECK), so no pattern
+-- test is needed; the author test is an anti-join because a left join's
+-- "author IS NULL" misled the planner into scanning the bot's table.
 SELECT b.tweet_id AS tid,
        CASE WHEN b.decision_ref ~* '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'
             THEN b.decision_ref::uuid::text END AS did,
@@ -23,8 +25,7 @@ SELECT b.tweet_id AS tid,
        b.generation_metadata::text AS gm
   FROM xetl.posts o
   JOIN xetl.bot_posts b ON b.tweet_id = o.tweet_id
-  LEFT JOIN xetl.bot_post_authors ba ON ba.tweet_id = b.tweet_id
  WHERE o.account_id = $1::bigint
    AND ((o.posted_at >= $3::timestamptz AND o.posted_at <= $4::timestamptz) OR o.posted_at IS NULL)
-   AND b.tweet_id ~ '^[0-9]{1,20}$' AND (ba.author_id IS NULL OR ba.author_id = $2)
+   AND NOT EXISTS (SELECT 1 FROM xetl.bot_post_authors ba WHERE ba.tweet_id = b.tweet_id AND ba.author_id <> $2)
  ORDER BY b.tweet_id, b.decision_ref
