@@ -60,10 +60,11 @@ static double get_double(const struct db_res *res, int i, const char *col, doubl
     return db_get_double(res, i, db_col(res, col), dflt);
 }
 
+/* Added up: the account's tracked tweets, then the untracked ones (health/content*.sql). */
 static void fill_content(struct health_day *d, const struct db_res *res, int i)
 {
-    d->cm_posted = get_long(res, i, "posted");
-    d->cm_failed = get_long(res, i, "failed");
+    d->cm_posted += get_long(res, i, "posted");
+    d->cm_failed += get_long(res, i, "failed");
 }
 
 static void fill_posts(struct health_day *d, const struct db_res *res, int i)
@@ -116,24 +117,47 @@ static void fill_prediction(struct health_day *d, const struct db_res *res, int 
     q->n = get_long(res, i, "n");
 }
 
+/* Whether the account is the one with bot_content (health/sole_bot.sql). */
+static int sole_bot(struct db *db, const char *acct_id, bool *sole, struct xerr *err)
+{
+    struct db_res *res;
+    int rc = db_query(db, "health/sole_bot", 1, &acct_id, &res, err);
+    if (rc)
+        return rc;
+    *sole = db_get_bool(res, 0, 0, false);
+    db_res_free(res);
+    return 0;
+}
+
 static int load_days(struct db *db, const struct account *acct, const char *const *p3, int64_t from_t,
                      struct health_day *days, int n_days, struct xerr *err)
 {
+    /* untracked: the statement takes the range only ($1, $2), and only the one bot account runs it */
     static const struct {
         const char *name;
         void (*fill)(struct health_day *, const struct db_res *, int);
+        bool untracked;
     } queries[] = {
-        { "health/posts", fill_posts },           { "health/api", fill_api },
-        { "health/engagement", fill_engagement }, { "health/followers", fill_followers },
-        { "health/prediction", fill_prediction }, { "health/content", fill_content },
+        { "health/posts", fill_posts, false },           { "health/api", fill_api, false },
+        { "health/engagement", fill_engagement, false }, { "health/followers", fill_followers, false },
+        { "health/prediction", fill_prediction, false }, { "health/content", fill_content, false },
+        { "health/content_untracked", fill_content, true },
     };
+    bool sole = false;
 
     for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
         struct db_res *res;
         int rc;
         if (queries[q].fill == fill_content && !acct->bot_content)
             continue;
-        if ((rc = db_query(db, queries[q].name, 3, p3, &res, err)))
+        if (queries[q].untracked) {
+            if ((rc = sole_bot(db, p3[0], &sole, err)))
+                return rc;
+            if (!sole)
+                continue;
+        }
+        if ((rc = queries[q].untracked ? db_query(db, queries[q].name, 2, p3 + 1, &res, err)
+                                       : db_query(db, queries[q].name, 3, p3, &res, err)))
             return rc;
         int dc = db_col(res, "day");
         for (int i = 0; i < db_nrows(res); i++) {

@@ -406,14 +406,22 @@ static void job_release(struct job *j)
     sbuf_release(&j->path);
 }
 
-/* What each account has: the bot's posts and the posts already tracked. */
-static void load_jobs(struct db *db, struct job *jobs, int n)
+/*
+ * What each account has: the bot's posts and the posts already tracked.  Of the
+ * bot's, only those of the window are read (the timeline's too, as far back as
+ * it is scanned): the others are never due (choose_due) and are never in what X
+ * returns for the due ones or the timeline's pages (whose posts the bot records
+ * at X's created_at).  So a pull costs the account's own posts of the window,
+ * not the bot's whole table.
+ */
+static void load_jobs(struct db *db, struct job *jobs, int n, const struct plan *pl)
 {
     struct xerr err = { 0 };
+    int64_t from = pl->tl_from < pl->window_from ? pl->tl_from : pl->window_from;
     int rc;
     for (int i = 0; i < n; i++) {
         struct job *j = &jobs[i];
-        if ((rc = pull_load_bots(db, j->acct, &j->bots, &err)) || (rc = load_known(db, j->acct, &j->c, &err))) {
+        if ((rc = pull_load_bots(db, j->acct, from, pl->as_of, &j->bots, &err)) || (rc = load_known(db, j->acct, &j->c, &err))) {
             job_fail(j, rc, &err);
             continue;
         }
@@ -457,7 +465,7 @@ int pull_run_accounts(struct db *db, const struct config *cfg, const struct acco
         goto out;
     }
     xapi_set_lander(x, pull_land, NULL);
-    load_jobs(db, jobs, n);
+    load_jobs(db, jobs, n, &pl);
     fetch_users_and_timelines(x, jobs, n, &pl);
     for (int i = 0; i < n; i++) {
         if (jobs[i].rc)

@@ -22,29 +22,20 @@ static char *dup_or_null(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
-int pull_load_bots(struct db *db, const struct account *acct, struct pull_bots *out, struct xerr *err)
+/* Appends the rows of one of bots.sql's shape (sorted, a tweet's first decision first). */
+static void add_bots(const struct db_res *res, struct pull_bots *out)
 {
-    char aid[24];
-    const char *p[] = { db_fmt_long(aid, sizeof aid, (long)acct->id), acct->user_id };
-    struct db_res *res;
-    int rc;
-
-    out->v = NULL;
-    out->n = 0;
-    if (!acct->bot_content)
-        return 0;
-    if ((rc = db_query(db, "pull/bots", 2, p, &res, err)))
-        return rc;
     int n = db_nrows(res);
     int c_tid = db_col(res, "tid"), c_did = db_col(res, "did"), c_kind = db_col(res, "kind"),
         c_pat = db_col(res, "posted_at"), c_ptid = db_col(res, "ptid"), c_puser = db_col(res, "puser"),
         c_ctid = db_col(res, "ct_id"), c_ctname = db_col(res, "ct_name"), c_formula = db_col(res, "formula"),
         c_hook = db_col(res, "hook"), c_gm = db_col(res, "gm");
-    out->v = xcalloc((size_t)(n ? n : 1), sizeof *out->v);
+    int first = out->n;
+    out->v = xrealloc(out->v, (size_t)(out->n + n + 1) * sizeof *out->v);
     for (int i = 0; i < n; i++) {
         const char *tid = db_get_text(res, i, c_tid);
         /* Duplicates (a tweet under two decisions) are adjacent: keep the first. */
-        if (out->n && strcmp(out->v[out->n - 1].tweet_id, tid) == 0)
+        if (out->n > first && strcmp(out->v[out->n - 1].tweet_id, tid) == 0)
             continue;
         struct pull_bot *r = &out->v[out->n++];
         r->tweet_id = xstrdup(tid);
@@ -59,6 +50,58 @@ int pull_load_bots(struct db *db, const struct account *acct, struct pull_bots *
         r->hook = dup_or_null(db_get_text(res, i, c_hook));
         r->genmeta = dup_or_null(db_get_text(res, i, c_gm));
     }
+}
+
+/*
+ * The session's pull_bot_free for the window p[0..1] (free_fill.sql), filled
+ * the first time a pull of this session asks for that window: the one read of
+ * every account's bot rows, once per run instead of once per account.
+ */
+static int free_ensure(struct db *db, const char *const *p, struct xerr *err)
+{
+    struct db_res *res;
+    int rc;
+    if ((rc = db_cmd(db, "pull/free_table", 0, NULL, NULL, err)) ||
+        (rc = db_query(db, "SELECT count(*) FROM pull_bot_free WHERE tid IS NULL AND from_t = $1 AND to_t = $2",
+                       2, p, &res, err)))
+        return rc;
+    bool have = db_get_int64(res, 0, 0, 0) > 0;
+    db_res_free(res);
+    if (have)
+        return 0;
+    if ((rc = db_cmd(db, "pull/free_fill", 2, p, NULL, err)) ||
+        (rc = db_cmd(db, "CREATE INDEX IF NOT EXISTS pull_bot_free_author ON pull_bot_free (author_id)", 0, NULL,
+                     NULL, err)) ||
+        (rc = db_cmd(db, "CREATE INDEX IF NOT EXISTS pull_bot_free_tid ON pull_bot_free (tid)", 0, NULL, NULL,
+                     err)))
+        return rc;
+    return db_cmd(db, "ANALYZE pull_bot_free", 0, NULL, NULL, err);
+}
+
+int pull_load_bots(struct db *db, const struct account *acct, int64_t from, int64_t to, struct pull_bots *out,
+                   struct xerr *err)
+{
+    char aid[24], f[40], t[40];
+    const char *p[] = { db_fmt_long(aid, sizeof aid, (long)acct->id), acct->user_id,
+                        db_fmt_time(f, sizeof f, from), db_fmt_time(t, sizeof t, to) };
+    const char *pf[] = { acct->user_id, p[2], p[3] };
+    struct db_res *res = NULL;
+    int rc;
+
+    out->v = NULL;
+    out->n = 0;
+    if (!acct->bot_content)
+        return 0;
+    /* The account's own bot posts, then those no account tracks: disjoint sets. */
+    if ((rc = db_query(db, "pull/bots", 4, p, &res, err)))
+        return rc;
+    add_bots(res, out);
+    db_res_free(res);
+    if ((rc = free_ensure(db, p + 2, err)) || (rc = db_query(db, "pull/free_read", 3, pf, &res, err))) {
+        pull_bots_release(out);
+        return rc;
+    }
+    add_bots(res, out);
     db_res_free(res);
     /* Sorted with strcmp so the lookups agree with the order. */
     pull_bots_sort(out);
@@ -208,12 +251,23 @@ static int upsert(struct db *db, const struct account *acct, int64_t as_of, cons
     return 0;
 }
 
-/* The bot posts of other X users this pull saw, by author (xetl.bot_post_authors). */
+/*
+ * The bot posts of other X users this pull saw, by author (xetl.bot_post_authors);
+ * and, when this session read pull_bot_free (free: it exists), what this pull
+ * changed of it: the posts it staged are now the account's, and the authors.
+ */
 static int record_authors(struct db *db, const struct pull_parse *pp, int64_t as_of, struct xerr *err)
 {
     struct sbuf ids = SBUF_INIT, authors = SBUF_INIT;
+    struct db_res *res;
     char asof[40];
     int rc;
+    if ((rc = db_query(db, "SELECT to_regclass('pg_temp.pull_bot_free') IS NOT NULL", 0, NULL, &res, err)))
+        return rc;
+    bool free_table = db_get_bool(res, 0, 0, false);
+    db_res_free(res);
+    if (free_table && (rc = db_cmd(db, "pull/free_claim", 0, NULL, NULL, err)))
+        return rc;
     if (pp->n_foreign == 0)
         return 0;
     sbuf_init(&ids);
@@ -228,6 +282,8 @@ static int record_authors(struct db *db, const struct pull_parse *pp, int64_t as
     sbuf_addc(&authors, '}');
     const char *p[] = { ids.buf, authors.buf, db_fmt_time(asof, sizeof asof, as_of) };
     rc = db_cmd(db, "pull/bot_authors", 3, p, NULL, err);
+    if (!rc && free_table)
+        rc = db_cmd(db, "pull/free_authors", 2, p, NULL, err);
     sbuf_release(&ids);
     sbuf_release(&authors);
     return rc;
@@ -288,7 +344,8 @@ int pull_replay(struct db *db, const struct config *cfg, const struct account *a
     struct pull_bots bots;
     int rc;
     (void)cfg;
-    if ((rc = pull_load_bots(db, acct, &bots, err)))
+    /* Whatever window the landed pull had (a --since range too): the bot rows of any time. */
+    if ((rc = pull_load_bots(db, acct, 0, as_of, &bots, err)))
         return xerr_prefix(err, "pull: ");
     rc = pull_derive(db, acct, &bots, as_of, NULL, 0, counts, err);
     pull_bots_release(&bots);

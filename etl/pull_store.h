@@ -19,8 +19,14 @@
 
 struct db;
 
-/* The bot's posted tweets of this account (none unless it has bot_content), sorted. */
-int pull_load_bots(struct db *db, const struct account *acct, struct pull_bots *out, struct xerr *err);
+/*
+ * The bot's posted tweets this account's pull may fetch or see (none unless it
+ * has bot_content), sorted: those it tracks, posted in [from, to] or at no known
+ * time, and those no account tracks, posted in [from, to] or at no known time
+ * (read once per session and window into the temporary table pull_bot_free).
+ */
+int pull_load_bots(struct db *db, const struct account *acct, int64_t from, int64_t to, struct pull_bots *out,
+                   struct xerr *err);
 
 /* What the lander needs, and the ids of this run's successful responses, in order. */
 struct pull_lander {

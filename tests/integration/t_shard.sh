@@ -47,6 +47,12 @@ last_run() { sql "SELECT max(run_id) FROM xetl.runs"; }
 setup
 XETL_REPORT_OUT="$TMP/one" "$XETL" -q --as-of "$ASOF" nightly >/dev/null 2>"$TMP/one.err"
 is "$?" 0 "the unsharded nightly exits 0"; sed "s/^/# /" "$TMP/one.err"
+# One session pulls the accounts one after another, reading the bot posts no account
+# tracks once (pull_bot_free): what an account took, or learnt the author of, is no
+# later account's candidate, so only the first asks X for other accounts' posts.
+is "$(sql "SELECT string_agg(DISTINCT r.account_id::text, ',') FROM xetl.raw_responses r
+             JOIN xetl.posts p ON p.account_id <> r.account_id AND r.request_path ~ ('[=,]' || p.tweet_id || '[,&]')
+            WHERE r.endpoint = '/2/tweets'")" 1 "only the first account's pull asked for other accounts' posts"
 results_digest > "$TMP/one.digest"
 ok "it wrote the roll-up" test -n "$(ls "$TMP/one" | grep '^xetl-rollup-')"
 

@@ -1,9 +1,16 @@
--- The bot's posted tweets for account $1 (xetl.bot_posts, built by migrate for
--- the adopted shape), leaving out tweets another account already owns and those
--- another X user wrote ($2: the account's user id; xetl.bot_post_authors).  A
--- decision id that is not a UUID reads as NULL; a tweet recorded under two
--- decisions comes first under the smallest (the caller keeps the first, as
--- import does).  posted_at as epoch seconds.
+-- The bot's posted tweets that account $1 already tracks (xetl.bot_posts, built
+-- by migrate for the adopted shape), for its posts of [$3, $4] (posted_at, or
+-- none known): the only ones a pull can fetch again.  Those another X user
+-- wrote are left out ($2: the account's user id; xetl.bot_post_authors).  It
+-- starts from the account's rows of xetl.posts and finds the bot's by tweet id
+-- (migration 0220's index), so it costs the account's own posts of the range,
+-- whatever the size of the bot's table; the bot posts no account tracks yet
+-- come from pull_bot_free (free_fill.sql).  A decision id that is not a UUID
+-- reads as NULL; a tweet recorded under two decisions comes first under the
+-- smallest (the caller keeps the first, as import does).  posted_at as epoch
+-- seconds.  The tweet id is xetl.posts' (digits by its CHECK), so no pattern
+-- test is needed; the author test is an anti-join because a left join's
+-- "author IS NULL" misled the planner into scanning the bot's table.
 SELECT b.tweet_id AS tid,
        CASE WHEN b.decision_ref ~* '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'
             THEN b.decision_ref::uuid::text END AS did,
@@ -16,9 +23,9 @@ SELECT b.tweet_id AS tid,
        b.generation_metadata->>'viral_formula' AS formula,
        b.generation_metadata->>'hook_used' AS hook,
        b.generation_metadata::text AS gm
-  FROM xetl.bot_posts b
-  LEFT JOIN xetl.posts p ON p.tweet_id = b.tweet_id
-  LEFT JOIN xetl.bot_post_authors ba ON ba.tweet_id = b.tweet_id
- WHERE b.tweet_id ~ '^[0-9]{1,20}$' AND (p.account_id IS NULL OR p.account_id = $1::bigint)
-   AND (ba.author_id IS NULL OR ba.author_id = $2)
+  FROM xetl.posts o
+  JOIN xetl.bot_posts b ON b.tweet_id = o.tweet_id
+ WHERE o.account_id = $1::bigint
+   AND ((o.posted_at >= $3::timestamptz AND o.posted_at <= $4::timestamptz) OR o.posted_at IS NULL)
+   AND NOT EXISTS (SELECT 1 FROM xetl.bot_post_authors ba WHERE ba.tweet_id = b.tweet_id AND ba.author_id <> $2)
  ORDER BY b.tweet_id, b.decision_ref
