@@ -308,10 +308,11 @@ SNAPS=$(Q -c "SELECT count(*) FROM performance_snapshots")
 # the \copy out.
 echo
 if [ "$DONE" -lt "$BENCH_ACCOUNTS" ]; then
-    # Stage walls of the finished accounts, scaled to all: labelled as an extrapolation.
-    awk -v d="$DONE" -v n="$BENCH_ACCOUNTS" '{ w += $3 } END {
-        printf "agency: PARTIAL: %d of %d accounts finished (stages %.1f s); EXTRAPOLATED to %d accounts: %.0f s\n",
-            d, n, w, n, (d > 0 ? w * n / d : 0) }' "$DIR/stages.txt"
+    # The night's wall for the finished accounts (with jobs the stage walls overlap), scaled
+    # to all of them: labelled as an extrapolation.
+    awk -v d="$DONE" -v n="$BENCH_ACCOUNTS" -v wall="$(secs "$N0" "$N1")" '{ w += $3 } END {
+        printf "agency: PARTIAL: %d of %d accounts finished in %.1f s (stages %.1f s summed); EXTRAPOLATED to %d accounts: %.0f s\n",
+            d, n, wall, w, n, (d > 0 ? wall * n / d : 0) }' "$DIR/stages.txt"
 fi
 echo "agency night: $BENCH_ACCOUNTS accounts ($DONE finished), $TRACKED posts tracked (30 days), $SNAPS snapshot rows before the run," \
     "as of $AS_OF; nightly $(secs "$N0" "$N1") s wall, peak RSS $(awk -v k="${PEAK:-0}" 'BEGIN { printf "%.1f", k / 1024 }') MiB," \
