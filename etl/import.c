@@ -60,8 +60,9 @@ static int resolve_decisions(struct loader *L, struct xerr *err)
 
 /*
  * Every target of a per-post export.  Each gets its new rows by a plain INSERT
- * and its existing ones (import_have, read before anything is written) through
- * ON CONFLICT, from the import_*_rows views over the staged rows.
+ * (those not in import_have, read before anything is written) and its existing
+ * ones by an UPDATE of only the rows whose values differ, both from the
+ * import_*_rows views over the staged rows.
  */
 static int write_posts(struct loader *L, struct xerr *err)
 {
@@ -82,7 +83,7 @@ static int write_posts(struct loader *L, struct xerr *err)
     }
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
         snprintf(stmt, sizeof stmt, "import/%s_merge", targets[i]);
-        if ((rc = db_cmd(L->db, stmt, 0, NULL, &n_old, err)))
+        if ((rc = db_cmd(L->db, stmt, 1, p4, &n_old, err)))
             return rc;
         snprintf(stmt, sizeof stmt, "import/%s_new", targets[i]);
         if ((rc = db_cmd(L->db, stmt, 0, NULL, &n_new, err)))
@@ -207,7 +208,14 @@ static int read_file(struct loader *L, char *header_bad, size_t hn, struct xerr 
     struct db_copy *c = L->rows.copy;
     L->rows.copy = NULL;
     int crc = db_copy_close(c, rc ? "the file could not be read" : NULL, NULL, rc ? &(struct xerr){ 0 } : err);
-    return rc ? rc : crc;
+    if (rc || crc)
+        return rc ? rc : crc;
+    /* Temp tables get no autovacuum statistics: without them the joins with the
+     * targets are planned for a few rows (a re-import's nested loop ran for minutes). */
+    return db_cmd(L->db,
+                  L->res->format == IMPORT_OVERVIEW ? "ANALYZE import_days (day, reason)"
+                                                    : "ANALYZE import_stage (tweet_id, reason)",
+                  0, NULL, NULL, err);
 }
 
 /* The file's rejects into xetl.import_rejects, and the first few into res->notes. */
