@@ -74,7 +74,8 @@ static int write_posts(struct loader *L, struct xerr *err)
 
     if ((rc = db_cmd(L->db, "import/reject_duplicate_posts", 0, NULL, NULL, err)) ||
         (rc = db_cmd(L->db, "import/reject_other_account", 1, p4, NULL, err)) ||
-        (rc = resolve_decisions(L, err)) || (rc = db_cmd(L->db, "import/file_params", 4, p4, NULL, err)))
+        (rc = resolve_decisions(L, err)) || (rc = db_cmd(L->db, "import/file_params", 4, p4, NULL, err)) ||
+        (rc = db_cmd(L->db, "ANALYZE import_file, import_dec", 0, NULL, NULL, err)))
         return rc;
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
         snprintf(stmt, sizeof stmt, "import/have_%s", targets[i]);
@@ -191,7 +192,12 @@ static int read_file(struct loader *L, char *header_bad, size_t hn, struct xerr 
         struct xerr ignore = { 0 };
         db_cmd(L->db, "SET temp_buffers = '256MB'", 0, NULL, NULL, &ignore);
     }
-    if ((rc = db_begin(L->db, err)) || (rc = db_script(L->db, db_query_text("import/stage_tables"), err)))
+    /* The merges hash a whole file's staged rows: in memory, not in 64 batches on disk;
+     * and their wide expressions cost more to JIT-compile than compiling saves. */
+    if ((rc = db_begin(L->db, err)) ||
+        (rc = db_cmd(L->db, "SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)", 0, NULL,
+                     NULL, err)) ||
+        (rc = db_script(L->db, db_query_text("import/stage_tables"), err)))
         return rc;
     L->rows.format = L->res->format;
     if ((rc = db_copy_open(L->db, import_rows_copy_sql(L->res->format), &L->rows.copy, err)))
