@@ -59,10 +59,10 @@ static int resolve_decisions(struct loader *L, struct xerr *err)
 }
 
 /*
- * Every target of a per-post export.  Each gets its new rows by a plain INSERT
- * (those not in import_have, read before anything is written) and its existing
- * ones by an UPDATE of only the rows whose values differ, both from the
- * import_*_rows views over the staged rows.
+ * Every target of a per-post export.  import_have, read before anything is
+ * written, says which staged posts each target has and whether the import
+ * changes them; the new rows go in by a plain INSERT, and only the changed
+ * ones are updated, both from the import_*_rows views over the staged rows.
  */
 static int write_posts(struct loader *L, struct xerr *err)
 {
@@ -79,7 +79,7 @@ static int write_posts(struct loader *L, struct xerr *err)
         return rc;
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
         snprintf(stmt, sizeof stmt, "import/have_%s", targets[i]);
-        if ((rc = db_cmd(L->db, stmt, i == 1 ? 2 : 1, p4, NULL, err)))
+        if ((rc = db_cmd(L->db, stmt, 1, p4, NULL, err)))
             return rc;
     }
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
