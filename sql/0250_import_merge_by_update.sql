@@ -6,14 +6,28 @@
 -- wrote nothing but paid for every row.
 --
 -- The UPDATE has the staged row of the view import_analytics_rows, not a
--- table row as ON CONFLICT's EXCLUDED was: this takes it as any record with
--- the columns import writes and hands it to 0160's merge (the one definition)
--- as a table row, t's values standing in for the columns import does not
--- write (the merge reads none of them).  Called only for rows that differ.
-CREATE FUNCTION xetl.import_merge_analytics(t tweet_analytics_comprehensive, e record)
+-- table row as ON CONFLICT's EXCLUDED was, and on Citus the stored row is a
+-- shard's row type: these take both as any record with the table's columns
+-- and hand them to 0160's merge (the one definition) as table rows, the
+-- stored row's values standing in for the columns import does not write (the
+-- merge reads none of them).  Called only for rows that may differ.
+CREATE FUNCTION xetl.import_merge_analytics(t record, e record)
 RETURNS tweet_analytics_comprehensive
 LANGUAGE plpgsql IMMUTABLE AS $fn$
+DECLARE
+    r tweet_analytics_comprehensive := jsonb_populate_record(NULL::tweet_analytics_comprehensive, to_jsonb(t));
 BEGIN
-    RETURN xetl.import_merge_analytics(t, jsonb_populate_record(t, to_jsonb(e)));
+    RETURN xetl.import_merge_analytics(r, jsonb_populate_record(r, to_jsonb(e)));
+END
+$fn$;
+
+-- Whether that merge changes the stored row t.
+CREATE FUNCTION xetl.import_merge_analytics_differs(t record, e record)
+RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE AS $fn$
+DECLARE
+    r tweet_analytics_comprehensive := jsonb_populate_record(NULL::tweet_analytics_comprehensive, to_jsonb(t));
+BEGIN
+    RETURN r IS DISTINCT FROM xetl.import_merge_analytics(r, jsonb_populate_record(r, to_jsonb(e)));
 END
 $fn$;

@@ -37,6 +37,12 @@ CREATE TEMP TABLE import_file (account_id bigint, as_of timestamptz, file text, 
 -- posts not there are inserted.
 CREATE TEMP TABLE import_have (target text, tweet_id text, differs boolean NOT NULL,
                                PRIMARY KEY (target, tweet_id)) ON COMMIT DROP;
+-- The merged analytics values of the rows that change (import/analytics_merged).
+CREATE TEMP TABLE import_amerged (
+    tweet_id text PRIMARY KEY, posted_at timestamptz, likes integer, retweets integer, replies integer,
+    quotes integer, bookmarks integer, impressions integer, media_views integer, media_engagements integer,
+    url_clicks integer, hashtag_clicks integer, detail_expands integer, user_profile_clicks integer,
+    impressions_promoted integer, analytics_metadata jsonb, last_scraped_at timestamptz) ON COMMIT DROP;
 CREATE TEMP VIEW import_post_rows AS
 SELECT s.tweet_id, f.account_id, s.decision_id, 'post'::text AS kind, s.posted_at, s.text,
        CASE WHEN s.bot THEN 'bot' ELSE 'import' END AS origin, f.as_of AS first_seen_at
