@@ -82,7 +82,8 @@ static int write_posts(struct loader *L, struct xerr *err)
         if ((rc = db_cmd(L->db, stmt, 1, p4, NULL, err)))
             return rc;
     }
-    if ((rc = db_cmd(L->db, "import/analytics_merged", 1, p4, NULL, err)))
+    if ((rc = db_cmd(L->db, "import/analytics_old", 1, p4, NULL, err)) ||
+        (rc = db_cmd(L->db, "import/analytics_merged", 0, NULL, NULL, err)))
         return rc;
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
         snprintf(stmt, sizeof stmt, "import/%s_merge", targets[i]);

@@ -1,5 +1,5 @@
 -- The account's existing tweet_analytics_comprehensive rows whose merge with
--- the staged one differs get that merge (import_amerged, see analytics_merged
+-- the staged one differs get that merge (import_amerged, see analytics_old
 -- and posts_merge).  $1 account.
 UPDATE tweet_analytics_comprehensive t
    SET posted_at = m.posted_at, likes = m.likes, retweets = m.retweets, replies = m.replies,

@@ -37,7 +37,9 @@ CREATE TEMP TABLE import_file (account_id bigint, as_of timestamptz, file text, 
 -- posts not there are inserted.
 CREATE TEMP TABLE import_have (target text, tweet_id text, differs boolean NOT NULL,
                                PRIMARY KEY (target, tweet_id)) ON COMMIT DROP;
--- The merged analytics values of the rows that change (import/analytics_merged).
+-- The analytics rows that change, as stored (import/analytics_old), and their
+-- merged values (import/analytics_merged).
+CREATE TEMP TABLE import_aold (LIKE tweet_analytics_comprehensive) ON COMMIT DROP;
 CREATE TEMP TABLE import_amerged (
     tweet_id text PRIMARY KEY, posted_at timestamptz, likes integer, retweets integer, replies integer,
     quotes integer, bookmarks integer, impressions integer, media_views integer, media_engagements integer,
