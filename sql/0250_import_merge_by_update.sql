@@ -25,9 +25,8 @@ $fn$;
 CREATE FUNCTION xetl.import_merge_analytics_differs(t record, e record)
 RETURNS boolean
 LANGUAGE plpgsql IMMUTABLE AS $fn$
-DECLARE
-    r tweet_analytics_comprehensive := jsonb_populate_record(NULL::tweet_analytics_comprehensive, to_jsonb(t));
 BEGIN
-    RETURN r IS DISTINCT FROM xetl.import_merge_analytics(r, jsonb_populate_record(r, to_jsonb(e)));
+    RETURN jsonb_populate_record(NULL::tweet_analytics_comprehensive, to_jsonb(t))
+           IS DISTINCT FROM xetl.import_merge_analytics(t, e);
 END
 $fn$;
