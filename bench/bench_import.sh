@@ -46,15 +46,43 @@ if [ "${1:-}" = gen ]; then
     exit 0
 fi
 
-# Runs a command: prints its exit status, wall seconds and peak RSS in KiB (getrusage).
+# Runs a command: prints its exit status, wall seconds, peak RSS in KiB and
+# CPU seconds (user + system; getrusage).
 timed() {
     "$PY" -c '
 import resource, subprocess, sys, time
 t = time.monotonic()
 rc = subprocess.call(sys.argv[1:], stderr=subprocess.DEVNULL)
 dt = time.monotonic() - t
-print(rc, "%.3f" % dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(rc, "%.3f" % dt, r.ru_maxrss, "%.2f" % (r.ru_utime + r.ru_stime))
 ' "$@"
+}
+
+# The server's CPU seconds so far (when it runs on this machine and /proc is
+# readable, else 0): the postmaster's own and its reaped backends' (cutime),
+# plus its live processes' (WAL writer, checkpointer, the backends).  On a
+# shared machine CPU time says more than wall time.
+server_cpu() {
+    pid=$(head -1 "$(psql -X -Atq -c 'SHOW data_directory')/postmaster.pid" 2>/dev/null)
+    "$PY" -c '
+import os, sys
+tick = os.sysconf("SC_CLK_TCK")
+def f(p):
+    try:
+        return open("/proc/%s/stat" % p).read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+m = f(sys.argv[1]) if sys.argv[1] else None
+if not m:
+    print(0); sys.exit()
+t = sum(int(x) for x in m[11:15])
+for p in os.listdir("/proc"):
+    s = f(p) if p.isdigit() else None
+    if s and s[1] == sys.argv[1]:
+        t += int(s[11]) + int(s[12])
+print("%.2f" % (t / tick))
+' "$pid"
 }
 
 # The floor: the target rows of database $1 (an N=$2-row import that took $3 s)
@@ -75,11 +103,14 @@ floor() {
     done
     printf '%s\nCOMMIT;\n' "$script" > "$DIR/floor.sql"
     flsn=$(psql -X -Atq -d "$fdb" -c "SELECT pg_current_wal_lsn()")
+    c0=$(server_cpu)
     fsecs=$(timed psql -X -q -v ON_ERROR_STOP=1 -d "$fdb" -f "$DIR/floor.sql" | cut -d' ' -f2)
+    fcpu=$(awk -v a="$(server_cpu)" -v b="$c0" 'BEGIN { printf "%.2f", a - b }')
     fwal=$(psql -X -Atq -d "$fdb" -c "SELECT round((pg_current_wal_lsn() - '$flsn') / 1048576)::int")
     echo "floor $2 rows: COPY of the same rows straight into the same four tables ${fsecs} s" \
-         "= $(awk -v r="$2" -v s="$fsecs" 'BEGIN { printf "%.0f", r / s }') rows/s, WAL $fwal MiB;" \
-         "import/floor $(awk -v a="$3" -v b="$fsecs" 'BEGIN { printf "%.2f", a / b }')x"
+         "= $(awk -v r="$2" -v s="$fsecs" 'BEGIN { printf "%.0f", r / s }') rows/s, server CPU $fcpu s, WAL $fwal MiB;" \
+         "import/floor $(awk -v a="$3" -v b="$fsecs" 'BEGIN { printf "%.2f", a / b }')x wall," \
+         "$(awk -v a="$4" -v b="$fcpu" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "-" }')x server CPU"
     dropdb "$fdb"
 }
 
@@ -99,20 +130,30 @@ for n in "$@"; do
     gen "$n" > "$f"
     size=$(wc -c < "$f")
     lsn=$(psql -X -Atq -d "$db" -c "SELECT pg_current_wal_lsn()")
-    # Wall time and the child's peak RSS (getrusage), no extra tools needed.
+    # Wall time, the child's peak RSS and CPU (getrusage), the server's CPU.
+    c0=$(server_cpu)
     out=$(timed "$XETL" -q import "$f")
     set -- $out
-    rc=$1 secs=$2 rss=$3
+    rc=$1 secs=$2 rss=$3 xcpu=$4
+    scpu=$(awk -v a="$(server_cpu)" -v b="$c0" 'BEGIN { printf "%.2f", a - b }')
     wal=$(psql -X -Atq -d "$db" -c "SELECT round((pg_current_wal_lsn() - '$lsn') / 1048576)::int")
     rows=$(psql -X -Atq -d "$db" -c "SELECT count(*) FROM performance_snapshots WHERE source = 'import'")
     rate=$(awk -v r="$rows" -v s="$secs" 'BEGIN { printf "%.0f", r / s }')
-    echo "import $n rows ($(( size / 1048576 )) MiB): exit $rc, $rows snapshots in ${secs} s = $rate rows/s, peak RSS $(( rss / 1024 )) MiB, WAL $wal MiB"
+    echo "import $n rows ($(( size / 1048576 )) MiB): exit $rc, $rows snapshots in ${secs} s = $rate rows/s," \
+         "peak RSS $(( rss / 1024 )) MiB, CPU xetl $xcpu s + server $scpu s, WAL $wal MiB (load $(cut -d' ' -f1 /proc/loadavg))"
     [ "$rc" = 0 ] && [ "$rows" = "$n" ] || status=1
-    floor "$db" "$n" "$secs"
-    # Idempotence at scale: a second run of the same file.
+    floor "$db" "$n" "$secs" "$scpu"
+    # Idempotence at scale: a second run of the same file (after autovacuum's
+    # statistics of the new rows, as a next night's import would find them).
+    psql -X -q -d "$db" -c "ANALYZE xetl.posts, performance_snapshots, tweet_analytics_comprehensive, xetl.platform_follows"
+    lsn=$(psql -X -Atq -d "$db" -c "SELECT pg_current_wal_lsn()")
+    c0=$(server_cpu)
     out=$(timed "$XETL" -q import "$f")
     set -- $out
-    echo "import $n rows again (nothing changes): exit $1, ${2} s, peak RSS $(( $3 / 1024 )) MiB"
+    scpu=$(awk -v a="$(server_cpu)" -v b="$c0" 'BEGIN { printf "%.2f", a - b }')
+    wal=$(psql -X -Atq -d "$db" -c "SELECT round((pg_current_wal_lsn() - '$lsn') / 1048576)::int")
+    echo "import $n rows again (nothing changes): exit $1, ${2} s, peak RSS $(( $3 / 1024 )) MiB," \
+         "CPU xetl $4 s + server $scpu s, WAL $wal MiB"
     dropdb "$db"
 done
 exit $status

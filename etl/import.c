@@ -59,9 +59,10 @@ static int resolve_decisions(struct loader *L, struct xerr *err)
 }
 
 /*
- * Every target of a per-post export.  Each gets its new rows by a plain INSERT
- * and its existing ones (import_have, read before anything is written) through
- * ON CONFLICT, from the import_*_rows views over the staged rows.
+ * Every target of a per-post export.  import_have, read before anything is
+ * written, says which staged posts each target has and whether the import
+ * changes them; the new rows go in by a plain INSERT, and only the changed
+ * ones are updated, both from the import_*_rows views over the staged rows.
  */
 static int write_posts(struct loader *L, struct xerr *err)
 {
@@ -73,16 +74,20 @@ static int write_posts(struct loader *L, struct xerr *err)
 
     if ((rc = db_cmd(L->db, "import/reject_duplicate_posts", 0, NULL, NULL, err)) ||
         (rc = db_cmd(L->db, "import/reject_other_account", 1, p4, NULL, err)) ||
-        (rc = resolve_decisions(L, err)) || (rc = db_cmd(L->db, "import/file_params", 4, p4, NULL, err)))
+        (rc = resolve_decisions(L, err)) || (rc = db_cmd(L->db, "import/file_params", 4, p4, NULL, err)) ||
+        (rc = db_cmd(L->db, "ANALYZE import_file, import_dec", 0, NULL, NULL, err)))
         return rc;
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
         snprintf(stmt, sizeof stmt, "import/have_%s", targets[i]);
-        if ((rc = db_cmd(L->db, stmt, i == 1 ? 2 : 1, p4, NULL, err)))
+        if ((rc = db_cmd(L->db, stmt, 1, p4, NULL, err)))
             return rc;
     }
+    if ((rc = db_cmd(L->db, "import/analytics_old", 1, p4, NULL, err)) ||
+        (rc = db_cmd(L->db, "import/analytics_merged", 0, NULL, NULL, err)))
+        return rc;
     for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
         snprintf(stmt, sizeof stmt, "import/%s_merge", targets[i]);
-        if ((rc = db_cmd(L->db, stmt, 0, NULL, &n_old, err)))
+        if ((rc = db_cmd(L->db, stmt, 1, p4, &n_old, err)))
             return rc;
         snprintf(stmt, sizeof stmt, "import/%s_new", targets[i]);
         if ((rc = db_cmd(L->db, stmt, 0, NULL, &n_new, err)))
@@ -190,7 +195,12 @@ static int read_file(struct loader *L, char *header_bad, size_t hn, struct xerr 
         struct xerr ignore = { 0 };
         db_cmd(L->db, "SET temp_buffers = '256MB'", 0, NULL, NULL, &ignore);
     }
-    if ((rc = db_begin(L->db, err)) || (rc = db_script(L->db, db_query_text("import/stage_tables"), err)))
+    /* The merges hash a whole file's staged rows: in memory, not in 64 batches on disk;
+     * and their wide expressions cost more to JIT-compile than compiling saves. */
+    if ((rc = db_begin(L->db, err)) ||
+        (rc = db_cmd(L->db, "SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)", 0, NULL,
+                     NULL, err)) ||
+        (rc = db_script(L->db, db_query_text("import/stage_tables"), err)))
         return rc;
     L->rows.format = L->res->format;
     if ((rc = db_copy_open(L->db, import_rows_copy_sql(L->res->format), &L->rows.copy, err)))
@@ -207,7 +217,14 @@ static int read_file(struct loader *L, char *header_bad, size_t hn, struct xerr 
     struct db_copy *c = L->rows.copy;
     L->rows.copy = NULL;
     int crc = db_copy_close(c, rc ? "the file could not be read" : NULL, NULL, rc ? &(struct xerr){ 0 } : err);
-    return rc ? rc : crc;
+    if (rc || crc)
+        return rc ? rc : crc;
+    /* Temp tables get no autovacuum statistics: without them the joins with the
+     * targets are planned for a few rows (a re-import's nested loop ran for minutes). */
+    return db_cmd(L->db,
+                  L->res->format == IMPORT_OVERVIEW ? "ANALYZE import_days (day, reason)"
+                                                    : "ANALYZE import_stage (tweet_id, reason)",
+                  0, NULL, NULL, err);
 }
 
 /* The file's rejects into xetl.import_rejects, and the first few into res->notes. */

@@ -1,20 +1,12 @@
--- The account's existing tweet_analytics_comprehensive rows get the merge of
--- the two (xetl.import_merge_analytics, migration 0160: the API's counters
--- follow last_scraped_at, the export-only ones the as-of of the last import),
--- rewritten only when that differs from what the row holds.  No parameters.
-INSERT INTO tweet_analytics_comprehensive AS t (account_id, decision_id, tweet_id, posted_at, last_scraped_at,
-        analytics_metadata, likes, retweets, replies, quotes, bookmarks, impressions, media_views,
-        media_engagements, url_clicks, hashtag_clicks, detail_expands, user_profile_clicks, impressions_promoted)
-SELECT n.* FROM import_analytics_rows n JOIN import_have h ON h.target = 'analytics' AND h.tweet_id = n.tweet_id
-    ON CONFLICT (account_id, tweet_id) DO UPDATE
-   SET (posted_at, likes, retweets, replies, quotes, bookmarks, impressions, media_views, media_engagements,
-        url_clicks, hashtag_clicks, detail_expands, user_profile_clicks, impressions_promoted,
-        analytics_metadata, last_scraped_at)
-     = (SELECT (m).posted_at, (m).likes, (m).retweets, (m).replies, (m).quotes, (m).bookmarks,
-               (m).impressions, (m).media_views, (m).media_engagements, (m).url_clicks, (m).hashtag_clicks,
-               (m).detail_expands, (m).user_profile_clicks, (m).impressions_promoted,
-               (m).analytics_metadata, (m).last_scraped_at
-          FROM (SELECT xetl.import_merge_analytics(t, excluded) AS m) merged),
-       updated_at = excluded.updated_at
- WHERE t IS DISTINCT FROM xetl.import_merge_analytics(t, excluded)
-RETURNING 1
+-- The account's existing tweet_analytics_comprehensive rows whose merge with
+-- the staged one differs get that merge (import_amerged, see analytics_old
+-- and posts_merge).  $1 account.
+UPDATE tweet_analytics_comprehensive t
+   SET posted_at = m.posted_at, likes = m.likes, retweets = m.retweets, replies = m.replies,
+       quotes = m.quotes, bookmarks = m.bookmarks, impressions = m.impressions, media_views = m.media_views,
+       media_engagements = m.media_engagements, url_clicks = m.url_clicks, hashtag_clicks = m.hashtag_clicks,
+       detail_expands = m.detail_expands, user_profile_clicks = m.user_profile_clicks,
+       impressions_promoted = m.impressions_promoted, analytics_metadata = m.analytics_metadata,
+       last_scraped_at = m.last_scraped_at, updated_at = now()
+  FROM import_amerged m
+ WHERE t.account_id = $1::bigint AND t.tweet_id = m.tweet_id

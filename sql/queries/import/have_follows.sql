@@ -1,4 +1,9 @@
--- The staged posts the account already has in xetl.platform_follows.  $1 account.
-INSERT INTO import_have (target, tweet_id)
-SELECT 'follows', p.tweet_id FROM xetl.platform_follows p JOIN import_stage s ON s.tweet_id = p.tweet_id
- WHERE p.account_id = $1::bigint AND s.reason IS NULL
+-- The staged posts the account already has in xetl.platform_follows, and
+-- whether the import changes them (the export with the latest as-of wins).
+-- $1 account.
+INSERT INTO import_have (target, tweet_id, differs)
+SELECT 'follows', pf.tweet_id,
+       pf.as_of <= n.as_of
+       AND (pf.follows, pf.as_of, pf.source_file) IS DISTINCT FROM (n.follows, n.as_of, n.source_file)
+  FROM xetl.platform_follows pf JOIN import_follow_rows n ON n.account_id = pf.account_id AND n.tweet_id = pf.tweet_id
+ WHERE pf.account_id = $1::bigint

@@ -31,9 +31,20 @@ SELECT line, raw, reason FROM import_days WHERE reason IS NOT NULL;
 -- one row, so the target rows below are views, each spelled once for the
 -- statement that inserts new rows and the one that merges existing ones.
 CREATE TEMP TABLE import_file (account_id bigint, as_of timestamptz, file text, format text) ON COMMIT DROP;
--- Which staged posts each target already has for the account (import/have_*),
--- read before anything is written: those rows merge, the others insert.
-CREATE TEMP TABLE import_have (target text, tweet_id text, PRIMARY KEY (target, tweet_id)) ON COMMIT DROP;
+-- Which staged posts each target already has for the account, and whether
+-- the import changes the row (import/have_*), read before anything is
+-- written: those that differ are updated, the others are left alone, and the
+-- posts not there are inserted.
+CREATE TEMP TABLE import_have (target text, tweet_id text, differs boolean NOT NULL,
+                               PRIMARY KEY (target, tweet_id)) ON COMMIT DROP;
+-- The analytics rows that change, as stored (import/analytics_old), and their
+-- merged values (import/analytics_merged).
+CREATE TEMP TABLE import_aold (LIKE tweet_analytics_comprehensive) ON COMMIT DROP;
+CREATE TEMP TABLE import_amerged (
+    tweet_id text PRIMARY KEY, posted_at timestamptz, likes integer, retweets integer, replies integer,
+    quotes integer, bookmarks integer, impressions integer, media_views integer, media_engagements integer,
+    url_clicks integer, hashtag_clicks integer, detail_expands integer, user_profile_clicks integer,
+    impressions_promoted integer, analytics_metadata jsonb, last_scraped_at timestamptz) ON COMMIT DROP;
 CREATE TEMP VIEW import_post_rows AS
 SELECT s.tweet_id, f.account_id, s.decision_id, 'post'::text AS kind, s.posted_at, s.text,
        CASE WHEN s.bot THEN 'bot' ELSE 'import' END AS origin, f.as_of AS first_seen_at
