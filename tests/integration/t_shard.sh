@@ -7,41 +7,8 @@
 . "$XETL_ROOT/tests/lib/testlib.sh"
 . "$XETL_ROOT/tests/fakex/fakex.sh"
 
-HANDLES="sh_a sh_b sh_c sh_d sh_e sh_f"
-{
-    echo '{"now": "2026-11-20T02:00:00Z", "accounts": ['
-    i=0
-    for h in $HANDLES; do
-        i=$((i + 1))
-        [ $i -gt 1 ] && echo ','
-        echo "{\"user_id\": \"100000010$i\", \"handle\": \"$h\", \"start\": \"2026-11-12T00:00:00Z\",
-               \"posts\": $((4 + i)), \"replies\": 2, \"manual_posts\": 1, \"interval_hours\": 14,
-               \"followers\": $((500 * i)), \"drift_per_day\": 1.5, \"seed\": $((40 + i))}"
-    done
-    echo ']}'
-} > "$TMP/scenario.json"
-TOKEN="shard-token-$$"
-fakex_start --scenario "$TMP/scenario.json" --token "$TOKEN"
-trap 'fakex_stop; rm -rf "$TMP"' EXIT
-export XETL_X_BEARER_TOKEN="$TOKEN" XETL_PULL_BACKOFF_MS=10 XETL_REPORT_ROLLUP=true
-export XETL_COST_X_API_MONTHLY_USD=100 XETL_VALUE_PER_FOLLOWER_USD=0.4
-ASOF=2026-11-20T02:00:00Z
-
-# setup: a database with the six accounts (ids 1..6, in this order) and the bot's posts.
-setup() {
-    newdb
-    i=0
-    for h in $HANDLES; do
-        i=$((i + 1))
-        "$XETL" -q account add "$h" --user-id "100000010$i" || echo "Bail out! account add $h"
-    done
-    "$XETL_PYTHON" "$XETL_ROOT/tests/fakex/sim.py" --scenario "$TMP/scenario.json" \
-        --content-metadata-sql standalone --at "$ASOF" > "$TMP/cm.sql"
-    psql -X -q -v ON_ERROR_STOP=1 -f "$TMP/cm.sql" >/dev/null || echo "Bail out! content_metadata"
-    fakex_post /_fake/reset '{}' >/dev/null
-    fakex_post /_fake/clock "{\"now\": \"$ASOF\"}" >/dev/null
-}
-last_run() { sql "SELECT max(run_id) FROM xetl.runs"; }
+. "$XETL_ROOT/tests/lib/six_accounts.sh"
+six_accounts sh 100000010 40
 
 # --- one unsharded nightly: the reference ------------------------------------------------------
 setup
