@@ -308,8 +308,10 @@ static void job_worker(struct ctx *ctx, const struct account_list *accts, const 
                 break;
             }
         }
-    else
+    else {
+        slot->account = -1; /* no session: before any account */
         atomic_store(&b->failed, 1);
+    }
     slot->rc = rc;
     slot->counts = ctx->counts;
     snprintf(slot->msg, sizeof slot->msg, "%s", ctx->err.msg);
@@ -396,10 +398,12 @@ static int run_jobs(struct ctx *ctx, const struct account_list *accts, const str
         while (waitpid(pid[w], &st, 0) < 0 && errno == EINTR)
             ;
         cli_counts_add(&ctx->counts, &b->slot[w].counts);
-        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-            if (!rc)
-                rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "job %d ended by signal %d", w + 1,
-                              WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+        if (WIFSIGNALED(st) || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+            if (!rc && WIFSIGNALED(st))
+                rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "job %d ended by signal %d", w + 1, WTERMSIG(st));
+            else if (!rc)
+                rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "job %d exited with status %d", w + 1,
+                              WIFEXITED(st) ? WEXITSTATUS(st) : -1);
         } else if (b->slot[w].rc && (first < 0 || b->slot[w].account < b->slot[first].account))
             first = w;
     }
