@@ -15,7 +15,8 @@
 #   make bench-agency                       agency scale (about 45 M snapshot rows)
 #   BENCH_ACCOUNTS=20 sh bench/agency.sh     what `make bench` runs
 #
-# BENCH_WARMUP=1 runs the night before first (not measured).  BENCH_NIGHTLY_ARGS:
+# BENCH_WARMUP=1 runs the night before first (not measured).  BENCH_PSS=1 (with
+# BENCH_DB_FROM) prints the measured night's costliest statements.  BENCH_NIGHTLY_ARGS:
 # more options for the measured nightly (e.g. --shard 1/50: a sample of the accounts).
 # BENCH_JOBS (3): nightly --jobs, accounts at once.  BENCH_DB_SAVE=DIR keeps a
 # copy of the loaded data directory; BENCH_DB_FROM=DIR starts from such a copy
@@ -69,6 +70,9 @@ df -h "$DIR" | sed 's/^/agency: /'
 if [ -n "${BENCH_DB_FROM:-}" ]; then
     note "copying the loaded database from $BENCH_DB_FROM"
     mkdir -p "$DIR/pg" && cp -a "$BENCH_DB_FROM" "$DIR/pg/data" || exit 1
+    if [ "${BENCH_PSS:-0}" = 1 ]; then
+        echo "shared_preload_libraries = 'pg_stat_statements'" >>"$DIR/pg/data/postgresql.auto.conf"
+    fi
     pg_start "$DIR/pg" || exit 1
     export PGDATABASE=agency XETL_DB="dbname=agency"
     "$XETL" -q migrate || exit 1
@@ -180,12 +184,13 @@ export XETL_REPORT_OUT="$DIR/reports"
 
 # BENCH_WARMUP=1: first the night before (as of AS_OF - 1 day), not measured, so the
 # measured night is an established agency's (fit's kept history fits, model
-# outputs to update) rather than the first night after a load.
+# outputs to update) rather than the first night after a load.  With
+# BENCH_NIGHTLY_ARGS (a shard), the warm-up night runs the same accounts.
 if [ "${BENCH_WARMUP:-0}" = 1 ]; then
     fake_start $((BENCH_AS_OF_EPOCH - 86400))
     W0=$(now)
     "$XETL" -q --as-of "$(date -u -d "@$((BENCH_AS_OF_EPOCH - 86400))" +%Y-%m-%dT%H:%M:%SZ)" nightly \
-        --jobs "${BENCH_JOBS:-3}" >/dev/null 2>"$DIR/warmup.log" || { tail -5 "$DIR/warmup.log"; exit 1; }
+        --jobs "${BENCH_JOBS:-3}" ${BENCH_NIGHTLY_ARGS:-} >/dev/null 2>"$DIR/warmup.log" || { tail -5 "$DIR/warmup.log"; exit 1; }
     fake_stop
     note "warm-up night (as of the day before): $(secs "$W0" "$(now)") s"
     Q -c "VACUUM ANALYZE" || exit 1
@@ -201,6 +206,10 @@ server_cpu() {
 }
 JOBS=${BENCH_JOBS:-3}
 note "nightly --jobs $JOBS starts ($(uptime | sed 's/.*load average/load average/'))"
+# BENCH_PSS=1 (with BENCH_DB_FROM): the measured night's statements, by server time, at the end.
+if [ "${BENCH_PSS:-0}" = 1 ]; then
+    Q -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null || exit 1
+fi
 N0=$(now)
 SCPU0=$(server_cpu)
 "$AGENCY" run "$DIR/rss.txt" -- "$XETL" --as-of "$AS_OF" nightly --jobs "$JOBS" ${BENCH_NIGHTLY_ARGS:-} >"$DIR/nightly.out" 2>"$DIR/nightly.log" &
@@ -232,6 +241,11 @@ sed 's/^/agency: /' "$DIR/fake.log"
 if [ $rc != 0 ]; then
     echo "agency: the nightly failed; the end of its log:"
     grep -v '^run:' "$DIR/nightly.log" | tail -5
+fi
+if [ "${BENCH_PSS:-0}" = 1 ]; then
+    note "the night's 25 costliest statements (pg_stat_statements: total ms, calls, rows, query)"
+    Q -F ' | ' -c "SELECT round(total_exec_time), calls, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+                     FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25" | sed 's/^/agency: /'
 fi
 PEAK=$(sed -n 's/^run:.*peak total rss \([0-9]*\) KiB.*/\1/p' "$DIR/nightly.log")
 RUN=$(Q -c "SELECT max(run_id) FROM xetl.runs WHERE command = 'nightly'")
