@@ -16,7 +16,8 @@
 #   BENCH_ACCOUNTS=20 sh bench/agency.sh     what `make bench` runs
 #
 # BENCH_WARMUP=1 runs the night before first (not measured).  BENCH_PSS=1 (with
-# BENCH_DB_FROM) prints the measured night's costliest statements.  BENCH_NIGHTLY_ARGS:
+# BENCH_DB_FROM) prints the measured night's costliest statements; BENCH_WARM_SAVE=DIR
+# keeps the warmed database in DIR and stops.  BENCH_NIGHTLY_ARGS:
 # more options for the measured nightly (e.g. --shard 1/50: a sample of the accounts).
 # BENCH_JOBS (3): nightly --jobs, accounts at once.  BENCH_DB_SAVE=DIR keeps a
 # copy of the loaded data directory; BENCH_DB_FROM=DIR starts from such a copy
@@ -62,6 +63,15 @@ note "$BENCH_ACCOUNTS accounts x $BENCH_POSTS_PER_DAY posts/day x $BENCH_DAYS da
     "$BENCH_SNAP_DAYS nights, as of $AS_OF, in $DIR"
 note "load: $(uptime | sed 's/.*load average/load average/')"
 df -h "$DIR" | sed 's/^/agency: /'
+
+# save_db DIR: a copy of the stopped server's data directory in DIR, then the server again.
+save_db() {
+    pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -t 600 stop >/dev/null || return 1
+    rm -rf "$1" && cp -a "$PG_DIR/data" "$1" || return 1
+    pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 120 \
+        -o "-c listen_addresses='' -c unix_socket_directories='$PG_DIR' -p $PG_PORT -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=100" \
+        start >/dev/null
+}
 
 # A server shaped for the job: the test harness's (fsync off, loopback socket),
 # plus memory for a large database and minimal WAL for the initial load.
@@ -152,11 +162,7 @@ note "analyze: $(secs "$t0" "$(now)") s; whole load $(secs "$L0" "$(now)") s;" \
     "database $(Q -c "SELECT pg_size_pretty(pg_database_size('agency'))")"
 df -h "$DIR" | tail -1 | sed 's/^/agency: /'
 if [ -n "${BENCH_DB_SAVE:-}" ]; then
-    pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -t 600 stop >/dev/null || exit 1
-    rm -rf "$BENCH_DB_SAVE" && cp -a "$PG_DIR/data" "$BENCH_DB_SAVE" || exit 1
-    pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 120 \
-        -o "-c listen_addresses='' -c unix_socket_directories='$PG_DIR' -p $PG_PORT -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=100" \
-        start >/dev/null || exit 1
+    save_db "$BENCH_DB_SAVE" || exit 1
     note "saved the loaded database to $BENCH_DB_SAVE (BENCH_DB_FROM=$BENCH_DB_SAVE starts from it)"
     [ "${BENCH_LOAD_ONLY:-0}" = 1 ] && exit 0
 fi
@@ -194,6 +200,13 @@ if [ "${BENCH_WARMUP:-0}" = 1 ]; then
     fake_stop
     note "warm-up night (as of the day before): $(secs "$W0" "$(now)") s"
     Q -c "VACUUM ANALYZE" || exit 1
+    # BENCH_WARM_SAVE=DIR: keep the warmed database and stop (BENCH_DB_FROM=DIR
+    # without BENCH_WARMUP then measures the established night directly).
+    if [ -n "${BENCH_WARM_SAVE:-}" ]; then
+        save_db "$BENCH_WARM_SAVE" || exit 1
+        note "saved the warmed database to $BENCH_WARM_SAVE"
+        exit 0
+    fi
 fi
 fake_start "$BENCH_AS_OF_EPOCH"
 
