@@ -44,7 +44,7 @@ static void add_row(struct fit_batch *b, const struct db_res *res, int r)
         p->n = 0;
     }
     struct fit_snap *s = &b->snaps[b->nsnaps++];
-    s->age_h = db_get_double(res, r, 4, NAN);
+    s->age_h = db_get_double(res, r, 4, NAN) / 3600.0; /* as the server's float8 division did */
     s->v[FIT_LIKES] = col_counter(res, r, 5);
     s->v[FIT_RETWEETS] = col_counter(res, r, 6);
     s->v[FIT_REPLIES] = col_counter(res, r, 7);
