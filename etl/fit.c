@@ -88,12 +88,24 @@ static int load_batch(struct db *db, const struct account *acct, const struct st
     db_fmt_time(hfrom, sizeof hfrom, a->as_of - (int64_t)FIT_HISTORY_DAYS * XTIME_DAY);
     db_fmt_time(asof, sizeof asof, a->as_of);
     const char *params[5] = { acc, from, to, hfrom, asof };
-    struct db_res *posts, *res;
-    int rc = db_query(db, "fit/posts", 5, params, &posts, err);
+    struct db_res *posts = NULL, *res = NULL;
+    /*
+     * One read-only snapshot, so the two reads agree; and fit/snapshots as a
+     * merge join in its unique index's order rather than a hash join and a
+     * sort of every row (measured: a third less of the read's server CPU;
+     * the planner prices the index's heap reads as uncached).
+     */
+    int rc = db_cmd(db, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, NULL, NULL, err);
     if (rc)
         return rc;
-    if ((rc = db_query(db, "fit/snapshots", 5, params, &res, err))) {
+    if ((rc = db_cmd(db, "SET LOCAL enable_hashjoin = off", 0, NULL, NULL, err)) ||
+        (rc = db_cmd(db, "SET LOCAL enable_nestloop = off", 0, NULL, NULL, err)) ||
+        (rc = db_cmd(db, "SET LOCAL enable_sort = off", 0, NULL, NULL, err)) ||
+        (rc = db_query(db, "fit/posts", 5, params, &posts, err)) ||
+        (rc = db_query(db, "fit/snapshots", 5, params, &res, err)) || (rc = db_commit(db, err))) {
+        db_rollback(db);
         db_res_free(posts);
+        db_res_free(res);
         return rc;
     }
     int nr = db_nrows(res), j = 0;
