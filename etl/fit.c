@@ -28,27 +28,46 @@ static double col_counter(const struct db_res *res, int row, int col)
     return v >= 0 ? v : NAN;
 }
 
+/*
+ * The post of a snapshot row: fit/posts' rows come in the order of
+ * fit/snapshots' posts, so the cursor *j only moves forward; a post not found
+ * (written between the two reads) is -1 and its snapshots are left out.
+ */
+static int find_post(const struct db_res *posts, int *j, const char *tid)
+{
+    int np = db_nrows(posts);
+    for (int k = *j; k < np; k++)
+        if (!strcmp(db_get_text(posts, k, 0), tid)) {
+            *j = k + 1;
+            return k;
+        }
+    return -1;
+}
+
 /* One snapshot row into the batch: a new post when the tweet changes (rows come by post). */
-static void add_row(struct fit_batch *b, const struct db_res *res, int r)
+static void add_row(struct fit_batch *b, const struct db_res *posts, int *j, const struct db_res *res, int r)
 {
     const char *tid = db_get_text(res, r, 0);
     struct fit_post *p = b->nposts ? &b->posts[b->nposts - 1] : NULL;
     if (!p || strcmp(p->tweet_id, tid)) {
+        int k = find_post(posts, j, tid);
+        if (k < 0)
+            return;
         p = &b->posts[b->nposts++];
         p->tweet_id = xstrdup(tid);
-        p->kind = xstrdup(db_get_text(res, r, 1) ? db_get_text(res, r, 1) : "post");
-        p->posted_at = (int64_t)llround(db_get_double(res, r, 2, 0));
-        p->in_range = db_get_bool(res, r, 3, false);
-        p->in_history = db_get_bool(res, r, 9, false);
+        p->kind = xstrdup(db_get_text(posts, k, 1) ? db_get_text(posts, k, 1) : "post");
+        p->posted_at = (int64_t)llround(db_get_double(posts, k, 2, 0));
+        p->in_range = db_get_bool(posts, k, 3, false);
+        p->in_history = db_get_bool(posts, k, 4, false);
         p->off = b->nsnaps;
         p->n = 0;
     }
     struct fit_snap *s = &b->snaps[b->nsnaps++];
-    s->age_h = db_get_double(res, r, 4, NAN);
-    s->v[FIT_LIKES] = col_counter(res, r, 5);
-    s->v[FIT_RETWEETS] = col_counter(res, r, 6);
-    s->v[FIT_REPLIES] = col_counter(res, r, 7);
-    s->v[FIT_IMPRESSIONS] = col_counter(res, r, 8);
+    s->age_h = db_get_double(res, r, 1, NAN) / 3600.0; /* as the server's float8 division did */
+    s->v[FIT_LIKES] = col_counter(res, r, 2);
+    s->v[FIT_RETWEETS] = col_counter(res, r, 3);
+    s->v[FIT_REPLIES] = col_counter(res, r, 4);
+    s->v[FIT_IMPRESSIONS] = col_counter(res, r, 5);
     double e = s->v[FIT_LIKES] + s->v[FIT_RETWEETS] + s->v[FIT_REPLIES];
     s->v[FIT_ENGAGEMENTS] = e;
     /* Zero impressions next to engagements means "not reported", not zero. */
@@ -69,17 +88,34 @@ static int load_batch(struct db *db, const struct account *acct, const struct st
     db_fmt_time(hfrom, sizeof hfrom, a->as_of - (int64_t)FIT_HISTORY_DAYS * XTIME_DAY);
     db_fmt_time(asof, sizeof asof, a->as_of);
     const char *params[5] = { acc, from, to, hfrom, asof };
-    struct db_res *res;
-    int rc = db_query(db, "fit/snapshots", 5, params, &res, err);
+    struct db_res *posts = NULL, *res = NULL;
+    /*
+     * One read-only snapshot, so the two reads agree; and fit/snapshots as a
+     * merge join in its unique index's order rather than a hash join and a
+     * sort of every row (measured: a third less of the read's server CPU;
+     * the planner prices the index's heap reads as uncached).
+     */
+    int rc = db_cmd(db, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, NULL, NULL, err);
     if (rc)
         return rc;
-    int nr = db_nrows(res);
+    if ((rc = db_cmd(db, "SET LOCAL enable_hashjoin = off", 0, NULL, NULL, err)) ||
+        (rc = db_cmd(db, "SET LOCAL enable_nestloop = off", 0, NULL, NULL, err)) ||
+        (rc = db_cmd(db, "SET LOCAL enable_sort = off", 0, NULL, NULL, err)) ||
+        (rc = db_query(db, "fit/posts", 5, params, &posts, err)) ||
+        (rc = db_query(db, "fit/snapshots", 5, params, &res, err)) || (rc = db_commit(db, err))) {
+        db_rollback(db);
+        db_res_free(posts);
+        db_res_free(res);
+        return rc;
+    }
+    int nr = db_nrows(res), j = 0;
     memset(b, 0, sizeof *b);
     b->snaps = xcalloc((size_t)(nr ? nr : 1), sizeof *b->snaps);
     b->posts = xcalloc((size_t)(nr ? nr : 1), sizeof *b->posts);
     for (int r = 0; r < nr; r++)
-        add_row(b, res, r);
+        add_row(b, posts, &j, res, r);
     db_res_free(res);
+    db_res_free(posts);
     return 0;
 }
 

@@ -268,7 +268,8 @@ int fit_write(struct db *db, int64_t account_id, const struct stage_args *a, con
     xtime_format(a->as_of, asof_txt, sizeof asof_txt);
     const char *p2[2] = { acc, asof };
     int rc;
-    if ((rc = db_cmd(db, "fit/temp_out", 0, NULL, NULL, err)) || (rc = db_cmd(db, "fit/temp_pred", 0, NULL, NULL, err)) ||
+    if ((rc = db_cmd(db, "fit/compression", 0, NULL, NULL, err)) || (rc = db_cmd(db, "fit/temp_out", 0, NULL, NULL, err)) ||
+        (rc = db_cmd(db, "fit/temp_pred", 0, NULL, NULL, err)) ||
         (rc = db_cmd(db, "CREATE TEMP TABLE fit_actual (tweet_id text, metric text, actual float8) ON COMMIT DROP", 0,
                      NULL, NULL, err)) ||
         (rc = copy_out(db, b, asof_txt, err)) || (rc = copy_pred(db, b, a->as_of, horizon, err)) ||

@@ -164,6 +164,19 @@ ok "prediction_accuracy in [0.9, 1]" awk -v a="$got" 'BEGIN { exit !(a >= 0.9 &&
 is "$(sql "SELECT prediction_error = abs(predicted_likes - $ACT) FROM tweet_analytics_comprehensive WHERE tweet_id = '301'")" \
     t "prediction_error = |predicted - actual|"
 
+# how the metadata is kept (migrations 0260, 0261), not what it is: fit's rewritten
+# analytics_metadata is lz4-compressed where the server has lz4, fit_history keeps
+# half of each page free for its nightly updates
+if [ "$(sql "SELECT 'lz4' = ANY (enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")" = t ]; then
+    is "$(sql "SELECT attcompression FROM pg_attribute WHERE attrelid = 'tweet_analytics_comprehensive'::regclass
+                 AND attname = 'analytics_metadata'")" l "analytics_metadata's compression is lz4"
+    is "$(sql "SELECT count(*) FILTER (WHERE pg_column_compression(analytics_metadata) = 'lz4') > 0
+                      AND count(*) FILTER (WHERE pg_column_compression(analytics_metadata) = 'pglz') = 0
+                 FROM tweet_analytics_comprehensive")" t "fit's metadata is stored lz4-compressed, none pglz"
+fi
+is "$(sql "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'xetl.fit_history'::regclass")" \
+    fillfactor=50 "fit_history keeps half of each page free"
+
 xrun fit --bogus
 is "$RC" 64 "unknown option exits 64"
 
