@@ -2,9 +2,11 @@
 -- them then: their arms, the 168 h attribution measured by then (only closed
 -- windows are evidence: a row computed before its window ended is not), and
 -- their counters scraped by then, else the latest snapshot by then (a counter
--- whose scrape time is unknown is used).  The snapshots are sorted only for the
--- posts without such a scrape (none in a nightly), not for every post's history.  Joins on the account, no LATERAL …
--- LIMIT: Citus runs the whole query on the account's shard.
+-- whose scrape time is unknown is used).  The snapshots are read only for the
+-- posts without such a scrape (none in a nightly: n, found first, OFFSET 0 so
+-- the planner does not join every snapshot of the account before filtering),
+-- by the (account_id, tweet_id, snapshot_at) key.  Joins on the account, no
+-- LATERAL … LIMIT: Citus runs the whole query on the account's shard.
 SELECT p.tweet_id, extract(epoch FROM p.posted_at)::bigint AS posted,
        coalesce(nullif(p.content_type_id, ''), nullif(p.content_type_name, '')) AS type_id,
        coalesce(nullif(p.content_type_name, ''), nullif(p.content_type_id, '')) AS type_name,
@@ -27,11 +29,12 @@ SELECT p.tweet_id, extract(epoch FROM p.posted_at)::bigint AS posted,
                FROM tweet_analytics_comprehensive WHERE account_id = $1) t
          ON t.account_id = p.account_id AND t.tweet_id = p.tweet_id
   LEFT JOIN (SELECT DISTINCT ON (x.tweet_id) x.account_id, x.tweet_id, x.likes, x.retweets, x.replies, x.impressions
-               FROM performance_snapshots x
+               FROM (SELECT q.account_id, q.tweet_id FROM xetl.posts q
+                       LEFT JOIN tweet_analytics_comprehensive f ON f.account_id = q.account_id AND f.tweet_id = q.tweet_id
+                      WHERE q.account_id = $1 AND q.posted_at IS NOT NULL AND q.posted_at <= $2
+                        AND NOT coalesce(f.last_scraped_at <= $2, f.tweet_id IS NOT NULL) OFFSET 0) n
+               JOIN performance_snapshots x ON x.account_id = n.account_id AND x.tweet_id = n.tweet_id
               WHERE x.account_id = $1 AND x.snapshot_at <= $2
-                AND NOT EXISTS (SELECT 1 FROM tweet_analytics_comprehensive f
-                                 WHERE f.account_id = $1 AND f.tweet_id = x.tweet_id
-                                   AND coalesce(f.last_scraped_at <= $2, true))
               ORDER BY x.tweet_id, x.snapshot_at DESC) s
          ON s.account_id = p.account_id AND s.tweet_id = p.tweet_id
  WHERE p.account_id = $1 AND p.posted_at IS NOT NULL AND p.posted_at <= $2
