@@ -26,7 +26,7 @@ static char *dup_or_null(const char *s)
 static void add_bots(const struct db_res *res, struct pull_bots *out)
 {
     int n = db_nrows(res);
-    int c_tid = db_col(res, "tid"), c_did = db_col(res, "did"), c_kind = db_col(res, "kind"),
+    int c_tid = db_col(res, "tid"), c_ref = db_col(res, "ref"), c_kind = db_col(res, "kind"),
         c_pat = db_col(res, "posted_at"), c_ptid = db_col(res, "ptid"), c_puser = db_col(res, "puser"),
         c_ctid = db_col(res, "ct_id"), c_ctname = db_col(res, "ct_name"), c_formula = db_col(res, "formula"),
         c_hook = db_col(res, "hook"), c_gm = db_col(res, "gm");
@@ -39,7 +39,8 @@ static void add_bots(const struct db_res *res, struct pull_bots *out)
             continue;
         struct pull_bot *r = &out->v[out->n++];
         r->tweet_id = xstrdup(tid);
-        r->decision_id = dup_or_null(db_get_text(res, i, c_did));
+        char did[37];
+        r->decision_id = pull_decision_uuid(db_get_text(res, i, c_ref), did) ? xstrdup(did) : NULL;
         r->kind = xstrdup(db_get_text(res, i, c_kind));
         r->posted_at = db_get_epoch(res, i, c_pat, 0);
         r->parent_tweet_id = dup_or_null(db_get_text(res, i, c_ptid));

@@ -29,7 +29,7 @@ CREATE UNLOGGED TABLE xetl.pull_bot_free (
     tid text NOT NULL,
     decision_ref text,
     author_id text,
-    did text, kind text, posted_at bigint, ptid text, puser text, ct_id text, ct_name text,
+    kind text, posted_at bigint, ptid text, puser text, ct_id text, ct_name text,
     formula text, hook text, gm text
 );
 CREATE INDEX pull_bot_free_author_idx ON xetl.pull_bot_free (run_id, author_id);

@@ -4,11 +4,9 @@
 -- with the author xetl.bot_post_authors knows, in bots.sql's columns.  This is
 -- the one statement that reads every account's rows (the bot's table has no
 -- account): once per run and window, whatever the workers or accounts.
-INSERT INTO xetl.pull_bot_free (run_id, from_t, to_t, tid, decision_ref, author_id, did, kind, posted_at, ptid,
+INSERT INTO xetl.pull_bot_free (run_id, from_t, to_t, tid, decision_ref, author_id, kind, posted_at, ptid,
                                 puser, ct_id, ct_name, formula, hook, gm)
 SELECT $1::bigint, $2::timestamptz, $3::timestamptz, b.tweet_id, b.decision_ref, ba.author_id,
-       CASE WHEN b.decision_ref ~* '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'
-            THEN b.decision_ref::uuid::text END,
        CASE WHEN b.decision_type = 'reply' THEN 'reply' WHEN b.decision_type = 'thread' THEN 'thread'
             ELSE 'post' END,
        extract(epoch from b.posted_at)::bigint,
