@@ -88,6 +88,9 @@ int cmd_pull(struct ctx *ctx, int argc, char **argv)
         log_warn("pull: no active accounts; add one with 'xetl account add HANDLE --user-id ID'");
     /* All accounts at once; one's failure does not stop the others (etl/pull.h). */
     rc = pull_run_accounts(db, ctx->cfg, accts.v, accts.n, &sa, &ctx->counts, &ctx->err);
+    struct xerr end_err = { 0 };
+    if (pull_run_end(db, ctx->run_id, &end_err))
+        log_warn("%s", end_err.msg);
     account_list_release(&accts);
     return rc;
 }

@@ -474,6 +474,10 @@ int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
     else
         for (int i = 0; i < accts.n && !rc; i++)
             rc = run_account(ctx, db, &accts.v[i], plan, &files);
+    /* The bot posts no account tracks, shared by the run's pulls (etl/pull.h), go now. */
+    struct xerr end_err = { 0 };
+    if ((plan->stages & (PIPE_PULL | PIPE_REPLAY)) && pull_run_end(db, ctx->run_id, &end_err))
+        log_warn("%s", end_err.msg);
     if (!rc)
         rc = finish_run(ctx, db, &accts, plan, &files);
 out:

@@ -189,6 +189,7 @@ struct job {
     const struct account *acct;
     struct pull_lander lc;
     struct pull_bots bots;
+    struct pull_free free;  /* the run's untracked bot posts, as read; the probe lock */
     struct cands c;
     struct due d;
     char token[128];      /* the timeline's next page ("" none) */
@@ -398,6 +399,7 @@ static void job_init(struct job *j, struct db *db, const struct account *acct, c
 
 static void job_release(struct job *j)
 {
+    pull_free_done(j->lc.db, &j->free, false); /* a failed probe: the run's next pull probes */
     pull_bots_release(&j->bots);
     free(j->c.v);
     free(j->d.young);
@@ -421,7 +423,8 @@ static void load_jobs(struct db *db, struct job *jobs, int n, const struct plan 
     int rc;
     for (int i = 0; i < n; i++) {
         struct job *j = &jobs[i];
-        if ((rc = pull_load_bots(db, j->acct, from, pl->as_of, &j->bots, &err)) || (rc = load_known(db, j->acct, &j->c, &err))) {
+        if ((rc = pull_load_bots(db, j->acct, j->lc.run_id, from, pl->as_of, true, &j->bots, &j->free, &err)) ||
+            (rc = load_known(db, j->acct, &j->c, &err))) {
             job_fail(j, rc, &err);
             continue;
         }
@@ -439,10 +442,12 @@ static void derive_jobs(struct db *db, struct job *jobs, int n, int64_t as_of, d
         struct job *j = &jobs[i];
         if (j->rc)
             continue;
-        if ((rc = pull_derive(db, j->acct, &j->bots, as_of, j->lc.ids, j->lc.n_ids, counts, &err)))
+        if ((rc = pull_derive(db, j->acct, &j->bots, &j->free, as_of, j->lc.ids, j->lc.n_ids, counts, &err))) {
             job_fail(j, rc, &err);
-        else
-            log_info("pull: '%s': %d posts refreshed with %ld requests in %.1f s", j->acct->handle,
+            continue;
+        }
+        pull_free_done(db, &j->free, true); /* the authors it learnt are recorded: nobody waits now */
+        log_info("pull: '%s': %d posts refreshed with %ld requests in %.1f s", j->acct->handle,
                      j->d.n_young + j->d.n_old, j->lc.attempts, log_wallclock() - t0);
     }
 }
@@ -505,6 +510,6 @@ int pull_run(struct db *db, const struct config *cfg, const struct account *acct
              struct stage_counts *counts, struct xerr *err)
 {
     if (a->replay)
-        return pull_replay(db, cfg, acct, a->as_of, counts, err);
+        return pull_replay(db, cfg, acct, a->run_id, a->as_of, counts, err);
     return pull_run_accounts(db, cfg, acct, 1, a, counts, err);
 }

@@ -56,9 +56,17 @@ int pull_run_accounts(struct db *db, const struct config *cfg, const struct acco
  * Re-derives the typed rows of one account and as-of from every successful
  * response landed for them, without calling X (for `rerun`).  Responses
  * landed later win where two say different things.  0 when none are landed.
+ * run_id: the run (0: none), whose pulls share the bot posts no account tracks.
  */
-int pull_replay(struct db *db, const struct config *cfg, const struct account *acct, int64_t as_of,
+int pull_replay(struct db *db, const struct config *cfg, const struct account *acct, int64_t run_id, int64_t as_of,
                 struct stage_counts *counts, struct xerr *err);
+
+/*
+ * The end of a run whose pulls ran (nightly, rerun, pull): the bot posts no
+ * account tracks, which its pulls shared (xetl.pull_bot_free), are dropped.
+ * A killed run's are dropped by the next run's first pull.
+ */
+int pull_run_end(struct db *db, int64_t run_id, struct xerr *err);
 
 /* --- the refresh schedule (pull.refresh_schedule) ------------------------ */
 

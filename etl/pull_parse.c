@@ -61,6 +61,29 @@ bool pull_valid_id(const char *s)
     return true;
 }
 
+bool pull_decision_uuid(const char *ref, char out[37])
+{
+    static const int group[] = { 8, 4, 4, 4, 12 };
+    const char *s = ref;
+    int o = 0;
+    if (!s)
+        return false;
+    for (int g = 0; g < 5; g++) {
+        if (g > 0) {
+            if (*s == '-')
+                s++;
+            out[o++] = '-';
+        }
+        for (int i = 0; i < group[g]; i++, s++) {
+            if (!isxdigit((unsigned char)*s))
+                return false;
+            out[o++] = (char)tolower((unsigned char)*s);
+        }
+    }
+    out[o] = '\0';
+    return *s == '\0';
+}
+
 /* --- rows ----------------------------------------------------------------- */
 
 void pull_parse_init(struct pull_parse *p, const char *user_id, const struct pull_bots *bots, int64_t as_of)

@@ -95,4 +95,12 @@ void pull_parse_release(struct pull_parse *p);
 /* A tweet id as X writes them: 1 to 20 digits. */
 bool pull_valid_id(const char *s);
 
+/*
+ * The bot's decision reference as a UUID in PostgreSQL's text form (lower case,
+ * 8-4-4-4-12) into out, when it is 32 hex digits in groups of 8, 4, 4, 4 and 12,
+ * each hyphen between groups optional, in either case; else false (the post's
+ * decision is unknown).  Done here, not by a regex per row on the server.
+ */
+bool pull_decision_uuid(const char *ref, char out[37]);
+
 #endif

@@ -26,7 +26,7 @@ static char *dup_or_null(const char *s)
 static void add_bots(const struct db_res *res, struct pull_bots *out)
 {
     int n = db_nrows(res);
-    int c_tid = db_col(res, "tid"), c_did = db_col(res, "did"), c_kind = db_col(res, "kind"),
+    int c_tid = db_col(res, "tid"), c_ref = db_col(res, "ref"), c_kind = db_col(res, "kind"),
         c_pat = db_col(res, "posted_at"), c_ptid = db_col(res, "ptid"), c_puser = db_col(res, "puser"),
         c_ctid = db_col(res, "ct_id"), c_ctname = db_col(res, "ct_name"), c_formula = db_col(res, "formula"),
         c_hook = db_col(res, "hook"), c_gm = db_col(res, "gm");
@@ -39,7 +39,8 @@ static void add_bots(const struct db_res *res, struct pull_bots *out)
             continue;
         struct pull_bot *r = &out->v[out->n++];
         r->tweet_id = xstrdup(tid);
-        r->decision_id = dup_or_null(db_get_text(res, i, c_did));
+        char did[37];
+        r->decision_id = pull_decision_uuid(db_get_text(res, i, c_ref), did) ? xstrdup(did) : NULL;
         r->kind = xstrdup(db_get_text(res, i, c_kind));
         r->posted_at = db_get_epoch(res, i, c_pat, 0);
         r->parent_tweet_id = dup_or_null(db_get_text(res, i, c_ptid));
@@ -52,60 +53,135 @@ static void add_bots(const struct db_res *res, struct pull_bots *out)
     }
 }
 
+/* The run's probe lock (two-int advisory key: "xpbf" and the run's key). */
+static int free_lock(struct db *db, const struct pull_free *fr, bool lock, struct xerr *err)
+{
+    char k[24];
+    const char *p[] = { db_fmt_long(k, sizeof k, (long)(fr->key % 2147483647)) };
+    return db_cmd(db, lock ? "SELECT pg_advisory_lock(2020631142, $1::int)" : "SELECT pg_advisory_unlock(2020631142, $1::int)",
+                  1, p, NULL, err);
+}
+
 /*
- * The session's pull_bot_free for the window p[0..1] (free_fill.sql), filled
- * the first time a pull of this session asks for that window: the one read of
- * every account's bot rows, once per run instead of once per account.
+ * Under the probe lock: fills the run's xetl.pull_bot_free for the window
+ * p[1..2] (free_fill.sql) the first time a pull of the run asks for it, in
+ * one transaction with its row in pull_bot_free_runs; *probed: whether the
+ * run's first pull has learnt the unknown authors already.
  */
-static int free_ensure(struct db *db, const char *const *p, struct xerr *err)
+static int free_ensure(struct db *db, const char *const *p, bool *probed, struct xerr *err)
 {
     struct db_res *res;
     int rc;
-    if ((rc = db_cmd(db, "pull/free_table", 0, NULL, NULL, err)) ||
-        (rc = db_query(db, "SELECT count(*) FROM pull_bot_free WHERE tid IS NULL AND from_t = $1 AND to_t = $2",
-                       2, p, &res, err)))
+    if ((rc = db_query(db, "SELECT probed FROM xetl.pull_bot_free_runs WHERE run_id = $1 AND from_t = $2 AND to_t = $3",
+                       3, p, &res, err)))
         return rc;
-    bool have = db_get_int64(res, 0, 0, 0) > 0;
+    bool have = db_nrows(res) > 0;
+    *probed = have && db_get_bool(res, 0, 0, false);
     db_res_free(res);
     if (have)
         return 0;
-    if ((rc = db_cmd(db, "pull/free_fill", 2, p, NULL, err)) ||
-        (rc = db_cmd(db, "CREATE INDEX IF NOT EXISTS pull_bot_free_author ON pull_bot_free (author_id)", 0, NULL,
-                     NULL, err)) ||
-        (rc = db_cmd(db, "CREATE INDEX IF NOT EXISTS pull_bot_free_tid ON pull_bot_free (tid)", 0, NULL, NULL,
-                     err)))
+    if ((rc = db_begin(db, err)))
         return rc;
-    return db_cmd(db, "ANALYZE pull_bot_free", 0, NULL, NULL, err);
+    if ((rc = db_cmd(db, "pull/free_stale", 1, p, NULL, err)) || (rc = db_cmd(db, "pull/free_fill", 3, p, NULL, err)) ||
+        (rc = db_cmd(db, "INSERT INTO xetl.pull_bot_free_runs (run_id, from_t, to_t) VALUES ($1, $2, $3)", 3, p, NULL,
+                     err))) {
+        db_rollback(db);
+        return rc;
+    }
+    if ((rc = db_commit(db, err)))
+        return rc;
+    return db_cmd(db, "ANALYZE xetl.pull_bot_free", 0, NULL, NULL, err); /* it was (nearly) empty */
 }
 
-int pull_load_bots(struct db *db, const struct account *acct, int64_t from, int64_t to, struct pull_bots *out,
-                   struct xerr *err)
+/* The run's rows of xetl.pull_bot_free that user_id may own, into out (fr->key set). */
+static int free_read(struct db *db, const struct account *acct, bool may_probe, struct pull_bots *out,
+                     struct pull_free *fr, struct xerr *err)
+{
+    char key[24], f[40], t[40];
+    const char *p[] = { db_fmt_long(key, sizeof key, (long)fr->key), db_fmt_time(f, sizeof f, fr->from),
+                        db_fmt_time(t, sizeof t, fr->to), acct->user_id };
+    struct db_res *res = NULL;
+    bool probed = false;
+    int rc, unknown = 0;
+
+    if ((rc = free_lock(db, fr, true, err)))
+        return rc;
+    fr->probing = true; /* held: released below, or by pull_free_done after the derive */
+    if ((rc = free_ensure(db, p, &probed, err)) || (rc = db_query(db, "pull/free_read", 4, p, &res, err)))
+        return rc;
+    int c_unknown = db_col(res, "unknown");
+    for (int i = 0; i < db_nrows(res); i++)
+        unknown += db_get_bool(res, i, c_unknown, false);
+    add_bots(res, out);
+    db_res_free(res);
+    if (!may_probe || probed || !unknown)
+        pull_free_done(db, fr, false);
+    return 0;
+}
+
+int pull_load_bots(struct db *db, const struct account *acct, int64_t run_id, int64_t from, int64_t to,
+                   bool may_probe, struct pull_bots *out, struct pull_free *fr, struct xerr *err)
 {
     char aid[24], f[40], t[40];
     const char *p[] = { db_fmt_long(aid, sizeof aid, (long)acct->id), acct->user_id,
                         db_fmt_time(f, sizeof f, from), db_fmt_time(t, sizeof t, to) };
-    const char *pf[] = { acct->user_id, p[2], p[3] };
     struct db_res *res = NULL;
     int rc;
 
     out->v = NULL;
     out->n = 0;
-    if (!acct->bot_content)
+    *fr = (struct pull_free){ .key = run_id, .from = from, .to = to };
+    if (!acct->bot_content) {
+        fr->key = 0;
         return 0;
+    }
     /* The account's own bot posts, then those no account tracks: disjoint sets. */
     if ((rc = db_query(db, "pull/bots", 4, p, &res, err)))
         return rc;
     add_bots(res, out);
     db_res_free(res);
-    if ((rc = free_ensure(db, p + 2, err)) || (rc = db_query(db, "pull/free_read", 3, pf, &res, err))) {
-        pull_bots_release(out);
-        return rc;
+    if (!run_id) { /* no run recorded: this session's own key */
+        if ((rc = db_query(db, "SELECT -pg_backend_pid()", 0, NULL, &res, err)))
+            goto fail;
+        fr->key = db_get_int64(res, 0, 0, 0);
+        db_res_free(res);
     }
-    add_bots(res, out);
-    db_res_free(res);
+    if ((rc = free_read(db, acct, may_probe, out, fr, err)))
+        goto fail;
     /* Sorted with strcmp so the lookups agree with the order. */
     pull_bots_sort(out);
     return 0;
+fail:
+    pull_free_done(db, fr, false);
+    pull_bots_release(out);
+    return rc;
+}
+
+void pull_free_done(struct db *db, struct pull_free *fr, bool probed)
+{
+    struct xerr ignored = { 0 };
+    char key[24], f[40], t[40];
+    if (!fr->probing)
+        return;
+    fr->probing = false;
+    if (!db_alive(db))
+        return; /* the session, and its lock, are gone */
+    if (probed) {
+        const char *p[] = { db_fmt_long(key, sizeof key, (long)fr->key), db_fmt_time(f, sizeof f, fr->from),
+                            db_fmt_time(t, sizeof t, fr->to) };
+        db_cmd(db, "UPDATE xetl.pull_bot_free_runs SET probed = true WHERE run_id = $1 AND from_t = $2 AND to_t = $3", 3, p,
+               NULL, &ignored);
+    }
+    free_lock(db, fr, false, &ignored);
+}
+
+int pull_run_end(struct db *db, int64_t run_id, struct xerr *err)
+{
+    char key[24];
+    const char *p[] = { db_fmt_long(key, sizeof key, (long)run_id) };
+    if (!run_id)
+        return 0;
+    return db_cmd(db, "pull/free_end", 1, p, NULL, err);
 }
 
 /* --- landing -------------------------------------------------------------- */
@@ -253,20 +329,17 @@ static int upsert(struct db *db, const struct account *acct, int64_t as_of, cons
 
 /*
  * The bot posts of other X users this pull saw, by author (xetl.bot_post_authors);
- * and, when this session read pull_bot_free (free: it exists), what this pull
+ * and, when this pull read the run's xetl.pull_bot_free (fr->key), what it
  * changed of it: the posts it staged are now the account's, and the authors.
  */
-static int record_authors(struct db *db, const struct pull_parse *pp, int64_t as_of, struct xerr *err)
+static int record_authors(struct db *db, const struct pull_parse *pp, const struct pull_free *fr, int64_t as_of,
+                          struct xerr *err)
 {
     struct sbuf ids = SBUF_INIT, authors = SBUF_INIT;
-    struct db_res *res;
-    char asof[40];
+    char asof[40], key[24];
     int rc;
-    if ((rc = db_query(db, "SELECT to_regclass('pg_temp.pull_bot_free') IS NOT NULL", 0, NULL, &res, err)))
-        return rc;
-    bool free_table = db_get_bool(res, 0, 0, false);
-    db_res_free(res);
-    if (free_table && (rc = db_cmd(db, "pull/free_claim", 0, NULL, NULL, err)))
+    const char *pk[] = { db_fmt_long(key, sizeof key, (long)fr->key) };
+    if (fr->key && (rc = db_cmd(db, "pull/free_claim", 1, pk, NULL, err)))
         return rc;
     if (pp->n_foreign == 0)
         return 0;
@@ -281,17 +354,19 @@ static int record_authors(struct db *db, const struct pull_parse *pp, int64_t as
     sbuf_addc(&ids, '}');
     sbuf_addc(&authors, '}');
     const char *p[] = { ids.buf, authors.buf, db_fmt_time(asof, sizeof asof, as_of) };
+    const char *pf[] = { ids.buf, authors.buf, key };
     rc = db_cmd(db, "pull/bot_authors", 3, p, NULL, err);
-    if (!rc && free_table)
-        rc = db_cmd(db, "pull/free_authors", 2, p, NULL, err);
+    if (!rc && fr->key)
+        rc = db_cmd(db, "pull/free_authors", 3, pf, NULL, err);
     sbuf_release(&ids);
     sbuf_release(&authors);
     return rc;
 }
 
 /* Runs inside the caller's transaction. */
-static int derive_landed(struct db *db, const struct account *acct, const struct pull_bots *bots, int64_t as_of,
-                         const int64_t *ids, int n_ids, struct stage_counts *counts, struct xerr *err)
+static int derive_landed(struct db *db, const struct account *acct, const struct pull_bots *bots,
+                         const struct pull_free *fr, int64_t as_of, const int64_t *ids, int n_ids,
+                         struct stage_counts *counts, struct xerr *err)
 {
     struct pull_parse pp;
     struct sbuf idlist = SBUF_INIT;
@@ -315,7 +390,7 @@ static int derive_landed(struct db *db, const struct account *acct, const struct
         log_warn("pull: %ld posts skipped for '%s': x refused their private metrics, so the token's user did not "
                  "write them (if they are this account's, x_user_context must be false for this token)",
                  pp.field_refused, acct->handle);
-    if ((rc = upsert(db, acct, as_of, &pp, counts, err)) || (rc = record_authors(db, &pp, as_of, err)))
+    if ((rc = upsert(db, acct, as_of, &pp, counts, err)) || (rc = record_authors(db, &pp, fr, as_of, err)))
         goto out;
     counts->warnings += pp.warnings;
 out:
@@ -325,29 +400,31 @@ out:
     return rc;
 }
 
-int pull_derive(struct db *db, const struct account *acct, const struct pull_bots *bots, int64_t as_of,
-                const int64_t *ids, int n_ids, struct stage_counts *counts, struct xerr *err)
+int pull_derive(struct db *db, const struct account *acct, const struct pull_bots *bots,
+                const struct pull_free *fr, int64_t as_of, const int64_t *ids, int n_ids,
+                struct stage_counts *counts, struct xerr *err)
 {
     int rc;
     if ((rc = db_begin(db, err)))
         return rc;
-    if ((rc = derive_landed(db, acct, bots, as_of, ids, n_ids, counts, err))) {
+    if ((rc = derive_landed(db, acct, bots, fr, as_of, ids, n_ids, counts, err))) {
         db_rollback(db);
         return rc;
     }
     return db_commit(db, err);
 }
 
-int pull_replay(struct db *db, const struct config *cfg, const struct account *acct, int64_t as_of,
+int pull_replay(struct db *db, const struct config *cfg, const struct account *acct, int64_t run_id, int64_t as_of,
                 struct stage_counts *counts, struct xerr *err)
 {
     struct pull_bots bots;
+    struct pull_free fr;
     int rc;
     (void)cfg;
     /* Whatever window the landed pull had (a --since range too): the bot rows of any time. */
-    if ((rc = pull_load_bots(db, acct, 0, as_of, &bots, err)))
+    if ((rc = pull_load_bots(db, acct, run_id, 0, as_of, false, &bots, &fr, err)))
         return xerr_prefix(err, "pull: ");
-    rc = pull_derive(db, acct, &bots, as_of, NULL, 0, counts, err);
+    rc = pull_derive(db, acct, &bots, &fr, as_of, NULL, 0, counts, err);
     pull_bots_release(&bots);
     return rc ? xerr_prefix(err, "pull: replay of '%s': ", acct->handle) : 0;
 }

@@ -19,7 +19,7 @@ int replay_run(struct db *db, const struct config *cfg, const struct account *ac
     if ((rc = db_query(db, "replay/landed", 3, p, &res, err)))
         return rc;
     for (int i = 0; i < db_nrows(res) && !rc; i++)
-        rc = pull_replay(db, cfg, acct, db_get_int64(res, i, 0, 0), counts, err);
+        rc = pull_replay(db, cfg, acct, a->run_id, db_get_int64(res, i, 0, 0), counts, err);
     db_res_free(res);
     return rc;
 }

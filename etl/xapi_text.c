@@ -47,6 +47,15 @@ void xapi_redact_body(const char *body, size_t len, const char *secret, struct s
     sbuf_reset(out);
     sbuf_grow(out, len);
     for (size_t i = 0; i < len;) {
+        /* Most bytes start neither: copied in runs, a compare or two each (every body passes here). */
+        size_t run = i;
+        while (run < len && body[run] != (sl ? secret[0] : '\0') && (body[run] | 0x20) != 'b')
+            run++;
+        if (run > i) {
+            sbuf_add(out, body + i, run - i);
+            i = run;
+            continue;
+        }
         /* The token itself, wherever it stands. */
         if (sl >= 3 && len - i >= sl && memcmp(body + i, secret, sl) == 0) {
             sbuf_adds(out, mark);

@@ -40,8 +40,8 @@ is "$(sql "SELECT string_agg(c.oid::regclass::text, ',' ORDER BY c.oid::regclass
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind = 'r' AND n.nspname IN ('public', 'xetl') AND NOT c.relispartition
               AND c.oid NOT IN (SELECT * FROM xetl.account_tables())")" \
-   "content_metadata,xetl.accounts,xetl.bot_post_authors,xetl.run_stages,xetl.runs,xetl.schema_migrations" \
-   "the shared tables (Citus reference tables) are the accounts, the run log, the ledger and the bot's content"
+   "content_metadata,xetl.accounts,xetl.bot_post_authors,xetl.pull_bot_free,xetl.pull_bot_free_runs,xetl.run_stages,xetl.runs,xetl.schema_migrations" \
+   "the shared tables (Citus reference tables) are the accounts, the run log, the ledger, the bot's content and the runs' untracked bot posts"
 xrun migrate
 is "$RC" 0 "migrate again on plain PostgreSQL: no Citus, nothing to place"
 unlike "$(cat "$ERR")" "citus" "and nothing said about Citus"

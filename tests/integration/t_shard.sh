@@ -33,6 +33,10 @@ is "$(sql "SELECT string_agg(r.shard || ':' || s.account_id, ' ' ORDER BY s.acco
              FROM xetl.run_stages s JOIN xetl.runs r USING (run_id) WHERE s.stage = 'pull'")" \
    "1/3:1 2/3:2 3/3:3 1/3:4 2/3:5 3/3:6" "each account pulled once, by the shard (account_id - 1) mod 3 + 1"
 is "$(sql "SELECT count(*) FROM xetl.run_stages WHERE stage = 'rollup'")" 0 "no shard writes the roll-up"
+# Shard 1's first pull learnt every new bot post's author, so shards 2 and 3 ask X only for their own.
+is "$(sql "SELECT string_agg(DISTINCT r.account_id::text, ',') FROM xetl.raw_responses r
+             JOIN xetl.posts p ON p.account_id <> r.account_id AND r.request_path ~ ('[=,]' || p.tweet_id || '[,&]')
+            WHERE r.endpoint = '/2/tweets'")" 1 "only shard 1's first account asked X for other accounts' posts"
 results_digest > "$TMP/three.digest"
 if cmp -s "$TMP/one.digest" "$TMP/three.digest"; then pass "three shards leave the tables of one unsharded run"
 else fail "three shards leave the tables of one unsharded run" "$(diff "$TMP/one.digest" "$TMP/three.digest")"; fi

@@ -5,15 +5,13 @@
 -- starts from the account's rows of xetl.posts and finds the bot's by tweet id
 -- (migration 0220's index), so it costs the account's own posts of the range,
 -- whatever the size of the bot's table; the bot posts no account tracks yet
--- come from pull_bot_free (free_fill.sql).  A decision id that is not a UUID
--- reads as NULL; a tweet recorded under two decisions comes first under the
+-- come from pull_bot_free (free_fill.sql).  The decision reference is read as
+-- a UUID by the caller (pull_decision_uuid: not one reads as NULL); a tweet recorded under two decisions comes first under the
 -- smallest (the caller keeps the first, as import does).  posted_at as epoch
 -- seconds.  The tweet id is xetl.posts' (digits by its CHECK), so no pattern
 -- test is needed; the author test is an anti-join because a left join's
 -- "author IS NULL" misled the planner into scanning the bot's table.
-SELECT b.tweet_id AS tid,
-       CASE WHEN b.decision_ref ~* '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'
-            THEN b.decision_ref::uuid::text END AS did,
+SELECT b.tweet_id AS tid, b.decision_ref AS ref,
        CASE WHEN b.decision_type = 'reply' THEN 'reply' WHEN b.decision_type = 'thread' THEN 'thread'
             ELSE 'post' END AS kind,
        extract(epoch from b.posted_at)::bigint AS posted_at,

@@ -1,18 +1,12 @@
--- Fills pull_bot_free for the window [$1, $2]: the bot's posted tweets that no
--- account tracks in xetl.posts, posted in the window or at no known time (the
--- only ones a pull would fetch: choose_due in etl/pull.c), with the author
--- xetl.bot_post_authors knows, in bots.sql's columns; and the row (tid NULL)
--- that says the table holds this window.  This is the one statement that reads
--- every account's rows (the bot's table has no account): once per run and
--- window, not once per account.
-INSERT INTO pull_bot_free (from_t, to_t, tid, decision_ref, author_id, did, kind, posted_at, ptid, puser,
-                           ct_id, ct_name, formula, hook, gm)
-SELECT $1::timestamptz, $2::timestamptz, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       NULL, NULL
-UNION ALL
-SELECT $1::timestamptz, $2::timestamptz, b.tweet_id, b.decision_ref, ba.author_id,
-       CASE WHEN b.decision_ref ~* '^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$'
-            THEN b.decision_ref::uuid::text END,
+-- Fills xetl.pull_bot_free for run $1 and the window [$2, $3]: the bot's posted
+-- tweets that no account tracks in xetl.posts, posted in the window or at no
+-- known time (the only ones a pull would fetch: choose_due in etl/pull.c),
+-- with the author xetl.bot_post_authors knows, in bots.sql's columns.  This is
+-- the one statement that reads every account's rows (the bot's table has no
+-- account): once per run and window, whatever the workers or accounts.
+INSERT INTO xetl.pull_bot_free (run_id, from_t, to_t, tid, decision_ref, author_id, kind, posted_at, ptid,
+                                puser, ct_id, ct_name, formula, hook, gm)
+SELECT $1::bigint, $2::timestamptz, $3::timestamptz, b.tweet_id, b.decision_ref, ba.author_id,
        CASE WHEN b.decision_type = 'reply' THEN 'reply' WHEN b.decision_type = 'thread' THEN 'thread'
             ELSE 'post' END,
        extract(epoch from b.posted_at)::bigint,
@@ -24,4 +18,4 @@ SELECT $1::timestamptz, $2::timestamptz, b.tweet_id, b.decision_ref, ba.author_i
   LEFT JOIN xetl.posts p ON p.tweet_id = b.tweet_id
   LEFT JOIN xetl.bot_post_authors ba ON ba.tweet_id = b.tweet_id
  WHERE p.tweet_id IS NULL AND b.tweet_id ~ '^[0-9]{1,20}$'
-   AND ((b.posted_at >= $1::timestamptz AND b.posted_at <= $2::timestamptz) OR b.posted_at IS NULL)
+   AND ((b.posted_at >= $2::timestamptz AND b.posted_at <= $3::timestamptz) OR b.posted_at IS NULL)

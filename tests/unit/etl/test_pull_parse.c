@@ -199,6 +199,28 @@ static void test_valid_id(void **state)
     assert_false(pull_valid_id("1.12345678901235E+18")); /* a spreadsheet's rounding of an id */
 }
 
+/* The rule of the regex it replaced: 8-4-4-4-12 hex digits, each hyphen optional, either case. */
+static void test_decision_uuid(void **state)
+{
+    char u[37];
+    (void)state;
+    assert_true(pull_decision_uuid("0f8fad5b-d9cb-469f-a165-70867728950e", u));
+    assert_string_equal(u, "0f8fad5b-d9cb-469f-a165-70867728950e");
+    assert_true(pull_decision_uuid("0F8FAD5BD9CB469FA16570867728950E", u));
+    assert_string_equal(u, "0f8fad5b-d9cb-469f-a165-70867728950e");
+    assert_true(pull_decision_uuid("0f8fad5bd9cb-469fa165-70867728950e", u));
+    assert_string_equal(u, "0f8fad5b-d9cb-469f-a165-70867728950e");
+    assert_false(pull_decision_uuid("0f8fad5b-d9cb-469f-a165-70867728950", u));   /* one digit short */
+    assert_false(pull_decision_uuid("0f8fad5b-d9cb-469f-a165-70867728950e0", u)); /* one too many */
+    assert_false(pull_decision_uuid("0f8fad5b--d9cb-469f-a165-70867728950e", u));
+    assert_false(pull_decision_uuid("0f8fad5-bd9cb-469f-a165-70867728950e", u));  /* a hyphen out of place */
+    assert_false(pull_decision_uuid("{0f8fad5b-d9cb-469f-a165-70867728950e}", u)); /* uuid input would take it */
+    assert_false(pull_decision_uuid("0g8fad5b-d9cb-469f-a165-70867728950e", u));
+    assert_false(pull_decision_uuid("12345", u));
+    assert_false(pull_decision_uuid("", u));
+    assert_false(pull_decision_uuid(NULL, u));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_bot_record_wins),
         cmocka_unit_test(test_timeline_and_user),
         cmocka_unit_test(test_valid_id),
+        cmocka_unit_test(test_decision_uuid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
