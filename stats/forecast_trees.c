@@ -6,7 +6,9 @@
 #include "stats/forecast_impl.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /*
  * Friedman's LAD_TreeBoost: each round fits a depth-2 tree (3 splits, 4
@@ -50,39 +52,146 @@ static int cmp_xi(const void *p, const void *q)
 }
 
 /*
- * The least-squares split of the gradient u for each of the nn nodes
- * (node[i] in 0..nn), over the features presorted in ord; each side keeps
- * GB_MIN_LEAF posts, thresholds fall midway between distinct values, the
- * first best wins.  A node without a split gets t = +inf (all left).
+ * The least-squares split of one node: its posts' feature f in increasing
+ * order xs[0..cnt) with their gradients us (each -1, 0 or 1, summing to
+ * tot); each side keeps GB_MIN_LEAF posts, thresholds fall midway between
+ * distinct values, and a split replaces *best only when its score beats it
+ * by more than 1e-12 (so the first best wins, feature by feature).
+ *
+ * The sums of u are whole numbers, so they are kept in ints (the same values
+ * a double sum has).  A side's score sl²/nl + sr²/nr is computed in doubles
+ * only where it may beat the best: elsewhere the exact N/D = (sl²·nr +
+ * sr²·nl)/(nl·nr), in integers, is below (best + 1e-12)·(1 − 1e-9), and the
+ * rounded score (two roundings above N/D at most) cannot exceed best + 1e-12.
  */
-static void gb_split(const double *x, const int *ord, int n, int nf, const double *u, const int *node, int nn,
-                     int *bf, double *bt)
+static void gb_scan(const double *xs, const signed char *us, int cnt, int tot, int f, double *best, int *bf,
+                    double *bt)
 {
-    double tot[2] = { 0, 0 }, best[2] = { -1, -1 };
-    int cnt[2] = { 0, 0 };
-    for (int i = 0; i < n; i++)
-        tot[node[i]] += u[i], cnt[node[i]]++;
-    for (int c = 0; c < nn; c++)
-        bf[c] = 0, bt[c] = INFINITY;
-    for (int f = 0; f < nf; f++) {
-        double sl[2] = { 0, 0 }, lastx[2] = { 0, 0 };
-        int nl[2] = { 0, 0 };
-        const int *o = &ord[(size_t)f * n];
-        for (int t = 0; t < n; t++) {
-            int i = o[t], c = node[i];
-            double xv = x[(size_t)f * n + i];
-            if (nl[c] >= GB_MIN_LEAF && cnt[c] - nl[c] >= GB_MIN_LEAF && xv > lastx[c]) {
-                double sr = tot[c] - sl[c], sc = sl[c] * sl[c] / nl[c] + sr * sr / (cnt[c] - nl[c]);
-                if (sc > best[c] + 1e-12) {
-                    best[c] = sc;
-                    bf[c] = f;
-                    bt[c] = 0.5 * (lastx[c] + xv);
-                }
-            }
-            sl[c] += u[i];
-            nl[c]++;
-            lastx[c] = xv;
+    if (cnt < 2 * GB_MIN_LEAF)
+        return;
+    int sl = 0;
+    for (int t = 0; t < GB_MIN_LEAF; t++)
+        sl += us[t];
+    for (int t = GB_MIN_LEAF; t <= cnt - GB_MIN_LEAF; sl += us[t], t++) {
+        if (!(xs[t] > xs[t - 1]))
+            continue;
+        int sr = tot - sl, nr = cnt - t;
+        double thr = *best + 1e-12;
+        int64_t num = (int64_t)sl * sl * nr + (int64_t)sr * sr * t;
+        if ((double)num < thr * ((double)t * nr) * (1.0 - 1e-9))
+            continue;
+        double dl = sl, dr = sr, sc = dl * dl / t + dr * dr / nr;
+        if (sc > thr) {
+            *best = sc;
+            *bf = f;
+            *bt = 0.5 * (xs[t - 1] + xs[t]);
         }
+    }
+}
+
+/* One boosting fit's arrays: features by post (x) and presorted (ord, xs), and per round's scratch. */
+struct gbws {
+    int n, nf;
+    double *x, *xs, *F, *tmp, *xp[2];
+    int *ord, *leaf;
+    signed char *u, *up[2], *side;
+};
+
+static void gbws_free(struct gbws *w)
+{
+    free(w->x);
+    free(w->xs);
+    free(w->F);
+    free(w->tmp);
+    free(w->xp[0]);
+    free(w->ord);
+    free(w->leaf);
+    free(w->u);
+    free(w->up[0]);
+    free(w->side);
+}
+
+/* Allocates w and fills the features of rows[0..n) at anchor a, presorted (ties by post). */
+static int gbws_init(struct gbws *w, const struct fc_model *m, int a, const int *rows, int n)
+{
+    size_t N = (size_t)n, nf = (size_t)a + 1;
+    memset(w, 0, sizeof *w);
+    w->n = n;
+    w->nf = (int)nf;
+    w->x = malloc(sizeof(double) * N * nf + 1);
+    w->xs = malloc(sizeof(double) * N * nf + 1);
+    w->F = malloc(sizeof(double) * N + 1);
+    w->tmp = malloc(sizeof(double) * N + 1);
+    w->xp[0] = malloc(sizeof(double) * (2 * N + 2));
+    w->ord = malloc(sizeof(int) * N * nf + 1);
+    w->leaf = malloc(sizeof(int) * N + 1);
+    w->u = malloc(N + 1);
+    w->up[0] = malloc(2 * N + 2);
+    w->side = malloc(N + 1);
+    struct xi *s = malloc(sizeof *s * N + 1);
+    if (!w->x || !w->xs || !w->F || !w->tmp || !w->xp[0] || !w->ord || !w->leaf || !w->u || !w->up[0] || !w->side || !s) {
+        free(s);
+        return -1;
+    }
+    w->xp[1] = w->xp[0] + N + 1; /* N + 1 each: a write past the last kept one */
+    w->up[1] = w->up[0] + N + 1;
+    for (size_t f = 0; f < nf; f++) {
+        for (int i = 0; i < n; i++) {
+            w->x[f * N + i] = m->f[((size_t)a * m->n_ref + rows[i]) * FC_NANCHOR + f];
+            s[i] = (struct xi){ w->x[f * N + i], i };
+        }
+        qsort(s, N, sizeof *s, cmp_xi);
+        for (int i = 0; i < n; i++) {
+            w->ord[f * N + i] = s[i].i;
+            w->xs[f * N + i] = s[i].x;
+        }
+    }
+    free(s);
+    return 0;
+}
+
+/* The round's tree's three splits on the gradients w->u: the root over every
+ * post, then each side of it (its posts in each feature's order, split off
+ * without branches). */
+static void gb_splits(struct gbws *w, struct fc_tree *t)
+{
+    int n = w->n, nf = w->nf, tot = 0;
+    size_t N = (size_t)n;
+    for (int i = 0; i < n; i++)
+        tot += w->u[i];
+    double best = -1;
+    t->f[0] = 0, t->t[0] = INFINITY;
+    for (int f = 0; f < nf; f++) {
+        const int *o = &w->ord[(size_t)f * N];
+        for (int j = 0; j < n; j++)
+            w->up[0][j] = w->u[o[j]];
+        gb_scan(&w->xs[(size_t)f * N], w->up[0], n, tot, f, &best, &t->f[0], &t->t[0]);
+    }
+    const double *x0 = &w->x[(size_t)t->f[0] * N];
+    int cnt[2] = { 0, 0 }, sum[2] = { 0, 0 };
+    for (int i = 0; i < n; i++) {
+        int c = !(x0[i] < t->t[0]);
+        w->side[i] = (signed char)c;
+        cnt[c]++;
+        sum[c] += w->u[i];
+    }
+    double bs[2] = { -1, -1 };
+    t->f[1] = t->f[2] = 0, t->t[1] = t->t[2] = INFINITY;
+    double *xl = w->xp[0], *xr = w->xp[1];
+    signed char *ul = w->up[0], *ur = w->up[1];
+    for (int f = 0; f < nf; f++) {
+        const int *o = &w->ord[(size_t)f * N];
+        const double *xf = &w->xs[(size_t)f * N];
+        int kl = 0, kr = 0;
+        for (int j = 0; j < n; j++) { /* both written, one kept */
+            int i = o[j], c = w->side[i];
+            double xv = xf[j];
+            signed char uv = w->u[i];
+            xl[kl] = xv, ul[kl] = uv, xr[kr] = xv, ur[kr] = uv;
+            kl += 1 - c, kr += c;
+        }
+        for (int c = 0; c < 2; c++)
+            gb_scan(w->xp[c], w->up[c], cnt[c], sum[c], f, &bs[c], &t->f[1 + c], &t->t[1 + c]);
     }
 }
 
@@ -94,21 +203,11 @@ int fc_gb_fit(const struct fc_model *m, int a, const int *rows, int n, int nt, s
 {
     int nf = a + 1, rc = -1;
     size_t N = (size_t)n;
-    double *x = malloc(sizeof(double) * N * (size_t)nf), *F = malloc(sizeof(double) * N),
-           *u = malloc(sizeof(double) * N), *tmp = malloc(sizeof(double) * N);
-    int *ord = malloc(sizeof(int) * N * (size_t)nf), *node = malloc(sizeof(int) * N), *leaf = malloc(sizeof(int) * N);
-    struct xi *s = malloc(sizeof *s * N);
-    if (!x || !F || !u || !tmp || !ord || !node || !leaf || !s)
+    struct gbws w;
+    if (gbws_init(&w, m, a, rows, n))
         goto out;
-    for (int f = 0; f < nf; f++) {
-        for (int i = 0; i < n; i++) {
-            x[(size_t)f * N + i] = m->f[((size_t)a * m->n_ref + rows[i]) * FC_NANCHOR + f];
-            s[i] = (struct xi){ x[(size_t)f * N + i], i };
-        }
-        qsort(s, N, sizeof *s, cmp_xi);
-        for (int i = 0; i < n; i++)
-            ord[(size_t)f * N + i] = s[i].i;
-    }
+    double *x = w.x, *F = w.F, *tmp = w.tmp;
+    int *leaf = w.leaf;
     for (int i = 0; i < n; i++)
         tmp[i] = m->g[(size_t)a * m->n_ref + rows[i]];
     *init = n > 0 ? fc_median_fast(tmp, n) : 0;
@@ -118,18 +217,9 @@ int fc_gb_fit(const struct fc_model *m, int a, const int *rows, int n, int nt, s
         struct fc_tree *t = &tr[k];
         for (int i = 0; i < n; i++) {
             double r = m->g[(size_t)a * m->n_ref + rows[i]] - F[i];
-            u[i] = (r > 0) - (r < 0);
-            node[i] = 0;
+            w.u[i] = (signed char)((r > 0) - (r < 0));
         }
-        int bf[2];
-        double bt[2];
-        gb_split(x, ord, n, nf, u, node, 1, bf, bt);
-        t->f[0] = bf[0];
-        t->t[0] = bt[0];
-        for (int i = 0; i < n; i++)
-            node[i] = !(x[(size_t)t->f[0] * N + i] < t->t[0]);
-        gb_split(x, ord, n, nf, u, node, 2, bf, bt);
-        t->f[1] = bf[0], t->t[1] = bt[0], t->f[2] = bf[1], t->t[2] = bt[1];
+        gb_splits(&w, t);
         for (int i = 0; i < n; i++) {
             double xi[FC_NANCHOR];
             for (int f = 0; f < nf; f++)
@@ -152,13 +242,6 @@ int fc_gb_fit(const struct fc_model *m, int a, const int *rows, int n, int nt, s
     }
     rc = 0;
 out:
-    free(x);
-    free(F);
-    free(u);
-    free(tmp);
-    free(ord);
-    free(node);
-    free(leaf);
-    free(s);
+    gbws_free(&w);
     return rc;
 }
