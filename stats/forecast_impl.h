@@ -93,6 +93,10 @@ struct fc_nbr {
     int i;
 };
 
+/* The k-th smallest (0-based) of v[0..n), none NaN, without branches in the
+ * partitions; v and buf (n each) are scratch. */
+double fc_select_kth(double *v, double *buf, int n, int k);
+
 /* Offers candidate i at distance d to the k nearest so far out[0..*got). */
 void fc_nbr_offer(struct fc_nbr *out, int *got, int k, double d, int i);
 

@@ -25,7 +25,7 @@ void fc_nbr_offer(struct fc_nbr *out, int *got, int k, double d, int i)
  * partitions store without branches (every value is written to both ends of
  * buf, one of the two counts advances).  v and buf (n each) are scratch.
  */
-static double select_kth(double *v, double *buf, int n, int k)
+double fc_select_kth(double *v, double *buf, int n, int k)
 {
     while (n > 16) {
         double a = v[0], b = v[n / 2], c = v[n - 1];
@@ -79,7 +79,7 @@ int fc_knn_select(const double *d, const int *cand, int nc, int k, struct fc_nbr
         return got;
     }
     memcpy(scratch, d, sizeof *d * (size_t)nc);
-    double kd = select_kth(scratch, scratch + nc, nc, k - 1);
+    double kd = fc_select_kth(scratch, scratch + nc, nc, k - 1);
     int ties = k; /* the k-th distance's equals kept: k minus those strictly nearer */
     for (int c = 0; c < nc; c++)
         ties -= d[c] < kd;

@@ -93,6 +93,7 @@ static void gb_scan(const double *xs, const signed char *us, int cnt, int tot, i
 struct gbws {
     int n, nf;
     double *x, *xs, *F, *tmp, *xp[2];
+    double *gg, *sel; /* each post's g; median_of's scratch (2·n) */
     int *ord, *leaf;
     signed char *u, *up[2], *side;
 };
@@ -109,6 +110,8 @@ static void gbws_free(struct gbws *w)
     free(w->u);
     free(w->up[0]);
     free(w->side);
+    free(w->gg);
+    free(w->sel);
 }
 
 /* Allocates w and fills the features of rows[0..n) at anchor a, presorted (ties by post). */
@@ -121,15 +124,17 @@ static int gbws_init(struct gbws *w, const struct fc_model *m, int a, const int 
     w->x = malloc(sizeof(double) * N * nf + 1);
     w->xs = malloc(sizeof(double) * N * nf + 1);
     w->F = malloc(sizeof(double) * N + 1);
-    w->tmp = malloc(sizeof(double) * N + 1);
+    w->tmp = malloc(sizeof(double) * (N + 1)); /* gb_leaves writes one past its last kept residual */
     w->xp[0] = malloc(sizeof(double) * (2 * N + 2));
     w->ord = malloc(sizeof(int) * N * nf + 1);
     w->leaf = malloc(sizeof(int) * N + 1);
     w->u = malloc(N + 1);
     w->up[0] = malloc(2 * N + 2);
     w->side = malloc(N + 1);
+    w->gg = malloc(sizeof(double) * N + 1);
+    w->sel = malloc(sizeof(double) * 2 * N + 1);
     struct xi *s = malloc(sizeof *s * N + 1);
-    if (!w->x || !w->xs || !w->F || !w->tmp || !w->xp[0] || !w->ord || !w->leaf || !w->u || !w->up[0] || !w->side || !s) {
+    if (!w->x || !w->xs || !w->F || !w->tmp || !w->xp[0] || !w->ord || !w->leaf || !w->u || !w->up[0] || !w->side || !w->gg || !w->sel || !s) {
         free(s);
         return -1;
     }
@@ -146,6 +151,8 @@ static int gbws_init(struct gbws *w, const struct fc_model *m, int a, const int 
             w->xs[f * N + i] = s[i].x;
         }
     }
+    for (int i = 0; i < n; i++)
+        w->gg[i] = m->g[(size_t)a * m->n_ref + rows[i]];
     free(s);
     return 0;
 }
@@ -168,13 +175,14 @@ static void gb_splits(struct gbws *w, struct fc_tree *t)
         gb_scan(&w->xs[(size_t)f * N], w->up[0], n, tot, f, &best, &t->f[0], &t->t[0]);
     }
     const double *x0 = &w->x[(size_t)t->f[0] * N];
-    int cnt[2] = { 0, 0 }, sum[2] = { 0, 0 };
+    int nright = 0, sright = 0;
     for (int i = 0; i < n; i++) {
         int c = !(x0[i] < t->t[0]);
         w->side[i] = (signed char)c;
-        cnt[c]++;
-        sum[c] += w->u[i];
+        nright += c;
+        sright += w->u[i] & -c;
     }
+    int cnt[2] = { n - nright, nright }, sum[2] = { tot - sright, sright };
     double bs[2] = { -1, -1 };
     t->f[1] = t->f[2] = 0, t->t[1] = t->t[2] = INFINITY;
     double *xl = w->xp[0], *xr = w->xp[1];
@@ -196,49 +204,76 @@ static void gb_splits(struct gbws *w, struct fc_tree *t)
 }
 
 /*
+ * The median of v[0..n) (n > 0), fc_median_fast's value (the middle order
+ * statistic, or the mean of the two): selected without branches
+ * (fc_select_kth on a copy in buf, 2·n), the lower one of an even count
+ * from one pass.  With a NaN, fc_median_fast itself (v reordered).
+ */
+static double median_of(double *v, int n, double *buf)
+{
+    int nan = 0;
+    for (int i = 0; i < n; i++)
+        nan += v[i] != v[i];
+    if (nan || n < 3)
+        return fc_median_fast(v, n);
+    memcpy(buf, v, sizeof *v * (size_t)n);
+    double hi = fc_select_kth(buf, buf + n, n, n / 2);
+    if (n % 2)
+        return hi;
+    int below = 0;
+    double lo = -INFINITY;
+    for (int i = 0; i < n; i++) {
+        below += v[i] < hi;
+        lo = v[i] < hi && v[i] > lo ? v[i] : lo;
+    }
+    return 0.5 * ((below >= n / 2 ? lo : hi) + hi);
+}
+
+/* The round's leaves: each post's leaf (tree_leaf's tests), each leaf's median residual, the fit moved by it. */
+static void gb_leaves(struct gbws *w, struct fc_tree *t)
+{
+    int n = w->n;
+    const double *x1 = &w->x[(size_t)t->f[1] * (size_t)n], *x2 = &w->x[(size_t)t->f[2] * (size_t)n];
+    for (int i = 0; i < n; i++) {
+        int c = w->side[i], b1 = !(x1[i] < t->t[1]), b2 = !(x2[i] < t->t[2]);
+        w->leaf[i] = 2 * c + (c ? b2 : b1);
+    }
+    /* each leaf's residuals together (one pass per leaf, both written, one kept), then their median */
+    int start = 0;
+    for (int l = 0; l < 4; l++) {
+        int k = start;
+        for (int i = 0; i < n; i++) {
+            w->tmp[k] = w->gg[i] - w->F[i];
+            k += w->leaf[i] == l;
+        }
+        t->leaf[l] = k > start ? median_of(w->tmp + start, k - start, w->sel) : 0;
+        start = k;
+    }
+    for (int i = 0; i < n; i++)
+        w->F[i] += GB_SHRINK * t->leaf[w->leaf[i]];
+}
+
+/*
  * Boosts nt trees on g over rows[0..n) at anchor a into tr[0..nt), the
  * starting value (the median) into *init.  Returns 0 or -1 on ENOMEM.
  */
 int fc_gb_fit(const struct fc_model *m, int a, const int *rows, int n, int nt, struct fc_tree *tr, double *init)
 {
-    int nf = a + 1, rc = -1;
-    size_t N = (size_t)n;
+    int rc = -1;
     struct gbws w;
     if (gbws_init(&w, m, a, rows, n))
         goto out;
-    double *x = w.x, *F = w.F, *tmp = w.tmp;
-    int *leaf = w.leaf;
+    memcpy(w.tmp, w.gg, sizeof *w.tmp * (size_t)n);
+    *init = n > 0 ? fc_median_fast(w.tmp, n) : 0;
     for (int i = 0; i < n; i++)
-        tmp[i] = m->g[(size_t)a * m->n_ref + rows[i]];
-    *init = n > 0 ? fc_median_fast(tmp, n) : 0;
-    for (int i = 0; i < n; i++)
-        F[i] = *init;
+        w.F[i] = *init;
     for (int k = 0; k < nt; k++) {
-        struct fc_tree *t = &tr[k];
         for (int i = 0; i < n; i++) {
-            double r = m->g[(size_t)a * m->n_ref + rows[i]] - F[i];
+            double r = w.gg[i] - w.F[i];
             w.u[i] = (signed char)((r > 0) - (r < 0));
         }
-        gb_splits(&w, t);
-        for (int i = 0; i < n; i++) {
-            double xi[FC_NANCHOR];
-            for (int f = 0; f < nf; f++)
-                xi[f] = x[(size_t)f * N + i];
-            leaf[i] = tree_leaf(t, xi);
-        }
-        /* each leaf's median residual: the residuals bucketed by leaf in one pass */
-        int cnt[4] = { 0, 0, 0, 0 }, at[4];
-        for (int i = 0; i < n; i++)
-            cnt[leaf[i]]++;
-        at[0] = 0;
-        for (int l = 1; l < 4; l++)
-            at[l] = at[l - 1] + cnt[l - 1];
-        for (int i = 0; i < n; i++)
-            tmp[at[leaf[i]]++] = m->g[(size_t)a * m->n_ref + rows[i]] - F[i];
-        for (int l = 0, start = 0; l < 4; start += cnt[l], l++)
-            t->leaf[l] = cnt[l] > 0 ? fc_median_fast(tmp + start, cnt[l]) : 0;
-        for (int i = 0; i < n; i++)
-            F[i] += GB_SHRINK * t->leaf[leaf[i]];
+        gb_splits(&w, &tr[k]);
+        gb_leaves(&w, &tr[k]);
     }
     rc = 0;
 out:
