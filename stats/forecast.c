@@ -126,9 +126,7 @@ static void local_of(const double *src, int k, double *med, double *lo, double *
     local_sorted(tmp, k, med, lo, hi);
 }
 
-/* Inserts src[from..to) into the sorted srt[0..from), each after its equals:
- * srt[0..to) is then the stable sort of src's first to values, as qsort gives. */
-static void sorted_extend(double *srt, const double *src, int from, int to)
+void fc_sorted_extend(double *srt, const double *src, int from, int to)
 {
     for (int t = from; t < to; t++) {
         double v = src[t];
@@ -285,7 +283,7 @@ static void oof_row(const struct fc_model *m, int a, const int *rows, int p, int
         for (int kk = 0; kk < w->nk; kk++) {
             int k = fc_k_grid[kk] < got ? fc_k_grid[kk] : got;
             size_t c = ((size_t)zz * w->nk + kk) * N + p;
-            sorted_extend(srt, gv, ns, k);
+            fc_sorted_extend(srt, gv, ns, k);
             ns = k;
             local_sorted(srt, k, &w->A[c], &w->Lo[c], &w->Hi[c]);
         }

@@ -93,6 +93,11 @@ struct fc_nbr {
     int i;
 };
 
+/* Inserts src[from..to) into the sorted srt[0..from), each after its equals:
+ * srt[0..to) is then the stable sort of src's first to values, as qsort
+ * gives.  srt may be src (sorts in place). */
+void fc_sorted_extend(double *srt, const double *src, int from, int to);
+
 /* The k-th smallest (0-based) of v[0..n), none NaN, without branches in the
  * partitions; v and buf (n each) are scratch. */
 double fc_select_kth(double *v, double *buf, int n, int k);

@@ -48,15 +48,7 @@ double fc_select_kth(double *v, double *buf, int n, int k)
         }
         buf = old;
     }
-    for (int i = 1; i < n; i++) {
-        double x = v[i];
-        int j = i;
-        while (j > 0 && v[j - 1] > x) {
-            v[j] = v[j - 1];
-            j--;
-        }
-        v[j] = x;
-    }
+    fc_sorted_extend(v, v, 1, n); /* in place: the few left, by insertion */
     return v[k];
 }
 
