@@ -150,7 +150,11 @@ static int make_refs(const struct fit_batch *b, int metric, const struct recent 
         const struct fit_post *p = &b->posts[rec[k].i];
         int np = decay_clean(pts, fit_post_points(b, p, metric, pts));
         struct decay_result full;
-        if (decay_fit(ws, pts, np, pr, DECAY_HORIZON_H, &full) < 0) {
+        if (p->in_range && np > 0 && pts[np - 1].age_h >= DECAY_HORIZON_H) {
+            /* Its curve in range is this fit: the same samples (cleaning twice is cleaning once) and
+             * a prior that differs only in the SH row, which a post observed past H does not use. */
+            full = p->res[metric];
+        } else if (decay_fit(ws, pts, np, pr, DECAY_HORIZON_H, &full) < 0) {
             rc = -1;
             break;
         }

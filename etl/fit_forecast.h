@@ -15,7 +15,9 @@
  * The stacked forecaster of every metric, trained on the account's matured
  * posts (the metrics on up to |threads| threads: each depends only on the
  * batch and its prior), replacing the curve's 7-day value of the posts idx
- * 1–72 h old, and each post's half-life source (res/fc/hl_pooled).
+ * 1–72 h old, and each post's half-life source (res/fc/hl_pooled).  The
+ * posts in range (in_range, idx) must have their curves (res) fitted with
+ * pools' priors: a reference post's own curve is taken from there.
  */
 int fit_forecasters(struct fit_batch *b, const struct fit_pool *pools, double horizon, int threads, const int *idx,
                     int n, struct xerr *err);

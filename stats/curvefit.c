@@ -222,6 +222,13 @@ struct fitdata {
     double isd0, isd1, k01; /* whitening: row 0 = isd0·(s0 − μ0), row 1 = isd1·(s1 − μ1) + k01·(s0 − μ0) */
     int use_sh;             /* add the Szabo–Huberman row */
     double H, sh_ly, sh_w;  /* log1p of the SH prediction of N(H), 1/its sd */
+    /* The Lomax's L = log1p(t/c) and E = expm1(−θ·L) of each point (and of H,
+     * at n) at the shape (cc, cth) of the last residual evaluation: GSL asks
+     * for the Jacobian where it last evaluated the residuals, and the same
+     * arguments give the same values, so they are reused, not recomputed. */
+    bool cvalid;
+    double cc, cth;
+    double cL[DECAY_MAX_POINTS + 1], cE[DECAY_MAX_POINTS + 1];
 };
 
 /* A and the family's natural parameters at x (shape clamped to the box); false when ln A is unusable. */
@@ -279,6 +286,70 @@ static int res_df(const gsl_vector *x, void *vd, gsl_matrix *J)
         for (int j = 0; j < np; j++)
             gsl_matrix_set(J, (size_t)(d->n + d->ns), (size_t)j, row[j]);
     }
+    return GSL_SUCCESS;
+}
+
+/* The Lomax's residuals (res_f's arithmetic, written into f's storage), keeping L and E. */
+static int lomax_res_f(const gsl_vector *x, void *vd, gsl_vector *f)
+{
+    struct fitdata *d = vd;
+    double A, nat[FIT_NAT];
+    if (!at(d, x, &A, nat))
+        return GSL_EDOM;
+    double c = nat[0], th = nat[1], *fv = f->data;
+    size_t fs = f->stride;
+    d->cvalid = false;
+    for (int i = 0; i < d->n; i++) {
+        double t = d->p[i].age_h;
+        if (!(t > 0))
+            return res_f(x, vd, f); /* q's t <= 0 case: not cached */
+        double L = log1p(t / c), E = expm1(-th * L);
+        d->cL[i] = L, d->cE[i] = E;
+        fv[(size_t)i * fs] = (log1p(A * -E) - d->ly[i]) * d->w[i];
+    }
+    double u0 = gsl_vector_get(x, 1) - d->mu[0];
+    fv[(size_t)d->n * fs] = u0 * d->isd0;
+    fv[(size_t)(d->n + 1) * fs] = (gsl_vector_get(x, 2) - d->mu[1]) * d->isd1 + u0 * d->k01;
+    if (d->use_sh) {
+        double L = log1p(d->H / c), E = expm1(-th * L);
+        d->cL[d->n] = L, d->cE[d->n] = E;
+        fv[(size_t)(d->n + 2) * fs] = (log1p(A * -E) - d->sh_ly) * d->sh_w;
+    }
+    d->cvalid = true;
+    d->cc = c, d->cth = th;
+    return GSL_SUCCESS;
+}
+
+/* One Lomax Jacobian row from the kept L and E (lomax_jrow's arithmetic). */
+static void lomax_jrow_kept(double c, double th, double A, double t, double wt, double L, double E, double *row)
+{
+    double P = exp(-th * L);
+    double N = A * -E;
+    double s = wt / (1.0 + N);
+    row[0] = N * s;
+    row[1] = -A * P * th * t / (c + t) * s;
+    row[2] = th * A * L * P * s;
+}
+
+/* The Lomax's Jacobian (res_df's), from the residuals' L and E when they were evaluated at this shape. */
+static int lomax_res_df(const gsl_vector *x, void *vd, gsl_matrix *J)
+{
+    struct fitdata *d = vd;
+    double A, nat[FIT_NAT];
+    if (!at(d, x, &A, nat))
+        return GSL_EDOM;
+    double c = nat[0], th = nat[1];
+    if (!d->cvalid || memcmp(&c, &d->cc, sizeof c) || memcmp(&th, &d->cth, sizeof th))
+        return res_df(x, vd, J);
+    double *jm = J->data;
+    size_t tda = J->tda;
+    for (int i = 0; i < d->n; i++)
+        lomax_jrow_kept(c, th, A, d->p[i].age_h, d->w[i], d->cL[i], d->cE[i], jm + (size_t)i * tda);
+    double *r0 = jm + (size_t)d->n * tda, *r1 = r0 + tda;
+    r0[0] = 0.0, r0[1] = d->isd0, r0[2] = 0.0;
+    r1[0] = 0.0, r1[1] = d->k01, r1[2] = d->isd1;
+    if (d->use_sh)
+        lomax_jrow_kept(c, th, A, d->H, d->sh_w, d->cL[d->n], d->cE[d->n], jm + (size_t)(d->n + 2) * tda);
     return GSL_SUCCESS;
 }
 
@@ -473,8 +544,10 @@ int fit_solve(struct fit_ws *ws, const struct fit_problem *pb, struct fit_soluti
     gsl_multifit_nlinear_workspace *w = ws_get(ws, d.ns, nres);
     if (!w)
         return -1;
-    gsl_multifit_nlinear_fdf fdf = { .f = res_f, .df = res_df, .fvv = NULL, .n = (size_t)nres,
-                                     .p = (size_t)np, .params = &d };
+    bool lomax = pb->fam == &fit_families[FIT_FAM_LOMAX];
+    d.cvalid = false;
+    gsl_multifit_nlinear_fdf fdf = { .f = lomax ? lomax_res_f : res_f, .df = lomax ? lomax_res_df : res_df,
+                                     .fvv = NULL, .n = (size_t)nres, .p = (size_t)np, .params = &d };
     bool found;
     out->status = run_starts(&d, pb->multistart, &fdf, w, out->x, &found);
     if (!found)

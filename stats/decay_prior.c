@@ -29,7 +29,12 @@ int decay_clean(struct decay_point *pts, int n)
             pts[m++] = pts[i];
     if (m == 0)
         return 0;
-    qsort(pts, (size_t)m, sizeof *pts, cmp_point);
+    /* Snapshots come in age order: a sorted series is what the (stable) sort would leave. */
+    int sorted = 1;
+    for (int i = 1; i < m && sorted; i++)
+        sorted = cmp_point(&pts[i - 1], &pts[i]) <= 0;
+    if (!sorted)
+        qsort(pts, (size_t)m, sizeof *pts, cmp_point);
 
     /* Scratch: weights of merged points, then the isotonic blocks (value,
      * weight, size).  On the stack for the usual sizes, one malloc beyond. */

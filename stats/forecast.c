@@ -13,13 +13,9 @@
 
 const double fc_anchor_h[FC_NANCHOR] = { 1.0, 4.0, 24.0, 48.0 };
 
-/* The k values the inner cross-validation chooses from. */
-static const int k_grid[] = { 3, 5, 8, 12, 20, 30, 45, 64 };
-#define NK ((int)(sizeof k_grid / sizeof k_grid[0]))
-/* ... and the weight of the size feature ln y_a against the shape's. */
-static const double size_grid[] = { 0.0, 0.25, 1.0 };
-#define NSZ ((int)(sizeof size_grid / sizeof size_grid[0]))
-#define WSTEP 10     /* weights on a 0.1 grid of the simplex */
+/* The k values the inner cross-validation chooses from, and the weight of the size feature ln y_a against the shape's. */
+const int fc_k_grid[FC_NK] = { 3, 5, 8, 12, 20, 30, 45, 64 };
+const double fc_size_grid[FC_NSZ] = { 0.0, 0.25, 1.0 };
 
 int fc_anchor_for_age(double age_h)
 {
@@ -73,7 +69,7 @@ static double kth(double *v, int n, int k)
  * NaN, or when it may be below, the median itself decides: the answer and a
  * *med used are always fc_median_fast's.
  */
-static bool median_below(double *v, int n, double thr, double *med)
+bool fc_median_below(double *v, int n, double thr, double *med)
 {
     int below = 0, nan = 0;
     for (int i = 0; i < n; i++) {
@@ -130,9 +126,7 @@ static void local_of(const double *src, int k, double *med, double *lo, double *
     local_sorted(tmp, k, med, lo, hi);
 }
 
-/* Inserts src[from..to) into the sorted srt[0..from), each after its equals:
- * srt[0..to) is then the stable sort of src's first to values, as qsort gives. */
-static void sorted_extend(double *srt, const double *src, int from, int to)
+void fc_sorted_extend(double *srt, const double *src, int from, int to)
 {
     for (int t = from; t < to; t++) {
         double v = src[t];
@@ -146,29 +140,6 @@ static void sorted_extend(double *srt, const double *src, int from, int to)
 }
 
 /* ---- nearest neighbours ---- */
-
-struct nbr {
-    double d;
-    int i;
-};
-
-/*
- * The k nearest of the candidates cand[0..nc) (indices into the anchor's rows)
- * to the feature vector q, by squared scaled distance; ties keep the earlier
- * candidate.  Returns how many were found (<= k), sorted nearest first.
- */
-/* Offers candidate i at distance d to the k nearest so far out[0..*got). */
-static void nbr_offer(struct nbr *out, int *got, int k, double d, int i)
-{
-    if (*got == k && !(d < out[k - 1].d))
-        return;
-    int p = *got < k ? (*got)++ : k - 1;
-    while (p > 0 && out[p - 1].d > d) {
-        out[p] = out[p - 1];
-        p--;
-    }
-    out[p] = (struct nbr){ d, i };
-}
 
 /* Candidate c's squared scaled shape distance to q into *ds, its scaled size difference into *dz. */
 static void nbr_parts(const struct fc_model *m, int a, const double *q, int i, double *ds, double *dz)
@@ -184,8 +155,13 @@ static void nbr_parts(const struct fc_model *m, int a, const double *q, int i, d
     *dz = (f[a] - q[a]) / an->fscale[a];
 }
 
+/*
+ * The k nearest of the candidates cand[0..nc) (indices into the anchor's rows)
+ * to the feature vector q, by squared scaled distance; ties keep the earlier
+ * candidate.  Returns how many were found (<= k), sorted nearest first.
+ */
 static int knn(const struct fc_model *m, int a, const double *q, const int *cand, int nc, int k, double wsize,
-               struct nbr *out)
+               struct fc_nbr *out)
 {
     int got = 0;
     for (int c = 0; c < nc; c++) {
@@ -193,7 +169,7 @@ static int knn(const struct fc_model *m, int a, const double *q, const int *cand
         nbr_parts(m, a, q, cand[c], &d, &z);
         if (wsize > 0)
             d += wsize * z * z;
-        nbr_offer(out, &got, k, d, cand[c]);
+        fc_nbr_offer(out, &got, k, d, cand[c]);
     }
     return got;
 }
@@ -220,20 +196,7 @@ void fc_model_free(struct fc_model *m)
     memset(m, 0, sizeof *m);
 }
 
-/* Scratch of one anchor's inner cross-validation: out-of-fold components per
- * row (N rows) and configuration (nz size weights x nk neighbour counts). */
-struct cvws {
-    size_t N;
-    int nk, nz;
-    double *A, *Lo, *Hi;  /* [nz*nk*N] the analogs' median and spreads */
-    double *Sh, *R, *Rg;  /* [N] the median rule, the chosen trees, [NROUNDS*N] the trees by rounds */
-    double *tmp, *z;      /* [N] scratch */
-    int *cand;            /* [N] a fold's training rows */
-    double *ds, *dz;      /* [N] a row's distance parts to them (nbr_parts) */
-    struct fc_tree *tr;   /* [FC_TREE_MAX] a fold's trees */
-};
-
-static void cvws_free(struct cvws *w)
+static void cvws_free(struct fc_cvws *w)
 {
     free(w->Rg);
     free(w->tr);
@@ -247,28 +210,30 @@ static void cvws_free(struct cvws *w)
     free(w->cand);
     free(w->ds);
     free(w->dz);
+    free(w->dd);
 }
 
-static int cvws_alloc(struct cvws *w, int a, int n)
+static int cvws_alloc(struct fc_cvws *w, int a, int n)
 {
     size_t N = (size_t)n;
     w->N = N;
-    w->nk = a > 0 ? NK : 1;
-    w->nz = a > 0 ? NSZ : 1;
+    w->nk = a > 0 ? FC_NK : 1;
+    w->nz = a > 0 ? FC_NSZ : 1;
     size_t ncfg = (size_t)w->nk * (size_t)w->nz;
     w->A = malloc(sizeof(double) * N * ncfg);
     w->Lo = malloc(sizeof(double) * N * ncfg);
     w->Hi = malloc(sizeof(double) * N * ncfg);
     w->Sh = malloc(sizeof(double) * N);
     w->tmp = malloc(sizeof(double) * N);
-    w->z = malloc(sizeof(double) * N);
+    w->z = malloc(sizeof(double) * 2 * N); /* 2 N: knn_select's scratch during the folds */
     w->R = malloc(sizeof(double) * N);
     w->Rg = malloc(sizeof(double) * N * FC_GB_NROUNDS);
     w->cand = malloc(sizeof(int) * N);
     w->ds = malloc(sizeof(double) * N);
     w->dz = malloc(sizeof(double) * N);
+    w->dd = malloc(sizeof(double) * N);
     w->tr = malloc(sizeof *w->tr * FC_TREE_MAX);
-    return w->A && w->Lo && w->Hi && w->Sh && w->tmp && w->z && w->R && w->Rg && w->cand && w->ds && w->dz && w->tr
+    return w->A && w->Lo && w->Hi && w->Sh && w->tmp && w->z && w->R && w->Rg && w->cand && w->ds && w->dz && w->dd && w->tr
                ? 0
                : -1;
 }
@@ -276,7 +241,7 @@ static int cvws_alloc(struct cvws *w, int a, int n)
 /* Row p's out-of-fold components from a fold's nc training rows, whose
  * median rule is shm (spreads slo, shi) and trees w->tr from init. */
 static void oof_row(const struct fc_model *m, int a, const int *rows, int p, int nc, double shm, double slo,
-                    double shi, double init, struct cvws *w)
+                    double shi, double init, struct fc_cvws *w)
 {
     size_t N = w->N;
     w->Sh[p] = shm;
@@ -300,15 +265,15 @@ static void oof_row(const struct fc_model *m, int a, const int *rows, int p, int
     for (int c = 0; c < nc; c++)
         nbr_parts(m, a, q, w->cand[c], &w->ds[c], &w->dz[c]);
     for (int zz = 0; zz < w->nz; zz++) {
-        struct nbr nb[FC_KMAX];
-        int got = 0;
-        double wsize = size_grid[zz];
+        struct fc_nbr nb[FC_KMAX];
+        double wsize = fc_size_grid[zz];
         for (int c = 0; c < nc; c++) {
             double d = w->ds[c];
             if (wsize > 0)
                 d += wsize * w->dz[c] * w->dz[c];
-            nbr_offer(nb, &got, FC_KMAX, d, w->cand[c]);
+            w->dd[c] = d;
         }
+        int got = fc_knn_select(w->dd, w->cand, nc, FC_KMAX, nb, w->z);
         double gv[FC_KMAX];
         for (int t = 0; t < got; t++)
             gv[t] = m->g[(size_t)a * m->n_ref + nb[t].i];
@@ -316,9 +281,9 @@ static void oof_row(const struct fc_model *m, int a, const int *rows, int p, int
         double srt[FC_KMAX];
         int ns = 0;
         for (int kk = 0; kk < w->nk; kk++) {
-            int k = k_grid[kk] < got ? k_grid[kk] : got;
+            int k = fc_k_grid[kk] < got ? fc_k_grid[kk] : got;
             size_t c = ((size_t)zz * w->nk + kk) * N + p;
-            sorted_extend(srt, gv, ns, k);
+            fc_sorted_extend(srt, gv, ns, k);
             ns = k;
             local_sorted(srt, k, &w->A[c], &w->Lo[c], &w->Hi[c]);
         }
@@ -328,7 +293,7 @@ static void oof_row(const struct fc_model *m, int a, const int *rows, int p, int
 /* Out-of-fold components for the rows of one fold: the neighbours for every
  * (size weight, k), the boosted trees after each number of rounds.  Returns
  * 0 or -1 on ENOMEM. */
-static int oof_fold(const struct fc_model *m, int a, const int *rows, int n, int fold, struct cvws *w)
+static int oof_fold(const struct fc_model *m, int a, const int *rows, int n, int fold, struct fc_cvws *w)
 {
     int nc = 0;
     for (int p = 0; p < n; p++)
@@ -357,7 +322,7 @@ static int oof_fold(const struct fc_model *m, int a, const int *rows, int n, int
 
 /* The trees' rounds: their own lowest out-of-fold median |log error|; the
  * index into fc_gb_rounds_grid, or -1 for none (an->ntree set). */
-static int choose_rounds(struct fc_model *m, int a, const int *rows, int n, bool own_only, struct cvws *w)
+static int choose_rounds(struct fc_model *m, int a, const int *rows, int n, bool own_only, struct fc_cvws *w)
 {
     struct fc_anchor *an = &m->a[a];
     int bg = -1;
@@ -371,7 +336,7 @@ static int choose_rounds(struct fc_model *m, int a, const int *rows, int n, bool
                 if (!own_only || rows[p] < m->n_own)
                     w->tmp[ne++] = fabs(m->g[(size_t)a * m->n_ref + rows[p]] - w->Rg[(size_t)t * w->N + p]);
             double e;
-            if (median_below(w->tmp, ne, bge - 1e-12, &e)) {
+            if (fc_median_below(w->tmp, ne, bge - 1e-12, &e)) {
                 bge = e;
                 bg = t;
             }
@@ -379,52 +344,6 @@ static int choose_rounds(struct fc_model *m, int a, const int *rows, int n, bool
         an->ntree = fc_gb_rounds_grid[bg];
     }
     return bg;
-}
-
-/* The stack: size weight, k and the four weights of lowest out-of-fold
- * median |log error| (first on ties) into an; the chosen configuration's
- * offset into w->A/Lo/Hi into *c0. */
-static void choose_stack(struct fc_model *m, int a, const int *rows, int n, bool own_only, struct cvws *w,
-                         size_t *c0)
-{
-    struct fc_anchor *an = &m->a[a];
-    size_t N = w->N;
-    int nk = w->nk, nz = w->nz;
-    double best = INFINITY;
-    int bz = 0, bk = 0, bl = 0, ba = 0, br = 0;
-    for (int zz = 0; zz < nz; zz++)
-        for (int kk = 0; kk < nk; kk++)
-            for (int wl = 0; wl <= WSTEP; wl++)
-                for (int wa = 0; wa <= WSTEP - wl; wa++)
-                    for (int wr = 0; wr <= WSTEP - wl - wa; wr++) {
-                        if (a == 0 && (wa > 0 || wr > 0))
-                            continue; /* no shape: the learners are the median rule */
-                        double fl = wl / (double)WSTEP, fa = wa / (double)WSTEP, fr = wr / (double)WSTEP;
-                        double fs = 1.0 - fl - fa - fr;
-                        const double *Ak = &w->A[((size_t)zz * nk + kk) * N];
-                        int ne = 0;
-                        for (int p = 0; p < n; p++) {
-                            if (own_only && rows[p] >= m->n_own)
-                                continue;
-                            size_t i = (size_t)a * m->n_ref + rows[p];
-                            double L = isfinite(m->gl[i]) ? m->gl[i] : w->Sh[p];
-                            w->tmp[ne++] = fabs(m->g[i] - (fl * L + fa * Ak[p] + fr * w->R[p] + fs * w->Sh[p]));
-                        }
-                        double e;
-                        if (median_below(w->tmp, ne, best - 1e-12, &e)) {
-                            best = e;
-                            bz = zz, bk = kk, bl = wl, ba = wa, br = wr;
-                        }
-                    }
-    an->k = a > 0 ? k_grid[bk] : 0;
-    an->w_size = a > 0 ? size_grid[bz] : 0;
-    an->w_lomax = bl / (double)WSTEP;
-    an->w_analog = ba / (double)WSTEP;
-    an->w_qr = br / (double)WSTEP;
-    an->w_sh = (WSTEP - bl - ba - br) / (double)WSTEP;
-    an->cv_err = best;
-    an->s_floor = FC_S_FLOOR;
-    *c0 = ((size_t)bz * nk + bk) * N;
 }
 
 /*
@@ -436,7 +355,7 @@ static void choose_stack(struct fc_model *m, int a, const int *rows, int n, bool
 static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
 {
     struct fc_anchor *an = &m->a[a];
-    struct cvws w = { 0 };
+    struct fc_cvws w = { 0 };
     int rc = -1;
     if (cvws_alloc(&w, a, n))
         goto out;
@@ -462,7 +381,8 @@ static int train_anchor(struct fc_model *m, int a, const int *rows, int n)
     for (int p = 0; p < n; p++)
         w.R[p] = bg >= 0 ? w.Rg[(size_t)bg * w.N + p] : w.Sh[p];
     size_t c0;
-    choose_stack(m, a, rows, n, own_only, &w, &c0);
+    if (fc_choose_stack(m, a, rows, n, own_only, &w, &c0))
+        goto out;
 
     /* Split-conformal calibration on the same out-of-fold residuals,
      * normalised by the local spread on the residual's side. */
@@ -515,7 +435,7 @@ int fc_predict(const struct fc_model *m, int a, const double *y, double lomax7, 
     if (a > 0 && an->k > 0) {
         double q[FC_NANCHOR];
         fc_features(y, a, q);
-        struct nbr nb[FC_KMAX];
+        struct fc_nbr nb[FC_KMAX];
         int got = knn(m, a, q, &m->rows[(size_t)a * m->n_ref], an->n, an->k, an->w_size, nb);
         double gv[FC_KMAX];
         for (int t = 0; t < got; t++)

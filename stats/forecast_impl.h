@@ -9,6 +9,9 @@
 #ifndef XETL_FORECAST_IMPL_H
 #define XETL_FORECAST_IMPL_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "stats/forecast.h"
 
 #define FC_S_FLOOR 0.02    /* a local spread below 2 % is not believed */
@@ -46,5 +49,67 @@ void fc_features(const double *y, int a, double *f);
  */
 int fc_prepare(struct fc_model *m, const struct fc_ref *own, int n_own, const struct fc_ref *glob, int n_glob,
                double glob_scale, double cover);
+
+/* ---- the inner cross-validation (stats/forecast.c, the stack's choice in stats/forecast_stack.c) ---- */
+
+/* The k values it chooses from, and the weight of the size feature ln y_a against the shape's. */
+#define FC_NK 8
+extern const int fc_k_grid[FC_NK];
+#define FC_NSZ 3
+extern const double fc_size_grid[FC_NSZ];
+#define FC_WSTEP 10 /* stack weights on a 0.1 grid of the simplex */
+
+/* Scratch of one anchor's inner cross-validation: out-of-fold components per
+ * row (N rows) and configuration (nz size weights x nk neighbour counts). */
+struct fc_cvws {
+    size_t N;
+    int nk, nz;
+    double *A, *Lo, *Hi;  /* [nz*nk*N] the analogs' median and spreads */
+    double *Sh, *R, *Rg;  /* [N] the median rule, the chosen trees, [NROUNDS*N] the trees by rounds */
+    double *tmp, *z;      /* [N] scratch; z [2N] (fc_knn_select's during the folds) */
+    int *cand;            /* [N] a fold's training rows */
+    double *ds, *dz;      /* [N] a row's distance parts to them (nbr_parts) */
+    double *dd;           /* [N] its distances at one size weight */
+    struct fc_tree *tr;   /* [FC_TREE_MAX] a fold's trees */
+};
+
+/*
+ * Whether the median of v[0..n) is below thr, its value into *med when it is
+ * computed (reorders v); the answer and a *med used are always
+ * fc_median_fast's.
+ */
+bool fc_median_below(double *v, int n, double thr, double *med);
+
+/* The stack: size weight, k and the four weights of lowest out-of-fold
+ * median |log error| (first on ties) over rows[0..n) into m->a[a] (own_only:
+ * scored on the own posts); the chosen configuration's offset into
+ * w->A/Lo/Hi into *c0.  0, or -1 on ENOMEM. */
+int fc_choose_stack(struct fc_model *m, int a, const int *rows, int n, bool own_only, struct fc_cvws *w, size_t *c0);
+
+/* ---- nearest neighbours (stats/forecast_knn.c) ---- */
+
+struct fc_nbr {
+    double d;
+    int i;
+};
+
+/* Inserts src[from..to) into the sorted srt[0..from), each after its equals:
+ * srt[0..to) is then the stable sort of src's first to values, as qsort
+ * gives.  srt may be src (sorts in place). */
+void fc_sorted_extend(double *srt, const double *src, int from, int to);
+
+/* The k-th smallest (0-based) of v[0..n), none NaN, without branches in the
+ * partitions; v and buf (n each) are scratch. */
+double fc_select_kth(double *v, double *buf, int n, int k);
+
+/* Offers candidate i at distance d to the k nearest so far out[0..*got). */
+void fc_nbr_offer(struct fc_nbr *out, int *got, int k, double d, int i);
+
+/*
+ * The k nearest of cand[0..nc) at distances d[0..nc) into out, nearest
+ * first, ties in candidate order: what offering them one by one to
+ * fc_nbr_offer keeps.  scratch: 2·nc doubles.  Returns how many (<= k).
+ */
+int fc_knn_select(const double *d, const int *cand, int nc, int k, struct fc_nbr *out, double *scratch);
 
 #endif

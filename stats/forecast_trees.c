@@ -6,7 +6,9 @@
 #include "stats/forecast_impl.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /*
  * Friedman's LAD_TreeBoost: each round fits a depth-2 tree (3 splits, 4
@@ -50,40 +52,205 @@ static int cmp_xi(const void *p, const void *q)
 }
 
 /*
- * The least-squares split of the gradient u for each of the nn nodes
- * (node[i] in 0..nn), over the features presorted in ord; each side keeps
- * GB_MIN_LEAF posts, thresholds fall midway between distinct values, the
- * first best wins.  A node without a split gets t = +inf (all left).
+ * The least-squares split of one node: its posts' feature f in increasing
+ * order xs[0..cnt) with their gradients us (each -1, 0 or 1, summing to
+ * tot); each side keeps GB_MIN_LEAF posts, thresholds fall midway between
+ * distinct values, and a split replaces *best only when its score beats it
+ * by more than 1e-12 (so the first best wins, feature by feature).
+ *
+ * The sums of u are whole numbers, so they are kept in ints (the same values
+ * a double sum has).  A side's score sl²/nl + sr²/nr is computed in doubles
+ * only where it may beat the best: elsewhere the exact N/D = (sl²·nr +
+ * sr²·nl)/(nl·nr), in integers, is below (best + 1e-12)·(1 − 1e-9), and the
+ * rounded score (two roundings above N/D at most) cannot exceed best + 1e-12.
  */
-static void gb_split(const double *x, const int *ord, int n, int nf, const double *u, const int *node, int nn,
-                     int *bf, double *bt)
+static void gb_scan(const double *xs, const signed char *us, int cnt, int tot, int f, double *best, int *bf,
+                    double *bt)
 {
-    double tot[2] = { 0, 0 }, best[2] = { -1, -1 };
-    int cnt[2] = { 0, 0 };
-    for (int i = 0; i < n; i++)
-        tot[node[i]] += u[i], cnt[node[i]]++;
-    for (int c = 0; c < nn; c++)
-        bf[c] = 0, bt[c] = INFINITY;
-    for (int f = 0; f < nf; f++) {
-        double sl[2] = { 0, 0 }, lastx[2] = { 0, 0 };
-        int nl[2] = { 0, 0 };
-        const int *o = &ord[(size_t)f * n];
-        for (int t = 0; t < n; t++) {
-            int i = o[t], c = node[i];
-            double xv = x[(size_t)f * n + i];
-            if (nl[c] >= GB_MIN_LEAF && cnt[c] - nl[c] >= GB_MIN_LEAF && xv > lastx[c]) {
-                double sr = tot[c] - sl[c], sc = sl[c] * sl[c] / nl[c] + sr * sr / (cnt[c] - nl[c]);
-                if (sc > best[c] + 1e-12) {
-                    best[c] = sc;
-                    bf[c] = f;
-                    bt[c] = 0.5 * (lastx[c] + xv);
-                }
-            }
-            sl[c] += u[i];
-            nl[c]++;
-            lastx[c] = xv;
+    if (cnt < 2 * GB_MIN_LEAF)
+        return;
+    int sl = 0;
+    for (int t = 0; t < GB_MIN_LEAF; t++)
+        sl += us[t];
+    for (int t = GB_MIN_LEAF; t <= cnt - GB_MIN_LEAF; sl += us[t], t++) {
+        if (!(xs[t] > xs[t - 1]))
+            continue;
+        int sr = tot - sl, nr = cnt - t;
+        double thr = *best + 1e-12;
+        int64_t num = (int64_t)sl * sl * nr + (int64_t)sr * sr * t;
+        if ((double)num < thr * ((double)t * nr) * (1.0 - 1e-9))
+            continue;
+        double dl = sl, dr = sr, sc = dl * dl / t + dr * dr / nr;
+        if (sc > thr) {
+            *best = sc;
+            *bf = f;
+            *bt = 0.5 * (xs[t - 1] + xs[t]);
         }
     }
+}
+
+/* One boosting fit's arrays: features by post (x) and presorted (ord, xs), and per round's scratch. */
+struct gbws {
+    int n, nf;
+    double *x, *xs, *F, *tmp, *xp[2];
+    double *gg, *sel; /* each post's g; median_of's scratch (2·n) */
+    int *ord, *leaf;
+    signed char *u, *up[2], *side;
+};
+
+static void gbws_free(struct gbws *w)
+{
+    free(w->x);
+    free(w->xs);
+    free(w->F);
+    free(w->tmp);
+    free(w->xp[0]);
+    free(w->ord);
+    free(w->leaf);
+    free(w->u);
+    free(w->up[0]);
+    free(w->side);
+    free(w->gg);
+    free(w->sel);
+}
+
+/* Allocates w and fills the features of rows[0..n) at anchor a, presorted (ties by post). */
+static int gbws_init(struct gbws *w, const struct fc_model *m, int a, const int *rows, int n)
+{
+    size_t N = (size_t)n, nf = (size_t)a + 1;
+    memset(w, 0, sizeof *w);
+    w->n = n;
+    w->nf = (int)nf;
+    w->x = malloc(sizeof(double) * N * nf + 1);
+    w->xs = malloc(sizeof(double) * N * nf + 1);
+    w->F = malloc(sizeof(double) * N + 1);
+    w->tmp = malloc(sizeof(double) * (N + 1)); /* gb_leaves writes one past its last kept residual */
+    w->xp[0] = malloc(sizeof(double) * (2 * N + 2));
+    w->ord = malloc(sizeof(int) * N * nf + 1);
+    w->leaf = malloc(sizeof(int) * N + 1);
+    w->u = malloc(N + 1);
+    w->up[0] = malloc(2 * N + 2);
+    w->side = malloc(N + 1);
+    w->gg = malloc(sizeof(double) * N + 1);
+    w->sel = malloc(sizeof(double) * 2 * N + 1);
+    struct xi *s = malloc(sizeof *s * N + 1);
+    if (!w->x || !w->xs || !w->F || !w->tmp || !w->xp[0] || !w->ord || !w->leaf || !w->u || !w->up[0] || !w->side || !w->gg || !w->sel || !s) {
+        free(s);
+        return -1;
+    }
+    w->xp[1] = w->xp[0] + N + 1; /* N + 1 each: a write past the last kept one */
+    w->up[1] = w->up[0] + N + 1;
+    for (size_t f = 0; f < nf; f++) {
+        for (int i = 0; i < n; i++) {
+            w->x[f * N + i] = m->f[((size_t)a * m->n_ref + rows[i]) * FC_NANCHOR + f];
+            s[i] = (struct xi){ w->x[f * N + i], i };
+        }
+        qsort(s, N, sizeof *s, cmp_xi);
+        for (int i = 0; i < n; i++) {
+            w->ord[f * N + i] = s[i].i;
+            w->xs[f * N + i] = s[i].x;
+        }
+    }
+    for (int i = 0; i < n; i++)
+        w->gg[i] = m->g[(size_t)a * m->n_ref + rows[i]];
+    free(s);
+    return 0;
+}
+
+/* The round's tree's three splits on the gradients w->u: the root over every
+ * post, then each side of it (its posts in each feature's order, split off
+ * without branches). */
+static void gb_splits(struct gbws *w, struct fc_tree *t)
+{
+    int n = w->n, nf = w->nf, tot = 0;
+    size_t N = (size_t)n;
+    for (int i = 0; i < n; i++)
+        tot += w->u[i];
+    double best = -1;
+    t->f[0] = 0, t->t[0] = INFINITY;
+    for (int f = 0; f < nf; f++) {
+        const int *o = &w->ord[(size_t)f * N];
+        for (int j = 0; j < n; j++)
+            w->up[0][j] = w->u[o[j]];
+        gb_scan(&w->xs[(size_t)f * N], w->up[0], n, tot, f, &best, &t->f[0], &t->t[0]);
+    }
+    const double *x0 = &w->x[(size_t)t->f[0] * N];
+    int nright = 0, sright = 0;
+    for (int i = 0; i < n; i++) {
+        int c = !(x0[i] < t->t[0]);
+        w->side[i] = (signed char)c;
+        nright += c;
+        sright += w->u[i] & -c;
+    }
+    int cnt[2] = { n - nright, nright }, sum[2] = { tot - sright, sright };
+    double bs[2] = { -1, -1 };
+    t->f[1] = t->f[2] = 0, t->t[1] = t->t[2] = INFINITY;
+    double *xl = w->xp[0], *xr = w->xp[1];
+    signed char *ul = w->up[0], *ur = w->up[1];
+    for (int f = 0; f < nf; f++) {
+        const int *o = &w->ord[(size_t)f * N];
+        const double *xf = &w->xs[(size_t)f * N];
+        int kl = 0, kr = 0;
+        for (int j = 0; j < n; j++) { /* both written, one kept */
+            int i = o[j], c = w->side[i];
+            double xv = xf[j];
+            signed char uv = w->u[i];
+            xl[kl] = xv, ul[kl] = uv, xr[kr] = xv, ur[kr] = uv;
+            kl += 1 - c, kr += c;
+        }
+        for (int c = 0; c < 2; c++)
+            gb_scan(w->xp[c], w->up[c], cnt[c], sum[c], f, &bs[c], &t->f[1 + c], &t->t[1 + c]);
+    }
+}
+
+/*
+ * The median of v[0..n) (n > 0), fc_median_fast's value (the middle order
+ * statistic, or the mean of the two): selected without branches
+ * (fc_select_kth on a copy in buf, 2·n), the lower one of an even count
+ * from one pass.  With a NaN, fc_median_fast itself (v reordered).
+ */
+static double median_of(double *v, int n, double *buf)
+{
+    int nan = 0;
+    for (int i = 0; i < n; i++)
+        nan += v[i] != v[i];
+    if (nan || n < 3)
+        return fc_median_fast(v, n);
+    memcpy(buf, v, sizeof *v * (size_t)n);
+    double hi = fc_select_kth(buf, buf + n, n, n / 2);
+    if (n % 2)
+        return hi;
+    int below = 0;
+    double lo = -INFINITY;
+    for (int i = 0; i < n; i++) {
+        below += v[i] < hi;
+        lo = v[i] < hi && v[i] > lo ? v[i] : lo;
+    }
+    return 0.5 * ((below >= n / 2 ? lo : hi) + hi);
+}
+
+/* The round's leaves: each post's leaf (tree_leaf's tests), each leaf's median residual, the fit moved by it. */
+static void gb_leaves(struct gbws *w, struct fc_tree *t)
+{
+    int n = w->n;
+    const double *x1 = &w->x[(size_t)t->f[1] * (size_t)n], *x2 = &w->x[(size_t)t->f[2] * (size_t)n];
+    for (int i = 0; i < n; i++) {
+        int c = w->side[i], b1 = !(x1[i] < t->t[1]), b2 = !(x2[i] < t->t[2]);
+        w->leaf[i] = 2 * c + (c ? b2 : b1);
+    }
+    /* each leaf's residuals together (one pass per leaf, both written, one kept), then their median */
+    int start = 0;
+    for (int l = 0; l < 4; l++) {
+        int k = start;
+        for (int i = 0; i < n; i++) {
+            w->tmp[k] = w->gg[i] - w->F[i];
+            k += w->leaf[i] == l;
+        }
+        t->leaf[l] = k > start ? median_of(w->tmp + start, k - start, w->sel) : 0;
+        start = k;
+    }
+    for (int i = 0; i < n; i++)
+        w->F[i] += GB_SHRINK * t->leaf[w->leaf[i]];
 }
 
 /*
@@ -92,73 +259,24 @@ static void gb_split(const double *x, const int *ord, int n, int nf, const doubl
  */
 int fc_gb_fit(const struct fc_model *m, int a, const int *rows, int n, int nt, struct fc_tree *tr, double *init)
 {
-    int nf = a + 1, rc = -1;
-    size_t N = (size_t)n;
-    double *x = malloc(sizeof(double) * N * (size_t)nf), *F = malloc(sizeof(double) * N),
-           *u = malloc(sizeof(double) * N), *tmp = malloc(sizeof(double) * N);
-    int *ord = malloc(sizeof(int) * N * (size_t)nf), *node = malloc(sizeof(int) * N), *leaf = malloc(sizeof(int) * N);
-    struct xi *s = malloc(sizeof *s * N);
-    if (!x || !F || !u || !tmp || !ord || !node || !leaf || !s)
+    int rc = -1;
+    struct gbws w;
+    if (gbws_init(&w, m, a, rows, n))
         goto out;
-    for (int f = 0; f < nf; f++) {
-        for (int i = 0; i < n; i++) {
-            x[(size_t)f * N + i] = m->f[((size_t)a * m->n_ref + rows[i]) * FC_NANCHOR + f];
-            s[i] = (struct xi){ x[(size_t)f * N + i], i };
-        }
-        qsort(s, N, sizeof *s, cmp_xi);
-        for (int i = 0; i < n; i++)
-            ord[(size_t)f * N + i] = s[i].i;
-    }
+    memcpy(w.tmp, w.gg, sizeof *w.tmp * (size_t)n);
+    *init = n > 0 ? fc_median_fast(w.tmp, n) : 0;
     for (int i = 0; i < n; i++)
-        tmp[i] = m->g[(size_t)a * m->n_ref + rows[i]];
-    *init = n > 0 ? fc_median_fast(tmp, n) : 0;
-    for (int i = 0; i < n; i++)
-        F[i] = *init;
+        w.F[i] = *init;
     for (int k = 0; k < nt; k++) {
-        struct fc_tree *t = &tr[k];
         for (int i = 0; i < n; i++) {
-            double r = m->g[(size_t)a * m->n_ref + rows[i]] - F[i];
-            u[i] = (r > 0) - (r < 0);
-            node[i] = 0;
+            double r = w.gg[i] - w.F[i];
+            w.u[i] = (signed char)((r > 0) - (r < 0));
         }
-        int bf[2];
-        double bt[2];
-        gb_split(x, ord, n, nf, u, node, 1, bf, bt);
-        t->f[0] = bf[0];
-        t->t[0] = bt[0];
-        for (int i = 0; i < n; i++)
-            node[i] = !(x[(size_t)t->f[0] * N + i] < t->t[0]);
-        gb_split(x, ord, n, nf, u, node, 2, bf, bt);
-        t->f[1] = bf[0], t->t[1] = bt[0], t->f[2] = bf[1], t->t[2] = bt[1];
-        for (int i = 0; i < n; i++) {
-            double xi[FC_NANCHOR];
-            for (int f = 0; f < nf; f++)
-                xi[f] = x[(size_t)f * N + i];
-            leaf[i] = tree_leaf(t, xi);
-        }
-        /* each leaf's median residual: the residuals bucketed by leaf in one pass */
-        int cnt[4] = { 0, 0, 0, 0 }, at[4];
-        for (int i = 0; i < n; i++)
-            cnt[leaf[i]]++;
-        at[0] = 0;
-        for (int l = 1; l < 4; l++)
-            at[l] = at[l - 1] + cnt[l - 1];
-        for (int i = 0; i < n; i++)
-            tmp[at[leaf[i]]++] = m->g[(size_t)a * m->n_ref + rows[i]] - F[i];
-        for (int l = 0, start = 0; l < 4; start += cnt[l], l++)
-            t->leaf[l] = cnt[l] > 0 ? fc_median_fast(tmp + start, cnt[l]) : 0;
-        for (int i = 0; i < n; i++)
-            F[i] += GB_SHRINK * t->leaf[leaf[i]];
+        gb_splits(&w, &tr[k]);
+        gb_leaves(&w, &tr[k]);
     }
     rc = 0;
 out:
-    free(x);
-    free(F);
-    free(u);
-    free(tmp);
-    free(ord);
-    free(node);
-    free(leaf);
-    free(s);
+    gbws_free(&w);
     return rc;
 }

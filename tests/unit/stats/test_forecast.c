@@ -4,7 +4,8 @@
  * their early shape (seeded, tolerances stated next to each assertion),
  * conformal coverage on fresh draws, pooling with a global set whose level
  * differs, the boosted median learner on a step, determinism, degenerate
- * input, and a model kept between runs (packed and restored).
+ * input, a model kept between runs (packed and restored), and the fast
+ * neighbour search and selection against the plain ones they replace.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 
 #include "stats/forecast.h"
+#include "stats/forecast_impl.h"
 
 /*
  * A world where growth after the anchor is a known function of the early
@@ -285,6 +287,42 @@ static void test_kept_model(void **state)
     gsl_rng_free(r);
 }
 
+/* The k nearest found at once (fc_knn_select) are those offered one by one
+ * (fc_nbr_offer), in the same order, ties included; fc_select_kth is the
+ * order statistic qsort gives.  Distances on a coarse grid make many ties. */
+static void test_knn_select(void **state)
+{
+    (void)state;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 29);
+    enum { NC = 300, K = FC_KMAX };
+    double d[NC], scratch[2 * NC], v[NC], buf[NC], srt[NC];
+    int cand[NC];
+    for (int rep = 0; rep < 200; rep++) {
+        int nc = 1 + (int)gsl_rng_uniform_int(r, NC), grid = rep % 2 ? 8 : 1000;
+        for (int c = 0; c < nc; c++) {
+            d[c] = (double)gsl_rng_uniform_int(r, (unsigned long)grid) / grid;
+            cand[c] = 1000 + c;
+        }
+        struct fc_nbr a[K], b[K];
+        int ga = 0;
+        for (int c = 0; c < nc; c++)
+            fc_nbr_offer(a, &ga, K, d[c], cand[c]);
+        int gb = fc_knn_select(d, cand, nc, K, b, scratch);
+        assert_int_equal(ga, gb);
+        for (int t = 0; t < ga; t++) {
+            assert_int_equal(a[t].i, b[t].i);
+            assert_true(a[t].d == b[t].d);
+        }
+        int k = (int)gsl_rng_uniform_int(r, (unsigned long)nc);
+        memcpy(v, d, sizeof(double) * (size_t)nc);
+        memcpy(srt, d, sizeof(double) * (size_t)nc);
+        qsort(srt, (size_t)nc, sizeof *srt, fc_cmp_double);
+        assert_true(fc_select_kth(v, buf, nc, k) == srt[k]);
+    }
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_trees_step),
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_kept_model),
+        cmocka_unit_test(test_knn_select),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
