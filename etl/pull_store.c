@@ -62,6 +62,32 @@ static int free_lock(struct db *db, const struct pull_free *fr, bool lock, struc
                   1, p, NULL, err);
 }
 
+/* Removes the rows of xetl.pull_bot_free and its runs table that killed runs left (pull/free_stale). */
+static int free_stale(struct db *db, const char *run_key, struct xerr *err)
+{
+    struct db_res *res = NULL;
+    int rc;
+    if ((rc = db_query(db, "runlog/live_backends", 0, NULL, &res, err)))
+        return rc;
+    const char *v = db_get_text(res, 0, 0);
+    char *pids = xstrdup(v ? v : "{}");
+    db_res_free(res);
+    const char *q[] = { run_key, pids };
+    rc = db_query(db, "pull/free_stale", 2, q, &res, err);
+    free(pids);
+    if (rc)
+        return rc;
+    const char *gone[] = { db_get_text(res, 0, 0) };
+    if (gone[0] && strcmp(gone[0], "{}") != 0) {
+        rc = db_cmd(db, "DELETE FROM xetl.pull_bot_free WHERE run_id = ANY ($1::bigint[])", 1, gone, NULL, err);
+        if (!rc)
+            rc = db_cmd(db, "DELETE FROM xetl.pull_bot_free_runs WHERE run_id = ANY ($1::bigint[])", 1, gone, NULL,
+                        err);
+    }
+    db_res_free(res);
+    return rc;
+}
+
 /*
  * Under the probe lock: fills the run's xetl.pull_bot_free for the window
  * p[1..2] (free_fill.sql) the first time a pull of the run asks for it, in
@@ -82,7 +108,7 @@ static int free_ensure(struct db *db, const char *const *p, bool *probed, struct
         return 0;
     if ((rc = db_begin(db, err)))
         return rc;
-    if ((rc = db_cmd(db, "pull/free_stale", 1, p, NULL, err)) || (rc = db_cmd(db, "pull/free_fill", 3, p, NULL, err)) ||
+    if ((rc = free_stale(db, p[0], err)) || (rc = db_cmd(db, "pull/free_fill", 3, p, NULL, err)) ||
         (rc = db_cmd(db, "INSERT INTO xetl.pull_bot_free_runs (run_id, from_t, to_t) VALUES ($1, $2, $3)", 3, p, NULL,
                      err))) {
         db_rollback(db);
