@@ -17,7 +17,8 @@
 #
 # BENCH_WARMUP=1 runs the night before first (not measured).  BENCH_PSS=1 (with
 # BENCH_DB_FROM) prints the measured night's costliest statements; BENCH_WARM_SAVE=DIR
-# keeps the warmed database in DIR and stops.  BENCH_NIGHTLY_ARGS:
+# keeps the warmed database in DIR and stops; BENCH_DB_INPLACE=1 runs on the
+# BENCH_DB_FROM directory itself instead of a copy (it is changed by the run).  BENCH_NIGHTLY_ARGS:
 # more options for the measured nightly (e.g. --shard 1/50: a sample of the accounts).
 # BENCH_JOBS (3): nightly --jobs, accounts at once.  BENCH_DB_SAVE=DIR keeps a
 # copy of the loaded data directory; BENCH_DB_FROM=DIR starts from such a copy
@@ -78,8 +79,16 @@ save_db() {
 # BENCH_DB_FROM: a data directory saved by an earlier run (BENCH_DB_SAVE), copied
 # and started instead of generating and loading (then migrated to this binary).
 if [ -n "${BENCH_DB_FROM:-}" ]; then
-    note "copying the loaded database from $BENCH_DB_FROM"
-    mkdir -p "$DIR/pg" && cp -a "$BENCH_DB_FROM" "$DIR/pg/data" || exit 1
+    mkdir -p "$DIR/pg" || exit 1
+    if [ "${BENCH_DB_INPLACE:-0}" = 1 ]; then
+        # The saved directory itself, through a link (which cleanup removes, not the
+        # directory): for a database too large to copy; the run changes it.
+        note "running on the saved database $BENCH_DB_FROM itself (BENCH_DB_INPLACE)"
+        ln -s "$BENCH_DB_FROM" "$DIR/pg/data" || exit 1
+    else
+        note "copying the loaded database from $BENCH_DB_FROM"
+        cp -a "$BENCH_DB_FROM" "$DIR/pg/data" || exit 1
+    fi
     if [ "${BENCH_PSS:-0}" = 1 ]; then
         echo "shared_preload_libraries = 'pg_stat_statements'" >>"$DIR/pg/data/postgresql.auto.conf"
     fi
