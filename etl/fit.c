@@ -90,18 +90,15 @@ static int load_batch(struct db *db, const struct account *acct, const struct st
     const char *params[5] = { acc, from, to, hfrom, asof };
     struct db_res *posts = NULL, *res = NULL;
     /*
-     * One read-only snapshot, so the two reads agree; and fit/snapshots as a
-     * merge join in its unique index's order rather than a hash join and a
-     * sort of every row (measured: a third less of the read's server CPU;
-     * the planner prices the index's heap reads as uncached).
+     * One read-only snapshot, so the two reads agree.  The planner picks the
+     * snapshot read's plan: a merge join forced by disabling the others cost a
+     * third less server CPU on a cached database but was several times slower
+     * on one larger than memory (docs/scaling.md, "Fit").
      */
     int rc = db_cmd(db, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, NULL, NULL, err);
     if (rc)
         return rc;
-    if ((rc = db_cmd(db, "SET LOCAL enable_hashjoin = off", 0, NULL, NULL, err)) ||
-        (rc = db_cmd(db, "SET LOCAL enable_nestloop = off", 0, NULL, NULL, err)) ||
-        (rc = db_cmd(db, "SET LOCAL enable_sort = off", 0, NULL, NULL, err)) ||
-        (rc = db_query(db, "fit/posts", 5, params, &posts, err)) ||
+    if ((rc = db_query(db, "fit/posts", 5, params, &posts, err)) ||
         (rc = db_query(db, "fit/snapshots", 5, params, &res, err)) || (rc = db_commit(db, err))) {
         db_rollback(db);
         db_res_free(posts);

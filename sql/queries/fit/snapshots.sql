@@ -4,8 +4,7 @@
 -- timestamps (hours_since_post is rounded to 0.01 h and was computed by
 -- whoever wrote the row), in seconds as the exact numeric: the client's
 -- strtod gives the double a ::float8 cast would, without the server
--- converting each through text twice.  Run with hash joins, nested loops and
--- sorts disabled (etl/fit.c): a merge join in the unique key's order, unsorted.
+-- converting each through text twice.
 -- $1 account_id, $2..$3 the range [from, to), $4..$5 the history [from, as-of).
 SELECT p.tweet_id, extract(epoch FROM s.snapshot_at - p.posted_at) AS age_s,
        s.likes, s.retweets, s.replies, s.impressions
