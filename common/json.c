@@ -2,6 +2,7 @@
  * common/json.c — see json.h.  The only file that includes jansson.
  */
 #include "common/json.h"
+#include "common/numfmt.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -202,8 +203,10 @@ void jw_numg(struct jw *w, double v, int digits)
         jw_null(w);
         return;
     }
+    char buf[NUMFMT_G_MAX];
+    numfmt_g(buf, v, digits); /* printf's bytes, several times cheaper (common/numfmt.h) */
     sep(w);
-    sbuf_addf(w->out, "%.*g", digits, v);
+    sbuf_adds(w->out, buf);
 }
 
 void jw_num(struct jw *w, double v)

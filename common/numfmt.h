@@ -1,7 +1,8 @@
 /*
  * common/numfmt.h — printf's "%.*g" of a double, byte for byte, without
- * printf's multi-precision arithmetic: the attribution rows format about
- * 100,000 numbers an account a night (docs/scaling.md, "Attribute").
+ * printf's multi-precision arithmetic: jw_numg's formatter, for the
+ * attribution rows' ~100,000 numbers an account a night and fit's curves
+ * (docs/scaling.md, "Attribute").
  */
 #ifndef XETL_COMMON_NUMFMT_H
 #define XETL_COMMON_NUMFMT_H

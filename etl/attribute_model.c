@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "common/json.h"
-#include "common/numfmt.h"
 #include "common/xtime.h"
 #include "stats/decay.h"
 
@@ -105,22 +104,10 @@ int attr_sample_after(const struct attr_run *r, int64_t t, bool *matured)
 /* Display precision of the metadata's numbers (as always written). */
 #define META_DIGITS 10
 
-/* The bytes of jw_numg, formatted by numfmt_g: printf's %g was a third of the rows' cost. */
-static void jg(struct jw *w, double v, int digits)
-{
-    if (!isfinite(v)) {
-        jw_null(w);
-        return;
-    }
-    char buf[NUMFMT_G_MAX];
-    numfmt_g(buf, v, digits);
-    jw_raw(w, buf);
-}
-
 static void jnum(struct jw *w, const char *key, double v)
 {
     jw_key(w, key);
-    jg(w, v, META_DIGITS);
+    jw_numg(w, v, META_DIGITS);
 }
 
 static void jtime(struct jw *w, const char *key, int64_t t)
@@ -146,7 +133,7 @@ static void lagged_json(struct jw *w, const struct apost *p, const struct attrib
         jw_key(w, "draws_168h");
         jw_arr(w);
         for (int q = 0; q < ATTRIB_NQ; q++)
-            jg(w, isfinite(pr->q168[q]) ? pr->q168[q] : 0.0, 6);
+            jw_numg(w, isfinite(pr->q168[q]) ? pr->q168[q] : 0.0, 6);
         jw_arr_end(w);
     }
     jnum(w, "rate", pr->rate);
@@ -179,7 +166,7 @@ void attr_meta_json(struct sbuf *sb, const struct attr_run *r, int j, const stru
     jw_key(&w, "model");
     jw_str(&w, pr->known ? "platform_reported" : "lagged_count");
     jw_key(&w, "window_h");
-    jg(&w, attrib_windows_h[wi], 6);
+    jw_numg(&w, attrib_windows_h[wi], 6);
     if (pr->known) {
         jnum(&w, "follows_reported", p->known);
         jnum(&w, "credit", pr->credit[wi]);
