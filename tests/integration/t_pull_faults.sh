@@ -74,7 +74,9 @@ UNTIL=$(sed -n 's/.*rate limited on \/2\/tweets, waiting until \([0-9TZ:-]*\).*/
 # account's other requests: a wide window, not a timing claim)
 near "$(( $(date -u -d "$UNTIL" +%s 2>/dev/null || echo 0) - T0 ))" 6 4 "429 forever: logs that it waits, until the reset"
 WAITS=$(grep -c "rate limited on /2/tweets, waiting until" "$ERR")
-ok "429 forever: waited once or twice (2-3 s each within 5 s)" test "$WAITS" -ge 1 -a "$WAITS" -le 2
+# A wait is 1 or 2 s (the reset is in whole seconds and the request may cross one), so the
+# 5 s budget allows one to five of them: a count, not a timing claim.
+ok "429 forever: waited at least once and within the 5 s budget" test "$WAITS" -ge 1 -a "$WAITS" -le 5
 like "$(cat "$ERR")" "rate limited on /2/tweets until 20[0-9-]+T[0-9:]+Z \(pull.max_rate_limit_wait is 5 s\); retry later" \
      "429 forever: the error says until when and the limit"
 is "$(sql "SELECT count(*) FROM xetl.raw_responses WHERE as_of = '$AS_OF' AND http_status = 429")" "$((WAITS + 1))" \
