@@ -103,6 +103,30 @@ static int validate(struct db *db, const struct applied *a, int n, struct xerr *
     return 0;
 }
 
+/*
+ * A migration is sent as one query string, except where a line is exactly
+ * "-- split": the parts are sent one after the other, in the same
+ * transaction.  Citus refuses some DDL on a distributed table (ADD CONSTRAINT)
+ * in a query string that holds other statements.
+ */
+#define SPLIT_LINE "\n-- split\n"
+
+static int run_parts(struct db *db, const char *sql, struct xerr *err)
+{
+    char *copy = xstrdup(sql), *part = copy;
+    int rc = 0;
+    for (;;) {
+        char *cut = strstr(part, SPLIT_LINE);
+        if (cut)
+            *cut = '\0';
+        if ((rc = db_script(db, part, err)) || !cut)
+            break;
+        part = cut + strlen(SPLIT_LINE);
+    }
+    free(copy);
+    return rc;
+}
+
 static int apply_one(struct db *db, const struct migration *m, bool need_ledger, struct xerr *err)
 {
     char sum[80], ver[16];
@@ -118,7 +142,7 @@ static int apply_one(struct db *db, const struct migration *m, bool need_ledger,
      */
     if (need_ledger && (rc = db_script(db, db_query_text("migrate/ledger"), err)))
         goto fail;
-    if ((rc = db_script(db, m->sql, err)))
+    if ((rc = run_parts(db, m->sql, err)))
         goto fail;
     snprintf(ver, sizeof ver, "%d", m->version);
     const char *p[] = { ver, m->name, sum, XETL_VERSION };

@@ -205,6 +205,19 @@ adopted=$(on "$CPORT" -d xetl_adopt -c "SELECT (SELECT count(*) FROM pg_dist_par
     fail "a second migrate on Citus placed tables again"
 say "adopted the bot's text-id database on Citus: $adopted"
 
+# An upgrade that alters a table Citus already distributes: 0290 (the snapshots'
+# key rebuilt with INCLUDE columns) undone by hand on the adopted database and
+# applied again by migrate, as on a deployment upgraded from before it.
+KEY=performance_snapshots_account_id_tweet_id_snapshot_at_sourc_key
+on "$CPORT" -d xetl_adopt -c "ALTER TABLE performance_snapshots DROP CONSTRAINT $KEY" \
+    -c "ALTER TABLE performance_snapshots ADD CONSTRAINT $KEY UNIQUE (account_id, tweet_id, snapshot_at, source)" \
+    -c "DELETE FROM xetl.schema_migrations WHERE version = 290" >/dev/null || fail "could not undo migration 0290"
+"$XETL" --db "$ADOPT_DB" migrate 2>"$WORK/upgrade.log" || { cat "$WORK/upgrade.log"; fail "migration 0290 did not apply on Citus"; }
+key=$(on "$CPORT" -d xetl_adopt -c "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = '$KEY'")
+[ "$key" = "UNIQUE (account_id, tweet_id, snapshot_at, source) INCLUDE (likes, retweets, replies, impressions)" ] ||
+    fail "after the upgrade on Citus the snapshots' key is: $key"
+say "upgraded a distributed table: migration 0290 applied again on Citus"
+
 bad=0
 for f in $(cd "$WORK/plain" && find tables reports xlsx -type f ! -name '*.xlsx' | sort); do
     if ! cmp -s "$WORK/plain/$f" "$WORK/citus/$f"; then

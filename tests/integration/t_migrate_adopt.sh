@@ -61,7 +61,8 @@ is "$(sql "SELECT posts_count FROM content_type_performance WHERE content_type_i
 is "$(sql "SELECT count(*) FROM pg_constraint WHERE conrelid = 'performance_snapshots'::regclass AND contype = 'u'")" 1 \
    "the seed's (decision_id, hours_since_post) key is replaced by one key"
 is "$(sql "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'performance_snapshots'::regclass AND contype = 'u'")" \
-   "UNIQUE (account_id, tweet_id, snapshot_at, source)" "snapshots are keyed by account, tweet and as-of"
+   "UNIQUE (account_id, tweet_id, snapshot_at, source) INCLUDE (likes, retweets, replies, impressions)" \
+   "snapshots are keyed by account, tweet and as-of (the key carrying the counters the nightly reads)"
 is "$(sql "SELECT string_agg(DISTINCT account_id::text, ',') FROM performance_snapshots")" 0 \
    "rows from before adoption, with no post to own them, belong to account 0 (owner unknown)"
 is "$(sql "SELECT account_id || ':' || posts_count FROM content_type_performance")" 0:4 "so do the seed's aggregates"

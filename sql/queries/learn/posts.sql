@@ -2,10 +2,13 @@
 -- them then: their arms, the 168 h attribution measured by then (only closed
 -- windows are evidence: a row computed before its window ended is not), and
 -- their counters scraped by then, else the latest snapshot by then (a counter
--- whose scrape time is unknown is used).  The snapshots are read only for the
--- posts without such a scrape (none in a nightly: n, found first, OFFSET 0 so
--- the planner does not join every snapshot of the account before filtering),
--- by the (account_id, tweet_id, snapshot_at) key.  Joins on the account, no
+-- whose scrape time is unknown is used; of an 'api' and an 'import' snapshot
+-- taken at the same time, the first by source name, whatever the plan).  The
+-- snapshots are read only for the posts without such a scrape (none in a
+-- nightly: n, found first, OFFSET 0 so the planner does not join every
+-- snapshot of the account before filtering), from the (account_id, tweet_id,
+-- snapshot_at, source) key's index alone (it carries the counters, migration
+-- 0290; tests/integration/t_index_only.sh).  Joins on the account, no
 -- LATERAL … LIMIT: Citus runs the whole query on the account's shard.
 SELECT p.tweet_id, extract(epoch FROM p.posted_at)::bigint AS posted,
        coalesce(nullif(p.content_type_id, ''), nullif(p.content_type_name, '')) AS type_id,
@@ -35,7 +38,7 @@ SELECT p.tweet_id, extract(epoch FROM p.posted_at)::bigint AS posted,
                         AND NOT coalesce(f.last_scraped_at <= $2, f.tweet_id IS NOT NULL) OFFSET 0) n
                JOIN performance_snapshots x ON x.account_id = n.account_id AND x.tweet_id = n.tweet_id
               WHERE x.account_id = $1 AND x.snapshot_at <= $2
-              ORDER BY x.tweet_id, x.snapshot_at DESC) s
+              ORDER BY x.tweet_id, x.snapshot_at DESC, x.source) s
          ON s.account_id = p.account_id AND s.tweet_id = p.tweet_id
  WHERE p.account_id = $1 AND p.posted_at IS NOT NULL AND p.posted_at <= $2
  ORDER BY p.posted_at, p.tweet_id
