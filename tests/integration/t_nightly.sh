@@ -174,7 +174,12 @@ done
 setup dead
 psql -X -q -d "$PGDATABASE" -c "BEGIN; LOCK TABLE follower_attributions IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;" >/dev/null 2>&1 &
 locker=$!
-sleep 0.5
+# The lock held before the run starts (a fixed sleep lost that race on a loaded machine).
+_i=0
+while [ "$(sql "SELECT count(*) FROM pg_locks WHERE relation = 'follower_attributions'::regclass
+                   AND mode = 'AccessExclusiveLock' AND granted")" = 0 ] && [ $_i -lt 300 ]; do
+    _i=$((_i + 1)); sleep 0.1
+done
 XETL_REPORT_OUT="$TMP/dead-reports" "$XETL" -q --as-of "$ASOF" nightly >/dev/null 2>"$TMP/dead.err" &
 victim=$!
 xetl_lock_waiting
