@@ -434,6 +434,9 @@ static int finish_run(struct ctx *ctx, struct db *db, const struct account_list 
         else
             rc = run_rollup(ctx, db, accts, plan, files);
     }
+    /* The run's reports were renamed into place unsynced (report_defer_sync): now durable, all at once. */
+    if (!rc)
+        rc = report_sync_files(files, &ctx->err);
     /* The paths are for a person; under cron (-q) a job that went well says nothing. */
     if (!rc && files->n && ctx->verbosity >= 0)
         for (int i = 0; i < files->n; i++)
@@ -469,6 +472,7 @@ int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
     long jobs = plan->jobs;
     if (!jobs && (rc = config_get_long(ctx->cfg, "nightly.jobs", &jobs, &ctx->err)))
         goto out;
+    report_defer_sync(true); /* finish_run syncs the run's files */
     if (jobs > 1 && accts.n > 1)
         rc = run_jobs(ctx, &accts, plan, jobs < accts.n ? (int)jobs : accts.n, &files);
     else
@@ -480,6 +484,10 @@ int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
         log_warn("%s", end_err.msg);
     if (!rc)
         rc = finish_run(ctx, db, &accts, plan, &files);
+    else {
+        struct xerr ignored; /* a failed run's finished accounts keep their files too (best effort) */
+        (void)report_sync_files(&files, &ignored);
+    }
 out:
     if (plan->shard_n)
         shard_unlock(db, plan, true);

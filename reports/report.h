@@ -242,6 +242,20 @@ void report_tmp_name(const char *final_path, char *out, size_t n);
 int report_tmp_open(const char *final_path, char *tmp, size_t n, struct xerr *err);
 int report_commit_file(const char *tmp_path, const char *final_path, mode_t mode, struct xerr *err);
 
+/*
+ * A run of many accounts defers those two fsyncs: after report_defer_sync(true)
+ * (inherited by forked workers) report_commit_file() only sets the mode and
+ * renames, and report_sync_files() makes the run's files and their
+ * directories durable in one pass before the run counts as done.  Beside a
+ * busy database every fsync waits for the filesystem's journal to commit the
+ * server's writes too (seconds each at agency scale), and a worker waiting
+ * there does no other account's work.  A run that dies before the pass is
+ * not done, and its rerun writes the files again.  report_sync_files()
+ * returns 0, or an exit status with err naming the file (report_io_error).
+ */
+void report_defer_sync(bool on);
+int report_sync_files(const struct report_files *files, struct xerr *err);
+
 /* Mode of report files: report.file_mode (octal), REPORT_FILE_MODE when unset; bad value → 78. */
 #define REPORT_FILE_MODE 0640
 int report_file_mode(const struct config *cfg, mode_t *mode, struct xerr *err);

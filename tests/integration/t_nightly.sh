@@ -348,4 +348,37 @@ is "$(tac_likes)" "$L2" "the recomputed analytics have the re-fetched likes"
 is "$(csv_likes "$TMP/rerun-pull")" "$L2" "and so does the rewritten posts report"
 is "$(csv_likes "$TMP/rerun3")" "$L1" "where the plain rerun's report had the landed likes"
 
+# --- durability: nightly renames each report into place and syncs them all at the end -------
+# (strace -y shows the path of each fsync).  `xetl report` alone still syncs each file
+# before its rename.  N report files: renamed N times, fsynced N times under their final
+# names after the last rename, their directory after them; no temp file fsynced.
+setup sync
+# LeakSanitizer cannot run under ptrace: off for the traced runs (the suite's other runs check leaks).
+LSAN_OFF="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+SD=$(cd "$TMP" && pwd -P)/sync-out
+mkdir -p "$SD"
+XETL_REPORT_OUT="$SD" ASAN_OPTIONS="$LSAN_OFF" strace -f -qq -y -e trace=fsync,fdatasync,rename,renameat,renameat2 -o "$TMP/sync.trace" \
+    "$XETL" -q --as-of "$ASOF" nightly >/dev/null 2>&1
+is "$?" 0 "nightly under strace succeeds"
+n=$(ls "$SD" | grep -c '^xetl-roi-')
+is "$n" 7 "it wrote the 7 report files"
+is "$(grep -c "rename.*\"$SD/xetl-roi-[^\"]*\") = 0" "$TMP/sync.trace")" "$n" "each renamed into place once"
+is "$(grep -c "fsync([0-9]*<$SD/xetl-roi-[^>]*>) = 0" "$TMP/sync.trace")" "$n" "each fsynced once under its final name"
+is "$(grep -c "fsync([0-9]*<$SD/\.xetl-roi-" "$TMP/sync.trace")" 0 "no temp file fsynced"
+last_rename=$(grep -n "rename.*\"$SD/xetl-roi-" "$TMP/sync.trace" | tail -1 | cut -d: -f1)
+first_sync=$(grep -n "fsync([0-9]*<$SD/xetl-roi-" "$TMP/sync.trace" | head -1 | cut -d: -f1)
+last_sync=$(grep -n "fsync([0-9]*<$SD/xetl-roi-" "$TMP/sync.trace" | tail -1 | cut -d: -f1)
+dir_sync=$(grep -n "fsync([0-9]*<$SD>) = 0" "$TMP/sync.trace" | tail -1 | cut -d: -f1)
+ok "the files are synced after the last rename (at the end of the run)" [ "${first_sync:-0}" -gt "${last_rename:-999999}" ]
+ok "and their directory after them" [ "${dir_sync:-0}" -gt "${last_sync:-999999}" ]
+RD=$(cd "$TMP" && pwd -P)/sync-report
+ASAN_OPTIONS="$LSAN_OFF" strace -f -qq -y -e trace=fsync,fdatasync,rename,renameat,renameat2 -o "$TMP/report.trace" \
+    "$XETL" -q --as-of "$ASOF" report --out "$RD" >/dev/null 2>&1
+is "$?" 0 "report under strace succeeds"
+is "$(grep -c "fsync([0-9]*<$RD/\.xetl-roi-[^>]*>) = 0" "$TMP/report.trace")" 7 \
+   "xetl report alone fsyncs each of its 7 files before the rename"
+is "$(awk -v d="$RD" 'index($0, "fsync(") && index($0, "<" d "/.xetl-roi-") { s++ }
+                      index($0, "rename") && index($0, "\"" d "/xetl-roi-") { if (s == 0) bad++; s-- }
+                      END { print bad + 0 }' "$TMP/report.trace")" 0 "each rename after its file's fsync"
+
 done_testing

@@ -5,7 +5,7 @@
 # command to run and fails.
 set -eu
 PKGS="gcc make pkg-config libc6-dev libpq-dev libcsv-dev libcurl4-openssl-dev libxlsxwriter-dev libgsl-dev
-libjansson-dev libcmocka-dev postgresql python3 python3-openpyxl python3-aiosmtpd ca-certificates time"
+libjansson-dev libcmocka-dev postgresql python3 python3-openpyxl python3-aiosmtpd ca-certificates time strace"
 # `deps.sh fuzz` (make fuzz): clang and its libFuzzer runtime as well.
 [ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing=""
