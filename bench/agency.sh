@@ -49,6 +49,12 @@ unset XETL_CONFIG XETL_X_BEARER_TOKEN_FILE
 FAKE_PID=
 cleanup() {
     [ -n "$FAKE_PID" ] && kill -TERM "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+    # A saved database run in place outlives this run: a clean shutdown keeps its
+    # cumulative statistics (pg_stop's immediate one drops them), and with them
+    # the dead-tuple counts autovacuum needs, or the database bloats run by run.
+    if [ "${BENCH_DB_INPLACE:-0}" = 1 ] && [ -n "${PG_DIR:-}" ]; then
+        pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 600 stop >/dev/null 2>&1
+    fi
     pg_stop
     if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "agency: kept $DIR"; else rm -rf "$DIR"; fi
 }
