@@ -434,9 +434,12 @@ static int finish_run(struct ctx *ctx, struct db *db, const struct account_list 
         else
             rc = run_rollup(ctx, db, accts, plan, files);
     }
-    /* The run's reports were renamed into place unsynced (report_defer_sync): now durable, all at once. */
+    /* The run's reports were renamed into place unsynced (report_defer_sync): now durable, all at
+     * once; after a failed roll-up too (best effort), as the accounts' files stay. */
+    struct xerr sync_err = { 0 };
+    int synced = report_sync_files(files, rc ? &sync_err : &ctx->err);
     if (!rc)
-        rc = report_sync_files(files, &ctx->err);
+        rc = synced;
     /* The paths are for a person; under cron (-q) a job that went well says nothing. */
     if (!rc && files->n && ctx->verbosity >= 0)
         for (int i = 0; i < files->n; i++)
@@ -485,7 +488,7 @@ int pipeline_run(struct ctx *ctx, const struct pipeline_plan *plan)
     if (!rc)
         rc = finish_run(ctx, db, &accts, plan, &files);
     else {
-        struct xerr ignored; /* a failed run's finished accounts keep their files too (best effort) */
+        struct xerr ignored = { 0 }; /* a failed run's finished accounts keep their files too (best effort) */
         (void)report_sync_files(&files, &ignored);
     }
 out:

@@ -109,6 +109,7 @@ int report_generate(struct db *db, const struct config *cfg, const struct accoun
         snprintf(path, sizeof path, "%s/%s.xlsx", opts->out_dir, d.base);
         if ((rc = xlsx_write(&d, path, err)))
             goto out;
+        report_files_add(files, path, counts); /* in place now: listed (and so synced) whatever follows */
         if (posts_csv) {
             rc = csvout_close(posts_csv, true, err);
             posts_csv = NULL;
@@ -121,7 +122,6 @@ int report_generate(struct db *db, const struct config *cfg, const struct accoun
                     sizeof *files->paths * (size_t)(files->n - 1 - posts_at));
             files->paths[posts_at] = p;
         }
-        report_files_add(files, path, counts);
     }
     log_info("report '%s' %s..%s: %d posts", acct->handle, d.from_date, d.to_date, d.posts.nrows);
     rc = db_commit(db, err);

@@ -90,13 +90,20 @@ void report_defer_sync(bool on)
     defer_sync = on;
 }
 
-/* fsync of path (a file or a directory); 0 or errno. */
+/* fsync of path (a file or a directory); 0 or errno.  Non-blocking, and only a regular
+ * file or a directory: a FIFO planted under a report's name in a shared directory never
+ * blocks the run. */
 static int sync_path(const char *path, int flags)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | flags), e = 0;
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags), e = 0;
     if (fd < 0)
         return errno;
-    if (fsync(fd))
+    if (fstat(fd, &st))
+        e = errno;
+    else if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        e = EINVAL;
+    else if (fsync(fd))
         e = errno;
     close(fd);
     return e;
@@ -107,7 +114,7 @@ int report_sync_files(const struct report_files *files, struct xerr *err)
     char **dirs = xcalloc((size_t)files->n + 1, sizeof *dirs);
     int ndirs = 0, rc = 0, e;
 
-    for (int i = 0; i < files->n && !rc; i++) {
+    for (int i = 0; i < files->n; i++) {
         if ((e = sync_path(files->paths[i], O_NOFOLLOW))) {
             rc = report_io_error(err, e, "sync", files->paths[i]);
             break;
@@ -225,6 +232,9 @@ int report_file_mode(const struct config *cfg, mode_t *mode, struct xerr *err)
     m = strtol(s, &end, 8);
     if (errno || *end || end == s || m < 0 || m > 0777)
         return xerr_set(err, XETL_EX_CONFIG, "report.file_mode '%s' is not an octal file mode such as 0640", s);
+    /* A nightly reopens each file to sync it at the end (report_sync_files). */
+    if (!(m & 0400))
+        return xerr_set(err, XETL_EX_CONFIG, "report.file_mode '%s' does not let the owner read the files", s);
     *mode = (mode_t)m;
     return 0;
 }

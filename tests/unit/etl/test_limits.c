@@ -202,6 +202,8 @@ static void test_file_mode_and_io_class(void **state)
     assert_int_equal(report_file_mode(cfg, &m, &err), XETL_EX_CONFIG);
     setenv("XETL_REPORT_FILE_MODE", "10000", 1);
     assert_int_equal(report_file_mode(cfg, &m, &err), XETL_EX_CONFIG);
+    setenv("XETL_REPORT_FILE_MODE", "0240", 1); /* the owner could not read them back */
+    assert_int_equal(report_file_mode(cfg, &m, &err), XETL_EX_CONFIG);
     unsetenv("XETL_REPORT_FILE_MODE");
     config_free(cfg);
     assert_int_equal(report_io_code(ENOSPC), XETL_EX_IOERR);
