@@ -218,6 +218,18 @@ key=$(on "$CPORT" -d xetl_adopt -c "SELECT pg_get_constraintdef(oid) FROM pg_con
     fail "after the upgrade on Citus the snapshots' key is: $key"
 say "upgraded a distributed table: migration 0290 applied again on Citus"
 
+# The same for 0300 (the standalone shape's tweet-id index of content_metadata rebuilt
+# with INCLUDE columns) on the workload's database, where Citus has placed the bot's table.
+on "$CPORT" -d xetl_check -c "CREATE INDEX xetl_content_metadata_tweet_idx ON content_metadata ((tweet_id::text))" \
+    -c "DROP INDEX xetl_content_metadata_tweet_cov_idx" \
+    -c "DELETE FROM xetl.schema_migrations WHERE version = 300" >/dev/null || fail "could not undo migration 0300"
+"$XETL" --db "$CITUS_DB" migrate 2>"$WORK/upgrade300.log" ||
+    { cat "$WORK/upgrade300.log"; fail "migration 0300 did not apply on Citus"; }
+idx=$(on "$CPORT" -d xetl_check -c "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes
+                                    WHERE tablename = 'content_metadata' AND indexname LIKE 'xetl_content_metadata_tweet%'")
+[ "$idx" = "xetl_content_metadata_tweet_cov_idx" ] || fail "after the upgrade on Citus the bot's tweet-id index is: $idx"
+say "upgraded a placed bot table: migration 0300 applied again on Citus"
+
 bad=0
 for f in $(cd "$WORK/plain" && find tables reports xlsx -type f ! -name '*.xlsx' | sort); do
     if ! cmp -s "$WORK/plain/$f" "$WORK/citus/$f"; then
