@@ -20,7 +20,8 @@
 -- entry to each of the table's indexes; the bot writes a row a few times in
 -- its life.  Index-only reads need the table's visibility map, which
 -- autovacuum keeps (the table is mostly inserted to).  The build locks the
--- bot's writes to the table for its duration (18 s for 4.5 M rows).
+-- bot's writes to the table for its duration (about half a minute for 4.5 M
+-- rows on the benchmark machine, read cold).
 DO $idx$
 DECLARE
     cols text;
