@@ -164,10 +164,7 @@ int report_commit_file(const char *tmp_path, const char *final_path, mode_t mode
         return 0;
     snprintf(dir, sizeof dir, "%s", final_path);
     /* The rename itself must survive a crash: sync the directory (best effort). */
-    if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY)) >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
+    (void)sync_path(dirname(dir), O_DIRECTORY);
     return 0;
 }
 

@@ -215,6 +215,38 @@ static void test_file_mode_and_io_class(void **state)
     assert_non_null(strstr(err.msg, "cannot write '/r/x.csv': No space left on device"));
 }
 
+/* The end-of-run sync of a nightly's reports: a FIFO planted under a report's name neither
+ * blocks it nor passes for synced, and a file gone since is an error naming it. */
+static void test_sync_files_bad_paths(void **state)
+{
+    char dir[] = "/tmp/xetl-test-sync.XXXXXX", good[64], fifo[64], gone[64];
+    char *paths[2];
+    struct report_files files = { paths, 2 };
+    struct xerr err = { 0 };
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(good, sizeof good, "%s/a.csv", dir);
+    snprintf(fifo, sizeof fifo, "%s/b.csv", dir);
+    snprintf(gone, sizeof gone, "%s/c.csv", dir);
+    FILE *f = fopen(good, "w");
+    assert_non_null(f);
+    fputs("x\n", f);
+    fclose(f);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    paths[0] = good;
+    paths[1] = fifo;
+    assert_int_equal(report_sync_files(&files, &err), XETL_EX_SOFTWARE);
+    assert_non_null(strstr(err.msg, fifo));
+    paths[1] = gone;
+    assert_int_equal(report_sync_files(&files, &err), XETL_EX_CANTCREAT);
+    assert_non_null(strstr(err.msg, gone));
+    files.n = 1;
+    assert_int_equal(report_sync_files(&files, &err), 0);
+    unlink(good);
+    unlink(fifo);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_formula_cells),
         cmocka_unit_test(test_planted_temp_name),
         cmocka_unit_test(test_file_mode_and_io_class),
+        cmocka_unit_test(test_sync_files_bad_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
