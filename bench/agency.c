@@ -59,7 +59,7 @@
 #define MAX_ACCOUNTS 4096      /* 12 bits of the id */
 
 static long n_accounts, ppd, n_days, snap_days;
-static int64_t as_of, t0, spacing;
+static int64_t as_of, t0, spacing, content_from;
 static int bot_content;
 
 static const char *const ct_id[] = { "ct_tips", "ct_hot_take", "ct_data_story", "ct_question" };
@@ -92,7 +92,20 @@ static void setup(void)
     as_of = env_long("BENCH_AS_OF_EPOCH", 1795226400L /* 2026-11-21T02:00:00Z */, 1400000000L, 4000000000L);
     bot_content = (int)env_long("BENCH_BOT_CONTENT", 1, 0, 1);
     spacing = DAY / ppd;
-    t0 = as_of - n_days * DAY;
+    /*
+     * The posts are anchored at the load's as-of, not the night's: a post's id
+     * and numbers are a function of its slot k, so a night after the load (or
+     * the warm-up night before it) must see the same posts the load wrote.
+     */
+    t0 = env_long("BENCH_LOAD_AS_OF_EPOCH", as_of, 1400000000L, 4000000000L) - n_days * DAY;
+    content_from = env_long("BENCH_CONTENT_FROM_EPOCH", 0, 0, 4000000000L);
+}
+
+/* Post slots: the load's days, and the days since (a later night's new posts). */
+static long n_posts(void)
+{
+    long n = as_of > t0 ? (long)((as_of - t0) / spacing) : 0;
+    return n > n_days * ppd ? n : n_days * ppd;
 }
 
 /* ---- the model ---- */
@@ -161,7 +174,7 @@ static int post_from_id(int64_t id, struct post *p)
     if (id <= 0 || a < 1 || a > n_accounts || t < t0)
         return -1;
     long k = (long)((t - t0 - offset_of(a)) / spacing);
-    if (k < 0 || k >= n_days * ppd)
+    if (k < 0 || k >= n_posts())
         return -1;
     post_make(a, k, p);
     return p->id == id ? 0 : -1;
@@ -194,7 +207,7 @@ static long followers_at(long a, int64_t t)
 {
     double f = 1000.0 + (double)(a * 37 % 5000) + 4.0 * (double)(t - t0) / DAY;
     struct post p;
-    for (long k = 0; k < n_days * ppd; k++) {
+    for (long k = 0, n = n_posts(); k < n; k++) {
         post_make(a, k, &p);
         if (p.created > t)
             break;
@@ -208,7 +221,7 @@ static long posts_before(long a, int64_t t) /* posts created at or before t */
     if (t < t0 + offset_of(a))
         return 0;
     long n = (long)((t - t0 - offset_of(a)) / spacing) + 1;
-    return n > n_days * ppd ? n_days * ppd : n;
+    return n > n_posts() ? n_posts() : n;
 }
 
 /* The nightly run that last snapshotted the post before the as-of: 0 if none
@@ -277,7 +290,7 @@ static void gen_posts(FILE *o, const char *which)
     char text[200], uuid[40], ts[40], ls[40], gm[300];
     struct post p;
     for (long a = 1; a <= n_accounts; a++)
-        for (long k = 0; k < n_days * ppd; k++) {
+        for (long k = 0, n = n_posts(); k < n; k++) {
             post_make(a, k, &p);
             if (p.created >= as_of)
                 break;
@@ -289,6 +302,8 @@ static void gen_posts(FILE *o, const char *which)
             if (!strcmp(which, "content")) {
                 if (!bot_content)
                     return;
+                if (p.created <= content_from) /* BENCH_CONTENT_FROM_EPOCH: a later day's new posts only */
+                    continue;
                 /* decision_id, decision_type, content, status, tweet_id, target_tweet_id, target_username,
                  * scheduled_at, posted_at, generation_metadata */
                 fprintf(o, "%s\t%s\t%s\tposted\t%lld\t", uuid, p.reply ? "reply" : "single", text, (long long)p.id);
@@ -360,7 +375,7 @@ static void gen_snapshots(FILE *o)
         ts_of(at, ts, sizeof ts, 0);
         for (long a = 1; a <= n_accounts; a++) {
             long fol = followers_at(a, at);
-            for (long k = posts_before(a, at - TRACK_S); k < n_days * ppd; k++) {
+            for (long k = posts_before(a, at - TRACK_S), n = n_posts(); k < n; k++) {
                 post_make(a, k, &p);
                 if (p.created >= at)
                     break;

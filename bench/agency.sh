@@ -20,8 +20,8 @@
 # keeps the warmed database in DIR and stops; BENCH_DB_INPLACE=1 runs on the
 # BENCH_DB_FROM directory itself instead of a copy (it is changed by the run).  BENCH_NIGHTLY_ARGS:
 # more options for the measured nightly (e.g. --shard 1/50: a sample of the accounts).
-# BENCH_JOBS (3): nightly --jobs, accounts at once.  BENCH_DB_SAVE=DIR keeps a
-# copy of the loaded data directory; BENCH_DB_FROM=DIR starts from such a copy
+# BENCH_JOBS (3): nightly --jobs, accounts at once.  BENCH_FLOORS=0 skips the
+# floors (see there).  BENCH_DB_SAVE=DIR keeps a copy of the loaded data directory; BENCH_DB_FROM=DIR starts from such a copy
 # instead of generating (the 1,000-account load takes minutes); with
 # BENCH_LOAD_ONLY=1 the script stops once it is saved.
 # Other knobs: BENCH_AS_OF (2026-11-21T02:00:00Z), BENCH_DIR (a new directory
@@ -116,6 +116,8 @@ pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -t 120 restart >/dev/null || { cat 
 createdb agency || exit 1
 export PGDATABASE=agency XETL_DB="dbname=agency"
 "$XETL" -q migrate || exit 1
+# The load's as-of, kept with the database: a later run from a saved copy serves the same posts.
+Q -c "COMMENT ON DATABASE agency IS 'xetl bench: loaded as of $AS_OF'" || exit 1
 
 # load TABLE COLUMNS GEN: `agency gen GEN` into TABLE in one transaction that
 # truncates it and drops its keys and indexes first, then builds them again
@@ -187,6 +189,30 @@ if [ -n "${BENCH_DB_SAVE:-}" ]; then
 fi
 fi
 
+# The posts are the load's (bench/agency.c anchors them at its as-of), whatever
+# night runs: a saved database says when it was loaded; one saved before that was
+# recorded was loaded at the default as-of.
+LOAD_AS_OF=$(Q -c "SELECT substring(shobj_description(oid, 'pg_database') FROM 'loaded as of (.*)$')
+                     FROM pg_database WHERE datname = 'agency'")
+BENCH_LOAD_AS_OF_EPOCH=$(date -u -d "${LOAD_AS_OF:-2026-11-21T02:00:00Z}" +%s) || exit 1
+export BENCH_LOAD_AS_OF_EPOCH
+
+# new_content EPOCH: the bot's posts of the day before the night at EPOCH that the
+# bot's table does not have yet, as the bot would have written them that day (a
+# night after the load's as-of has new posts to find, like any agency night).
+new_content() {
+    [ "$BENCH_BOT_CONTENT" = 1 ] || return 0
+    newest=$(Q -c "SELECT coalesce(extract(epoch FROM max(posted_at))::bigint, 0) FROM content_metadata") || return 1
+    from=$(($1 - 86400))
+    [ "$newest" -gt "$from" ] && from=$newest
+    [ "$from" -lt "$1" ] || return 0
+    n0=$(Q -c "SELECT count(*) FROM content_metadata") || return 1
+    BENCH_AS_OF_EPOCH=$1 BENCH_CONTENT_FROM_EPOCH=$from "$AGENCY" gen content |
+        Q -c "\\copy content_metadata (decision_id, decision_type, content, status, tweet_id, target_tweet_id, target_username, scheduled_at, posted_at, generation_metadata) FROM pstdin" ||
+        return 1
+    note "the bot's posts after $(date -u -d "@$from" +%Y-%m-%dT%H:%M:%SZ): $(($(Q -c "SELECT count(*) FROM content_metadata") - n0)) added to content_metadata"
+}
+
 # The fake X API, answering as of epoch $1.
 fake_start() {
     rm -f "$DIR/fake.port"
@@ -212,6 +238,7 @@ export XETL_REPORT_OUT="$DIR/reports"
 # outputs to update) rather than the first night after a load.  With
 # BENCH_NIGHTLY_ARGS (a shard), the warm-up night runs the same accounts.
 if [ "${BENCH_WARMUP:-0}" = 1 ]; then
+    new_content $((BENCH_AS_OF_EPOCH - 86400)) || exit 1
     fake_start $((BENCH_AS_OF_EPOCH - 86400))
     W0=$(now)
     "$XETL" -q --as-of "$(date -u -d "@$((BENCH_AS_OF_EPOCH - 86400))" +%Y-%m-%dT%H:%M:%SZ)" nightly \
@@ -227,6 +254,7 @@ if [ "${BENCH_WARMUP:-0}" = 1 ]; then
         exit 0
     fi
 fi
+new_content "$BENCH_AS_OF_EPOCH" || exit 1
 fake_start "$BENCH_AS_OF_EPOCH"
 
 # The server's CPU seconds so far: the postmaster's own and reaped children's, plus its live backends'.
@@ -319,7 +347,11 @@ floor() {
     note "floor $name: COPY of $rows rows into $t: $(awk -v m="$ms" 'BEGIN { printf "%.2f", m / 1000 }') s"
 }
 : > "$DIR/floors.txt"
-if [ "$DONE" -gt 0 ]; then
+# BENCH_FLOORS=0 skips them: on a saved database run in place night after night, each
+# floor's DELETE and rolled-back COPY leave dead copies of the night's rows behind, and
+# the exports need as much free disk as the rows (the analytics rows alone are gigabytes
+# at 1,000 accounts: a run that did not check filled the disk).
+if [ "$DONE" -gt 0 ] && [ "${BENCH_FLOORS:-1}" != 0 ]; then
     note "floors: the same rows COPYed into the same tables (rolled back)"
     floor snapshots performance_snapshots "snapshot_at = '$AS_OF' AND source = 'api'"
     floor posts xetl.posts "last_snapshot_at = '$AS_OF'"
