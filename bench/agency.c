@@ -17,11 +17,15 @@
  *
  * The shape comes from the environment: BENCH_ACCOUNTS (1000),
  * BENCH_POSTS_PER_DAY (50), BENCH_DAYS (90), BENCH_SNAP_DAYS (30),
- * BENCH_AS_OF_EPOCH (the nightly's as-of), BENCH_BOT_CONTENT (1).
+ * BENCH_AS_OF_EPOCH (the nightly's as-of), BENCH_LOAD_AS_OF_EPOCH (the
+ * load's as-of, which the posts are counted from; default the nightly's),
+ * BENCH_CONTENT_FROM_EPOCH (gen content: only posts created after it; 0),
+ * BENCH_BOT_CONTENT (1).
  *
  * The model (everything a pure function of account a, post k and time):
- * post k of account a is created at T0 + k·spacing + offset(a), T0 = as-of −
- * days; its counters follow floor(A·(1 − (1 + h/c)^−θ)) of its age h hours
+ * post k of account a is created at T0 + k·spacing + offset(a), T0 = the
+ * load's as-of − days (posts after the load's as-of are a later night's);
+ * its counters follow floor(A·(1 − (1 + h/c)^−θ)) of its age h hours
  * (the Lomax shape of tests/fakex/sim.py); the follower count is a baseline,
  * a drift and each post's own Lomax-shaped follows.  Tweet ids are
  * snowflakes, (ms since X's epoch) << 22 | a << 10 | k mod 1024, so the
@@ -59,7 +63,7 @@
 #define MAX_ACCOUNTS 4096      /* 12 bits of the id */
 
 static long n_accounts, ppd, n_days, snap_days;
-static int64_t as_of, t0, spacing, content_from;
+static int64_t as_of, load_as_of, t0, spacing, content_from;
 static int bot_content;
 
 static const char *const ct_id[] = { "ct_tips", "ct_hot_take", "ct_data_story", "ct_question" };
@@ -97,15 +101,15 @@ static void setup(void)
      * and numbers are a function of its slot k, so a night after the load (or
      * the warm-up night before it) must see the same posts the load wrote.
      */
-    t0 = env_long("BENCH_LOAD_AS_OF_EPOCH", as_of, 1400000000L, 4000000000L) - n_days * DAY;
+    load_as_of = env_long("BENCH_LOAD_AS_OF_EPOCH", as_of, 1400000000L, 4000000000L);
+    t0 = load_as_of - n_days * DAY;
     content_from = env_long("BENCH_CONTENT_FROM_EPOCH", 0, 0, 4000000000L);
 }
 
-/* Post slots: the load's days, and the days since (a later night's new posts). */
+/* Post slots: the load's n_days·ppd, and those of the time since (a later night's new posts). */
 static long n_posts(void)
 {
-    long n = as_of > t0 ? (long)((as_of - t0) / spacing) : 0;
-    return n > n_days * ppd ? n : n_days * ppd;
+    return n_days * ppd + (as_of > load_as_of ? (long)((as_of - load_as_of) / spacing) : 0);
 }
 
 /* ---- the model ---- */

@@ -28,6 +28,9 @@
 # under /tmp; the PostgreSQL data, the reports and logs go there and are removed
 # at the end unless BENCH_KEEP=1), BENCH_BOT_CONTENT (1: the bot's
 # content_metadata is filled and the accounts read it; 0: no bot content).
+# The posts are counted from the load's as-of (a comment on the database), so a
+# night at a later BENCH_AS_OF on a saved copy sees the loaded posts, and first
+# gets the bot's new posts of its day (new_content below).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${XETL_BUILD:-build}
@@ -36,6 +39,8 @@ AGENCY="$ROOT/$BUILD/bench/agency"
 export BENCH_ACCOUNTS=${BENCH_ACCOUNTS:-1000} BENCH_POSTS_PER_DAY=${BENCH_POSTS_PER_DAY:-50}
 export BENCH_DAYS=${BENCH_DAYS:-90} BENCH_SNAP_DAYS=${BENCH_SNAP_DAYS:-30} BENCH_BOT_CONTENT=${BENCH_BOT_CONTENT:-1}
 AS_OF=${BENCH_AS_OF:-2026-11-21T02:00:00Z}
+# Derived below from the database (the load's as-of), never taken from the caller.
+unset BENCH_LOAD_AS_OF_EPOCH BENCH_CONTENT_FROM_EPOCH
 BENCH_AS_OF_EPOCH=$(date -u -d "$AS_OF" +%s) || exit 1
 export BENCH_AS_OF_EPOCH
 for f in "$XETL" "$AGENCY"; do
@@ -193,13 +198,15 @@ fi
 # night runs: a saved database says when it was loaded; one saved before that was
 # recorded was loaded at the default as-of.
 LOAD_AS_OF=$(Q -c "SELECT substring(shobj_description(oid, 'pg_database') FROM 'loaded as of (.*)$')
-                     FROM pg_database WHERE datname = 'agency'")
+                     FROM pg_database WHERE datname = 'agency'") || exit 1
 BENCH_LOAD_AS_OF_EPOCH=$(date -u -d "${LOAD_AS_OF:-2026-11-21T02:00:00Z}" +%s) || exit 1
 export BENCH_LOAD_AS_OF_EPOCH
 
 # new_content EPOCH: the bot's posts of the day before the night at EPOCH that the
 # bot's table does not have yet, as the bot would have written them that day (a
 # night after the load's as-of has new posts to find, like any agency night).
+# Only that day's: after a gap of nights, the posts of the days between are not
+# the bot's (the nightly's timeline scan may still find the last few days').
 new_content() {
     [ "$BENCH_BOT_CONTENT" = 1 ] || return 0
     newest=$(Q -c "SELECT coalesce(extract(epoch FROM max(posted_at))::bigint, 0) FROM content_metadata") || return 1
