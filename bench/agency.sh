@@ -321,8 +321,9 @@ RUN=$(Q -c "SELECT max(run_id) FROM xetl.runs WHERE command = 'nightly'")
 DONE=$(Q -c "SELECT count(*) FROM xetl.run_stages WHERE run_id = $RUN AND stage = 'report' AND status = 'ok'")
 ACCTS="account_id IN (SELECT account_id FROM xetl.run_stages WHERE run_id = $RUN AND stage = 'report' AND status = 'ok')"
 
-# Per stage: wall (sum over accounts), rows and fits from the run log, and the
-# peak of the RSS samples taken while the stage ran.
+# Per stage: wall (sum over accounts), rows, fits and xetl's CPU (cpu_ms; -1 from
+# a binary that does not record it) from the run log, and the peak of the RSS
+# samples taken while the stage ran.
 Q -F ' ' -c "SELECT stage, extract(epoch FROM started_at)::numeric(20,3), extract(epoch FROM coalesce(finished_at,
                     clock_timestamp()))::numeric(20,3) FROM xetl.run_stages WHERE run_id = $RUN ORDER BY stage_id" \
     > "$DIR/intervals.txt"
@@ -331,7 +332,8 @@ awk 'NR == FNR { st[n] = $1; a[n] = $2; b[n] = $3; n++; next }
      END { for (s in peak) print s, peak[s] }' "$DIR/intervals.txt" "$DIR/rss.txt" > "$DIR/stage_rss.txt"
 Q -F ' ' -c "SELECT stage, count(*), round(sum(extract(epoch FROM finished_at - started_at))::numeric, 2),
                     coalesce(sum((counts->>'rows')::bigint), 0), coalesce(sum((counts->>'fits')::bigint), 0),
-                    coalesce(sum((counts->>'requests')::bigint), 0), count(*) FILTER (WHERE status <> 'ok')
+                    coalesce(sum((counts->>'requests')::bigint), 0), count(*) FILTER (WHERE status <> 'ok'),
+                    coalesce(round(sum((counts->>'cpu_ms')::bigint) / 1000.0, 1), -1)
                FROM xetl.run_stages WHERE run_id = $RUN AND $ACCTS GROUP BY stage ORDER BY min(stage_id)" \
     > "$DIR/stages.txt"
 
@@ -405,13 +407,13 @@ echo "agency night: $BENCH_ACCOUNTS accounts ($DONE finished), $TRACKED posts tr
     "exit $rc; $FOREIGN fetched posts of other accounts skipped; $(date -u +%Y-%m-%d), load at the end:" \
     "$(uptime | sed 's/.*load average: //')"
 echo
-echo "| stage | accounts | wall s | rows | rows/s | posts/s | peak RSS MiB | floor s | floor rows | ratio |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| stage | accounts | wall s | xetl CPU s | rows | rows/s | posts/s | peak RSS MiB | floor s | floor rows | ratio |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 awk -v tracked="$TRACKED" -v reported="$REPORTED" '
     FILENAME ~ /stage_rss/ { rss[$1] = $2; next }
     FILENAME ~ /floors/ { fs[$1] = $3 / 1000; fr[$1] = $2; next }
     {
-        st = $1; acc = $2; wall = $3; rows = $4; fits = $5
+        st = $1; acc = $2; wall = $3; rows = $4; fits = $5; cpu = $8
         split("", parts)
         if (st == "pull") n = split("snapshots posts tac replies followers raw", parts)
         else if (st == "fit") n = split("tac predictions replies", parts)
@@ -423,7 +425,8 @@ awk -v tracked="$TRACKED" -v reported="$REPORTED" '
         f = 0; r = 0; have = n > 0
         for (i = 1; i <= n; i++) { if (!(parts[i] in fs)) have = 0; f += fs[parts[i]]; r += fr[parts[i]] }
         posts = (st == "report") ? reported : tracked
-        printf "| %s | %d | %.1f | %d%s | %s | %s | %s | %s | %s | %s |\n", st, acc, wall, rows,
+        printf "| %s | %d | %.1f | %s | %d%s | %s | %s | %s | %s | %s | %s |\n", st, acc, wall,
+            (cpu >= 0 ? sprintf("%.1f", cpu) : "-"), rows,
             (fits ? sprintf(" (%d fits)", fits) : ""),
             ((wall > 0) ? sprintf("%.0f", rows / wall) : "-"),
             ((wall > 0 && st != "learn" && st != "health") ? sprintf("%.0f", posts / wall) : "-"),

@@ -39,4 +39,5 @@ void cli_counts_add(struct stage_counts *sum, const struct stage_counts *c)
     sum->attributions += c->attributions;
     sum->reports += c->reports;
     sum->warnings += c->warnings;
+    sum->cpu_ms += c->cpu_ms;
 }

@@ -341,6 +341,9 @@ static void run_end(struct ctx *ctx, int rc)
     if (!ctx->db)
         return;
     db_rollback(ctx->db); /* a command that failed mid-transaction */
+    /* The run's CPU is the whole command's, its finished workers' included,
+     * not the sum of its stages (connecting, migrations, the worker pool). */
+    ctx->counts.cpu_ms = log_cpu_ms(true);
     /* The command may have settled its own as-of (rerun: the end of its range). */
     if (runlog_end(ctx->db, ctx->run_id, rc, ctx->err.msg, &ctx->counts, &ctx->run_range, ctx->as_of, &err))
         log_warn("cannot record the end of run %lld in xetl.runs: %s", (long long)ctx->run_id, err.msg);

@@ -59,6 +59,7 @@ static int run_stage(struct ctx *ctx, struct db *db, size_t s, const struct acco
     struct stage_args a = { 0 };
     double t0 = log_wallclock();
     int64_t sid = runlog_stage_begin(db, ctx->run_id, stages[s].name, acct->id);
+    long cpu0 = log_cpu_ms(false);
     int rc;
 
     a.as_of = plan->as_of;
@@ -67,6 +68,7 @@ static int run_stage(struct ctx *ctx, struct db *db, size_t s, const struct acco
     a.range = *(const struct xrange *)((const char *)plan + stages[s].range);
     a.files = files;
     rc = stages[s].fn(db, ctx->cfg, acct, &a, &c, &ctx->err);
+    c.cpu_ms = log_cpu_ms(false) - cpu0;
     runlog_stage_end(db, sid, rc, &c, ctx->err.msg);
     cli_counts_add(&ctx->counts, &c);
     if (rc) {
@@ -86,10 +88,12 @@ static int run_rollup(struct ctx *ctx, struct db *db, const struct account_list 
     struct stage_args a = { .as_of = plan->as_of, .run_id = ctx->run_id, .range = plan->report };
     struct report_opts ro = { .out_dir = config_get_or_default(ctx->cfg, "report.out") };
     int64_t sid = runlog_stage_begin(db, ctx->run_id, "rollup", 0);
+    long cpu0 = log_cpu_ms(false);
     int rc;
 
     if (!(rc = report_parse_formats(config_get(ctx->cfg, "report.format"), &ro, &ctx->err)))
         rc = report_rollup(db, ctx->cfg, accts, &a, &ro, files, &c, &ctx->err);
+    c.cpu_ms = log_cpu_ms(false) - cpu0;
     runlog_stage_end(db, sid, rc, &c, ctx->err.msg);
     cli_counts_add(&ctx->counts, &c);
     if (rc)
@@ -106,7 +110,9 @@ static int run_mail(struct ctx *ctx, struct db *db, const struct report_files *f
     if (!to || !*to)
         return 0;
     int64_t sid = runlog_stage_begin(db, ctx->run_id, "mail", 0);
+    long cpu0 = log_cpu_ms(false);
     rc = mail_send_files(ctx->cfg, to, files->paths, files->n, &ctx->err);
+    c.cpu_ms = log_cpu_ms(false) - cpu0;
     runlog_stage_end(db, sid, rc, &c, ctx->err.msg);
     if (rc)
         xerr_prefix(&ctx->err, "stage 'mail' failed (the reports are on disk): ");

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +30,19 @@ double log_wallclock(void)
     struct timeval tv;
     gettimeofday(&tv, NULL);
     return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+long log_cpu_ms(bool children)
+{
+    struct rusage ru;
+    long ms = 0;
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        ms += ru.ru_utime.tv_sec * 1000L + ru.ru_utime.tv_usec / 1000 + ru.ru_stime.tv_sec * 1000L +
+              ru.ru_stime.tv_usec / 1000;
+    if (children && getrusage(RUSAGE_CHILDREN, &ru) == 0)
+        ms += ru.ru_utime.tv_sec * 1000L + ru.ru_utime.tv_usec / 1000 + ru.ru_stime.tv_sec * 1000L +
+              ru.ru_stime.tv_usec / 1000;
+    return ms;
 }
 
 static void stamp(char *out, size_t n)

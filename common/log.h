@@ -45,5 +45,8 @@ void progress_step(struct progress *p, long n);
 void progress_end(struct progress *p);
 
 double log_wallclock(void); /* seconds since the epoch, for durations only */
+/* CPU milliseconds (user + system) of this process, all its threads, and with
+ * children its waited-for children too: for per-stage CPU in the run log. */
+long log_cpu_ms(bool children);
 
 #endif

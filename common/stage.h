@@ -39,6 +39,7 @@ struct stage_counts {
     long attributions;  /* follower_attributions rows */
     long reports;       /* files written */
     long warnings;      /* partial errors recorded and tolerated */
+    long cpu_ms;        /* CPU of xetl's process in the stage (user + system), ms */
 };
 
 #endif

@@ -42,6 +42,7 @@ char *runlog_counts_json(const struct stage_counts *c)
         { "attributions", offsetof(struct stage_counts, attributions) },
         { "reports", offsetof(struct stage_counts, reports) },
         { "warnings", offsetof(struct stage_counts, warnings) },
+        { "cpu_ms", offsetof(struct stage_counts, cpu_ms) },
     };
     struct sbuf sb = SBUF_INIT;
     struct jw w;

@@ -46,6 +46,8 @@ is "$(sed "s|$TMP/three|D|" "$TMP/three.out")" "$(sed "s|$TMP/one|D|" "$TMP/one.
    "the same paths printed, in the same order"
 is "$(sql "SELECT counts->>'reports' FROM xetl.runs WHERE run_id = $(last_run)")" \
    "$(grep -c . "$TMP/one.out")" "the run log counts every file the workers wrote"
+is "$(sql "SELECT (r.counts->>'cpu_ms')::bigint >= sum((s.counts->>'cpu_ms')::bigint) AND sum((s.counts->>'cpu_ms')::bigint) > 0 FROM xetl.runs r JOIN xetl.run_stages s USING (run_id) WHERE r.run_id = $(last_run) GROUP BY r.counts")" t \
+   "the run's CPU counts its workers' stages (their CPU is the run's children's)"
 
 # --- rerun --jobs (against rerun one at a time), and nightly.jobs from the environment -----------
 XETL_REPORT_OUT="$TMP/rr1" "$XETL" -q rerun --from 2026-11-13 --to 2026-11-19 >/dev/null 2>"$TMP/rr1.err"

@@ -97,6 +97,12 @@ is "$(sql "SELECT string_agg(stage || ':' || status, ',' ORDER BY stage_id) FROM
    "pull:ok,fit:ok,attribute:ok,learn:ok,health:ok,report:ok" "one run_stages row per stage, in order"
 is "$(sql "SELECT (counts->>'requests')::int > 0 AND (counts->>'fits')::int > 0 AND (counts->>'attributions')::int > 0 AND (counts->>'reports')::int = 7 FROM xetl.runs ORDER BY run_id DESC LIMIT 1")" t \
    "the run's counts: requests, fits, attributions, reports"
+is "$(sql "SELECT string_agg(stage || ':' || ((counts->>'cpu_ms')::bigint >= 0)::text, ',' ORDER BY stage_id) FROM xetl.run_stages WHERE run_id = (SELECT max(run_id) FROM xetl.runs)")" \
+   "pull:true,fit:true,attribute:true,learn:true,health:true,report:true" "every stage records its CPU (cpu_ms)"
+is "$(sql "SELECT (s.counts->>'cpu_ms')::bigint > 0 FROM xetl.run_stages s WHERE s.run_id = (SELECT max(run_id) FROM xetl.runs) AND s.stage = 'fit'")" t \
+   "fitting the account's curves takes some CPU"
+is "$(sql "SELECT (r.counts->>'cpu_ms')::bigint >= sum((s.counts->>'cpu_ms')::bigint) FROM xetl.runs r JOIN xetl.run_stages s USING (run_id) WHERE r.run_id = (SELECT max(run_id) FROM xetl.runs) GROUP BY r.counts")" t \
+   "the run's CPU is at least its stages' together"
 is "$(sql "SELECT to_char(range_from, 'YYYY-MM-DD') || '..' || to_char(range_to, 'YYYY-MM-DD') FROM xetl.runs ORDER BY run_id DESC LIMIT 1")" \
    "2026-11-13..2026-11-20" "the run log records the report range"
 results_digest > "$TMP/clean.digest"

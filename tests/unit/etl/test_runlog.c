@@ -73,7 +73,8 @@ static void test_counts_json(void **state)
     assert_true(jv_int(jv_get(v, "rejects"), &n) && n == 0);
     assert_true(jv_int(jv_get(v, "fits"), &n) && n == 3);
     assert_true(jv_int(jv_get(v, "warnings"), &n) && n == 1);
-    assert_int_equal(jv_len(v), 7);
+    assert_true(jv_int(jv_get(v, "cpu_ms"), &n) && n == 0);
+    assert_int_equal(jv_len(v), 8);
     jv_free(v);
     free(s);
 }
