@@ -15,8 +15,8 @@
 #   make bench-agency                       agency scale (about 45 M snapshot rows)
 #   BENCH_ACCOUNTS=20 sh bench/agency.sh     what `make bench` runs
 #
-# BENCH_WARMUP=1 runs the night before first (not measured).  BENCH_PSS=1 (with
-# BENCH_DB_FROM) prints the measured night's costliest statements; BENCH_WARM_SAVE=DIR
+# BENCH_WARMUP=1 runs the night before first (not measured).  BENCH_PSS=1 prints
+# the measured night's costliest statements; BENCH_WARM_SAVE=DIR
 # keeps the warmed database in DIR and stops; BENCH_DB_INPLACE=1 runs on the
 # BENCH_DB_FROM directory itself instead of a copy (it is changed by the run).  BENCH_NIGHTLY_ARGS:
 # more options for the measured nightly (e.g. --shard 1/50: a sample of the accounts).
@@ -54,10 +54,12 @@ unset XETL_CONFIG XETL_X_BEARER_TOKEN_FILE
 FAKE_PID=
 cleanup() {
     [ -n "$FAKE_PID" ] && kill -TERM "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
-    # A saved database run in place outlives this run: a clean shutdown keeps its
-    # cumulative statistics (pg_stop's immediate one drops them), and with them
-    # the dead-tuple counts autovacuum needs, or the database bloats run by run.
-    if [ "${BENCH_DB_INPLACE:-0}" = 1 ] && [ -n "${PG_DIR:-}" ]; then
+    # A saved database run in place, or a kept one, outlives this run: a clean
+    # shutdown keeps its cumulative statistics (pg_stop's immediate one drops
+    # them), and with them the dead-tuple counts autovacuum needs, or the database
+    # bloats run by run; and the next start needs no crash recovery (minutes of
+    # redo for a 1,000-account night, longer than pg_start waits).
+    if { [ "${BENCH_DB_INPLACE:-0}" = 1 ] || [ "${BENCH_KEEP:-0}" = 1 ]; } && [ -n "${PG_DIR:-}" ]; then
         pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 600 stop >/dev/null 2>&1
     fi
     pg_stop
@@ -117,6 +119,9 @@ Q -c "ALTER SYSTEM SET shared_buffers = '1GB'" -c "ALTER SYSTEM SET work_mem = '
     -c "ALTER SYSTEM SET maintenance_work_mem = '512MB'" -c "ALTER SYSTEM SET max_wal_size = '4GB'" \
     -c "ALTER SYSTEM SET checkpoint_timeout = '30min'" -c "ALTER SYSTEM SET wal_level = 'minimal'" \
     -c "ALTER SYSTEM SET max_wal_senders = 0" || exit 1
+if [ "${BENCH_PSS:-0}" = 1 ]; then
+    Q -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" || exit 1
+fi
 pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -t 120 restart >/dev/null || { cat "$PG_DIR/server.log"; exit 1; }
 createdb agency || exit 1
 export PGDATABASE=agency XETL_DB="dbname=agency"
@@ -273,7 +278,7 @@ server_cpu() {
 }
 JOBS=${BENCH_JOBS:-3}
 note "nightly --jobs $JOBS starts ($(uptime | sed 's/.*load average/load average/'))"
-# BENCH_PSS=1 (with BENCH_DB_FROM): the measured night's statements, by server time, at the end.
+# BENCH_PSS=1: the measured night's statements, by server time, at the end.
 if [ "${BENCH_PSS:-0}" = 1 ]; then
     Q -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null || exit 1
 fi
