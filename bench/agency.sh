@@ -119,6 +119,8 @@ Q -c "ALTER SYSTEM SET shared_buffers = '1GB'" -c "ALTER SYSTEM SET work_mem = '
     -c "ALTER SYSTEM SET maintenance_work_mem = '512MB'" -c "ALTER SYSTEM SET max_wal_size = '4GB'" \
     -c "ALTER SYSTEM SET checkpoint_timeout = '30min'" -c "ALTER SYSTEM SET wal_level = 'minimal'" \
     -c "ALTER SYSTEM SET max_wal_senders = 0" || exit 1
+# (It stays in postgresql.auto.conf: a database saved or kept from this run preloads
+# the extension in later runs too, which costs them nothing measurable.)
 if [ "${BENCH_PSS:-0}" = 1 ]; then
     Q -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" || exit 1
 fi
@@ -407,7 +409,7 @@ if [ "$DONE" -lt "$BENCH_ACCOUNTS" ]; then
         printf "agency: PARTIAL: %d of %d accounts finished in %.1f s (stages %.1f s summed); EXTRAPOLATED to %d accounts: %.0f s\n",
             d, n, wall, w, n, (d > 0 ? wall * n / d : 0) }' "$DIR/stages.txt"
 fi
-echo "agency night: $BENCH_ACCOUNTS accounts ($DONE finished), $TRACKED posts tracked (30 days), $SNAPS snapshot rows before the run," \
+echo "agency night: $BENCH_ACCOUNTS accounts ($DONE finished), $TRACKED posts tracked (30 days), $SNAPS snapshot rows after the run," \
     "as of $AS_OF; nightly $(secs "$N0" "$N1") s wall, peak RSS $(awk -v k="${PEAK:-0}" 'BEGIN { printf "%.1f", k / 1024 }') MiB," \
     "exit $rc; $FOREIGN fetched posts of other accounts skipped; $(date -u +%Y-%m-%d), load at the end:" \
     "$(uptime | sed 's/.*load average: //')"

@@ -32,17 +32,21 @@ double log_wallclock(void)
     return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
+static long long rusage_us(const struct rusage *ru)
+{
+    return (long long)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000000 + ru->ru_utime.tv_usec +
+           ru->ru_stime.tv_usec;
+}
+
 long log_cpu_ms(bool children)
 {
     struct rusage ru;
-    long ms = 0;
+    long long us = 0;
     if (getrusage(RUSAGE_SELF, &ru) == 0)
-        ms += ru.ru_utime.tv_sec * 1000L + ru.ru_utime.tv_usec / 1000 + ru.ru_stime.tv_sec * 1000L +
-              ru.ru_stime.tv_usec / 1000;
+        us += rusage_us(&ru);
     if (children && getrusage(RUSAGE_CHILDREN, &ru) == 0)
-        ms += ru.ru_utime.tv_sec * 1000L + ru.ru_utime.tv_usec / 1000 + ru.ru_stime.tv_sec * 1000L +
-              ru.ru_stime.tv_usec / 1000;
-    return ms;
+        us += rusage_us(&ru);
+    return (long)(us / 1000);
 }
 
 static void stamp(char *out, size_t n)

@@ -151,7 +151,7 @@ SQL
                       WHERE table_schema || '.' || table_name IN ('$t', 'public.$t') AND column_name NOT IN ($AUDIT)")
         q -c "COPY (SELECT r::text FROM (SELECT $cols FROM $t) r ORDER BY 1) TO STDOUT" > "$out/tables/$t" || return 1
     done
-    q -c "COPY (SELECT command, status, exit_code, counts FROM xetl.runs ORDER BY run_id) TO STDOUT" > "$out/tables/xetl.runs"
+    q -c "COPY (SELECT command, status, exit_code, counts - 'cpu_ms' FROM xetl.runs ORDER BY run_id) TO STDOUT" > "$out/tables/xetl.runs"
     for f in "$out/reports"/*.xlsx; do
         [ -f "$f" ] && "$PY" tests/lib/read_xlsx.py "$f" | grep -v '^created' > "$out/xlsx/$(basename "$f").txt"
     done
