@@ -21,9 +21,10 @@
 # BENCH_DB_FROM directory itself instead of a copy (it is changed by the run).  BENCH_NIGHTLY_ARGS:
 # more options for the measured nightly (e.g. --shard 1/50: a sample of the accounts).
 # BENCH_JOBS (3): nightly --jobs, accounts at once.  BENCH_FLOORS=0 skips the
-# floors (see there).  BENCH_DB_SAVE=DIR keeps a copy of the loaded data directory; BENCH_DB_FROM=DIR starts from such a copy
-# instead of generating (the 1,000-account load takes minutes); with
-# BENCH_LOAD_ONLY=1 the script stops once it is saved.
+# floors (see there).  BENCH_DB_SAVE=DIR keeps a copy of the loaded data
+# directory; BENCH_DB_FROM=DIR starts from such a copy instead of generating (the
+# 1,000-account load takes minutes); with BENCH_LOAD_ONLY=1 the script stops once
+# it is saved.
 # Other knobs: BENCH_AS_OF (2026-11-21T02:00:00Z), BENCH_DIR (a new directory
 # under /tmp; the PostgreSQL data, the reports and logs go there and are removed
 # at the end unless BENCH_KEEP=1), BENCH_BOT_CONTENT (1: the bot's
