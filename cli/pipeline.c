@@ -58,7 +58,7 @@ static int run_stage(struct ctx *ctx, struct db *db, size_t s, const struct acco
     struct stage_counts c = { 0 };
     struct stage_args a = { 0 };
     double t0 = log_wallclock();
-    int64_t sid = runlog_stage_begin(db, ctx->run_id, stages[s].name, acct->id);
+    int64_t sid = runlog_stage_begin(db, ctx->run_id, stages[s].name, acct->id, acct->handle);
     long cpu0 = log_cpu_ms(false);
     int rc;
 
@@ -87,7 +87,7 @@ static int run_rollup(struct ctx *ctx, struct db *db, const struct account_list 
     struct stage_counts c = { 0 };
     struct stage_args a = { .as_of = plan->as_of, .run_id = ctx->run_id, .range = plan->report };
     struct report_opts ro = { .out_dir = config_get_or_default(ctx->cfg, "report.out") };
-    int64_t sid = runlog_stage_begin(db, ctx->run_id, "rollup", 0);
+    int64_t sid = runlog_stage_begin(db, ctx->run_id, "rollup", 0, NULL);
     long cpu0 = log_cpu_ms(false);
     int rc;
 
@@ -109,7 +109,7 @@ static int run_mail(struct ctx *ctx, struct db *db, const struct report_files *f
 
     if (!to || !*to)
         return 0;
-    int64_t sid = runlog_stage_begin(db, ctx->run_id, "mail", 0);
+    int64_t sid = runlog_stage_begin(db, ctx->run_id, "mail", 0, NULL);
     long cpu0 = log_cpu_ms(false);
     rc = mail_send_files(ctx->cfg, to, files->paths, files->n, &ctx->err);
     c.cpu_ms = log_cpu_ms(false) - cpu0;

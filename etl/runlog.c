@@ -124,9 +124,18 @@ int runlog_close_stale(struct db *db, int64_t own_run_id, bool locked, struct xe
     return rc;
 }
 
-int64_t runlog_stage_begin(struct db *db, int64_t run_id, const char *stage, int64_t account_id)
+/* Names the session after what it is doing (runlog/stage_name); best effort. */
+static void name_session(struct db *db, const char *name)
 {
-    char rid[32], aid[32];
+    struct xerr ignored = { 0 };
+    const char *p[] = { name };
+    db_cmd(db, "runlog/stage_name", 1, p, NULL, &ignored);
+}
+
+int64_t runlog_stage_begin(struct db *db, int64_t run_id, const char *stage, int64_t account_id,
+                           const char *handle)
+{
+    char rid[32], aid[32], name[128];
     struct xerr ignored = { 0 };
     struct db_res *res = NULL;
 
@@ -137,6 +146,8 @@ int64_t runlog_stage_begin(struct db *db, int64_t run_id, const char *stage, int
         return 0;
     int64_t id = db_get_int64(res, 0, 0, 0);
     db_res_free(res);
+    snprintf(name, sizeof name, "xetl %s%s%s", stage, handle ? " " : "", handle ? handle : "");
+    name_session(db, name);
     return id;
 }
 
@@ -154,6 +165,7 @@ void runlog_stage_end(struct db *db, int64_t stage_id, int rc, const struct stag
     if (db_cmd(db, "runlog/stage_end", 4, p, NULL, &ignored))
         log_warn("cannot record the end of a stage in xetl.run_stages: %s", ignored.msg);
     free(json);
+    name_session(db, "xetl");
 }
 
 int runlog_holder(struct db *db, int64_t own_run_id, const char *shard, struct runlog_holder *h, bool *found,

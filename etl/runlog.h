@@ -51,9 +51,12 @@ int runlog_close_stale(struct db *db, int64_t own_run_id, bool locked, struct xe
 /*
  * Records the start of a stage of run_id (account_id 0: of the whole run).
  * Returns the stage row's id, 0 when there is no run (run_id 0) or the row
- * could not be written: the stage runs anyway, unrecorded.
+ * could not be written: the stage runs anyway, unrecorded.  While it runs,
+ * the session's application_name is "xetl STAGE HANDLE" (handle NULL: "xetl
+ * STAGE"); runlog_stage_end sets it back to "xetl".
  */
-int64_t runlog_stage_begin(struct db *db, int64_t run_id, const char *stage, int64_t account_id);
+int64_t runlog_stage_begin(struct db *db, int64_t run_id, const char *stage, int64_t account_id,
+                           const char *handle);
 
 /*
  * Closes stage stage_id ('ok' when rc is 0, else 'failed' with error).  It

@@ -118,7 +118,7 @@ results_digest() {
 # lock, i.e. it is mid-transaction and blocked by the test's own; 1 if it never does.
 xetl_lock_waiting() {
     _i=0
-    while [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'xetl' AND datname = current_database() AND wait_event_type = 'Lock'")" = 0 ]; do
+    while [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE (application_name = 'xetl' OR application_name LIKE 'xetl %') AND datname = current_database() AND wait_event_type = 'Lock'")" = 0 ]; do
         _i=$((_i + 1)); [ $_i -gt 300 ] && return 1; sleep 0.1
     done
 }

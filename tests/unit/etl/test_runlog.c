@@ -142,16 +142,20 @@ static void test_stages(void **state)
     bool exists = false;
     int64_t run = 0;
 
-    assert_int_equal(runlog_stage_begin(db, 0, "fit", 0), 0); /* no run, no row */
+    assert_int_equal(runlog_stage_begin(db, 0, "fit", 0, NULL), 0); /* no run, no row */
     assert_int_equal(runlog_begin(db, "nightly", 1772366400, &run, &err), 0);
     assert_int_equal(runlog_list_stages(db, run, on_stage, &seen, &exists, &err), 0);
     assert_true(exists);
     assert_int_equal(seen.n, 0);
 
-    int64_t s1 = runlog_stage_begin(db, run, "mail", 0);
-    int64_t s2 = runlog_stage_begin(db, run, "rollup", 0);
+    int64_t s1 = runlog_stage_begin(db, run, "mail", 0, NULL);
+    assert_string_equal(scratch_value(db, "SELECT current_setting('application_name')", 0, NULL), "xetl mail");
+    int64_t s2 = runlog_stage_begin(db, run, "rollup", 0, "ag00012");
     assert_true(s1 > 0 && s2 > s1);
+    /* the session says what it is doing (pg_stat_activity), and "xetl" after */
+    assert_string_equal(scratch_value(db, "SELECT current_setting('application_name')", 0, NULL), "xetl rollup ag00012");
     runlog_stage_end(db, s1, 0, &c, NULL);
+    assert_string_equal(scratch_value(db, "SELECT current_setting('application_name')", 0, NULL), "xetl");
     runlog_stage_end(db, s2, 73, &c, "cannot create reports-out");
     const char *p[] = { id_text(s1) };
     assert_string_equal(scratch_value(db, "SELECT counts->>'fits' FROM xetl.run_stages WHERE stage_id = $1::bigint",
@@ -180,7 +184,7 @@ static void test_close_stale(void **state)
     char live_copy[16];
     snprintf(live_copy, sizeof live_copy, "%s", live_pid);
     int64_t alive = killed_run("fit", live_copy, NULL);     /* this very session: alive */
-    int64_t stage = runlog_stage_begin(db, dead, "fit", 0);
+    int64_t stage = runlog_stage_begin(db, dead, "fit", 0, NULL);
     assert_int_equal(runlog_begin(db, "runs", 1772366400, &own, &err), 0);
 
     assert_int_equal(runlog_close_stale(db, own, false, &err), 0);
