@@ -279,12 +279,67 @@ server_cpu() {
         awk -v hz="$(getconf CLK_TCK)" -v pm="$pm" '{ sub(/.*\) /, ""); t += $12 + $13; if (NR == 1) t += $14 + $15 }
                                                      END { printf "%.2f", t / hz }'
 }
+# BENCH_PGCPU=1 (the default): the server's CPU by what its processes were doing.
+# Every BENCH_PGCPU_EVERY s (0.2) one query on one kept session reads each
+# process pg_stat_activity lists, what it is (a backend's application_name,
+# "xetl fit ag00012" while xetl runs a stage; a parallel worker counts as its
+# leader; else the backend type: autovacuum worker, checkpointer, ...) and its
+# CPU ticks from /proc (pg_read_file, as the superuser).
+pgcpu_start() {
+    PGCPU_PID=
+    [ "${BENCH_PGCPU:-1}" = 1 ] || return 0
+    every=${BENCH_PGCPU_EVERY:-0.2}
+    sample="SELECT extract(epoch FROM clock_timestamp())::numeric(20,3), pid,
+                   (f[12])::bigint + (f[13])::bigint, label
+              FROM (SELECT a.pid, string_to_array(split_part(pg_read_file('/proc/' || a.pid || '/stat', 0, 1024, true), ') ', 2), ' ') AS f,
+                           CASE WHEN a.backend_type IN ('client backend', 'parallel worker')
+                                THEN coalesce(nullif(l.application_name, ''), nullif(a.application_name, ''), a.backend_type)
+                                ELSE a.backend_type END AS label
+                      FROM pg_stat_activity a LEFT JOIN pg_stat_activity l ON l.pid = a.leader_pid AND a.leader_pid <> a.pid) s
+             WHERE f IS NOT NULL;"
+    : > "$DIR/pgcpu.on"
+    while [ -e "$DIR/pgcpu.on" ]; do echo "$sample"; sleep "$every"; done |
+        PGAPPNAME="bench sampler" psql -X -q -At -F '|' -v ON_ERROR_STOP=1 > "$DIR/pgcpu.txt" 2> "$DIR/pgcpu.err" &
+    PGCPU_PID=$!
+}
+# The loop ends at its next turn; psql then reads the end of its input.
+pgcpu_stop() {
+    [ -n "$PGCPU_PID" ] || return 0
+    rm -f "$DIR/pgcpu.on"
+    wait "$PGCPU_PID" 2>/dev/null
+}
+# pgcpu_table TOTAL: the samples as a table, by what the process was doing (xetl's
+# sessions by stage).  A process's ticks between two samples go to what it was at
+# both, or half to each when it changed; a process first seen after the first
+# sample counts from its start; the rest of TOTAL (processes that began and ended
+# between two samples, and the last ticks of those that ended) is "not seen".
+pgcpu_table() {
+    [ -s "$DIR/pgcpu.txt" ] || { note "server CPU by activity: no samples ($(head -c 300 "$DIR/pgcpu.err" 2>/dev/null))"; return 0; }
+    awk -F '|' -v hz="$(getconf CLK_TCK)" '
+        function what(l,   w) { if (l ~ /^xetl /) { split(l, w, " "); return "xetl " w[2] } return l }
+        $1 != ts { first = (ts == ""); ts = $1; n++ }
+        {
+            pid = $2; t = $3; l = what($4)
+            if (pid in last) {
+                d = t - last[pid]
+                if (l == lab[pid]) cpu[l] += d; else { cpu[l] += d / 2; cpu[lab[pid]] += d / 2 }
+            } else if (!first) cpu[l] += t
+            last[pid] = t; lab[pid] = l
+        }
+        END { print "samples|" n; for (l in cpu) if (cpu[l] > 0) printf "%s|%.1f\n", l, cpu[l] / hz }' "$DIR/pgcpu.txt" \
+        > "$DIR/pgcpu_by.txt"
+    seen=$(awk -F '|' '$1 != "samples" { s += $2 } END { printf "%.1f", s }' "$DIR/pgcpu_by.txt")
+    note "server CPU by activity ($(sed -n 's/^samples|//p' "$DIR/pgcpu_by.txt") samples every ${BENCH_PGCPU_EVERY:-0.2} s; $seen of $1 CPU-s seen):"
+    { grep -v '^samples|' "$DIR/pgcpu_by.txt"; echo "not seen|$(awk -v t="$1" -v s="$seen" 'BEGIN { printf "%.1f", t - s }')"; } |
+        sort -t '|' -k2,2 -rn | awk -F '|' -v t="$1" '{ printf "agency:   %-26s %8.1f s %5.1f %%\n", $1, $2, (t > 0 ? 100 * $2 / t : 0) }'
+}
 JOBS=${BENCH_JOBS:-3}
 note "nightly --jobs $JOBS starts ($(uptime | sed 's/.*load average/load average/'))"
 # BENCH_PSS=1: the measured night's statements, by server time, at the end.
 if [ "${BENCH_PSS:-0}" = 1 ]; then
     Q -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null || exit 1
 fi
+pgcpu_start
 N0=$(now)
 SCPU0=$(server_cpu)
 "$AGENCY" run "$DIR/rss.txt" -- "$XETL" --as-of "$AS_OF" nightly --jobs "$JOBS" ${BENCH_NIGHTLY_ARGS:-} >"$DIR/nightly.out" 2>"$DIR/nightly.log" &
@@ -308,10 +363,12 @@ wait "$NPID"
 rc=$?
 N1=$(now)
 SCPU1=$(server_cpu)
+pgcpu_stop
 fake_stop
 note "nightly: exit $rc in $(secs "$N0" "$N1") s ($(uptime | sed 's/.*load average/load average/'))"
 grep '^run:' "$DIR/nightly.log" | sed 's/^/agency: /'
 note "PostgreSQL's CPU during the nightly: $(secs "$SCPU0" "$SCPU1") s"
+pgcpu_table "$(secs "$SCPU0" "$SCPU1")"
 sed 's/^/agency: /' "$DIR/fake.log"
 if [ $rc != 0 ]; then
     echo "agency: the nightly failed; the end of its log:"
