@@ -51,7 +51,7 @@ SQL
         is "$(sql "SELECT stage FROM xetl.run_stages WHERE status = 'running' ORDER BY stage_id DESC LIMIT 1")" "$stage" \
            "$mode: the run is inside '$stage'"
         if [ "$mode" = terminate ]; then
-            sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE (application_name = 'xetl' OR application_name LIKE 'xetl %') AND datname = current_database()" >/dev/null
+            sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE $XETL_SESSIONS" >/dev/null
         else
             pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1
         fi

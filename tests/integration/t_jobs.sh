@@ -84,18 +84,18 @@ fakex_post /_fake/faults '{"rules": [{"path": "/2/users/1000000203", "delay": 30
 "$XETL" -q --as-of "$ASOF" nightly --jobs 3 >/dev/null 2>"$TMP/killed.err" &
 held=$!
 _i=0
-while [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE (application_name = 'xetl' OR application_name LIKE 'xetl %') AND datname = current_database()")" -lt 4 ] &&
+while [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE $XETL_SESSIONS")" -lt 4 ] &&
       [ $_i -lt 100 ]; do
     _i=$((_i + 1)); sleep 0.1
 done
 sleep 0.5
 kill -TERM "$held"; wait "$held" 2>/dev/null
 _i=0
-while [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE (application_name = 'xetl' OR application_name LIKE 'xetl %') AND datname = current_database()")" != 0 ] &&
+while [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE $XETL_SESSIONS")" != 0 ] &&
       [ $_i -lt 100 ]; do
     _i=$((_i + 1)); sleep 0.1
 done
-is "$(sql "SELECT count(*) FROM pg_stat_activity WHERE (application_name = 'xetl' OR application_name LIKE 'xetl %') AND datname = current_database()")" 0 \
+is "$(sql "SELECT count(*) FROM pg_stat_activity WHERE $XETL_SESSIONS")" 0 \
    "killing the nightly ends its workers' sessions"
 fakex_post /_fake/reset '{}' >/dev/null
 fakex_post /_fake/clock "{\"now\": \"$ASOF\"}" >/dev/null

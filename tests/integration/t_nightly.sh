@@ -48,7 +48,7 @@ start_sink() {
 }
 stop_sink() { [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null && wait "$SINK_PID" 2>/dev/null; SINK_PID=""; }
 files_digest() { (cd "$1" && for f in *; do echo "$f $(md5sum < "$f" | cut -c1-32)"; done | grep -v '\.xlsx '); }
-backend_pid() { sql "SELECT pid FROM pg_stat_activity WHERE (application_name = 'xetl' OR application_name LIKE 'xetl %') AND datname = current_database() LIMIT 1"; }
+backend_pid() { sql "SELECT pid FROM pg_stat_activity WHERE $XETL_SESSIONS LIMIT 1"; }
 # run_killed STAGE TABLE AFTER: start nightly; once stage AFTER has begun, hold an exclusive
 # lock on TABLE (which STAGE uses and nothing before it; AFTER "-": at once) so the run blocks inside STAGE,
 # mid-transaction; kill -9 it there.
@@ -193,7 +193,7 @@ done
 XETL_REPORT_OUT="$TMP/dead-reports" "$XETL" -q --as-of "$ASOF" nightly >/dev/null 2>"$TMP/dead.err" &
 victim=$!
 xetl_lock_waiting
-sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE (application_name = 'xetl' OR application_name LIKE 'xetl %') AND datname = current_database()" >/dev/null
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE $XETL_SESSIONS" >/dev/null
 wait "$victim"
 is "$?" 69 "a terminated backend mid-stage exits 69"
 kill "$locker" 2>/dev/null; wait "$locker" 2>/dev/null

@@ -81,7 +81,7 @@ sleep 0.3
 "$XETL" -q import "$XETL_ROOT/fixtures/exports/$(ls "$XETL_ROOT/fixtures/exports" | grep -m1 '\.csv$')" >/dev/null 2>&1 &
 victim=$!
 _i=0
-while [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE (application_name = 'xetl' OR application_name LIKE 'xetl %') AND wait_event_type = 'Lock' AND datname = current_database()")" = 0 ] && [ $_i -lt 100 ]; do _i=$((_i + 1)); sleep 0.05; done
+while [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE $XETL_SESSIONS AND wait_event_type = 'Lock'")" = 0 ] && [ $_i -lt 100 ]; do _i=$((_i + 1)); sleep 0.05; done
 kill -9 $victim; wait $victim 2>/dev/null
 sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null
 kill $locker 2>/dev/null; wait $locker 2>/dev/null

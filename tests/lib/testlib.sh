@@ -114,11 +114,15 @@ results_digest() {
     for _t in $RESULT_TABLES; do echo "$_t $(table_digest "$_t")"; done
 }
 
+# XETL_SESSIONS: a WHERE predicate for xetl's own sessions in the test's database; a
+# session is named 'xetl', or 'xetl STAGE HANDLE' while a stage runs.
+XETL_SESSIONS="(application_name = 'xetl' OR application_name LIKE 'xetl %') AND datname = current_database()"
+
 # xetl_lock_waiting: waits (up to 30 s) until xetl's backend in this database waits on a
 # lock, i.e. it is mid-transaction and blocked by the test's own; 1 if it never does.
 xetl_lock_waiting() {
     _i=0
-    while [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE (application_name = 'xetl' OR application_name LIKE 'xetl %') AND datname = current_database() AND wait_event_type = 'Lock'")" = 0 ]; do
+    while [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE $XETL_SESSIONS AND wait_event_type = 'Lock'")" = 0 ]; do
         _i=$((_i + 1)); [ $_i -gt 300 ] && return 1; sleep 0.1
     done
 }
