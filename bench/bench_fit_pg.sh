@@ -3,8 +3,9 @@
 #
 #   sh bench/bench_fit_pg.sh [XETL] [OUTDIR]
 #
-# Copies a saved agency database (BENCH_DB_FROM, default /work/bench/a6.data:
-# bench/agency.sh BENCH_DB_SAVE makes one), runs the night before (nightly, not
+# Copies a saved agency database (BENCH_DB_FROM: bench/agency.sh BENCH_DB_SAVE
+# makes one; set BENCH_ACCOUNTS and the rest to its shape), or without one loads a
+# small one itself (BENCH_ACCOUNTS=6, as `make bench` runs it), runs the night before (nightly, not
 # measured) and the measured night's pull from build/bench/agency serve, then ONE
 # `xetl fit` of every account over the nightly range, alone: prints the server's
 # CPU during it (the postmaster, its reaped and live backends), xetl's CPU, fit's
@@ -15,19 +16,26 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 XETL=${1:-$ROOT/xetl}
 OUT=${2:-$(mktemp -d /tmp/xetl-fitpg-out.XXXXXX)}
 AGENCY=$ROOT/${XETL_BUILD:-build}/bench/agency
-FROM_DB=${BENCH_DB_FROM:-/work/bench/a6.data}
+FROM_DB=${BENCH_DB_FROM:-}
 mkdir -p "$OUT"
 DIR=$(mktemp -d /tmp/xetl-fitpg.XXXXXX) && chmod 755 "$DIR"
 . "$ROOT/tests/lib/pg.sh"
 FAKE=
 trap '[ -n "$FAKE" ] && kill "$FAKE" 2>/dev/null; pg_stop; rm -rf "$DIR"' EXIT
 unset XETL_CONFIG XETL_X_BEARER_TOKEN_FILE
+[ -n "$FROM_DB" ] || BENCH_ACCOUNTS=${BENCH_ACCOUNTS:-6}
 export BENCH_ACCOUNTS=${BENCH_ACCOUNTS:-1000} BENCH_POSTS_PER_DAY=${BENCH_POSTS_PER_DAY:-50}
 export BENCH_DAYS=${BENCH_DAYS:-90} BENCH_SNAP_DAYS=${BENCH_SNAP_DAYS:-30} BENCH_BOT_CONTENT=${BENCH_BOT_CONTENT:-1}
 AS_OF=${BENCH_AS_OF:-2026-11-21T02:00:00Z}
 E=$(date -u -d "$AS_OF" +%s) || exit 1
 PREV=$(date -u -d "@$((E - 86400))" +%Y-%m-%dT%H:%M:%SZ)
 RANGE_FROM=$(date -u -d "@$((E - 30 * 86400))" +%Y-%m-%dT%H:%M:%SZ)
+if [ -z "$FROM_DB" ]; then
+    FROM_DB=$DIR/loaded
+    echo "bench_fit_pg.sh: loading $BENCH_ACCOUNTS agency accounts (bench/agency.sh; BENCH_DB_FROM=DIR reuses a saved load)"
+    BENCH_AS_OF=$AS_OF BENCH_DB_SAVE=$FROM_DB BENCH_LOAD_ONLY=1 BENCH_FLOORS=0 BENCH_KEEP=0 BENCH_DIR= \
+        sh "$ROOT/bench/agency.sh" >"$DIR/load.log" 2>&1 || { tail "$DIR/load.log"; exit 1; }
+fi
 mkdir -p "$DIR/pg" && cp -a "$FROM_DB" "$DIR/pg/data" || exit 1
 echo "shared_preload_libraries = 'pg_stat_statements'" >>"$DIR/pg/data/postgresql.auto.conf"
 pg_start "$DIR/pg" || exit 1

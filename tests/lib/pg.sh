@@ -33,10 +33,13 @@ pg_start() {
     export PGHOST="$PG_DIR" PGPORT="$PG_PORT" PGUSER=postgres PGDATABASE=postgres
     unset PGSERVICE PGPASSWORD
     export PG_DIR PG_BIN
+    PG_OWNER=$$ # not exported: a script run from this one does not own this server
 }
 
+# Stops the server this shell started; a no-op in a script that only inherited
+# PG_DIR (bench/run.sh's scripts start their own, and must not stop its one).
 pg_stop() {
-    [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR/data" ] &&
+    [ "${PG_OWNER:-}" = "$$" ] && [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR/data" ] &&
         pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1
     return 0
 }
