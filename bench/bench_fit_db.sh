@@ -11,13 +11,11 @@
 # CPU-second (every curve fitted, the history's included, / user+sys CPU of
 # xetl).  Run by bench/run.sh (which starts PostgreSQL and sets $XETL), or
 # alone with PGHOST set.
+#
+#   sh bench/bench_fit_db.sh setup    loads the first night's posts and snapshots
+#                                     into $PGDATABASE (migrated, one account) and
+#                                     stops: bench/bench_python.sh's fit data
 set -u
-DB=bench_fit_db_$$
-createdb "$DB" || exit 1
-export XETL_DB="dbname=$DB" PGDATABASE="$DB"
-trap 'dropdb --if-exists "$DB" >/dev/null 2>&1; rm -f "$DB.time" "$DB.err"' EXIT
-"$XETL" -q migrate || exit 1
-"$XETL" -q account add agency --user-id 4343 || exit 1
 NPOSTS=${BENCH_FIT_POSTS:-4500}
 END=2026-11-20T02:00:00Z
 # posts FIRST SERIES POSTED_AT: the account's posts FIRST + i for i in SERIES, posted at POSTED_AT.
@@ -43,11 +41,24 @@ snaps() {
                                                 -(0.2 + (hashtext(p.tweet_id || 't') & 255) / 1024.0)) AS q) s
            WHERE n.at > p.posted_at AND $2;"
 }
-psql -X -q -v ON_ERROR_STOP=1 \
-    -c "$(posts 2000000 "generate_series(1, $NPOSTS)" "'$END'::timestamptz - make_interval(secs => 3600 + i * 90 * 86400.0 / $NPOSTS)")" \
-    -c "$(snaps "SELECT date_trunc('day', p.posted_at) + interval '1 day 2 hours' + k * interval '1 day' AS at
-                   FROM generate_series(0, 29) k" "n.at <= '$END'::timestamptz")" \
-    -c "ANALYZE" || exit 1
+first_night() {
+    psql -X -q -v ON_ERROR_STOP=1 \
+        -c "$(posts 2000000 "generate_series(1, $NPOSTS)" "'$END'::timestamptz - make_interval(secs => 3600 + i * 90 * 86400.0 / $NPOSTS)")" \
+        -c "$(snaps "SELECT date_trunc('day', p.posted_at) + interval '1 day 2 hours' + k * interval '1 day' AS at
+                       FROM generate_series(0, 29) k" "n.at <= '$END'::timestamptz")" \
+        -c "ANALYZE"
+}
+if [ "${1:-}" = setup ]; then
+    first_night
+    exit
+fi
+DB=bench_fit_db_$$
+createdb "$DB" || exit 1
+export XETL_DB="dbname=$DB" PGDATABASE="$DB"
+trap 'dropdb --if-exists "$DB" >/dev/null 2>&1; rm -f "$DB.time" "$DB.err"' EXIT
+"$XETL" -q migrate || exit 1
+"$XETL" -q account add agency --user-id 4343 || exit 1
+first_night || exit 1
 ROWS=$(psql -X -Atq -c "SELECT count(*) FROM performance_snapshots")
 INRANGE=$(psql -X -Atq -c "SELECT count(*) FROM xetl.posts WHERE posted_at >= '$END'::timestamptz - interval '30 days'")
 echo "bench_fit_db.sh: $NPOSTS posts, $ROWS snapshots; the nightly range: $INRANGE posts (30 days)"

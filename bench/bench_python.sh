@@ -108,7 +108,7 @@ dropdb bench_py_imp_x; dropdb bench_py_imp_b
 # ---- fit ----
 END=2026-11-20T02:00:00Z
 fresh bench_py_fit agency 4343 || exit 1
-setup_from bench_fit_db.sh 'ANALYZE;"' PGDATABASE=bench_py_fit NPOSTS="$NFIT" END="$END" || exit 1
+PGDATABASE=bench_py_fit BENCH_FIT_POSTS="$NFIT" sh "$ROOT/bench/bench_fit_db.sh" setup || exit 1
 ACC=$(psql -X -Atq -d bench_py_fit -c "SELECT account_id FROM xetl.accounts WHERE handle = 'agency'")
 FROM=$(date -u -d "$END - 30 days" +%Y-%m-%d)
 run fit x env XETL_DB=dbname=bench_py_fit "$XETL" -q --as-of "$END" fit --from "$FROM" --to 2026-11-20

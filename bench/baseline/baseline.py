@@ -39,7 +39,7 @@ def main(argv):
             print(json.dumps(bl_fit.run(conn, int(a[1]), a[2], a[3], a[4])))
     elif cmd == "report":
         import bl_report
-        sql = os.path.join(HERE, "..", "..", "sql", "queries", "report", "posts.sql")
+        sql = os.path.join(HERE, "..", "..", "sql", "queries", "report")
         with psycopg2.connect(a[0]) as conn:
             print(json.dumps(bl_report.run(conn, sql, int(a[1]), a[2], a[3], a[4])))
     elif cmd.startswith("check-"):

@@ -5,8 +5,10 @@ psycopg2 server-side cursor (itersize 5,000) into XlsxWriter with
 {'constant_memory': True} (each row written and flushed in order), the same
 22 columns, labels, number formats, widths, frozen header and autofilter as
 xetl's Posts sheet, line breaks in text shown as " \u21b5 " as xetl does.  The
-query is xetl's own sql/queries/report/posts.sql (read from the tree), so
-the cells can be compared one for one (bench/baseline/compare.py).
+query is xetl's own: sql/queries/report/period.sql (the period's posts joined
+once into a temporary table) then posts.sql, read from the tree, in one
+transaction, so the cells can be compared one for one
+(bench/baseline/compare.py).
 
 NOT reproduced: every other sheet of xetl's workbook (Summary, the rollups
 by content type/formula/hook, Attribution, Daily, Heatmap, Curves, charts),
@@ -36,9 +38,14 @@ POSTS_COLS = [
 FORMATS = {"id": "@", "time": "yyyy-mm-dd hh:mm", "int": "#,##0", "pct": "0.00%"}
 
 
-def run(conn, sql_path, acct, t_from, t_to, out_path):
-    sql = open(sql_path, encoding="utf-8").read().replace("$1", "%(a)s").replace("$2", "%(f)s::timestamptz") \
-        .replace("$3", "%(t)s::timestamptz")
+def _query(sql_dir, name):
+    with open(f"{sql_dir}/{name}.sql", encoding="utf-8") as f:
+        return f.read().replace("$1", "%(a)s").replace("$2", "%(f)s::timestamptz").replace("$3", "%(t)s::timestamptz")
+
+
+def run(conn, sql_dir, acct, t_from, t_to, out_path):
+    period, sql = _query(sql_dir, "period"), _query(sql_dir, "posts")
+    params = {"a": acct, "f": t_from, "t": t_to}
     wb = xlsxwriter.Workbook(out_path, {"constant_memory": True})
     fmt = {}
     for k in ("id", "time", "int", "pct", "text"):
@@ -54,9 +61,11 @@ def run(conn, sql_path, acct, t_from, t_to, out_path):
     ws.freeze_panes(1, 1)
     kinds = [k for _, _, k, _ in POSTS_COLS]
     n = 0
+    with conn.cursor() as cur:
+        cur.execute(period, params)
     with conn.cursor(name="bl_posts") as cur:
         cur.itersize = 5000
-        cur.execute(sql, {"a": acct, "f": t_from, "t": t_to})
+        cur.execute(sql, params)
         for row in cur:
             n += 1
             for c, v in enumerate(row):
