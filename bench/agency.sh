@@ -60,10 +60,11 @@ cleanup() {
     # them), and with them the dead-tuple counts autovacuum needs, or the database
     # bloats run by run; and the next start needs no crash recovery (minutes of
     # redo for a 1,000-account night, longer than pg_start waits).
-    if { [ "${BENCH_DB_INPLACE:-0}" = 1 ] || [ "${BENCH_KEEP:-0}" = 1 ]; } && [ "${PG_OWNER:-}" = "$$" ]; then
-        pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 600 stop >/dev/null 2>&1
+    if [ "${BENCH_DB_INPLACE:-0}" = 1 ] || [ "${BENCH_KEEP:-0}" = 1 ]; then
+        pg_stop fast
+    else
+        pg_stop
     fi
-    pg_stop
     if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "agency: kept $DIR"; else rm -rf "$DIR"; fi
 }
 trap cleanup EXIT

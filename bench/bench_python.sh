@@ -56,17 +56,6 @@ fresh() {
             END LOOP; END \$\$"
 }
 
-# setup_from SCRIPT END_PATTERN VAR=VALUE...: the setup SQL of another bench script (its one
-# `psql ... -c "..."` block, up to the line matching END_PATTERN), run with those variables,
-# so that both measure the same generated data.
-setup_from() {
-    src=$1 endpat=$2
-    shift 2
-    sed -n "/^psql -X -q -v ON_ERROR_STOP=1 -c \"/,/$endpat/p" "$ROOT/bench/$src" > "$DIR/setup.sh"
-    [ -s "$DIR/setup.sh" ] || { echo "bench_python.sh: no setup block found in bench/$src"; return 1; }
-    env "$@" sh "$DIR/setup.sh" >/dev/null
-}
-
 # run STAGE TOOL COMMAND...: measured (bench/baseline/measure.py), figures kept in $DIR/STAGE.TOOL
 run() {
     st=$1 tool=$2
@@ -125,7 +114,7 @@ dropdb bench_py_fit
 
 # ---- report ----
 fresh bench_py_rep bench 7 || exit 1
-setup_from bench_report.sh '^" || exit 1' PGDATABASE=bench_py_rep N="$NREP" || exit 1
+PGDATABASE=bench_py_rep sh "$ROOT/bench/bench_report.sh" setup "$NREP" || exit 1
 ACC=$(psql -X -Atq -d bench_py_rep -c "SELECT account_id FROM xetl.accounts WHERE handle = 'bench'")
 mkdir -p "$DIR/rep"
 run report x env XETL_DB=dbname=bench_py_rep "$XETL" -q --as-of 2026-11-25T06:00:00Z report --format xlsx \

@@ -10,18 +10,11 @@
 # as wall figures on a shared machine say little.
 #
 #   sh bench/bench_report.sh [N ...]     needs PGHOST etc. (bench/run.sh starts a server)
+#   sh bench/bench_report.sh setup N     loads the N posts into $PGDATABASE (migrated, one
+#                                        account, id 1) and stops: bench_python.sh's data
 set -u
-[ $# -gt 0 ] || set -- 20000 80000
-XETL=${XETL:-./xetl}
-DB=xetl_bench_report
-OUTD=$(mktemp -d /tmp/xetl-bench-report.XXXXXX)
-trap 'rm -rf "$OUTD"; rm -f /tmp/bench_report.$$ /tmp/bench_report_err.$$' EXIT
-for N in "$@"; do
-dropdb --if-exists "$DB" >/dev/null 2>&1
-createdb "$DB" || exit 1
-export XETL_DB="dbname=$DB" PGDATABASE="$DB"
-"$XETL" -q migrate || exit 1
-"$XETL" -q account add bench --user-id 7 || exit 1
+# load: the account's $N posts of the week, their analytics, attributions and follower samples.
+load() {
 psql -X -q -v ON_ERROR_STOP=1 -c "
 INSERT INTO xetl.posts (tweet_id, account_id, decision_id, posted_at, text, content_type_name,
                         viral_formula, hook_used, origin, first_seen_at)
@@ -44,7 +37,25 @@ SELECT 1, decision_id, tweet_id, 0, 0, hashtext(tweet_id) & 7, 0.5, 'exposure_re
 INSERT INTO xetl.follower_samples (account_id, sampled_at, followers_count)
 SELECT 1, ts, 100000 + (extract(epoch FROM ts - '2026-08-01Z') / 60)::int
   FROM generate_series('2026-08-01Z'::timestamptz, '2026-11-25Z', interval '1 hour') ts;
-" || exit 1
+"
+}
+if [ "${1:-}" = setup ]; then
+    N=$2
+    load
+    exit
+fi
+[ $# -gt 0 ] || set -- 20000 80000
+XETL=${XETL:-./xetl}
+DB=xetl_bench_report
+OUTD=$(mktemp -d /tmp/xetl-bench-report.XXXXXX)
+trap 'rm -rf "$OUTD"; rm -f /tmp/bench_report.$$ /tmp/bench_report_err.$$' EXIT
+for N in "$@"; do
+dropdb --if-exists "$DB" >/dev/null 2>&1
+createdb "$DB" || exit 1
+export XETL_DB="dbname=$DB" PGDATABASE="$DB"
+"$XETL" -q migrate || exit 1
+"$XETL" -q account add bench --user-id 7 || exit 1
+load || exit 1
 # Vacuumed now, so no autovacuum of the fresh rows lands in the first run's server time.
 psql -X -q -c "VACUUM ANALYZE" || exit 1
 

@@ -36,10 +36,11 @@ pg_start() {
     PG_OWNER=$$ # not exported: a script run from this one does not own this server
 }
 
-# Stops the server this shell started; a no-op in a script that only inherited
-# PG_DIR (bench/run.sh's scripts start their own, and must not stop its one).
+# pg_stop [MODE]: stops the server this shell started (pg_ctl's mode, immediate by
+# default); a no-op in a script that only inherited PG_DIR (bench/run.sh's scripts
+# start their own, and must not stop its one).
 pg_stop() {
     [ "${PG_OWNER:-}" = "$$" ] && [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR/data" ] &&
-        pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1
+        pg_run "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m "${1:-immediate}" -w -t 600 stop >/dev/null 2>&1
     return 0
 }
