@@ -130,7 +130,7 @@ int ctx_range(struct ctx *ctx, const char *from, const char *to, int default_day
 {
     char msg[256];
     if (xrange_from_args(from, to, ctx->as_of, default_days, r, msg, sizeof msg))
-        return xerr_set(&ctx->err, XETL_EX_USAGE, "%s", msg);
+        return cmd_argv ? cli_usage_error(ctx, cmd_argv[0], "%s", msg) : xerr_set(&ctx->err, XETL_EX_USAGE, "%s", msg);
     ctx->run_range = *r;
     return 0;
 }
@@ -161,7 +161,8 @@ static int take_globals(int argc, char **argv, struct globals *g, struct ctx *ct
         }
         if (!strcmp(a, "--")) {
             stop = true;
-            argv[o++] = a;
+            if (seen_cmd) /* the command's own: it ends the command's options too */
+                argv[o++] = a;
             continue;
         }
         const char *name = NULL, *val = NULL;
@@ -415,6 +416,8 @@ int main(int argc, char **argv)
     stats_gsl_setup(); /* GSL must return errors, never abort() */
     /* Over `ulimit -f`, a write must fail with EFBIG (→ 74, run row closed), not kill us. */
     signal(SIGXFSZ, SIG_IGN);
+    /* Inherited as ignored (a parent's choice survives exec), waitpid would lose --jobs' workers. */
+    signal(SIGCHLD, SIG_DFL);
     ctx.cfg = config_new();
     ctx.accounts = xcalloc((size_t)argc + 1, sizeof(char *));
 

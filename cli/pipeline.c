@@ -274,6 +274,7 @@ int pipeline_parse_jobs(struct ctx *ctx, const char *cmd, const char *arg, struc
  */
 struct job_slot {
     int rc, account;            /* the failed account's index (rc != 0) */
+    int current;                /* the account being run, -1 before the first: a dead worker's */
     struct stage_counts counts; /* what the worker's stages did */
     char msg[sizeof ((struct xerr *)0)->msg];
 };
@@ -289,13 +290,15 @@ struct job_board {
  * its own file as "account-index TAB path" lines.  Never returns.
  */
 static void job_worker(struct ctx *ctx, const struct account_list *accts, const struct pipeline_plan *plan,
-                       struct job_board *b, int w, FILE *paths)
+                       struct job_board *b, int w, FILE *paths, pid_t parent)
 {
     struct job_slot *slot = &b->slot[w];
     struct db *db = NULL;
     int rc;
 
     prctl(PR_SET_PDEATHSIG, SIGTERM); /* a killed nightly takes its workers with it */
+    if (getppid() != parent) /* it died before prctl: its lock is gone, so run nothing */
+        _exit(1);
     ctx->db = NULL;
     memset(&ctx->counts, 0, sizeof ctx->counts);
     if (!(rc = ctx_db(ctx, &db)))
@@ -304,10 +307,13 @@ static void job_worker(struct ctx *ctx, const struct account_list *accts, const 
             if (i >= accts->n)
                 break;
             struct report_files files = { 0 };
+            slot->current = i;
             rc = run_account(ctx, db, &accts->v[i], plan, &files);
             for (int f = 0; f < files.n; f++)
                 fprintf(paths, "%d\t%s\n", i, files.paths[f]);
             report_files_release(&files);
+            if (!rc)
+                slot->current = -1;
             if (rc) {
                 slot->account = i;
                 atomic_store(&b->failed, 1);
@@ -321,8 +327,13 @@ static void job_worker(struct ctx *ctx, const struct account_list *accts, const 
     slot->rc = rc;
     slot->counts = ctx->counts;
     snprintf(slot->msg, sizeof slot->msg, "%s", ctx->err.msg);
-    if (fflush(paths) != 0 && !rc)
+    if (fflush(paths) != 0 && !rc) {
+        /* Its accounts ran, but their reports' paths are lost: after every account's own error. */
         slot->rc = XETL_EX_IOERR;
+        slot->account = accts->n;
+        snprintf(slot->msg, sizeof slot->msg, "job %d cannot write its list of report paths: %s", w + 1,
+                 strerror(errno));
+    }
     if (db)
         db_close(db);
     _exit(0); /* no atexit handlers, no second flush of the parent's stdio buffers */
@@ -375,12 +386,14 @@ static int run_jobs(struct ctx *ctx, const struct account_list *accts, const str
     size_t size = sizeof(struct job_board) + sizeof(struct job_slot) * (size_t)jobs;
     struct job_board *b = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     FILE *paths[64] = { 0 };
-    pid_t pid[64] = { 0 };
+    pid_t pid[64] = { 0 }, parent = getpid();
     int rc = 0, started = 0, first = -1;
 
     if (b == MAP_FAILED)
         return xerr_set(&ctx->err, XETL_EX_SOFTWARE, "cannot map memory for %d jobs: %s", jobs, strerror(errno));
     memset(b, 0, size);
+    for (int w = 0; w < jobs; w++)
+        b->slot[w].current = -1;
     log_info("%d accounts, %d at once", accts->n, jobs);
     fflush(stdout);
     fflush(stderr);
@@ -395,22 +408,46 @@ static int run_jobs(struct ctx *ctx, const struct account_list *accts, const str
             break;
         }
         if (pid[started] == 0)
-            job_worker(ctx, accts, plan, b, started, paths[started]);
+            job_worker(ctx, accts, plan, b, started, paths[started], parent);
     }
     if (rc)
         atomic_store(&b->failed, 1); /* the started workers stop at their next account */
-    for (int w = 0; w < started; w++) {
-        int st = 0;
-        while (waitpid(pid[w], &st, 0) < 0 && errno == EINTR)
+    /*
+     * Reaped as they end, not in order: a worker that dies (a signal, the OOM
+     * killer) stops the others at their next account, as a failed account does,
+     * and counts as the failure of the account it was running.
+     */
+    for (int left = started; left > 0;) {
+        int st = 0, w;
+        pid_t got = waitpid(-1, &st, 0);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            if (!rc)
+                rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "cannot wait for the jobs: %s", strerror(errno));
+            break;
+        }
+        for (w = 0; w < started && pid[w] != got; w++)
             ;
-        cli_counts_add(&ctx->counts, &b->slot[w].counts);
-        if (WIFSIGNALED(st) || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-            if (!rc && WIFSIGNALED(st))
-                rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "job %d ended by signal %d", w + 1, WTERMSIG(st));
-            else if (!rc)
-                rc = xerr_set(&ctx->err, XETL_EX_SOFTWARE, "job %d exited with status %d", w + 1,
-                              WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-        } else if (b->slot[w].rc && (first < 0 || b->slot[w].account < b->slot[first].account))
+        if (w == started)
+            continue; /* not a worker */
+        left--;
+        struct job_slot *slot = &b->slot[w];
+        cli_counts_add(&ctx->counts, &slot->counts);
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+            atomic_store(&b->failed, 1);
+            const char *h = slot->current >= 0 ? accts->v[slot->current].handle : NULL;
+            slot->rc = XETL_EX_SOFTWARE;
+            slot->account = slot->current;
+            if (WIFSIGNALED(st))
+                snprintf(slot->msg, sizeof slot->msg, "job %d ended by signal %d%s%s%s", w + 1, WTERMSIG(st),
+                         h ? " while running account '" : "", h ? h : "", h ? "'" : "");
+            else
+                snprintf(slot->msg, sizeof slot->msg, "job %d exited with status %d%s%s%s", w + 1,
+                         WIFEXITED(st) ? WEXITSTATUS(st) : -1, h ? " while running account '" : "", h ? h : "",
+                         h ? "'" : "");
+        }
+        if (slot->rc && (first < 0 || slot->account < b->slot[first].account))
             first = w;
     }
     if (first >= 0 && !rc) {

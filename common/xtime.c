@@ -163,7 +163,13 @@ int xrange_from_args(const char *from, const char *to, int64_t as_of, int defaul
         r->from = xtime_day_start(r->to - 1) - (int64_t)(default_days - 1) * XTIME_DAY;
     }
     if (r->from >= r->to) {
-        snprintf(msg, msglen, "empty range: --from is not before --to");
+        /* TO is inclusive, so only a FROM after it (or, without --to, on or after
+         * the as-of day, where the default range ends) leaves nothing. */
+        if (to)
+            snprintf(msg, msglen, "empty range: --from '%s' is after --to '%s'", from ? from : "", to);
+        else
+            snprintf(msg, msglen, "empty range: --from '%s' is not before the as-of day, where the range ends "
+                                  "without --to", from ? from : "");
         return -1;
     }
     return 0;

@@ -149,6 +149,32 @@ static int fail(struct db *db, const PGresult *res, const char *sql, struct xerr
     return xerr_set(err, code, "query failed: %s (query was: %s)", msg, label);
 }
 
+/*
+ * A URI whose user-and-password part (up to its last '@') holds ':' and one of
+ * '/', '?', '#' or '@': libpq ends that part at the first of them, so the rest of
+ * the password becomes a host, port or database name, and its connection error
+ * would quote it.  ("postgresql://host:5432/db@x", an '@' in a database name, is
+ * refused too: percent-encoded it works.)
+ */
+static bool uri_password_misparsed(const char *conninfo)
+{
+    const char *rest = NULL;
+    if (!strncmp(conninfo, "postgresql://", 13))
+        rest = conninfo + 13;
+    else if (!strncmp(conninfo, "postgres://", 11))
+        rest = conninfo + 11;
+    const char *at = rest ? strrchr(rest, '@') : NULL;
+    if (!at)
+        return false;
+    size_t n = (size_t)(at - rest);
+    if (!memchr(rest, ':', n))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (strchr("/?#@", rest[i]))
+            return true;
+    return false;
+}
+
 int db_connect(const char *conninfo, struct db **out, struct xerr *err)
 {
     char *perr = NULL;
@@ -176,12 +202,35 @@ int db_connect(const char *conninfo, struct db **out, struct xerr *err)
         return xerr_set(err, XETL_EX_CONFIG,
                         "invalid database connection string (check its syntax, quoting and %%-encoding)");
     }
-    PQconninfoFree(opts);
+    if (uri_password_misparsed(conninfo)) {
+        PQconninfoFree(opts);
+        return xerr_set(err, XETL_EX_CONFIG,
+                        "invalid database connection string: the URI's user or password holds '/', '?', '#' "
+                        "or '@', which end that part of a URI: percent-encode them (%%2F, %%3F, %%23, %%40)");
+    }
+    /*
+     * Ours come after the operator's options (the conninfo's, else PGOPTIONS),
+     * which would otherwise be replaced: a statement_timeout set there still holds.
+     */
+    const char *user_opts = getenv("PGOPTIONS"), *password = NULL;
+    for (PQconninfoOption *o = opts; o->keyword; o++) {
+        if (!strcmp(o->keyword, "options") && o->val)
+            user_opts = o->val;
+        else if (!strcmp(o->keyword, "password") && o->val && o->val[0])
+            password = o->val;
+    }
+    struct sbuf ob;
+    sbuf_init(&ob);
+    if (user_opts && user_opts[0])
+        sbuf_addf(&ob, "%s ", user_opts);
+    sbuf_adds(&ob, "-c TimeZone=UTC -c client_min_messages=warning");
+    char *options = sbuf_detach(&ob);
 
     db = xcalloc(1, sizeof *db);
     const char *keys[] = { "dbname", "application_name", "options", NULL };
-    const char *vals[] = { conninfo, "xetl", "-c TimeZone=UTC -c client_min_messages=warning", NULL };
+    const char *vals[] = { conninfo, "xetl", options, NULL };
     db->conn = PQconnectdbParams(keys, vals, 1);
+    free(options);
     if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
         const char *m = db->conn ? PQerrorMessage(db->conn) : "out of memory";
         int code = XETL_EX_UNAVAILABLE;
@@ -189,10 +238,16 @@ int db_connect(const char *conninfo, struct db **out, struct xerr *err)
         if (strstr(m, "invalid connection option") || strstr(m, "password authentication failed") ||
             strstr(m, "does not exist"))
             code = XETL_EX_CONFIG;
-        xerr_set(err, code, "cannot connect to database: %s", m);
+        /* A message that repeats the password (libpq quoting what it read as a host) is not shown. */
+        if (password && strstr(m, password))
+            xerr_set(err, code, "cannot connect to database (libpq's message quotes the password: not shown)");
+        else
+            xerr_set(err, code, "cannot connect to database: %s", m);
+        PQconninfoFree(opts);
         db_close(db);
         return code;
     }
+    PQconninfoFree(opts);
     PQsetNoticeProcessor(db->conn, quiet_notices, NULL);
     *out = db;
     return 0;

@@ -27,6 +27,18 @@ is "$RC" 64 "unknown command exits 64"
 is "$(cat "$ERR")" "xetl: error: unknown command 'frobnicate' (try 'xetl --help')" "one clear line for an unknown command"
 xrun --bogus migrate
 is "$RC" 64 "unknown global option exits 64"
+# "--" ends the global options: before the command it is not itself taken for one.
+xrun -q -- migrate --help
+is "$RC" 0 "'xetl -q -- migrate --help' runs migrate"
+like "$(head -1 "$OUT")" "^xetl migrate" "and shows its help"
+xrun -- --bogus
+is "$RC" 64 "after '--' an option-looking word is the command"
+is "$(cat "$ERR")" "xetl: error: unknown command '--bogus' (try 'xetl --help')" "and is named as one"
+# An empty range says which end is wrong; one day at both ends is a range.
+xrun --as-of 2026-11-25T03:00:00Z fit --from 2026-11-07 --to 2026-11-01
+is "$RC" 64 "--from after --to exits 64"
+is "$(cat "$ERR")" "xetl: error: fit: empty range: --from '2026-11-07' is after --to '2026-11-01' (try 'xetl fit --help')" \
+   "naming the command, both dates and where help is"
 xrun migrate --bogus
 is "$RC" 64 "unknown command option exits 64"
 like "$(cat "$ERR")" "try 'xetl migrate --help'" "bad option points at the command's help"
@@ -56,6 +68,23 @@ unlike "$(cat "$ERR")" "hunter2secret" "a password in the conninfo never appears
 xrun --db 'postgresql://bob:s3cr%zzet@localhost/db' migrate
 is "$RC" 78 "a conninfo libpq cannot parse exits 78"
 unlike "$(cat "$ERR")" "s3cr" "and libpq's parse error (which quotes the password) is not repeated"
+# A password with an unencoded '/' or '@': libpq would read its rest as a port or a host and quote it.
+xrun --db 'postgresql://alice:pa/sswd9@localhost/x' migrate
+is "$RC" 78 "a URI password holding '/' is a configuration error"
+like "$(cat "$ERR")" "percent-encode them" "which says what to do"
+unlike "$(cat "$ERR")" "sswd9" "and repeats no part of the password"
+xrun --db 'postgresql://alice:s3cr@tpwd7@localhost/x' migrate
+is "$RC" 78 "a URI password holding '@' too"
+unlike "$(cat "$ERR")" "s3cr|tpwd7" "without repeating it"
+# The operator's options (the conninfo's, else PGOPTIONS) are kept beside xetl's own.
+newdb
+xrun --db "dbname=$PGDATABASE options='-c default_transaction_read_only=on'" account add roprobe --user-id 42
+ok "options in the conninfo reach the server (a read-only session cannot add an account)" test "$RC" != 0
+like "$(cat "$ERR")" "read-only transaction" "and the server's refusal says why"
+PGOPTIONS='-c default_transaction_read_only=on' xrun account add roprobe --user-id 42
+ok "PGOPTIONS reaches the server too" test "$RC" != 0
+xrun account add roprobe --user-id 42
+is "$RC" 0 "and without them the same account is added"
 
 # JSON logs: one object per line, the error included with its exit code.
 xrun --log-format json frobnicate

@@ -77,7 +77,13 @@ static void test_ranges(void **state)
     assert_int_equal(xrange_from_args(NULL, "2026-11-03", asof, 3, &r, msg, sizeof msg), 0);
     assert_int_equal(r.from, parse("2026-11-01"));
     assert_int_equal(xrange_from_args("2026-11-05", "2026-11-03", asof, 7, &r, msg, sizeof msg), -1);
-    assert_non_null(strstr(msg, "empty range"));
+    assert_string_equal(msg, "empty range: --from '2026-11-05' is after --to '2026-11-03'");
+    /* The same day at both ends is one day, not an empty range. */
+    assert_int_equal(xrange_from_args("2026-11-03", "2026-11-03", asof, 7, &r, msg, sizeof msg), 0);
+    assert_int_equal(r.to - r.from, 86400);
+    /* Without --to the range ends at the as-of day. */
+    assert_int_equal(xrange_from_args("2026-11-25", NULL, asof, 7, &r, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, "is not before the as-of day"));
     assert_int_equal(xrange_from_args("2026-11-05x", NULL, asof, 7, &r, msg, sizeof msg), -1);
     assert_non_null(strstr(msg, "invalid --from"));
 }
