@@ -46,8 +46,8 @@ void report_tmp_name(const char *final_path, char *out, size_t n)
 
 int report_io_code(int e)
 {
-    /* A full disk or a file size limit is the machine's state, not a bug in xetl. */
-    if (e == ENOSPC || e == EFBIG || e == EDQUOT)
+    /* A full disk, a file size limit or a failing device is the machine's state, not a bug in xetl. */
+    if (e == ENOSPC || e == EFBIG || e == EDQUOT || e == EIO)
         return XETL_EX_IOERR;
     /* A path that names a file, a missing or read-only place: the operator's to fix (73). */
     if (e == EACCES || e == EPERM || e == ENOENT || e == ENOTDIR || e == EISDIR || e == EEXIST || e == EROFS ||
@@ -59,8 +59,8 @@ int report_io_code(int e)
 int report_io_error(struct xerr *err, int e, const char *what, const char *path)
 {
     if (report_io_code(e) == XETL_EX_IOERR)
-        return xerr_set(err, XETL_EX_IOERR, "cannot %s '%s': %s (disk full or file size limit; no report was "
-                        "written under that name)", what, path, strerror(e));
+        return xerr_set(err, XETL_EX_IOERR, "cannot %s '%s': %s (%s; no report was written under that name)", what,
+                        path, strerror(e), e == EIO ? "the device failed" : "disk full or file size limit");
     return xerr_set(err, report_io_code(e), "cannot %s '%s': %s", what, path, strerror(e));
 }
 
@@ -145,11 +145,11 @@ int report_commit_file(const char *tmp_path, const char *final_path, mode_t mode
 
     /* The data must be on disk before the name points at it. */
     if ((fd = open(tmp_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-        return xerr_set(err, XETL_EX_SOFTWARE, "cannot open '%s': %s", tmp_path, strerror(errno));
+        return report_io_error(err, errno, "open", tmp_path);
     if (fchmod(fd, mode)) {
         int e = errno;
         close(fd);
-        return xerr_set(err, XETL_EX_SOFTWARE, "cannot set the mode of '%s': %s", tmp_path, strerror(e));
+        return report_io_error(err, e, "set the mode of", tmp_path);
     }
     if (!defer_sync && fsync(fd)) {
         int e = errno;
@@ -157,9 +157,12 @@ int report_commit_file(const char *tmp_path, const char *final_path, mode_t mode
         return report_io_error(err, e, "sync", final_path);
     }
     close(fd);
-    if (rename(tmp_path, final_path))
-        return xerr_set(err, XETL_EX_SOFTWARE, "cannot rename '%s' to '%s': %s", tmp_path, final_path,
-                        strerror(errno));
+    if (rename(tmp_path, final_path)) {
+        /* A directory at the report's name, a read-only place, a directory that cannot grow: 73 or 74. */
+        int e = errno;
+        return xerr_set(err, report_io_code(e), "cannot rename '%s' to '%s': %s", tmp_path, final_path,
+                        strerror(e));
+    }
     if (defer_sync)
         return 0;
     snprintf(dir, sizeof dir, "%s", final_path);
@@ -186,7 +189,8 @@ int report_sweep_tmp(const char *dir)
         const char *n = e->d_name, *t, *p;
         char *end;
         struct stat st;
-        if (strncmp(n, ".xetl-roi-", 10) || !(t = strstr(n, ".tmp-")))
+        /* The accounts' reports' and the roll-up's (reports/rollup.c) */
+        if ((strncmp(n, ".xetl-roi-", 10) && strncmp(n, ".xetl-rollup-", 13)) || !(t = strstr(n, ".tmp-")))
             continue;
         p = t + 5;
         /* ".tmp-HOST-PID", or ".tmp-PID" from versions before the host was added */

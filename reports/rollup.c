@@ -343,6 +343,9 @@ int report_rollup(struct db *db, const struct config *cfg, const struct account_
 
     if ((rc = report_rollup_gather(db, cfg, accts, a, &d, err)) || (rc = report_mkdir_p(opts->out_dir, err)))
         goto out;
+    int swept = report_sweep_tmp(opts->out_dir);
+    if (swept)
+        log_info("roll-up: removed %d temporary file%s left by a killed run", swept, swept == 1 ? "" : "s");
     if (opts->csv) {
         snprintf(path, sizeof path, "%s/%s.csv", opts->out_dir, d.base);
         if ((rc = csvout_write(&d.rows, path, d.file_mode, err)))
@@ -355,7 +358,7 @@ int report_rollup(struct db *db, const struct config *cfg, const struct account_
             goto out;
         report_files_add(files, path, counts);
     }
-    log_info("roll-up %s..%s: %d accounts", d.from_date, d.to_date, d.n_accounts);
+    log_info("roll-up %s..%s: %d account%s", d.from_date, d.to_date, d.n_accounts, d.n_accounts == 1 ? "" : "s");
 out:
     report_rollup_release(&d);
     return rc;

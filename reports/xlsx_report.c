@@ -48,6 +48,24 @@ static lxw_format *unit_format(struct wb *w, const char *unit, const char *item)
 }
 
 /*
+ * A change of rates, a fraction as the CSV has it ("-0.0093"), in points: the same
+ * decimal digits two places on (-0.93), not the product's binary remnant
+ * (-0.9299999999999999): the digits as an exact integer, divided once by a power of ten.
+ */
+static double points(const char *frac)
+{
+    const char *dot = strchr(frac, '.');
+    int d = 0;
+    if (dot)
+        while (dot[1 + d] >= '0' && dot[1 + d] <= '9')
+            d++;
+    double v = strtod(frac, NULL);
+    if (d < 2 || d > 15 || !isfinite(v))
+        return v * 100.0;
+    return (double)llround(v * pow(10, d)) / pow(10, d - 2);
+}
+
+/*
  * The summary rows of one section in the metric layout: metric, basis, this,
  * previous, change, change %, note.  Returns the next free row.
  */
@@ -72,7 +90,7 @@ static lxw_row_t metric_rows(struct wb *w, lxw_worksheet *ws, const struct rtab 
         /* The change in the row's own unit: points for rates (765 % -> 878 % is -113 pts), money for money. */
         const char *chg = xcell(s, r, "change");
         if (chg && unit && !strcmp(unit, "ratio"))
-            xl_number(w, ws, row, 4, strtod(chg, NULL) * 100.0, w->pts);
+            xl_number(w, ws, row, 4, points(chg), w->pts);
         else
             xl_cell(w, ws, row, 4, chg, RC_NUM,
                      f == w->usd3 ? w->susd3 : f == w->usd ? w->susd : f == w->integer ? w->sint : f);
@@ -112,10 +130,13 @@ static lxw_row_t legend_rows(struct wb *w, lxw_worksheet *ws, const struct repor
                                                       "alpha / beta" },
         { "Few posts", "groups with fewer than 5 posts (or matured posts) are listed last with a note and "
                        "never ranked, coloured or charted" },
-        { "Half-life", "minutes until a post had half of the engagements its curve reaches at 7 days" },
+        { "Half-life", "minutes until a post had half of the engagements its curve reaches at 7 days; a post "
+                       "first counted after that point (most posts of a nightly pull) gets the account's typical "
+                       "half-life, from its posts counted early enough, so many posts share one value" },
         { "APE", "absolute percentage error of a prediction: |predicted - actual| / actual; lower is better" },
         { "Rounding", "counts whole; money to the cent; cost per follower to a tenth of a cent ($0.058); rates "
-                      "and ROI to 0.01 %; changes of rates in points; chances to 0.01 %" },
+                      "and ROI to 0.01 %; changes of rates in points; chances to 0.01 %; a total is rounded once, "
+                      "so it can differ by a cent from the sum of its rounded days" },
     };
     const struct {
         const char *sheet;

@@ -176,7 +176,17 @@ lxw_worksheet *xl_table_sheet(struct wb *w, const char *name, const struct rtab 
 }
 
 
-/* Text cut at word boundaries into rows of at most `width` characters; returns the next free row. */
+/* A line may end before s[i]: at a space not followed by a unit ("0.01 %" stays whole). */
+static bool line_break_ok(const char *s, size_t i)
+{
+    return s[i] == ' ' && s[i + 1] != '%' && s[i + 1] != '\0';
+}
+
+/*
+ * Text cut at word boundaries into rows of at most `width` characters, the rows
+ * about equally long (a paragraph a little over one row is two half rows, not a
+ * row and an orphaned word); returns the next free row.
+ */
 lxw_row_t xl_lines(struct wb *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
                    size_t width, lxw_format *f)
 {
@@ -184,9 +194,13 @@ lxw_row_t xl_lines(struct wb *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col
     while (*s) {
         size_t n = strlen(s);
         if (n > width) {
-            n = width;
-            while (n > width / 2 && s[n] != ' ')
-                n--;
+            size_t rows = (n + width - 1) / width, target = (n + rows - 1) / rows, best = 0;
+            /* The break nearest the even length, never past width, and never before width / 2. */
+            for (size_t i = width / 2; i <= width; i++)
+                if (line_break_ok(s, i) && (!best || (i > target ? i - target : target - i) <
+                                                         (best > target ? best - target : target - best)))
+                    best = i;
+            n = best ? best : width;
         }
         if (n >= sizeof line)
             n = sizeof line - 1;

@@ -193,12 +193,29 @@ is "$(cell Summary F6)" "n|0.119|0.00%" "relative change in percent"
 roi_chg=$(csvq "$S" '[r["change"] for r in rows if r["item"] == "ROI"][0]')
 is "$(cell Summary E9 | cut -d'|' -f1,3)" 'n|+0.00" pts";-0.00" pts";0.00" pts"' "the change of a rate is in points"
 near "$(cell Summary E9 | cut -d'|' -f2)" "$(awk -v c="$roi_chg" 'BEGIN { print c * 100 }')" 0.0001 "ROI's change: the CSV's change x 100 points"
+# A change of rates in points is the CSV's decimal moved two places, as the nearest double
+# (so -0.0093 is -0.93, not -0.9299999999999999 from multiplying by 100).
+"$XETL_PYTHON" - "$TMP/r1/$BASE.xlsx" "$S" >"$TMP/pts.txt" <<'PY'
+import csv, sys, openpyxl
+from decimal import Decimal
+ws = openpyxl.load_workbook(sys.argv[1])["Summary"]
+cells = [r[4].value for r in ws.iter_rows(min_col=1, max_col=5) if r[4].number_format and "pts" in r[4].number_format]
+want = [float(Decimal(r["change"]) * 100) for r in csv.DictReader(open(sys.argv[2], encoding="utf-8"))
+        if r["unit"] == "ratio" and r["change"]]
+print(len(cells), len(want), "same" if cells == want else "differ %r %r" % (cells, want))
+PY
+is "$(cat "$TMP/pts.txt")" "3 3 same" "each change of rates in points is the CSV's digits two places on, not a product's remnant"
 is "$(cell Summary C8 | cut -d'|' -f3)" '$#,##0.000' "cost per follower to a tenth of a cent on the Summary"
 is "$(awk -F '\t' '$1 == "cell" && $2 == "Daily health" && $3 ~ /^L[0-9]+$/ && $4 == "n" { print $6 }' "$TMP/x.txt" | sort -u)" \
    '$#,##0.000' "and on the Daily health sheet: one rounding rule per quantity"
 is "$(awk -F '\t' '$1 == "cell" && $2 == "Summary" && $5 == "How to read this workbook"' "$TMP/x.txt" | wc -l | tr -d ' ')" 1 \
    "the Summary has one plain-words legend"
 is "$(grep -c 'posterior probability of being the best arm' "$TMP/x.txt")" 0 "the jargon is not repeated on every row"
+# The legend's paragraphs run over rows of about equal length: no row holds a lone word or unit.
+legend_at=$(awk -F '\t' '$1 == "cell" && $2 == "Summary" && $5 == "How to read this workbook" { print substr($3, 2) }' "$TMP/x.txt")
+is "$(awk -F '\t' -v at="$legend_at" '$1 == "cell" && $2 == "Summary" && $3 ~ /^B[0-9]+$/ && substr($3, 2) + 0 > at + 0 &&
+                                        length($5) < 40 { print $3 ": " $5 }' "$TMP/x.txt")" "" \
+   "no row of the legend is a short remnant of its paragraph"
 like "$(awk -F '\t' '$1 == "cell" && $2 == "Attribution" && $5 ~ /^Retention rate: blank in/ { print $5 }' "$TMP/x.txt")" \
    "^Retention rate: blank in [0-9]+ of [0-9]+ rows - .*account-overview export" "a blank column is explained beside its table"
 is "$(awk -F '\t' '$1 == "cell" && $2 == "Attribution" && $5 ~ /^Confidence \(0-100 %\)/' "$TMP/x.txt" | wc -l | tr -d ' ')" 1 \
@@ -276,6 +293,12 @@ xrun --as-of "$ASOF" --account acme report --out "$TMP/afile"
 is "$RC" 73 "--out naming a regular file fails with 73"
 is "$(cat "$ERR")" "xetl: error: output directory '$TMP/afile' exists and is not a directory" \
    "and names the path"
+# A directory where a report's file goes: the rename refuses it, and that is the operator's to fix (73).
+mkdir -p "$TMP/r6/$BASE.xlsx"
+xrun --as-of "$ASOF" --account acme report --format xlsx --out "$TMP/r6"
+is "$RC" 73 "a directory at the workbook's name fails with 73 (cannot create), not 70"
+like "$(cat "$ERR")" "cannot rename '.*' to '$TMP/r6/$BASE.xlsx': Is a directory" "and names the path"
+is "$(ls -A "$TMP/r6")" "$BASE.xlsx" "leaving no temp file behind"
 # Long options are spelled out: --form is neither --from nor --format.
 xrun --as-of "$ASOF" report --form 2026-11-01 --out "$TMP/r5"
 is "$RC" 64 "an abbreviated long option is a usage error"

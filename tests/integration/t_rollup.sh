@@ -19,6 +19,14 @@ is "$RC" 0 "report --rollup exits 0"; [ "$RC" = 0 ] || sed "s/^/# /" "$ERR"
 is "$(cat "$OUT")" "$TMP/r/$RBASE.csv
 $TMP/r/$RBASE.xlsx" "it prints the roll-up's CSV and workbook, nothing else"
 "$XETL" -q --as-of "$ASOF" report --format csv --out "$TMP/own" >/dev/null || echo "Bail out! own reports"
+# A roll-up killed mid-file leaves ".NAME.tmp-HOST-PID.XXXXXX"; the next roll-up removes a dead
+# writer's old one, as an account's report does its own.
+sleep 0 & dead=$!; wait $dead
+(cd "$TMP/r" && touch -d '1 hour ago' ".$RBASE.xlsx.tmp-$(hostname)-$dead.Ab12Cd")
+xrun --as-of "$ASOF" report --rollup --out "$TMP/r"
+is "$RC" 0 "a roll-up over a killed roll-up's temp file exits 0"
+is "$(ls -A "$TMP/r" | grep -c '^\.')" 0 "and removes the dead writer's temp file"
+like "$(cat "$ERR")" "roll-up: removed 1 temporary file left by a killed run" "saying so"
 
 csvq() { "$XETL_PYTHON" -c 'import csv, sys; rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8"))); print(eval(sys.argv[2]))' "$1" "$2"; }
 R="$TMP/r/$RBASE.csv"

@@ -90,7 +90,9 @@ rows AS (
    (8, 'prediction accuracy', 'lifetime of posts published in the period', 'ratio',
     round(c.acc, 4), round(p.acc, 4),
     CASE WHEN c.acc IS NULL THEN 'no data: no 7-day prediction scored yet'
-         ELSE 'over the ' || c.acc_n || ' posts whose 7-day likes are known, scoring the forecast available at'
+         ELSE CASE WHEN c.acc_n = 1 THEN 'over the 1 post whose 7-day likes are known'
+                   ELSE 'over the ' || c.acc_n || ' posts whose 7-day likes are known' END
+              || ', scoring the forecast available at'
               || ' 24 h of age: mean of (min(predicted, actual) + 1) / (max(predicted, actual) + 1)' END)
    ) r(ord, item, basis, unit, cur, prev, note))
 SELECT ord, item, basis, unit, cur, prev, cur - prev AS change,

@@ -210,9 +210,13 @@ static void test_file_mode_and_io_class(void **state)
     assert_int_equal(report_io_code(EFBIG), XETL_EX_IOERR);
     assert_int_equal(report_io_code(EDQUOT), XETL_EX_IOERR);
     assert_int_equal(report_io_code(EACCES), XETL_EX_CANTCREAT); /* the path is the operator's to fix */
-    assert_int_equal(report_io_code(EIO), XETL_EX_SOFTWARE);
+    assert_int_equal(report_io_code(EIO), XETL_EX_IOERR);        /* the device failed: not a bug in xetl */
+    assert_int_equal(report_io_code(EISDIR), XETL_EX_CANTCREAT); /* a directory at a report's name */
+    assert_int_equal(report_io_code(EINVAL), XETL_EX_SOFTWARE);
     assert_int_equal(report_io_error(&err, ENOSPC, "write", "/r/x.csv"), 74);
     assert_non_null(strstr(err.msg, "cannot write '/r/x.csv': No space left on device"));
+    assert_int_equal(report_io_error(&err, EIO, "sync", "/r/x.csv"), 74);
+    assert_non_null(strstr(err.msg, "(the device failed; no report was written under that name)"));
 }
 
 /* The end-of-run sync of a nightly's reports: a FIFO planted under a report's name neither
