@@ -29,7 +29,8 @@ static void usage(void)
            "removes everything it made but those reports.  Needs the postgresql and\n"
            "python3 packages ('make demo' installs them when run as root).\n\n"
            "Options:\n"
-           "  --dir DIR     work in DIR and keep everything (all nights' reports, fixtures, log)\n"
+           "  --dir DIR     work in DIR and keep everything: the database (stopped; the demo\n"
+           "                says how to start it), all nights' reports, the fixtures, the log\n"
            "  -h, --help    show this help, then exit\n");
 }
 

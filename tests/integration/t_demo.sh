@@ -46,7 +46,35 @@ is "$(sed -n 2p "$TMP/ct.txt")" "cf ['F2:F$((n + 1))', 'L2:L$((n + 1))']" "colou
 is "$(sed -n 4p "$TMP/ct.txt")" "chart 'Content types'!\$F\$2:\$F\$$((n + 1))" "and the content-type chart draws only them"
 summary=$(grep -- '-summary\.csv$' "$OUT" | tail -1)
 like "$(sed -n 2p "$summary")" "^headline,1,followers gained," "the summary CSV starts with followers gained"
-is "$(ls "$TMP/demo/pg" 2>/dev/null | wc -l | tr -d ' ')" 0 "the throwaway PostgreSQL is gone"
+# A change of rates in points is the CSV's decimal moved two places, as the nearest double
+# (the demo's -0.0093 is -0.93, not -0.9299999999999999 from multiplying by 100).
+"$XETL_PYTHON" - "$last_xlsx" "$summary" >"$TMP/pts.txt" <<'PY'
+import csv, sys, openpyxl
+from decimal import Decimal
+ws = openpyxl.load_workbook(sys.argv[1])["Summary"]
+cells = [r[4].value for r in ws.iter_rows(min_col=1, max_col=5) if r[4].number_format and "pts" in r[4].number_format]
+want = [float(Decimal(r["change"]) * 100) for r in csv.DictReader(open(sys.argv[2], encoding="utf-8"))
+        if r["unit"] == "ratio" and r["change"]]
+print(len(cells) == len(want) > 0, "same" if cells == want else "differ %r %r" % (cells, want))
+PY
+is "$(cat "$TMP/pts.txt")" "True same" "each change of rates in points is the CSV's digits two places on"
+# --dir keeps the database, stopped, and the commands it prints start it, read it and stop it.
+ok "the demo's database is kept in DIR/pg" test -f "$TMP/demo/pg/data/PG_VERSION"
+ok "and it is stopped" test ! -f "$TMP/demo/pg/data/postmaster.pid"
+start=$(sed -n 's/^  \(.*pg_ctl -D .* start\)$/\1/p' "$ERR")
+runs=$(sed -n "s/^  \(XETL_DB=.* runs\)\$/\1/p" "$ERR")
+stop=$(sed -n 's/^  \(.*pg_ctl -D .* stop\)$/\1/p' "$ERR")
+like "$start" "pg_ctl -D $TMP/demo/pg/data -l " "it prints how to start it"
+sh -c "$start" >/dev/null 2>&1
+is "$?" 0 "the printed start command starts it"
+sh -c "$runs" >"$TMP/runs.txt" 2>&1
+is "$(grep -c ' nightly ' "$TMP/runs.txt")" 3 "xetl runs, as printed, lists the demo's 3 nightlies"
+xrun demo --dir "$TMP/demo"
+is "$RC" 75 "a demo into a --dir whose database is running exits 75"
+like "$(cat "$ERR")" "is running in $TMP/demo/pg; stop it first" "and says why and how"
+sh -c "$stop" >/dev/null 2>&1
+is "$?" 0 "the printed stop command stops it"
+ok "so nothing of it is left running" test ! -f "$TMP/demo/pg/data/postmaster.pid"
 is "$(pgrep -f "fakex.py --port-file $TMP/demo" | wc -l | tr -d ' ')" 0 "the fake X API is stopped"
 # Without --dir it leaves nothing but the latest night's reports behind.
 xrun demo
