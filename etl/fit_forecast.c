@@ -126,7 +126,7 @@ static uint64_t training_fp(const struct fit_batch *b, int metric, const struct 
         h = fnv(h, global_refs, sizeof *global_refs * (size_t)n_global_refs);
     for (int k = 0; k < nrec; k++) {
         const struct fit_post *p = &b->posts[rec[k].i];
-        int32_t np = decay_clean(pts, fit_post_points(b, p, metric, pts));
+        int32_t np = fit_post_clean(b, p, metric, pts);
         h = fnv(h, &p->actual[metric], sizeof p->actual[metric]);
         h = fnv(h, &np, sizeof np);
         h = fnv(h, pts, sizeof *pts * (size_t)np);
@@ -148,7 +148,7 @@ static int make_refs(const struct fit_batch *b, int metric, const struct recent 
     int rc = ws ? 0 : -1, n24 = 0;
     for (int k = 0; k < nrec && !rc; k++) {
         const struct fit_post *p = &b->posts[rec[k].i];
-        int np = decay_clean(pts, fit_post_points(b, p, metric, pts));
+        int np = fit_post_clean(b, p, metric, pts);
         struct decay_result full;
         if (p->in_range && np > 0 && pts[np - 1].age_h >= DECAY_HORIZON_H) {
             /* Its curve in range is this fit: the same samples (cleaning twice is cleaning once) and
@@ -290,7 +290,7 @@ static void apply_forecaster(struct fit_batch *b, int metric, const struct fc_mo
         p->hl_pooled[metric] = false;
         if (r->method == DECAY_NONE)
             continue;
-        int np = decay_clean(pts, fit_post_points(b, p, metric, pts));
+        int np = fit_post_clean(b, p, metric, pts);
         /* Half-life: from the post's data only when a sample reaches back to
          * it (a nightly pull sees most posts first at hours of age). */
         if ((r->method == DECAY_LOMAX || r->method == DECAY_POOLED) && isfinite(r->half_life_h) &&

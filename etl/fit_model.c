@@ -67,6 +67,16 @@ int fit_post_points(const struct fit_batch *b, const struct fit_post *p, int met
     return k;
 }
 
+int fit_post_clean(const struct fit_batch *b, const struct fit_post *p, int metric, struct decay_point *out)
+{
+    int n = decay_clean(out, fit_post_points(b, p, metric, out));
+    if (n < 0) {
+        fputs("xetl: fatal: out of memory\n", stderr);
+        abort();
+    }
+    return n;
+}
+
 void fit_batch_release(struct fit_batch *b)
 {
     for (int i = 0; i < b->nposts; i++) {
@@ -180,7 +190,7 @@ static void pooled_half_life(const struct fit_batch *b, int metric, double horiz
     double *hl = xmalloc(sizeof(double) * (size_t)(n ? n : 1)), *t9 = xmalloc(sizeof(double) * (size_t)(n ? n : 1));
     int k = 0;
     for (int j = 0; j < n; j++) {
-        int np = decay_clean(pts, fit_post_points(b, &b->posts[idx[j]], metric, pts));
+        int np = fit_post_clean(b, &b->posts[idx[j]], metric, pts);
         if (res[j].method == DECAY_LOMAX && np > 0 && isfinite(res[j].half_life_h) && isfinite(res[j].t90_h) &&
             pts[0].age_h <= res[j].half_life_h) {
             hl[k] = res[j].half_life_h;
@@ -213,7 +223,7 @@ static void sh_rule(const struct fit_batch *b, int metric, double horizon, struc
         double act = p->actual[metric];
         if (!(act > 0) || !p->in_history)
             continue;
-        int np = decay_clean(pts, fit_post_points(b, p, metric, pts));
+        int np = fit_post_clean(b, p, metric, pts);
         for (int k = 0; k < np; k++) {
             if (pts[k].age_h >= horizon || !(pts[k].count > 0))
                 continue;
@@ -308,7 +318,7 @@ int fit_account_prior(struct fit_batch *b, int metric, double horizon, int threa
         const struct fit_post *p = &b->posts[i];
         if (!p->in_history)
             continue;
-        int np = decay_clean(pts, fit_post_points(b, p, metric, pts));
+        int np = fit_post_clean(b, p, metric, pts);
         if (np >= 3 && pts[np - 1].age_h >= 24.0 && pts[np - 1].count > 0)
             idx[n++] = i;
     }

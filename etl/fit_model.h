@@ -80,6 +80,8 @@ void fit_batch_release(struct fit_batch *b);
 
 /* The points of one metric of a post (not cleaned); out holds b->maxn. */
 int fit_post_points(const struct fit_batch *b, const struct fit_post *p, int metric, struct decay_point *out);
+/* The same, cleaned (decay_clean); out of memory is fatal, as xmalloc's is. */
+int fit_post_clean(const struct fit_batch *b, const struct fit_post *p, int metric, struct decay_point *out);
 
 /* The fingerprint of a history fit's input: the samples as given, the horizon, the model's version. */
 uint64_t fit_points_fp(const struct decay_point *pts, int n, double horizon);

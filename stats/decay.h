@@ -120,7 +120,8 @@ void decay_prior_default(struct decay_prior *p);
  * Cleans samples in place: drops non-finite, negative-count and age <= 0
  * points, sorts by age, averages duplicate ages (within 0.005 h), makes the
  * counter non-decreasing by isotonic regression (deleted likes), thins to
- * DECAY_MAX_POINTS.  Returns the new count.
+ * DECAY_MAX_POINTS.  Returns the new count, or -1 on ENOMEM (more than
+ * DECAY_MAX_POINTS points need scratch memory).
  */
 int decay_clean(struct decay_point *pts, int n);
 

@@ -46,7 +46,7 @@ int decay_clean(struct decay_point *pts, int n)
         scratch = malloc(sizeof(double) * 3 * (size_t)m);
         sz = malloc(sizeof(int) * (size_t)m);
         if (!scratch || !sz) {
-            m = 0; /* ENOMEM: nothing usable rather than a half-cleaned series */
+            m = -1; /* ENOMEM: said, rather than a series that looks empty */
             goto out;
         }
     }
@@ -263,15 +263,27 @@ int decay_prior_fit_loglinear(struct decay_prior *p, const double *age_h, const 
     return used;
 }
 
+static bool peak_of(const struct decay_point *pts, int m, double *peak_age_h);
+
 bool decay_peak(const struct decay_point *pts_in, int n, double *peak_age_h)
 {
-    if (n < 2 || n > DECAY_MAX_POINTS)
+    if (n < 2)
         return false;
-    struct decay_point pts[DECAY_MAX_POINTS];
+    /* More samples than the stack holds are thinned by the cleaning, as a fit's are. */
+    struct decay_point sbuf[DECAY_MAX_POINTS], *pts = n <= DECAY_MAX_POINTS ? sbuf : malloc(sizeof *pts * (size_t)n);
+    if (!pts)
+        return false;
     memcpy(pts, pts_in, sizeof *pts * (size_t)n);
     int m = decay_clean(pts, n);
-    if (m < 2)
-        return false;
+    bool found = m >= 2 && m <= DECAY_MAX_POINTS && peak_of(pts, m, peak_age_h);
+    if (pts != sbuf)
+        free(pts);
+    return found;
+}
+
+/* decay_peak on cleaned points (2 <= m <= DECAY_MAX_POINTS). */
+static bool peak_of(const struct decay_point *pts, int m, double *peak_age_h)
+{
     /* Interval k runs from the previous sample (or posting) to sample k. */
     int best = -1;
     double best_rate = 0, t0 = 0, y0 = 0;

@@ -237,12 +237,19 @@ static void io_model(struct cur *c, struct fc_model *m, struct fc_anchor *an)
         c->bad = true;
     for (int a = 0; a < FC_NANCHOR && !c->bad; a++) {
         io_anchor(c, &an[a]);
-        if (an[a].ntree < 0 || an[a].ntree > FC_TREE_MAX || (m->n_ref == 0 && an[a].ntree > 0)) {
+        /* Read back, every count that sizes an array must fit it (a damaged row, a changed constant). */
+        if (an[a].ntree < 0 || an[a].ntree > FC_TREE_MAX || (m->n_ref == 0 && an[a].ntree > 0) || an[a].k < 0 ||
+            an[a].k > FC_KMAX || an[a].nbin < 1 || an[a].nbin > FC_NBIN) {
             c->bad = true;
             break;
         }
-        for (int t = 0; t < an[a].ntree && !c->bad; t++)
-            io_tree(c, &m->tree[(size_t)a * FC_TREE_MAX + t]);
+        for (int t = 0; t < an[a].ntree && !c->bad; t++) {
+            struct fc_tree *tr = &m->tree[(size_t)a * FC_TREE_MAX + t];
+            io_tree(c, tr);
+            for (int i = 0; i < 3; i++)
+                if (tr->f[i] < 0 || tr->f[i] > a) /* anchor a's trees split on the counts at anchors 0..a */
+                    c->bad = true;
+        }
     }
 }
 

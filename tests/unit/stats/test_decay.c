@@ -431,6 +431,20 @@ static void test_peak(void **state)
         fall[i] = (struct decay_point){ 1.0 + 3 * i, round(lomax(1000, 0.5, 0.3, 1.0 + 3 * i)) };
     assert_false(decay_peak(fall, 4, &h));
     assert_false(decay_peak(rise, 1, &h));
+    /* More samples than DECAY_MAX_POINTS (a long-tracked post): thinned as a fit's are, not
+     * refused.  600 samples every 0.1 h at 1/h, but for a burst of 50 in the step to 30 h. */
+    enum { NLONG = 600 };
+    struct decay_point *lng = malloc(sizeof *lng * NLONG);
+    assert_non_null(lng);
+    double c = 0;
+    for (int i = 0; i < NLONG; i++) {
+        double t = 0.1 * (i + 1);
+        c += 0.1 + (fabs(t - 30.0) < 0.01 ? 50 : 0);
+        lng[i] = (struct decay_point){ t, c };
+    }
+    assert_true(decay_peak(lng, NLONG, &h));
+    assert_true(h > 29.5 && h < 30.5);
+    free(lng);
 }
 
 static void test_fit_helpers(void **state)

@@ -281,6 +281,37 @@ static void test_kept_model(void **state)
     assert_int_equal(fc_model_restore(&other, tr, NT - 1, g, NG, 2.0, 0.90, blob, len), 1);
     assert_int_equal(fc_model_restore(&other, tr, NT, g, NG, 2.0, 0.90, blob, len - 1), 1);
     assert_int_equal(other.n_ref, 0);
+    /* A damaged row whose length still fits: every count that sizes an array is checked.
+     * The packed layout: a 32-byte header, then each anchor's 216 bytes (k at 4, its
+     * tree count at 48, its calibration bins at 140) and its trees' 68 bytes each. */
+    {
+        int32_t v, ntree;
+        size_t at = 32, tree_at = 0;
+        int tree_a = -1;
+        unsigned char *bad = malloc(len);
+        assert_non_null(bad);
+        for (int an = 0; an < FC_NANCHOR; an++) {
+            memcpy(&ntree, blob + at + 48, sizeof ntree);
+            if (ntree > 0 && tree_a < 0)
+                tree_a = an, tree_at = at + 216;
+            at += 216 + 68 * (size_t)ntree;
+        }
+        assert_int_equal(at, len); /* the layout is as described */
+        assert_true(tree_a >= 0);  /* so a tree's feature is tried too */
+        const struct { size_t at; int32_t v; } hits[] = {
+            { 32 + 4, FC_KMAX + 1 }, { 32 + 4, -1 }, { 32 + 140, 0 }, { 32 + 140, FC_NBIN + 1 },
+            { tree_at, tree_a + 1 } /* a tree splitting on a later anchor's count */ };
+        for (size_t h = 0; h < sizeof hits / sizeof hits[0]; h++) {
+            memcpy(bad, blob, len);
+            v = hits[h].v;
+            memcpy(bad + hits[h].at, &v, sizeof v);
+            assert_int_equal(fc_model_restore(&other, tr, NT, g, NG, 2.0, 0.90, bad, len), 1);
+        }
+        memcpy(bad, blob, len);
+        assert_int_equal(fc_model_restore(&other, tr, NT, g, NG, 2.0, 0.90, bad, len), 0); /* the copy itself is good */
+        fc_model_free(&other);
+        free(bad);
+    }
     fc_model_free(&m);
     fc_model_free(&k);
     free(blob);
