@@ -58,6 +58,30 @@ static int resolve_decisions(struct loader *L, struct xerr *err)
     return db_cmd(L->db, "import/bot_decisions", 0, NULL, NULL, err);
 }
 
+/* How many staged rows' permalinks name another handle (import_result.other_handle). */
+static int other_handles(struct loader *L, struct xerr *err)
+{
+    const char *p[] = { L->acct_s, L->acct->handle };
+    struct db_res *res = NULL;
+    int rc = db_query(L->db, "import/other_handles", 2, p, &res, err);
+    if (rc)
+        return rc;
+    struct import_result *r = L->res;
+    r->other_handle = (long)db_get_int64(res, 0, 0, 0);
+    r->linked = (long)db_get_int64(res, 0, 1, 0);
+    const char *h = db_get_text(res, 0, 2);
+    snprintf(r->other_handle_name, sizeof r->other_handle_name, "%s", h ? h : "");
+    db_res_free(res);
+    /* Every link another account's: the wrong --account, far likelier than a renamed handle. */
+    if (r->linked > 0 && r->other_handle == r->linked && !L->o->any_handle)
+        return xerr_set(err, XETL_EX_DATAERR,
+                        "'%s': every permalink names @%s, not @%s: nothing loaded (another account's export? "
+                        "import it with --account %s; if @%s is @%s renamed, --any-handle loads it)",
+                        r->source_file, r->other_handle_name, L->acct->handle, r->other_handle_name,
+                        L->acct->handle, r->other_handle_name);
+    return 0;
+}
+
 /*
  * Every target of a per-post export.  import_have, read before anything is
  * written, says which staged posts each target has and whether the import
@@ -73,7 +97,7 @@ static int write_posts(struct loader *L, struct xerr *err)
     int rc;
 
     if ((rc = db_cmd(L->db, "import/reject_duplicate_posts", 0, NULL, NULL, err)) ||
-        (rc = db_cmd(L->db, "import/reject_other_account", 1, p4, NULL, err)) ||
+        (rc = db_cmd(L->db, "import/reject_other_account", 1, p4, NULL, err)) || (rc = other_handles(L, err)) ||
         (rc = resolve_decisions(L, err)) || (rc = db_cmd(L->db, "import/file_params", 4, p4, NULL, err)) ||
         (rc = db_cmd(L->db, "ANALYZE import_file, import_dec", 0, NULL, NULL, err)))
         return rc;

@@ -45,6 +45,7 @@ struct import_opts {
     bool as_of_given;        /* else the export's own date range end */
     int64_t run_id;          /* xetl.runs row, 0 when none */
     int max_listed_rejects;  /* how many rejects to keep in the result (0 = 10) */
+    bool any_handle;         /* load an export whose every permalink names another handle */
 };
 
 struct import_reject_note {
@@ -63,6 +64,9 @@ struct import_result {
     long rejects;            /* rows rejected, all causes */
     long snapshots;          /* performance_snapshots rows inserted or changed */
     long new_posts;          /* xetl.posts rows created */
+    long other_handle;       /* loaded rows whose permalink names another handle than the account's */
+    long linked;             /* loaded rows with an x.com/twitter.com permalink */
+    char other_handle_name[64]; /* the handle most of those name */
     struct import_reject_note *notes; /* the first rejects (caller frees with import_result_release) */
     int n_notes;
 };

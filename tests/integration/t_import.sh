@@ -169,4 +169,17 @@ like "$(cat "$ERR")" "post belongs to another account 'xetlbot'" "naming the own
 xrun --account xetlbot import "$LEGACY"
 is "$RC" 0 "--account picks the account"
 
+# An export whose every permalink names another handle is refused whole: most likely the wrong
+# account; --any-handle loads it (an account renamed since the export).
+newdb
+xrun account add mybot --user-id 77
+xrun import "$LEGACY"
+is "$RC" 65 "an export whose every permalink names another handle exits 65"
+like "$(cat "$ERR")" "every permalink names @xetlbot, not @mybot: nothing loaded \(another account's export\? import it with --account xetlbot; if @mybot is @xetlbot renamed, --any-handle loads it\)" \
+   "naming both handles and what to do"
+is "$(sql "SELECT count(*) FROM xetl.posts") $(sql "SELECT count(*) FROM xetl.import_rejects")" "0 0" "nothing was loaded or rejected"
+xrun import --any-handle "$LEGACY"
+is "$RC" 0 "--any-handle loads it"
+ok "every row" test "$(sql "SELECT count(*) FROM xetl.posts")" -gt 0
+
 done_testing

@@ -8,7 +8,7 @@ F="$TMP/tweet_activity_metrics_big_20200101_20200131_en.csv"
 sh "$XETL_ROOT/bench/bench_import.sh" gen $N > "$F"
 
 newdb
-xrun account add big --user-id 99
+xrun account add bench --user-id 99 # the generator's permalinks name @bench
 t0=$(date +%s.%N)
 xrun import "$F"
 t1=$(date +%s.%N)
