@@ -220,7 +220,7 @@ fuzz-run: fuzz
 
 # The nightly workload on a local Citus cluster (coordinator + 2 workers on
 # loopback) against plain PostgreSQL, byte for byte; says so and passes when
-# no Citus is installed (docs/scaling.md).
+# no Citus is installed (docs/scaling.md, "make citus-check").
 .PHONY: citus-check
 citus-check: $(BIN)
 	$(Q)XETL_BIN=$(BIN) sh tests/citus/check.sh

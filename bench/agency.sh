@@ -10,7 +10,7 @@
 # measures the floor in the same database: the rows the stage wrote, exported,
 # deleted and COPYed back into the same tables in a transaction that is rolled
 # back (only the COPY is timed); for report, a psql \copy of the report range's
-# posts out to a CSV file.  Ends with a markdown table for docs/scaling.md.
+# posts out to a CSV file.  Ends with a markdown table for docs/scaling-readings.md.
 #
 #   make bench-agency                       agency scale (about 45 M snapshot rows)
 #   BENCH_ACCOUNTS=20 sh bench/agency.sh     what `make bench` runs

@@ -2,7 +2,8 @@
  * common/numfmt.h — printf's "%.*g" of a double, byte for byte, without
  * printf's multi-precision arithmetic: jw_numg's formatter, for the
  * attribution rows' ~100,000 numbers an account a night and fit's curves
- * (docs/scaling.md, "Attribute").
+ * (docs/scaling.md, "Attribute"; measured in docs/scaling-readings.md, "The
+ * stages after fit on an established night").
  */
 #ifndef XETL_COMMON_NUMFMT_H
 #define XETL_COMMON_NUMFMT_H

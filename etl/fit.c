@@ -93,7 +93,8 @@ static int load_batch(struct db *db, const struct account *acct, const struct st
      * One read-only snapshot, so the two reads agree.  The planner picks the
      * snapshot read's plan: a merge join forced by disabling the others cost a
      * third less server CPU on a cached database but was several times slower
-     * on one larger than memory (docs/scaling.md, "Fit").
+     * on one larger than memory (docs/scaling.md, "Fit"; docs/scaling-readings.md,
+     * "The server's side of an established night").
      */
     int rc = db_cmd(db, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, NULL, NULL, err);
     if (rc)

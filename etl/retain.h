@@ -1,6 +1,6 @@
 /*
  * etl/retain.h — retention: what `xetl prune` removes (docs/scaling.md,
- * "Retention").
+ * "Partitions and retention").
  *
  * retention.raw_responses_days: raw X responses landed more than that many
  * days before the as-of are dropped, whole month partitions at a time where

@@ -9,7 +9,8 @@
 # and analytics exports, three nightly runs against the fake X API, and a dump
 # of every result table (audit columns left out) and of every report.  The
 # dumps must be byte for byte the same.  Without Citus it says so and exits 0.
-# docs/scaling.md records a run.
+# docs/scaling.md ("make citus-check") gives the latest run; docs/scaling-readings.md
+# ("Recorded runs") records each run.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
