@@ -438,7 +438,8 @@ static int run_jobs(struct ctx *ctx, const struct account_list *accts, const str
             atomic_store(&b->failed, 1);
             const char *h = slot->current >= 0 ? accts->v[slot->current].handle : NULL;
             slot->rc = XETL_EX_SOFTWARE;
-            slot->account = slot->current;
+            /* Between accounts: after every account's own error, which says more. */
+            slot->account = slot->current >= 0 ? slot->current : accts->n;
             if (WIFSIGNALED(st))
                 snprintf(slot->msg, sizeof slot->msg, "job %d ended by signal %d%s%s%s", w + 1, WTERMSIG(st),
                          h ? " while running account '" : "", h ? h : "", h ? "'" : "");

@@ -163,10 +163,15 @@ static bool uri_password_misparsed(const char *conninfo)
         rest = conninfo + 13;
     else if (!strncmp(conninfo, "postgres://", 11))
         rest = conninfo + 11;
-    const char *at = rest ? strrchr(rest, '@') : NULL;
-    if (!at)
+    if (!rest)
         return false;
-    size_t n = (size_t)(at - rest);
+    /* Up to the query: an '@' in a parameter (?user=alice@corp) is not the URI's. */
+    size_t end = strcspn(rest, "?#"), n = end;
+    while (n > 0 && rest[n - 1] != '@')
+        n--;
+    if (n == 0)
+        return false;
+    n--; /* the user-and-password part ends before its last '@' */
     if (!memchr(rest, ':', n))
         return false;
     for (size_t i = 0; i < n; i++)

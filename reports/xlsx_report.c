@@ -60,7 +60,8 @@ static double points(const char *frac)
         while (dot[1 + d] >= '0' && dot[1 + d] <= '9')
             d++;
     double v = strtod(frac, NULL);
-    if (d < 2 || d > 15 || !isfinite(v))
+    /* Only a plain decimal whose digits are an exact integer in a double. */
+    if (d < 2 || d > 15 || !isfinite(v) || strpbrk(frac, "eE") || fabs(v) * pow(10, d) >= 9007199254740992.0)
         return v * 100.0;
     return (double)llround(v * pow(10, d)) / pow(10, d - 2);
 }

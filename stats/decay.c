@@ -247,8 +247,11 @@ int decay_fit(struct decay_ws *ws, const struct decay_point *pts_in, int n, cons
         return 0;
     struct decay_point sbuf[DECAY_MAX_POINTS], *pts;
     int m = fit_clean_copy(pts_in, n, sbuf, &pts), rc = 0;
-    if (m < 0)
+    if (m < 0) {
+        if (pts != sbuf)
+            free(pts);
         return -1;
+    }
     if (m == 0)
         goto out;
     out->n_points = m;

@@ -239,7 +239,7 @@ static void io_model(struct cur *c, struct fc_model *m, struct fc_anchor *an)
         io_anchor(c, &an[a]);
         /* Read back, every count that sizes an array must fit it (a damaged row, a changed constant). */
         if (an[a].ntree < 0 || an[a].ntree > FC_TREE_MAX || (m->n_ref == 0 && an[a].ntree > 0) || an[a].k < 0 ||
-            an[a].k > FC_KMAX || an[a].nbin < 1 || an[a].nbin > FC_NBIN) {
+            an[a].k > FC_KMAX || an[a].nbin < (an[a].n > 0) || an[a].nbin > FC_NBIN) { /* unused anchor: 0 bins */
             c->bad = true;
             break;
         }

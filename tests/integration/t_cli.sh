@@ -73,6 +73,8 @@ xrun --db 'postgresql://alice:pa/sswd9@localhost/x' migrate
 is "$RC" 78 "a URI password holding '/' is a configuration error"
 like "$(cat "$ERR")" "percent-encode them" "which says what to do"
 unlike "$(cat "$ERR")" "sswd9" "and repeats no part of the password"
+xrun --db "postgresql:///$PGDATABASE?host=$PGHOST&port=$PGPORT&application_name=a@b:c/d" migrate --status
+is "$RC" 0 "an '@' in a URI's query is not taken for a password's"
 xrun --db 'postgresql://alice:s3cr@tpwd7@localhost/x' migrate
 is "$RC" 78 "a URI password holding '@' too"
 unlike "$(cat "$ERR")" "s3cr|tpwd7" "without repeating it"

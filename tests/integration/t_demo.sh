@@ -64,7 +64,7 @@ ok "and it is stopped" test ! -f "$TMP/demo/pg/data/postmaster.pid"
 start=$(sed -n 's/^  \(.*pg_ctl -D .* start\)$/\1/p' "$ERR")
 runs=$(sed -n "s/^  \(XETL_DB=.* runs\)\$/\1/p" "$ERR")
 stop=$(sed -n 's/^  \(.*pg_ctl -D .* stop\)$/\1/p' "$ERR")
-like "$start" "pg_ctl -D $TMP/demo/pg/data -l " "it prints how to start it"
+like "$start" "pg_ctl -D '$TMP/demo/pg/data' -l " "it prints how to start it (paths quoted)"
 sh -c "$start" >/dev/null 2>&1
 is "$?" 0 "the printed start command starts it"
 sh -c "$runs" >"$TMP/runs.txt" 2>&1

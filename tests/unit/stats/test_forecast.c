@@ -312,6 +312,23 @@ static void test_kept_model(void **state)
         fc_model_free(&other);
         free(bad);
     }
+    /* Own posts enough to drop the global set, none counted at 1 h: every anchor is unused
+     * (no bins), and such a model still packs and restores. */
+    {
+        struct fc_ref own[250];
+        struct fc_model e, er;
+        unsigned char *eb;
+        size_t el;
+        world(r, 250, 0.0, 0.05, own);
+        for (int i = 0; i < 250; i++)
+            own[i].y[0] = NAN;
+        assert_int_equal(fc_train(&e, own, 250, NULL, 0, 2.0, 0.90), 0);
+        assert_int_equal(fc_model_pack(&e, &eb, &el), 0);
+        assert_int_equal(fc_model_restore(&er, own, 250, NULL, 0, 2.0, 0.90, eb, el), 0);
+        fc_model_free(&e);
+        fc_model_free(&er);
+        free(eb);
+    }
     fc_model_free(&m);
     fc_model_free(&k);
     free(blob);
