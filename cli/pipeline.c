@@ -436,17 +436,17 @@ static int run_jobs(struct ctx *ctx, const struct account_list *accts, const str
         cli_counts_add(&ctx->counts, &slot->counts);
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
             atomic_store(&b->failed, 1);
-            const char *h = slot->current >= 0 ? accts->v[slot->current].handle : NULL;
+            char how[64], where[96] = "";
+            if (WIFSIGNALED(st))
+                snprintf(how, sizeof how, "ended by signal %d", WTERMSIG(st));
+            else
+                snprintf(how, sizeof how, "exited with status %d", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+            if (slot->current >= 0)
+                snprintf(where, sizeof where, " while running account '%s'", accts->v[slot->current].handle);
+            snprintf(slot->msg, sizeof slot->msg, "job %d %s%s", w + 1, how, where);
             slot->rc = XETL_EX_SOFTWARE;
             /* Between accounts: after every account's own error, which says more. */
             slot->account = slot->current >= 0 ? slot->current : accts->n;
-            if (WIFSIGNALED(st))
-                snprintf(slot->msg, sizeof slot->msg, "job %d ended by signal %d%s%s%s", w + 1, WTERMSIG(st),
-                         h ? " while running account '" : "", h ? h : "", h ? "'" : "");
-            else
-                snprintf(slot->msg, sizeof slot->msg, "job %d exited with status %d%s%s%s", w + 1,
-                         WIFEXITED(st) ? WEXITSTATUS(st) : -1, h ? " while running account '" : "", h ? h : "",
-                         h ? "'" : "");
         }
         if (slot->rc && (first < 0 || slot->account < b->slot[first].account))
             first = w;

@@ -73,19 +73,19 @@ static int other_handles(struct loader *L, struct xerr *err)
     snprintf(r->other_handle_name, sizeof r->other_handle_name, "%s", h ? h : "");
     long handles = (long)db_get_int64(res, 0, 3, 0);
     db_res_free(res);
-    if (r->linked > 0 && r->other_handle == r->linked && !L->o->any_handle && handles > 1)
+    /* Every link another account's: the wrong --account, far likelier than a renamed handle. */
+    if (r->linked == 0 || r->other_handle < r->linked || L->o->any_handle)
+        return 0;
+    if (handles > 1)
         return xerr_set(err, XETL_EX_DATAERR,
                         "'%s': every permalink names another handle than @%s (%ld handles, @%s most often): "
                         "nothing loaded (another account's export? --any-handle loads it)",
                         r->source_file, L->acct->handle, handles, r->other_handle_name);
-    /* Every link another account's: the wrong --account, far likelier than a renamed handle. */
-    if (r->linked > 0 && r->other_handle == r->linked && !L->o->any_handle)
-        return xerr_set(err, XETL_EX_DATAERR,
+    return xerr_set(err, XETL_EX_DATAERR,
                         "'%s': every permalink names @%s, not @%s: nothing loaded (another account's export? "
                         "import it with --account %s; if @%s is @%s renamed, --any-handle loads it)",
                         r->source_file, r->other_handle_name, L->acct->handle, r->other_handle_name,
                         L->acct->handle, r->other_handle_name);
-    return 0;
 }
 
 /*

@@ -178,6 +178,11 @@ is "$RC" 65 "an export whose every permalink names another handle exits 65"
 like "$(cat "$ERR")" "every permalink names @xetlbot, not @mybot: nothing loaded \(another account's export\? import it with --account xetlbot; if @mybot is @xetlbot renamed, --any-handle loads it\)" \
    "naming both handles and what to do"
 is "$(sql "SELECT count(*) FROM xetl.posts") $(sql "SELECT count(*) FROM xetl.import_rejects")" "0 0" "nothing was loaded or rejected"
+awk 'NR > 1 && NR % 2 { sub(/\/xetlbot\//, "/someone_else/") } { print }' "$LEGACY" > "$TMP/two_handles.csv"
+xrun import "$TMP/two_handles.csv"
+is "$RC" 65 "an export whose permalinks name two other handles is refused too"
+like "$(cat "$ERR")" "every permalink names another handle than @mybot \(2 handles, @[a-z_]+ most often\): nothing loaded" \
+   "saying how many handles"
 xrun import --any-handle "$LEGACY"
 is "$RC" 0 "--any-handle loads it"
 ok "every row" test "$(sql "SELECT count(*) FROM xetl.posts")" -gt 0

@@ -19,8 +19,8 @@ is "$RC" 0 "report --rollup exits 0"; [ "$RC" = 0 ] || sed "s/^/# /" "$ERR"
 is "$(cat "$OUT")" "$TMP/r/$RBASE.csv
 $TMP/r/$RBASE.xlsx" "it prints the roll-up's CSV and workbook, nothing else"
 "$XETL" -q --as-of "$ASOF" report --format csv --out "$TMP/own" >/dev/null || echo "Bail out! own reports"
-# A roll-up killed mid-file leaves ".NAME.tmp-HOST-PID.XXXXXX"; the next roll-up removes a dead
-# writer's old one, as an account's report does its own.
+# A roll-up killed mid-file leaves ".NAME.tmp-HOST-PID." and mkostemp's six random characters;
+# the next roll-up removes a dead writer's old one, as an account's report does its own.
 sleep 0 & dead=$!; wait $dead
 (cd "$TMP/r" && touch -d '1 hour ago' ".$RBASE.xlsx.tmp-$(hostname)-$dead.Ab12Cd")
 xrun --as-of "$ASOF" report --rollup --out "$TMP/r"
