@@ -309,6 +309,7 @@ static void job_worker(struct ctx *ctx, const struct account_list *accts, const 
             struct report_files files = { 0 };
             slot->current = i;
             rc = run_account(ctx, db, &accts->v[i], plan, &files);
+            slot->counts = ctx->counts; /* kept as it goes: a worker that dies keeps its finished accounts' */
             for (int f = 0; f < files.n; f++)
                 fprintf(paths, "%d\t%s\n", i, files.paths[f]);
             report_files_release(&files);

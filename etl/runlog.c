@@ -95,6 +95,11 @@ int runlog_end(struct db *db, int64_t run_id, int rc, const char *error, const s
                         db_fmt_time(asof, sizeof asof, as_of) };
     int r = db_cmd(db, "runlog/end", 8, p, NULL, err);
     free(json);
+    /* A failed run's stages still 'running' were a dead job's: closed with it, not at the next command. */
+    if (!r && rc) {
+        const char *q[] = { id };
+        r = db_cmd(db, "runlog/end_stages", 1, q, NULL, err);
+    }
     return r;
 }
 

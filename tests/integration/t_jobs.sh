@@ -80,23 +80,36 @@ is "$(sql "SELECT count(*) FROM xetl.run_stages WHERE run_id = $(last_run) AND s
 fakex_post /_fake/reset '{}' >/dev/null
 
 # --- a worker dies: the run fails naming the account it was running -----------------------------------
-# Two accounts on two jobs; j_c's user lookup is slow. While it waits, each live worker is
-# inside an account (j_a's waits on j_c's pull, or has run and exited), so one is killed.
+# Three accounts on two jobs; j_c's user lookup is slow. j_c is taken by the job that finished j_a
+# or j_b first; once both are done and the other job has ended, the one left is inside j_c's pull.
 setup
-fakex_post /_fake/faults '{"rules": [{"path": "/2/users/1000000203", "delay": 8, "times": 1}]}' >/dev/null
-"$XETL" --as-of "$ASOF" --account j_a --account j_c nightly --jobs 2 >/dev/null 2>"$TMP/died.err" &
+fakex_post /_fake/faults '{"rules": [{"path": "/2/users/1000000203", "delay": 10, "times": 1}]}' >/dev/null
+"$XETL" --as-of "$ASOF" --account j_a --account j_b --account j_c nightly --jobs 2 >/dev/null 2>"$TMP/died.err" &
 held=$!
 _i=0
-until [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'xetl pull j_c'")" = 1 ] ||
-      [ $_i -ge 150 ]; do
+until { [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'xetl pull j_c'")" = 1 ] &&
+        [ "$(sql "SELECT count(*) FROM xetl.run_stages s JOIN xetl.runs r USING (run_id)
+                   WHERE r.status = 'running' AND s.stage = 'report' AND s.status = 'ok'")" = 2 ] &&
+        [ "$(pgrep -P "$held" | wc -l)" = 1 ]; } || [ $_i -ge 150 ]; do
     _i=$((_i + 1)); sleep 0.1
 done
-kill -KILL "$(pgrep -P "$held" | tail -1)"
+kill -KILL "$(pgrep -P "$held")"
 wait "$held"
 is "$?" 70 "a worker killed mid-account: the run exits 70"
-like "$(cat "$TMP/died.err")" "error: job [12] ended by signal 9 while running account 'j_[ac]'" \
+like "$(cat "$TMP/died.err")" "error: job [12] ended by signal 9 while running account 'j_c'" \
    "naming the signal and the account it was running"
 is "$(sql "SELECT status FROM xetl.runs WHERE run_id = $(last_run)")" failed "the run is recorded failed"
+# Read straight from the table, before any other command could close them.
+is "$(sql "SELECT stage || ': ' || error FROM xetl.run_stages
+            WHERE run_id = $(last_run) AND account_id = 3 AND status <> 'ok'")" \
+   "pull: interrupted: its job ended without finishing" "the dead job's stage is closed with the run"
+is "$(sql "SELECT count(*) FROM xetl.run_stages WHERE run_id = $(last_run) AND finished_at IS NULL")" 0 \
+   "no stage of the run is left open"
+is "$(sql "SELECT r.counts->>'rows' = sum((s.counts->>'rows')::bigint)::text AND
+                  r.counts->>'fits' = sum((s.counts->>'fits')::bigint)::text
+             FROM xetl.runs r JOIN xetl.run_stages s USING (run_id)
+            WHERE r.run_id = $(last_run) AND s.status = 'ok' GROUP BY r.counts")" t \
+   "the run counts what both jobs finished, the dead one's account too"
 fakex_post /_fake/reset '{}' >/dev/null
 
 # --- killed: the workers go with it, and the next run finishes the night ------------------------------
