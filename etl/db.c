@@ -213,29 +213,15 @@ int db_connect(const char *conninfo, struct db **out, struct xerr *err)
                         "invalid database connection string: the URI's user or password holds '/', '?', '#' "
                         "or '@', which end that part of a URI: percent-encode them (%%2F, %%3F, %%23, %%40)");
     }
-    /*
-     * Ours come after the operator's options (the conninfo's, else PGOPTIONS),
-     * which would otherwise be replaced: a statement_timeout set there still holds.
-     */
-    const char *user_opts = getenv("PGOPTIONS"), *password = NULL;
-    for (PQconninfoOption *o = opts; o->keyword; o++) {
-        if (!strcmp(o->keyword, "options") && o->val)
-            user_opts = o->val;
-        else if (!strcmp(o->keyword, "password") && o->val && o->val[0])
+    const char *password = NULL;
+    for (PQconninfoOption *o = opts; o->keyword; o++)
+        if (!strcmp(o->keyword, "password") && o->val && o->val[0])
             password = o->val;
-    }
-    struct sbuf ob;
-    sbuf_init(&ob);
-    if (user_opts && user_opts[0])
-        sbuf_addf(&ob, "%s ", user_opts);
-    sbuf_adds(&ob, "-c TimeZone=UTC -c client_min_messages=warning");
-    char *options = sbuf_detach(&ob);
 
     db = xcalloc(1, sizeof *db);
-    const char *keys[] = { "dbname", "application_name", "options", NULL };
-    const char *vals[] = { conninfo, "xetl", options, NULL };
+    const char *keys[] = { "dbname", "application_name", NULL };
+    const char *vals[] = { conninfo, "xetl", NULL };
     db->conn = PQconnectdbParams(keys, vals, 1);
-    free(options);
     if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
         const char *m = db->conn ? PQerrorMessage(db->conn) : "out of memory";
         int code = XETL_EX_UNAVAILABLE;
@@ -254,6 +240,17 @@ int db_connect(const char *conninfo, struct db **out, struct xerr *err)
     }
     PQconninfoFree(opts);
     PQsetNoticeProcessor(db->conn, quiet_notices, NULL);
+    /*
+     * Set once connected, not as startup options: those would replace the
+     * operator's own (the conninfo's, a pg_service.conf entry's, PGOPTIONS),
+     * and a statement_timeout set there must still hold.
+     */
+    int rc = db_cmd(db, "db/session", 0, NULL, NULL, err);
+    if (rc) {
+        xerr_prefix(err, "cannot set up the database session: ");
+        db_close(db);
+        return rc;
+    }
     *out = db;
     return 0;
 }

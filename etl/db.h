@@ -21,7 +21,7 @@
 
 struct db;
 
-/* Connects (conninfo NULL or "" = libpq defaults), sets TimeZone=UTC. */
+/* Connects (conninfo NULL or "" = libpq defaults), then sets TimeZone=UTC (sql/queries/db/session.sql). */
 int db_connect(const char *conninfo, struct db **out, struct xerr *err);
 void db_close(struct db *db);
 /* Whether the connection is still up (after a failure: lost or merely refused). */

@@ -85,6 +85,11 @@ ok "options in the conninfo reach the server (a read-only session cannot add an 
 like "$(cat "$ERR")" "read-only transaction" "and the server's refusal says why"
 PGOPTIONS='-c default_transaction_read_only=on' xrun account add roprobe --user-id 42
 ok "PGOPTIONS reaches the server too" test "$RC" != 0
+printf '[ro]\nhost=%s\nport=%s\ndbname=%s\noptions=-c default_transaction_read_only=on\n' \
+    "$PGHOST" "$PGPORT" "$PGDATABASE" > "$TMP/pg_service.conf"
+PGSERVICEFILE="$TMP/pg_service.conf" xrun --db "service=ro" account add roprobe --user-id 42
+ok "so do a pg_service.conf entry's options" test "$RC" != 0
+like "$(cat "$ERR")" "read-only transaction" "(the server refused the write)"
 xrun account add roprobe --user-id 42
 is "$RC" 0 "and without them the same account is added"
 

@@ -44,6 +44,12 @@ for s in $SUFFIXES; do
     ok "$s.csv byte-identical across runs" cmp "$TMP/r1/$BASE-$s.csv" "$TMP/r2/$BASE-$s.csv"
 done
 ok "workbook byte-identical across runs" cmp "$TMP/r1/$BASE.xlsx" "$TMP/r2/$BASE.xlsx"
+# The operator's time zone (PGTZ, or TimeZone in their options) is not the report's: days are UTC's.
+PGTZ=Pacific/Kiritimati PGOPTIONS='-c TimeZone=America/Los_Angeles' xrun --as-of "$ASOF" --account acme report --out "$TMP/rtz"
+is "$RC" 0 "a report from a session set to another time zone exits 0"
+for s in $SUFFIXES; do
+    ok "$s.csv the same bytes in any session time zone" cmp "$TMP/r1/$BASE-$s.csv" "$TMP/rtz/$BASE-$s.csv"
+done
 # Rewriting in place replaces the files (rename over the old ones).
 xrun --as-of "$ASOF" --account acme report --out "$TMP/r1"
 is "$RC" 0 "rerun into the same directory exits 0"
